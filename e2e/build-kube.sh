@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Builds the real Kubernetes components (kube-apiserver, kube-controller-manager,
+# kube-scheduler, kubectl), etcd and kwok from their Go modules at the versions pinned in
+# e2e/versions.env, and caches them outside git. A second run finds the cache and exits
+# at once. The first run takes roughly 15-25 minutes on 2 cores.
+#
+# Why a generated Go module: `go install k8s.io/kubernetes/cmd/...@version` is refused
+# because kubernetes' go.mod has replace directives (golang/go#44840). Our own module
+# requires k8s.io/kubernetes and replaces each staging module with its published v0.Y.Z.
+set -euo pipefail
+. "$(dirname "$0")/lib/cache.sh"
+
+log() { printf '[build-kube %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+components=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
+missing=()
+for c in "${components[@]}"; do [ -x "$KUBE_BIN_DIR/$c" ] || missing+=("$c"); done
+
+layout_for_kube_api_test() {
+  mkdir -p "$KUBE_API_TEST_BIN_DIR"
+  for c in etcd kube-apiserver kubectl; do
+    ln -sf "$KUBE_BIN_DIR/$c" "$KUBE_API_TEST_BIN_DIR/$c"
+  done
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+  layout_for_kube_api_test
+  log "cached: all components of Kubernetes $KUBE_VERSION are in $KUBE_BIN_DIR"
+  exit 0
+fi
+
+command -v go >/dev/null || { echo "Go is required to build Kubernetes components (apt-get install golang)" >&2; exit 1; }
+log "building ${missing[*]} for Kubernetes $KUBE_VERSION into $KUBE_BIN_DIR (first run: ~15-25 min on 2 cores)"
+
+work="$DPU_CACHE_DIR/kube/$KUBE_VERSION/gomod"
+mkdir -p "$work" "$KUBE_BIN_DIR"
+staging_version="v0.${KUBE_VERSION#v1.}"
+export GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0
+
+if [ ! -f "$work/go.sum" ]; then
+  log "resolving k8s.io/kubernetes@$KUBE_VERSION"
+  kube_mod=$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  {
+    echo "module dpu.dev/kube-build"
+    echo
+    echo "go 1.25"
+    echo
+    echo "require k8s.io/kubernetes $KUBE_VERSION"
+    echo
+    echo "replace ("
+    sed -n '/^replace (/,/^)/p' "$kube_mod" | grep '=> ./staging' |
+      awk -v v="$staging_version" '{print "\t" $1 " => " $1 " " v}'
+    echo ")"
+  } > "$work/go.mod"
+  cat > "$work/tools.go" <<'GO'
+//go:build tools
+
+package tools
+
+import (
+	_ "go.etcd.io/etcd/server/v3"
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)
+GO
+  (cd "$work" && go get "k8s.io/kubernetes@$KUBE_VERSION" && go mod tidy -e >/dev/null 2>&1 || true)
+fi
+
+declare -A pkg=(
+  [kube-apiserver]=k8s.io/kubernetes/cmd/kube-apiserver
+  [kube-controller-manager]=k8s.io/kubernetes/cmd/kube-controller-manager
+  [kube-scheduler]=k8s.io/kubernetes/cmd/kube-scheduler
+  [kubectl]=k8s.io/kubernetes/cmd/kubectl
+  [etcd]=go.etcd.io/etcd/server/v3
+)
+n=0
+for c in "${missing[@]}"; do
+  n=$((n + 1))
+  if [ "$c" = kwok ]; then
+    log "($n/${#missing[@]}) building kwok $KWOK_VERSION"
+    GOBIN="$KUBE_BIN_DIR" go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+    continue
+  fi
+  log "($n/${#missing[@]}) building $c from ${pkg[$c]}"
+  (cd "$work" && go build -trimpath -ldflags "-s -w" -o "$KUBE_BIN_DIR/$c.tmp" "${pkg[$c]}")
+  mv "$KUBE_BIN_DIR/$c.tmp" "$KUBE_BIN_DIR/$c"
+done
+layout_for_kube_api_test
+log "done: $(ls "$KUBE_BIN_DIR" | tr '\n' ' ')"

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what this project needs from Debian's packages, only what is missing, and says
+# what it does. Safe to run again and again. Needs root (or sudo) only when something
+# is actually missing. Other issues add their packages to PACKAGES below.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential pkg-config make   # C toolchain for dataplane/
+  liburing-dev                      # io_uring backends
+  libssl-dev openssl                # AES-XTS through OpenSSL EVP; openssl CLI in tests
+  golang-go                         # builds the real Kubernetes components (e2e/build-kube.sh)
+  curl unzip ca-certificates        # the Maven wrapper fetches Maven from Maven Central
+  qemu-system-x86 linux-image-amd64 busybox-static cpio kmod  # Linux NVMe/TCP initiator VM
+  prometheus                        # real Prometheus scraping real agents in tests
+  python3 python3-matplotlib        # benchmark plots
+)
+
+log() { printf '[setup] %s\n' "$*"; }
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  # golang-go is not needed when a Go toolchain is already on PATH (e.g. from go.dev).
+  if [ "$p" = golang-go ] && command -v go >/dev/null 2>&1; then continue; fi
+  installed "$p" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  log "all ${#PACKAGES[@]} system packages present"
+else
+  log "installing missing packages: ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "[setup] need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    SUDO=sudo
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  # Refresh the package lists once if they are absent or older than a day.
+  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]; then
+    log "apt-get update"
+    $SUDO apt-get update -qq
+  fi
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  log "installed: ${missing[*]}"
+fi
+
+# The kernel initiator VM reads /boot/vmlinuz-*; Debian makes it root-only (0600).
+for k in /boot/vmlinuz-*; do
+  [ -r "$k" ] || { log "making $k readable for the initiator VM"; ${SUDO:-} chmod a+r "$k"; }
+done
