@@ -8,6 +8,7 @@ PACKAGES=(
   build-essential pkg-config make   # C toolchain for dataplane/
   liburing-dev                      # io_uring backends
   libssl-dev openssl                # AES-XTS through OpenSSL EVP; openssl CLI in tests
+  libjson-c-dev                     # config file parsing in the standalone target
   golang-go                         # builds the real Kubernetes components (e2e/build-kube.sh)
   curl unzip ca-certificates        # the Maven wrapper fetches Maven from Maven Central
   qemu-system-x86 linux-image-amd64 busybox-static cpio kmod  # Linux NVMe/TCP initiator VM
