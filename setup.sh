@@ -9,7 +9,6 @@ PACKAGES=(
   liburing-dev                      # io_uring backends
   libssl-dev openssl                # AES-XTS through OpenSSL EVP; openssl CLI in tests
   libjson-c-dev                     # config file parsing in the standalone target
-  golang-go                         # builds the real Kubernetes components (e2e/build-kube.sh)
   curl unzip ca-certificates        # the Maven wrapper fetches Maven from Maven Central
   qemu-system-x86 linux-image-amd64 busybox-static cpio kmod  # Linux NVMe/TCP initiator VM
   prometheus                        # real Prometheus scraping real agents in tests
@@ -22,8 +21,6 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install o
 
 missing=()
 for p in "${PACKAGES[@]}"; do
-  # golang-go is not needed when a Go toolchain is already on PATH (e.g. from go.dev).
-  if [ "$p" = golang-go ] && command -v go >/dev/null 2>&1; then continue; fi
   installed "$p" || missing+=("$p")
 done
 
@@ -44,6 +41,14 @@ else
   fi
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
   log "installed: ${missing[*]}"
+fi
+
+# Go builds the real Kubernetes components (e2e/build-kube.sh). Debian 12's golang-go (1.19)
+# is too old for Kubernetes 1.35; any Go >= 1.21 fetches the toolchain the build needs through
+# the Go module proxy by itself (GOTOOLCHAIN=auto).
+if ! command -v go >/dev/null 2>&1; then
+  echo "[setup] ERROR: no Go toolchain on PATH; install Go >= 1.21 (it fetches newer toolchains itself)" >&2
+  exit 1
 fi
 
 # The kernel initiator VM reads /boot/vmlinuz-*; Debian makes it root-only (0600).
