@@ -439,7 +439,10 @@ static void start_data(struct conn *c, struct request *req, uint8_t *dst)
 
 static void on_capsule(struct conn *c)
 {
-	if (c->busy_reqs >= c->depth || !c->free_reqs) {
+	/* The pool (sized for the deepest queue we grant) is the hard bound; we
+	 * do not police depth exactly, since hosts legitimately count reserved
+	 * commands (Connect, Keep Alive, AERs) differently. */
+	if (!c->free_reqs) {
 		conn_terminate(c, FES_PDU_SEQUENCE, CH_TYPE, "host exceeded the queue depth");
 		return;
 	}
