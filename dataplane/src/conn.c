@@ -601,10 +601,6 @@ static void conn_process(struct conn *c)
 			if (c->hdr_have < c->hdr_need)
 				break;
 header_done:
-			if (c->ch.type == PDU_H2C_TERM) {
-				on_header(c);
-				break;
-			}
 			on_header(c);
 			if (c->rstate == RECV_CH)
 				c->hdr_have = 0;
