@@ -102,6 +102,13 @@ DPD_API void dpd_options_destroy(dpd_options *opts);
  *   "max_transfer_bytes"  MDTS, power of two 4 KiB..1 MiB            [131072]
  *   "in_capsule_bytes"    in-capsule data per I/O command, 0..65536,
  *                         multiple of 16                             [8192]
+ *   "connect_timeout_ms"  a connection that has not completed ICReq
+ *                         and Fabrics Connect by then is closed,
+ *                         100..600000                                [10000]
+ *   "io_uring"            1: storage I/O through io_uring; 0: blocking
+ *                         system calls on the reactor threads (also
+ *                         the automatic fallback when the kernel or a
+ *                         seccomp profile refuses io_uring)          [1]
  * Unknown keys and out-of-range values return -EINVAL (the value is only
  * range-checked here; dpd_engine_create() checks the combination).
  */

@@ -36,6 +36,8 @@ int dpd_options_create(dpd_options **out)
 	o->max_queue_depth = 128;
 	o->max_transfer_bytes = 131072;
 	o->in_capsule_bytes = 8192;
+	o->connect_timeout_ms = 10000;
+	o->io_uring = 1;
 	*out = o;
 	return 0;
 }
@@ -55,6 +57,8 @@ int dpd_options_set_int(dpd_options *o, const char *key, int64_t v)
 		{ "max_queue_depth", offsetof(dpd_options, max_queue_depth), 16, 1024 },
 		{ "max_transfer_bytes", offsetof(dpd_options, max_transfer_bytes), 4096, 1 << 20 },
 		{ "in_capsule_bytes", offsetof(dpd_options, in_capsule_bytes), 0, 65536 },
+		{ "connect_timeout_ms", offsetof(dpd_options, connect_timeout_ms), 100, 600000 },
+		{ "io_uring", offsetof(dpd_options, io_uring), 0, 1 },
 	};
 	if (!o || !key)
 		return set_error(-EINVAL, "options or key is NULL");

@@ -40,6 +40,8 @@ struct dpd_options {
 	int64_t max_queue_depth;
 	int64_t max_transfer_bytes;
 	int64_t in_capsule_bytes;
+	int64_t connect_timeout_ms;
+	int64_t io_uring;
 };
 
 /* ------------------------------------------------------------ backends */
@@ -236,6 +238,7 @@ struct conn {
 	struct ev_src ev;     /* ev.fd is the socket */
 	struct reactor *r;
 	uint64_t id;
+	uint64_t created_ms;
 	char peer[64];
 	struct conn *next, *prev;
 	int closed;           /* socket gone; memory stays until bios drain */
