@@ -109,6 +109,8 @@ DPD_API void dpd_options_destroy(dpd_options *opts);
  *                         system calls on the reactor threads (also
  *                         the automatic fallback when the kernel or a
  *                         seccomp profile refuses io_uring)          [1]
+ *   "max_connections"     TCP connections served at once; more are
+ *                         closed right after accept, 1..1048576      [4096]
  * Unknown keys and out-of-range values return -EINVAL (the value is only
  * range-checked here; dpd_engine_create() checks the combination).
  */

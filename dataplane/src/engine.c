@@ -38,6 +38,7 @@ int dpd_options_create(dpd_options **out)
 	o->in_capsule_bytes = 8192;
 	o->connect_timeout_ms = 10000;
 	o->io_uring = 1;
+	o->max_connections = 4096;
 	*out = o;
 	return 0;
 }
@@ -59,6 +60,7 @@ int dpd_options_set_int(dpd_options *o, const char *key, int64_t v)
 		{ "in_capsule_bytes", offsetof(dpd_options, in_capsule_bytes), 0, 65536 },
 		{ "connect_timeout_ms", offsetof(dpd_options, connect_timeout_ms), 100, 600000 },
 		{ "io_uring", offsetof(dpd_options, io_uring), 0, 1 },
+		{ "max_connections", offsetof(dpd_options, max_connections), 1, 1 << 20 },
 	};
 	if (!o || !key)
 		return set_error(-EINVAL, "options or key is NULL");

@@ -246,6 +246,20 @@ static void on_accept(struct reactor *r, int lfd)
 				log_warn("accept failed: %s", strerror(errno));
 			return;
 		}
+		/* Each connection costs ~130 KiB up front: bound how many. */
+		uint64_t active = 0;
+		for (int i = 0; i < e->nreactors; i++)
+			active += stat_read(&e->reactors[i].stats[DPD_STAT_CONNECTIONS_ACTIVE]);
+		if (active >= (uint64_t)e->opt.max_connections) {
+			uint64_t now = dpd_now_ms();
+			if (now >= r->refused_log_ms + 1000) {
+				r->refused_log_ms = now;
+				log_warn("refusing a connection: %llu connections open, the limit (max_connections) is %lld",
+					 (unsigned long long)active, (long long)e->opt.max_connections);
+			}
+			close(fd);
+			continue;
+		}
 		struct reactor *dst = &e->reactors[r->rr++ % (uint32_t)e->nreactors];
 		char peer[64];
 		peer_name(fd, peer, sizeof(peer));

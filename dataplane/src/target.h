@@ -42,6 +42,7 @@ struct dpd_options {
 	int64_t in_capsule_bytes;
 	int64_t connect_timeout_ms;
 	int64_t io_uring;
+	int64_t max_connections;
 };
 
 /* ------------------------------------------------------------ backends */
@@ -351,6 +352,7 @@ struct reactor {
 	int nlisten;
 	struct ev_src msg_src, ring_src;
 	uint32_t rr;          /* round-robin target for new connections */
+	uint64_t refused_log_ms; /* last "too many connections" warning */
 	uint64_t stats[DPD_STAT_ENGINE_COUNT];
 };
 

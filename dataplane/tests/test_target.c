@@ -613,8 +613,8 @@ static void test_hot_add_namespace_on_tmpfs(void)
 }
 
 /* Without io_uring (a seccomp profile may forbid it) file namespaces still
- * work, through blocking calls; and a socket that never sends Connect is
- * closed after the connect timeout. */
+ * work, through blocking calls; a socket that never sends Connect is
+ * closed after the connect timeout; connections beyond the limit are shut. */
 static void test_without_io_uring_and_connect_timeout(void)
 {
 	dpd_engine *e = NULL;
@@ -623,7 +623,8 @@ static void test_without_io_uring_and_connect_timeout(void)
 	snprintf(path, sizeof(path), "/tmp/dpd-test-sync-%d.img", (int)getpid());
 	unlink(path);
 	CHECK(dpd_options_create(&o) == 0 && dpd_options_set_int(o, "io_uring", 0) == 0 &&
-	      dpd_options_set_int(o, "connect_timeout_ms", 300) == 0 && dpd_engine_create(o, &e) == 0);
+	      dpd_options_set_int(o, "connect_timeout_ms", 300) == 0 &&
+	      dpd_options_set_int(o, "max_connections", 3) == 0 && dpd_engine_create(o, &e) == 0);
 	dpd_options_destroy(o);
 	if (!e)
 		return;
@@ -653,6 +654,10 @@ static void test_without_io_uring_and_connect_timeout(void)
 	CHECK(ini_rw(&q, 0, 1, 7, 16, 512, r, &c) == 0 && c.status == 0);
 	uint8_t zero[4096] = { 0 };
 	CHECK(memcmp(r, zero, 4096) == 0 && memcmp(r + 4096, w + 4096, 4096) == 0);
+	/* A fourth connection is over the limit of 3: closed at once. */
+	struct ini extra;
+	CHECK(ini_tcp(&extra, port) == 0 && ini_expect_eof(&extra));
+	ini_close(&extra);
 	CHECK(ini_expect_eof(&idle)); /* closed by the connect timeout */
 	ini_close(&idle);
 	ini_close(&q);
