@@ -52,6 +52,14 @@ DPD_API const char *dpd_last_error(void);
 /** Library version string, e.g. "0.1.0". Static storage, never freed. */
 DPD_API const char *dpd_version(void);
 
+/**
+ * What this machine offers the data path, probed now (no engine needed):
+ *   "crc32c_instruction"  the CPU's CRC32 instruction computes digests
+ *   "io_uring"            the kernel (and seccomp profile) allow io_uring
+ * Returns 1 (available), 0 (not available) or -EINVAL for an unknown name.
+ */
+DPD_API int dpd_capability(const char *name);
+
 /* --------------------------------------------------------------- logging */
 
 #define DPD_LOG_DEBUG 0

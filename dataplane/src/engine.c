@@ -21,6 +21,22 @@
 
 const char *dpd_version(void) { return DPD_VERSION; }
 
+int dpd_capability(const char *name)
+{
+	if (!name)
+		return set_error(-EINVAL, "capability name is NULL");
+	if (strcmp(name, "crc32c_instruction") == 0)
+		return crc32c_hw_available();
+	if (strcmp(name, "io_uring") == 0) {
+		struct io_uring ring;
+		if (io_uring_queue_init(2, &ring, 0) < 0)
+			return 0;
+		io_uring_queue_exit(&ring);
+		return 1;
+	}
+	return set_error(-EINVAL, "unknown capability \"%s\" (known: crc32c_instruction, io_uring)", name);
+}
+
 /* ------------------------------------------------------------ options */
 
 int dpd_options_create(dpd_options **out)

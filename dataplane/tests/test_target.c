@@ -5,6 +5,7 @@
  * digests, the allow-list, discovery, keep-alive and graceful stop. */
 #include <errno.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -693,6 +694,13 @@ static void test_api_rejects_bad_arguments(void)
 	CHECK(dpd_engine_create(o, &e2) == -EINVAL && strstr(dpd_last_error(), "power of two"));
 	dpd_options_destroy(o);
 	dpd_engine_destroy(e);
+	struct io_uring ring;
+	int have_uring = io_uring_queue_init(2, &ring, 0) == 0;
+	if (have_uring)
+		io_uring_queue_exit(&ring);
+	CHECK(dpd_capability("io_uring") == have_uring);
+	CHECK(dpd_capability("crc32c_instruction") >= 0);
+	CHECK(dpd_capability("teleport") == -EINVAL && strstr(dpd_last_error(), "teleport"));
 }
 
 int main(void)
