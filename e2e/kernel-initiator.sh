@@ -252,7 +252,10 @@ main() {
     count_guest_checks
     check_refusal_logged
     [ "$PEER" = dpu-target ] && check_target_stops
-    [ "$CHECKS_FAILED" -gt 0 ] && show_initiator_kernel_errors
+    if [ "$CHECKS_FAILED" -gt 0 ]; then
+        show_initiator_kernel_errors
+        log_tail "$TARGET_LOG" "target's log"
+    fi
     checks_summary
 }
 

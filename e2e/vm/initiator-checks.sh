@@ -157,10 +157,13 @@ check_disconnect() {
     fi
 }
 
-# A host NQN missing from the allow-list must get no controller. The kernel's reason
-# (the Connect status) is in dmesg.
+# A host NQN missing from the allow-list must get no controller, and for the right
+# reason: the target answered Connect with "Connect Invalid Host", which the kernel logs
+# as "Connect for subsystem ... is not allowed". A dead or broken target also makes the
+# connect fail, but that is not a refusal.
 check_refused_host() {
-    local reply
+    local reply before reason
+    before=$(dmesg | wc -l)
     if reply=$(fabrics_connect "$(fabrics_options "$BAD_HOSTNQN")"); then
         check_fail refused-host "connect as $BAD_HOSTNQN succeeded ($reply)"
         disconnect "$(instance_of "$reply")"
@@ -170,7 +173,12 @@ check_refused_host() {
         check_fail refused-host "connect failed but a controller for $BAD_HOSTNQN exists"
         return 1
     fi
-    check_pass refused-host "connect refused (${reply:-error}); kernel: $(recent_nvme_dmesg)"
+    reason=$(dmesg | tail -n +"$((before + 1))" | grep -iE 'nvme|nvmf' | sed 's/^\[[^]]*\] //')
+    if echo "$reason" | grep -qF "Connect for subsystem $SUBNQN is not allowed, hostnqn: $BAD_HOSTNQN"; then
+        check_pass refused-host "connect refused (${reply:-error}); kernel: $(echo "$reason" | grep -m1 'not allowed')"
+    else
+        check_fail refused-host "connect failed, but not as an unknown host (${reply:-error}); kernel: $(echo "$reason" | tr '\n' '|')"
+    fi
 }
 
 run_checks() {
