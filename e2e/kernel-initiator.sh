@@ -201,14 +201,17 @@ count_guest_checks() {
 
 # --- checks on the target's side -----------------------------------------------------
 # The refused connect must be visible to whoever runs the target: one log line naming
-# both the host and the subsystem.
+# the host, the subsystem and the refusal (a line that merely names both, such as a
+# "controller created" line, proves nothing).
+REFUSAL_WORDS='not allowed|refus|reject|denied|not permitted|unauthori'
 check_refusal_logged() {
     local line
-    line=$(tr -d '\r' < "$TARGET_LOG" | grep -F "$BAD_HOSTNQN" | grep -F "$SUBNQN" | head -n 1)
+    line=$(tr -d '\r' < "$TARGET_LOG" | grep -F "$BAD_HOSTNQN" | grep -F "$SUBNQN" |
+        grep -iE "$REFUSAL_WORDS" | head -n 1)
     if [ -n "$line" ]; then
         check_ok refused-host-logged "target log: $(echo "$line" | sed 's/^\[ *[0-9.]*\] //' | cut -c1-200)"
     else
-        check_failed refused-host-logged "no line in $TARGET_LOG names both $BAD_HOSTNQN and $SUBNQN"
+        check_failed refused-host-logged "no line in $TARGET_LOG names $BAD_HOSTNQN and $SUBNQN as refused (${REFUSAL_WORDS//|/, })"
     fi
 }
 
