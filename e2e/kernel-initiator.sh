@@ -86,7 +86,7 @@ prepare_vm() {
     local missing
     missing=$(vm_missing_tools)
     if [ -n "$missing" ]; then
-        check_failed vm-image "missing on this machine: $(echo $missing) (run setup.sh)"
+        check_failed vm-image "missing on this machine: ${missing//$'\n'/, } (run setup.sh)"
         return 1
     fi
     vm_pick_kernel 2> "$WORK/vm-image.err" || { check_failed vm-image "$(cat "$WORK/vm-image.err")"; return 1; }
@@ -115,7 +115,7 @@ start_dpu_target() {
 }
 
 start_kernel_nvmet() {
-    local i state=""
+    local state=""
     PORT=$(free_loopback_port) || { check_failed target-listening "no free loopback port"; return 1; }
     write_params "$WORK/nvmet.env" ROLE=nvmet "SUBNQN=$SUBNQN" "HOSTNQN=$HOSTNQN" "NAMESPACES=$NAMESPACES"
     vm_initrd_with_params "$INITRAMFS" "$WORK/nvmet.env" "$WORK/nvmet.initrd" || return 1
@@ -125,7 +125,7 @@ start_kernel_nvmet() {
     vm_start "$TARGET_LOG" $((VM_TIMEOUT + 300)) "$WORK/nvmet.initrd" 1 768M \
         ",hostfwd=tcp:127.0.0.1:$PORT-:4420" ""
     NVMET_VM_PID=$VM_PID
-    for i in $(seq 1 600); do
+    for _ in $(seq 1 600); do
         grep -q '@@NVMET READY' "$TARGET_LOG" && { state=ready; break; }
         grep -q '@@NVMET FAILED' "$TARGET_LOG" && { state=failed; break; }
         kill -0 "$NVMET_VM_PID" 2>/dev/null || { state=exited; break; }
@@ -176,7 +176,7 @@ run_initiator_vm() {
 guest_check_fields() { printf '%s\n' "${1#*@@CHECK }"; }
 
 count_guest_checks() {
-    local console=$WORK/initiator-console.log markers name status detail
+    local console=$WORK/initiator-console.log markers name status
     markers=$(tr -d '\r' < "$console" | sed -n 's/.*@@CHECK \(PASS\|FAIL\) /\1 /p')
     tr -d '\r' < "$console" | sed -n 's/^.*@@KLOG //p' > "$WORK/initiator-dmesg.log"
     for name in $GUEST_CHECKS; do
@@ -244,8 +244,9 @@ main() {
         checks_summary
         return
     fi
-    if [ "$PEER" = dpu-target ]; then start_dpu_target; else start_kernel_nvmet; fi
-    if [ $? -ne 0 ]; then
+    local start_peer=start_dpu_target
+    [ "$PEER" = kernel-nvmet ] && start_peer=start_kernel_nvmet
+    if ! "$start_peer"; then
         loud "the target under test is not running; no initiator checks possible"
         skip_remaining "target not running"
         checks_summary

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Check bookkeeping for e2e scripts: one line per check, then "N passed, M failed".
 # Sourced, not executed.
 

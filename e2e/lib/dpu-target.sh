@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Our standalone NVMe/TCP target (dataplane/build/dpu-target) for e2e scripts: config
 # file, start, wait until it listens, stop. Sourced, not executed; needs lib/cache.sh.
 # The config format is the one in the target's contract (JSON, read with json-c).
@@ -20,8 +21,8 @@ dpu_target_ensure_built() {
 # free_loopback_port: a port nothing listens on right now (the target's bind is the
 # final word; a lost race shows up as a failed start).
 free_loopback_port() {
-    local i p
-    for i in $(seq 1 50); do
+    local p
+    for _ in $(seq 1 50); do
         p=$((20000 + RANDOM % 40000))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
             echo "$p"
@@ -62,11 +63,11 @@ dpu_target_write_config() {
 # dpu_target_start CONFIG LOG PORT: start the target in the background, set
 # DPU_TARGET_PID, and wait (at most 30 s) for its "listening on 127.0.0.1:PORT" line.
 dpu_target_start() {
-    local config=$1 log=$2 port=$3 i
+    local config=$1 log=$2 port=$3
     "$DPU_TARGET_BIN" --config "$config" --log-level "${KI_TARGET_LOG_LEVEL:-info}" \
         < /dev/null > "$log" 2>&1 &
     DPU_TARGET_PID=$!
-    for i in $(seq 1 150); do
+    for _ in $(seq 1 150); do
         grep -q "listening on 127.0.0.1:$port" "$log" && return 0
         kill -0 "$DPU_TARGET_PID" 2>/dev/null || { wait "$DPU_TARGET_PID"; echo "target exited with status $? before listening" >&2; DPU_TARGET_PID=; return 1; }
         sleep 0.2
@@ -79,11 +80,11 @@ dpu_target_start() {
 # (in-flight I/O finished, file backends flushed). Prints the exit status; returns 1 if
 # it had to be killed.
 dpu_target_stop() {
-    local pid=$DPU_TARGET_PID i rc
+    local pid=$DPU_TARGET_PID rc
     [ -n "$pid" ] || return 0
     DPU_TARGET_PID=
     kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 1 75); do
+    for _ in $(seq 1 75); do
         if ! kill -0 "$pid" 2>/dev/null; then
             wait "$pid"; rc=$?
             echo "$rc"

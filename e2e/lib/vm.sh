@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Test VMs: Debian's own kernel booted in QEMU from a busybox initramfs (no disk image).
 # Sourced, not executed; needs lib/cache.sh first. See docs/testing-kernel-initiator.md.
 
@@ -8,7 +9,8 @@ VM_GUEST_DIR="$E2E_DIR/vm"
 vm_pick_kernel() {
     local img ver
     VM_KERNEL_VERSION=
-    for img in $(ls /boot/vmlinuz-* 2>/dev/null | sort -V); do
+    for img in $(printf '%s\n' /boot/vmlinuz-* | sort -V); do
+        [ -e "$img" ] || continue
         ver=${img#/boot/vmlinuz-}
         [ -d "/lib/modules/$ver/kernel" ] || continue
         if [ -z "${KI_KERNEL_VERSION:-}" ] || [ "$ver" = "$KI_KERNEL_VERSION" ]; then
@@ -110,16 +112,16 @@ vm_start() {
         -append "console=ttyS0 panic=-1 oops=panic $appendx" \
         -netdev "user,id=n0$netx" -device virtio-net-pci,netdev=n0 \
         < /dev/null > "$log" 2>&1 &
-    VM_PID=$!
+    VM_PID=$! # read by the caller
 }
 
 # vm_stop PID: stop a VM started by vm_start (and only that one). `timeout` passes TERM
 # on to QEMU; it also leads its own process group, so the KILL fallback takes QEMU along.
 vm_stop() {
-    local pid=$1 i
+    local pid=$1
     kill -0 "$pid" 2>/dev/null || return 0
     kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.2
     done

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Mixed-block-size I/O against a block device with O_DIRECT, so that every dd block
 # becomes an NVMe command on the wire (no page cache merging or read-back from cache).
 

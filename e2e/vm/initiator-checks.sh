@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # The checks the Linux NVMe/TCP host runs against the target under test (ROLE=initiator).
 # Parameters from /params.env:
 #   TRADDR, TRSVCID   where the target listens, as seen from the guest (10.0.2.2 = host loopback)

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Helpers for the guest scripts (busybox ash). Sourced by /init.
 
 # --- reporting -----------------------------------------------------------------------

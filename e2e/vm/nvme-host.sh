@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # NVMe over Fabrics host helpers for the guest (busybox ash, no nvme-cli): connecting is a
 # write of an option string to /dev/nvme-fabrics, disconnecting a write to sysfs.
 

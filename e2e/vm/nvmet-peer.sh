@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # The Linux kernel's own NVMe/TCP target (nvmet-tcp) as a reference peer (ROLE=nvmet).
 # It serves the same layout as our target's test config so the initiator checks can run
 # unchanged against either: namespace 1 on a RAM disk (brd, 512-byte blocks), namespace 2
