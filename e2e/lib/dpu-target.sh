@@ -77,23 +77,25 @@ dpu_target_start() {
 }
 
 # dpu_target_stop: SIGTERM, then wait up to 15 s for the exit the contract promises
-# (in-flight I/O finished, file backends flushed). Prints the exit status; returns 1 if
-# it had to be killed.
+# (in-flight I/O finished, file backends flushed). Sets DPU_TARGET_EXIT to the exit
+# status, or "killed" when it had to be killed. Call it from the shell that started the
+# target (not in a $(...) subshell: only the parent can collect the exit status).
 dpu_target_stop() {
-    local pid=$DPU_TARGET_PID rc
+    local pid=$DPU_TARGET_PID
+    DPU_TARGET_EXIT=
     [ -n "$pid" ] || return 0
     DPU_TARGET_PID=
     kill -TERM "$pid" 2>/dev/null
     for _ in $(seq 1 75); do
         if ! kill -0 "$pid" 2>/dev/null; then
-            wait "$pid"; rc=$?
-            echo "$rc"
+            wait "$pid"
+            DPU_TARGET_EXIT=$?
             return 0
         fi
         sleep 0.2
     done
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
-    echo "killed"
+    DPU_TARGET_EXIT=killed
     return 1
 }

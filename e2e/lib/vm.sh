@@ -105,6 +105,7 @@ vm_initrd_with_params() {
 # TCG only: KVM is exposed on these machines but broken.
 vm_start() {
     local log=$1 limit=$2 initrd=$3 smp=$4 mem=$5 netx=$6 appendx=$7
+    : > "$log" # exists before QEMU starts, for whoever follows it with tail -f
     timeout --kill-after=10 "$limit" qemu-system-x86_64 \
         -accel tcg -cpu max -smp "$smp" -m "$mem" \
         -nographic -no-reboot \

@@ -7,7 +7,7 @@
 check_pass() { echo "@@CHECK PASS $1 ${2:-}"; }
 check_fail() {
     echo "@@CHECK FAIL $1 ${2:-}"
-    dmesg | grep -iE 'nvme|nvmf|tcp' | tail -n 15 | sed 's/^/@@DMESG /'
+    dmesg | grep -iE 'nvme|nvmf' | tail -n 15 | sed 's/^/@@DMESG /'
 }
 progress() { echo "@@PROGRESS $*"; }
 now() { date +%s; }
