@@ -72,7 +72,8 @@ cleanup() {
     fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 write_params() { # FILE NAME=VALUE...
     local f=$1 kv
@@ -118,7 +119,8 @@ start_kernel_nvmet() {
     local state=""
     PORT=$(free_loopback_port) || { check_failed target-listening "no free loopback port"; return 1; }
     write_params "$WORK/nvmet.env" ROLE=nvmet "SUBNQN=$SUBNQN" "HOSTNQN=$HOSTNQN" "NAMESPACES=$NAMESPACES"
-    vm_initrd_with_params "$INITRAMFS" "$WORK/nvmet.env" "$WORK/nvmet.initrd" || return 1
+    vm_initrd_with_params "$INITRAMFS" "$WORK/nvmet.env" "$WORK/nvmet.initrd" ||
+        { check_failed target-listening "could not write $WORK/nvmet.initrd"; return 1; }
     TARGET_LOG=$WORK/nvmet-console.log
     log "booting the kernel-target VM (nvmet-tcp, forwarded to 127.0.0.1:$PORT)..."
     # Lives until the initiator is done; the timeout only bounds a run whose host script died.
@@ -151,7 +153,8 @@ run_initiator_vm() {
     local console=$WORK/initiator-console.log start=$SECONDS
     write_params "$WORK/initiator.env" ROLE=initiator TRADDR=10.0.2.2 "TRSVCID=$PORT" \
         "SUBNQN=$SUBNQN" "HOSTNQN=$HOSTNQN" "BAD_HOSTNQN=$BAD_HOSTNQN" "NAMESPACES=$NAMESPACES"
-    vm_initrd_with_params "$INITRAMFS" "$WORK/initiator.env" "$WORK/initiator.initrd" || return 1
+    vm_initrd_with_params "$INITRAMFS" "$WORK/initiator.env" "$WORK/initiator.initrd" ||
+        { loud "could not write $WORK/initiator.initrd"; VM_RC=1; return 1; }
     log "booting the initiator VM (TCG, 2 CPUs, at most $VM_TIMEOUT s)..."
     # loglevel=4: kernel errors still reach the console, chatter does not (it would split
     # marker lines); the guest prints its whole dmesg as @@KLOG lines at the end.
@@ -209,7 +212,7 @@ check_refusal_logged() {
     line=$(tr -d '\r' < "$TARGET_LOG" | grep -F "$BAD_HOSTNQN" | grep -F "$SUBNQN" |
         grep -iE "$REFUSAL_WORDS" | head -n 1)
     if [ -n "$line" ]; then
-        check_ok refused-host-logged "target log: $(echo "$line" | sed 's/^\[ *[0-9.]*\] //' | cut -c1-200)"
+        check_ok refused-host-logged "target log: $(echo "$line" | sed 's/^\[ *[0-9.]*\] //' | cut -c1-300)"
     else
         check_failed refused-host-logged "no line in $TARGET_LOG names $BAD_HOSTNQN and $SUBNQN as refused (${REFUSAL_WORDS//|/, })"
     fi
@@ -264,4 +267,5 @@ main() {
     checks_summary
 }
 
-main
+# On one line, so bash has read all it will run before main starts.
+main; exit $?

@@ -56,7 +56,7 @@ vm_initramfs_key() {
 # vm_initramfs: prints the path of the cached base initramfs (gzip'd newc cpio with
 # busybox, the modules, /init and the guest scripts), building it when missing.
 vm_initramfs() {
-    local dir key out stage m src
+    local dir key out stage m src tmp
     dir="$DPU_CACHE_DIR/vm/$VM_KERNEL_VERSION"
     key=$(vm_initramfs_key) || return 1
     out="$dir/initramfs-$key.cpio.gz"
@@ -80,9 +80,11 @@ vm_initramfs() {
             *) cp "$src" "$stage/modules/$m.ko" ;;
         esac || { rm -rf "$stage"; return 1; }
     done
-    (cd "$stage" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -6) > "$out.tmp" &&
-        mv "$out.tmp" "$out"
-    rm -rf "$stage"
+    # Written under a unique name and renamed, so a concurrent run never sees half a file.
+    tmp=$(mktemp "$dir/initramfs.XXXXXX")
+    (cd "$stage" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -6) > "$tmp" &&
+        mv "$tmp" "$out"
+    rm -rf "$stage" "$tmp"
     # Archives for older guest scripts are dead weight.
     find "$dir" -maxdepth 1 -name 'initramfs-*.cpio.gz' ! -path "$out" -delete
     [ -s "$out" ] && echo "$out"
