@@ -104,7 +104,8 @@ vm_initrd_with_params() {
 
 # vm_start CONSOLE_LOG TIMEOUT_S INITRD SMP MEM NETDEV_EXTRA APPEND_EXTRA: boots a VM in
 # the background and sets VM_PID (the `timeout` wrapping QEMU: signalling it stops QEMU).
-# TCG only: KVM is exposed on these machines but broken.
+# TCG only: KVM is exposed on these machines but broken. The NIC gets no option ROM: the
+# kernel is loaded directly, so iPXE would only cost boot time.
 vm_start() {
     local log=$1 limit=$2 initrd=$3 smp=$4 mem=$5 netx=$6 appendx=$7
     : > "$log" # exists before QEMU starts, for whoever follows it with tail -f
@@ -113,7 +114,7 @@ vm_start() {
         -nographic -no-reboot \
         -kernel "$VM_KERNEL_IMAGE" -initrd "$initrd" \
         -append "console=ttyS0 panic=-1 oops=panic $appendx" \
-        -netdev "user,id=n0$netx" -device virtio-net-pci,netdev=n0 \
+        -netdev "user,id=n0$netx" -device virtio-net-pci,netdev=n0,romfile= \
         < /dev/null > "$log" 2>&1 &
     VM_PID=$! # read by the caller
 }
