@@ -47,7 +47,7 @@ BAD_HOSTNQN=nqn.2014-08.org.nvmexpress:uuid:0bad0bad-0000-4000-8000-000000000bad
 # is written and read back.
 NAMESPACES="1:41943040:512 2:25165824:4096"
 # Every check the guest reports, in order; a name that never shows up is a failure.
-GUEST_CHECKS="vm-boot connect io-queues ns1-size ns2-size write-verify disconnect
+GUEST_CHECKS="vm-boot connect io-queues ns1-size ns2-size write-verify idle-keepalive disconnect
     reconnect reconnect-data-kept disconnect-again
     connect-digests digest-data-kept digest-write-verify disconnect-digests refused-host"
 

@@ -149,6 +149,25 @@ verify_kept() {
     check_pass "$1" "$TOTAL_MIB MiB identical ($out) in $(( $(now) - t0 )) s"
 }
 
+# An idle connection must survive: the host sends Keep Alive every KATO/2 and expects
+# the target to count them (a target that ignores them drops the host after KATO).
+check_idle_keepalive() {
+    local kato before dev lost
+    kato=$(ctrl_attr "$INSTANCE" kato)
+    [ "${kato:-0}" -gt 0 ] 2>/dev/null || kato=5
+    before=$(dmesg | wc -l)
+    progress "idling $((kato * 3)) s with the connection open (keep-alive timeout $kato s)"
+    sleep $((kato * 3))
+    lost=$(dmesg | tail -n +"$((before + 1))" | grep -iE 'nvme' | grep -iE 'error recovery|keep.?alive|timeout|reset' | head -n 3 | tr '\n' '|')
+    dev=$(find_ns_dev "$SUBNQN" "${NAMESPACES%%:*}")
+    if [ "$(ctrl_attr "$INSTANCE" state)" = live ] && [ -z "$lost" ] &&
+        dd if="$dev" of=/dev/null bs=4096 count=1 iflag=direct status=none 2>/dev/null; then
+        check_pass idle-keepalive "still live after $((kato * 3)) s idle with keep-alive timeout $kato s"
+    else
+        check_fail idle-keepalive "state $(ctrl_attr "$INSTANCE" state) after $((kato * 3)) s idle; kernel: ${lost:-$(recent_nvme_dmesg)}"
+    fi
+}
+
 check_disconnect() {
     if disconnect "$INSTANCE"; then
         check_pass "$1" "nvme$INSTANCE deleted, namespaces gone"
@@ -196,9 +215,10 @@ run_checks() {
         check_io_queues
         check_namespaces
         write_and_verify write-verify 0 3
+        check_idle_keepalive
         check_disconnect disconnect
     else
-        for c in io-queues $(namespace_checks) write-verify disconnect; do skip "$c" "no connection"; done
+        for c in io-queues $(namespace_checks) write-verify idle-keepalive disconnect; do skip "$c" "no connection"; done
     fi
 
     progress "reconnecting"
