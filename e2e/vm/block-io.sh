@@ -1,6 +1,8 @@
 # shellcheck shell=dash
 # Mixed-block-size I/O against a block device with O_DIRECT, so that every dd block
 # becomes an NVMe command on the wire (no page cache merging or read-back from cache).
+# busybox dd quietly drops O_DIRECT when a write fails with EINVAL, so callers compare
+# the commands the controller saw (ctrl_io_count) with the blocks dd moved.
 
 # io_plan SIZE LOGICAL_BLOCK_SIZE PHASE: prints "offset bs count" lines covering
 # [0, SIZE). Block sizes cycle from 512 B to 1 MiB; each gets a few blocks, the small
@@ -26,9 +28,9 @@ io_plan() {
 }
 
 # write_region FILE DEV SIZE LBS PHASE: copy FILE[0, SIZE) to DEV[0, SIZE) per io_plan.
-# Prints the number of dd runs; fails on the first failed dd.
+# Prints "DD_RUNS BLOCKS"; fails on the first failed dd.
 write_region() {
-    local off bs cnt runs=0 plan
+    local off bs cnt runs=0 blocks=0 plan
     plan=$(io_plan "$3" "$4" "$5") || { echo "no I/O plan"; return 1; }
     echo "$plan" > /tmp/plan
     while read -r off bs cnt; do
@@ -36,13 +38,14 @@ write_region() {
             iflag=skip_bytes oflag=seek_bytes,direct conv=notrunc status=none ||
             { echo "write of $cnt x $bs B at offset $off failed"; return 1; }
         runs=$((runs + 1))
+        blocks=$((blocks + cnt))
     done < /tmp/plan
-    echo "$runs"
+    echo "$runs $blocks"
 }
 
 # read_region DEV FILE SIZE LBS PHASE: copy DEV[0, SIZE) to FILE per io_plan.
 read_region() {
-    local off bs cnt runs=0 plan
+    local off bs cnt runs=0 blocks=0 plan
     plan=$(io_plan "$3" "$4" "$5") || { echo "no I/O plan"; return 1; }
     echo "$plan" > /tmp/plan
     rm -f "$2"
@@ -51,6 +54,7 @@ read_region() {
             iflag=skip_bytes,direct oflag=seek_bytes conv=notrunc status=none ||
             { echo "read of $cnt x $bs B at offset $off failed"; return 1; }
         runs=$((runs + 1))
+        blocks=$((blocks + cnt))
     done < /tmp/plan
-    echo "$runs"
+    echo "$runs $blocks"
 }

@@ -97,34 +97,47 @@ make_data() {
 }
 
 # write_all PHASE / verify_all PHASE: every namespace, whole device, mixed block sizes.
-# Both print "N dd runs" on success or what failed.
+# Both print what went over the wire on success, or what failed.
 write_all() {
-    local ns nsid size lbs dev runs total=0
+    local ns nsid size lbs dev out runs=0 blocks=0 before cmds
+    before=$(ctrl_io_count "$INSTANCE" writes)
     for ns in $NAMESPACES; do
         nsid=${ns%%:*}; size=$(echo "$ns" | cut -d: -f2); lbs=$(echo "$ns" | cut -d: -f3)
         dev=$(find_ns_dev "$SUBNQN" "$nsid") || { echo "namespace $nsid vanished"; return 1; }
-        runs=$(write_region "/run/data-ns$nsid" "$dev" "$size" "$lbs" "$1") ||
-            { echo "ns$nsid: $runs / kernel: $(recent_nvme_dmesg)"; return 1; }
-        total=$((total + runs))
+        out=$(write_region "/run/data-ns$nsid" "$dev" "$size" "$lbs" "$1") ||
+            { echo "ns$nsid: $out / kernel: $(recent_nvme_dmesg)"; return 1; }
+        runs=$((runs + ${out% *})); blocks=$((blocks + ${out#* }))
     done
-    echo "$total dd runs"
+    cmds=$(( $(ctrl_io_count "$INSTANCE" writes) - before ))
+    io_summary "$blocks" "$runs" "$cmds" write
+}
+# io_summary BLOCKS DD_RUNS COMMANDS KIND: direct I/O never merges dd blocks, it can only
+# split them, so fewer commands than blocks means the page cache was in the way.
+io_summary() {
+    if [ "$3" -lt "$1" ]; then
+        echo "only $3 $4 commands reached the controller for $1 dd blocks: O_DIRECT was not in effect"
+        return 1
+    fi
+    echo "$1 blocks in $2 dd runs, $3 $4 commands"
 }
 verify_all() {
-    local ns nsid size lbs dev runs total=0 diff
+    local ns nsid size lbs dev out runs=0 blocks=0 before cmds diff
     echo 3 > /proc/sys/vm/drop_caches
+    before=$(ctrl_io_count "$INSTANCE" reads)
     for ns in $NAMESPACES; do
         nsid=${ns%%:*}; size=$(echo "$ns" | cut -d: -f2); lbs=$(echo "$ns" | cut -d: -f3)
         dev=$(find_ns_dev "$SUBNQN" "$nsid") || { echo "namespace $nsid vanished"; return 1; }
-        runs=$(read_region "$dev" "/run/back-ns$nsid" "$size" "$lbs" "$1") ||
-            { echo "ns$nsid: $runs / kernel: $(recent_nvme_dmesg)"; return 1; }
+        out=$(read_region "$dev" "/run/back-ns$nsid" "$size" "$lbs" "$1") ||
+            { echo "ns$nsid: $out / kernel: $(recent_nvme_dmesg)"; return 1; }
         if ! diff=$(cmp "/run/data-ns$nsid" "/run/back-ns$nsid" 2>&1); then
             echo "ns$nsid read back differs from what was written: $diff"
             return 1
         fi
         rm -f "/run/back-ns$nsid"
-        total=$((total + runs))
+        runs=$((runs + ${out% *})); blocks=$((blocks + ${out#* }))
     done
-    echo "$total dd runs"
+    cmds=$(( $(ctrl_io_count "$INSTANCE" reads) - before ))
+    io_summary "$blocks" "$runs" "$cmds" read
 }
 
 # write_and_verify CHECK_NAME WRITE_PHASE READ_PHASE
@@ -137,7 +150,7 @@ write_and_verify() {
     out_w=$(write_all "$2") || { check_fail "$1" "write: $out_w"; return 1; }
     progress "reading back $TOTAL_MIB MiB and comparing..."
     out_r=$(verify_all "$3") || { check_fail "$1" "$out_r"; return 1; }
-    check_pass "$1" "$TOTAL_MIB MiB written ($out_w) and read back identical ($out_r) in $(( $(now) - t0 )) s"
+    check_pass "$1" "$TOTAL_MIB MiB written ($out_w), read back identical ($out_r), $(( $(now) - t0 )) s"
 }
 
 # verify_kept CHECK_NAME READ_PHASE: the data written earlier is still there.

@@ -74,5 +74,18 @@ all_namespaces_present() {
     done
 }
 
+# ctrl_io_count INSTANCE reads|writes: I/O commands completed through this controller
+# so far, summed over its namespaces' per-path disks (field 1 or 5 of their stat file).
+ctrl_io_count() {
+    local field=1 f sum=0 n
+    [ "$2" = writes ] && field=5
+    for f in /sys/class/nvme/nvme"$1"/nvme*n*/stat; do
+        [ -r "$f" ] || continue
+        n=$(awk -v i="$field" '{ print $i }' "$f")
+        sum=$((sum + n))
+    done
+    echo "$sum"
+}
+
 # recent_nvme_dmesg: the kernel's last NVMe line, for one-line check details.
 recent_nvme_dmesg() { dmesg | grep -iE 'nvme|nvmf' | tail -n 1 | sed 's/^\[[^]]*\] //'; }
