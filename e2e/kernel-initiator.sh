@@ -180,13 +180,15 @@ guest_check_fields() { printf '%s\n' "${1#*@@CHECK }"; }
 
 count_guest_checks() {
     local console=$WORK/initiator-console.log markers name status
-    markers=$(tr -d '\r' < "$console" | sed -n 's/.*@@CHECK \(PASS\|FAIL\) /\1 /p')
+    markers=$(tr -d '\r' < "$console" | sed -n 's/.*@@CHECK \(PASS\|FAIL\) \([^ ]*\).*/\1 \2/p')
     tr -d '\r' < "$console" | sed -n 's/^.*@@KLOG //p' > "$WORK/initiator-dmesg.log"
+    # Every reported check counts (one guest check added without updating GUEST_CHECKS
+    # must still fail the run); every expected check that never came is a failure.
+    while read -r status name; do
+        [ -n "$name" ] && check_count "$status"
+    done <<< "$(echo "$markers" | awk '!seen[$2]++')"
     for name in $GUEST_CHECKS; do
-        status=$(echo "$markers" | awk -v n="$name" '$2 == n { print $1; exit }')
-        if [ -n "$status" ]; then
-            check_count "$status"
-        else
+        if ! echo "$markers" | awk -v n="$name" '$2 == n { found = 1 } END { exit !found }'; then
             check_failed "$name" "no result: the guest stopped before this check"
         fi
     done
