@@ -180,6 +180,7 @@ guest_check_fields() { printf '%s\n' "${1#*@@CHECK }"; }
 
 count_guest_checks() {
     local console=$WORK/initiator-console.log markers name status
+    [ -f "$console" ] || : > "$console"
     markers=$(tr -d '\r' < "$console" | sed -n 's/.*@@CHECK \(PASS\|FAIL\) \([^ ]*\).*/\1 \2/p')
     tr -d '\r' < "$console" | sed -n 's/^.*@@KLOG //p' > "$WORK/initiator-dmesg.log"
     # Every reported check counts (one guest check added without updating GUEST_CHECKS
@@ -222,7 +223,10 @@ check_refusal_logged() {
 
 check_target_stops() {
     dpu_target_stop
-    if [ "$DPU_TARGET_EXIT" = 0 ]; then
+    if [ "$DPU_TARGET_DIED_EARLY" = 1 ]; then
+        loud "the target exited by itself during the test (status $DPU_TARGET_EXIT; 134/139 mean abort/segfault)"
+        check_failed target-stops-cleanly "it had already exited with status $DPU_TARGET_EXIT before SIGTERM"
+    elif [ "$DPU_TARGET_EXIT" = 0 ]; then
         check_ok target-stops-cleanly "exit status 0 after SIGTERM"
     elif [ "$DPU_TARGET_EXIT" = killed ]; then
         check_failed target-stops-cleanly "still running 15 s after SIGTERM; killed"

@@ -78,13 +78,21 @@ dpu_target_start() {
 
 # dpu_target_stop: SIGTERM, then wait up to 15 s for the exit the contract promises
 # (in-flight I/O finished, file backends flushed). Sets DPU_TARGET_EXIT to the exit
-# status, or "killed" when it had to be killed. Call it from the shell that started the
+# status, or "killed" when it had to be killed, and DPU_TARGET_DIED_EARLY to 1 when it
+# was no longer running before the SIGTERM. Call it from the shell that started the
 # target (not in a $(...) subshell: only the parent can collect the exit status).
 dpu_target_stop() {
     local pid=$DPU_TARGET_PID
     DPU_TARGET_EXIT=
+    DPU_TARGET_DIED_EARLY=0
     [ -n "$pid" ] || return 0
     DPU_TARGET_PID=
+    if ! kill -0 "$pid" 2>/dev/null; then # crashed or exited on its own before we asked
+        wait "$pid"
+        DPU_TARGET_EXIT=$?
+        DPU_TARGET_DIED_EARLY=1
+        return 1
+    fi
     kill -TERM "$pid" 2>/dev/null
     for _ in $(seq 1 75); do
         if ! kill -0 "$pid" 2>/dev/null; then
