@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# Interoperability test: the stock Linux NVMe/TCP initiator (Debian's kernel, booted in
+# QEMU) against our target (dataplane/build/dpu-target) on host loopback.
+#
+#   e2e/kernel-initiator.sh [--peer dpu-target|kernel-nvmet] [--keep-logs]
+#
+#   --peer dpu-target    (default) our target, built with `make -C dataplane all` if missing
+#   --peer kernel-nvmet  the kernel's own target (nvmet-tcp) in a second VM, reached through
+#                        QEMU's hostfwd: the reference peer, to test this harness itself
+#   --keep-logs          keep the work directory (logs, config) even when every check passed
+#
+# Environment: DPU_TARGET_BIN (target binary), KI_VM_TIMEOUT (seconds the initiator VM may
+# run, default 600), KI_KERNEL_VERSION (kernel under /boot to boot), KI_TARGET_LOG_LEVEL
+# (default info), DPU_CACHE_DIR (where the initramfs is cached).
+#
+# Prints one line per check and a last line "N passed, M failed"; exits 0 only when every
+# check passed. How it works and how to read failures: docs/testing-kernel-initiator.md.
+set -uo pipefail
+E2E="$(cd "$(dirname "$0")" && pwd)"
+. "$E2E/lib/cache.sh"
+. "$E2E/lib/checks.sh"
+. "$E2E/lib/vm.sh"
+. "$E2E/lib/dpu-target.sh"
+
+PEER=dpu-target
+KEEP_LOGS=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --peer) PEER=${2:-}; shift 2 ;;
+        --peer=*) PEER=${1#--peer=}; shift ;;
+        --keep-logs) KEEP_LOGS=1; shift ;;
+        -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+case "$PEER" in
+    dpu-target | kernel-nvmet) ;;
+    *) echo "--peer must be dpu-target or kernel-nvmet, not '$PEER'" >&2; exit 2 ;;
+esac
+
+VM_TIMEOUT=${KI_VM_TIMEOUT:-600}
+SUBNQN=nqn.2024-01.dev.dpu:e2e-kernel-initiator
+HOSTNQN=nqn.2014-08.org.nvmexpress:uuid:6b1f7c1e-0d2a-4c39-9a57-1e2f3a4b5c6d
+BAD_HOSTNQN=nqn.2014-08.org.nvmexpress:uuid:0bad0bad-0000-4000-8000-000000000bad
+# nsid:sizeBytes:blockSize. The first is RAM-backed, the second file-backed; together
+# they hold exactly the 64 MiB the data checks write, so every block (the last included)
+# is written and read back.
+NAMESPACES="1:41943040:512 2:25165824:4096"
+# Every check the guest reports, in order; a name that never shows up is a failure.
+GUEST_CHECKS="vm-boot connect io-queues ns1-size ns2-size write-verify idle-keepalive disconnect
+    reconnect reconnect-data-kept disconnect-again
+    connect-digests digest-data-kept digest-write-verify disconnect-digests refused-host"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/kernel-initiator.XXXXXX")
+TARGET_LOG=
+NVMET_VM_PID=
+INITIATOR_VM_PID=
+DPU_TARGET_PID=
+
+log() { printf '%s\n' "$*" >&2; }
+loud() { printf '!!! %s\n' "$*" >&2; }
+
+cleanup() {
+    [ -n "$INITIATOR_VM_PID" ] && vm_stop "$INITIATOR_VM_PID"
+    [ -n "$NVMET_VM_PID" ] && vm_stop "$NVMET_VM_PID"
+    [ -n "$DPU_TARGET_PID" ] && dpu_target_stop
+    if [ "$KEEP_LOGS" = 1 ] || [ "$CHECKS_FAILED" -gt 0 ]; then
+        rm -f "$WORK"/*.initrd "$WORK"/ns.img.*
+        log "logs kept in $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+write_params() { # FILE NAME=VALUE...
+    local f=$1 kv
+    shift
+    : > "$f"
+    for kv in "$@"; do printf "%s='%s'\n" "${kv%%=*}" "${kv#*=}" >> "$f"; done
+}
+
+# --- the VM image --------------------------------------------------------------------
+prepare_vm() {
+    local missing
+    missing=$(vm_missing_tools)
+    if [ -n "$missing" ]; then
+        check_failed vm-image "missing on this machine: ${missing//$'\n'/, } (run setup.sh)"
+        return 1
+    fi
+    vm_pick_kernel 2> "$WORK/vm-image.err" || { check_failed vm-image "$(cat "$WORK/vm-image.err")"; return 1; }
+    log "building or reusing the initramfs for $VM_KERNEL_VERSION..."
+    if ! INITRAMFS=$(vm_initramfs 2> "$WORK/vm-image.err"); then
+        check_failed vm-image "could not build the initramfs: $(tail -n 3 "$WORK/vm-image.err")"
+        return 1
+    fi
+    check_ok vm-image "kernel $VM_KERNEL_VERSION, initramfs $INITRAMFS"
+}
+
+# --- the peer (target under test) ----------------------------------------------------
+start_dpu_target() {
+    if ! dpu_target_ensure_built 2> "$WORK/build.log"; then
+        check_failed target-listening "no target binary at $DPU_TARGET_BIN; build failed: $(tail -n 5 "$WORK/build.log")"
+        return 1
+    fi
+    PORT=$(free_loopback_port) || { check_failed target-listening "no free loopback port"; return 1; }
+    dpu_target_write_config "$WORK/target.json" "$PORT" "$SUBNQN" "$HOSTNQN" "$NAMESPACES" "$WORK/ns.img"
+    TARGET_LOG=$WORK/target.log
+    if ! dpu_target_start "$WORK/target.json" "$TARGET_LOG" "$PORT" 2> "$WORK/start.err"; then
+        check_failed target-listening "$DPU_TARGET_BIN: $(cat "$WORK/start.err"); its log ends with: $(tail -n 5 "$TARGET_LOG" | tr '\n' '|')"
+        return 1
+    fi
+    check_ok target-listening "$DPU_TARGET_BIN (pid $DPU_TARGET_PID) on 127.0.0.1:$PORT"
+}
+
+start_kernel_nvmet() {
+    local state=""
+    PORT=$(free_loopback_port) || { check_failed target-listening "no free loopback port"; return 1; }
+    write_params "$WORK/nvmet.env" ROLE=nvmet "SUBNQN=$SUBNQN" "HOSTNQN=$HOSTNQN" "NAMESPACES=$NAMESPACES"
+    vm_initrd_with_params "$INITRAMFS" "$WORK/nvmet.env" "$WORK/nvmet.initrd" ||
+        { check_failed target-listening "could not write $WORK/nvmet.initrd"; return 1; }
+    TARGET_LOG=$WORK/nvmet-console.log
+    log "booting the kernel-target VM (nvmet-tcp, forwarded to 127.0.0.1:$PORT)..."
+    # Lives until the initiator is done; the timeout only bounds a run whose host script died.
+    vm_start "$TARGET_LOG" $((VM_TIMEOUT + 300)) "$WORK/nvmet.initrd" 1 768M \
+        ",hostfwd=tcp:127.0.0.1:$PORT-:4420" ""
+    NVMET_VM_PID=$VM_PID
+    for _ in $(seq 1 600); do
+        grep -q '@@NVMET READY' "$TARGET_LOG" && { state=ready; break; }
+        grep -q '@@NVMET FAILED' "$TARGET_LOG" && { state=failed; break; }
+        kill -0 "$NVMET_VM_PID" 2>/dev/null || { state=exited; break; }
+        sleep 0.2
+    done
+    if [ "$state" != ready ]; then
+        check_failed target-listening "kernel-target VM ${state:-not ready after 120 s}: $(tr -d '\r' < "$TARGET_LOG" | grep -E '@@NVMET|Kernel panic' | tail -n 2)"
+        log_tail "$TARGET_LOG" "kernel-target VM console"
+        return 1
+    fi
+    check_ok target-listening "kernel nvmet-tcp in a VM, 127.0.0.1:$PORT -> guest :4420"
+}
+
+log_tail() { # FILE TITLE
+    loud "last 40 lines of the $2 ($1):"
+    tr -d '\r' < "$1" | grep -v '@@KLOG' | tail -n 40 | sed 's/^/    | /' >&2
+}
+
+# --- the initiator VM ----------------------------------------------------------------
+# Boots the initiator VM, shows its progress and check lines as they come, and sets
+# VM_RC. Check lines are counted afterwards from the console log (count_guest_checks).
+run_initiator_vm() {
+    local console=$WORK/initiator-console.log start=$SECONDS
+    write_params "$WORK/initiator.env" ROLE=initiator TRADDR=10.0.2.2 "TRSVCID=$PORT" \
+        "SUBNQN=$SUBNQN" "HOSTNQN=$HOSTNQN" "BAD_HOSTNQN=$BAD_HOSTNQN" "NAMESPACES=$NAMESPACES"
+    vm_initrd_with_params "$INITRAMFS" "$WORK/initiator.env" "$WORK/initiator.initrd" ||
+        { loud "could not write $WORK/initiator.initrd"; VM_RC=1; return 1; }
+    log "booting the initiator VM (TCG, 2 CPUs, at most $VM_TIMEOUT s)..."
+    # loglevel=4: kernel errors still reach the console, chatter does not (it would split
+    # marker lines); the guest prints its whole dmesg as @@KLOG lines at the end.
+    vm_start "$console" "$VM_TIMEOUT" "$WORK/initiator.initrd" 2 1G "" "loglevel=4"
+    INITIATOR_VM_PID=$VM_PID
+    local line
+    tail -n +1 -f --pid="$INITIATOR_VM_PID" "$console" 2>/dev/null | while IFS= read -r line; do
+        line=${line%$'\r'}
+        case "$line" in
+            *@@PROGRESS*) log "  [$((SECONDS - start)) s] ${line#*@@PROGRESS }" ;;
+            *@@CHECK\ *) guest_check_fields "$line" | { read -r s n d; check_line "$s" "$n" "$d"; } ;;
+        esac
+    done
+    wait "$INITIATOR_VM_PID"
+    VM_RC=$?
+    INITIATOR_VM_PID=
+    log "initiator VM finished after $((SECONDS - start)) s"
+}
+
+# guest_check_fields LINE -> "PASS|FAIL name detail" (the marker may follow kernel output
+# on the same console line).
+guest_check_fields() { printf '%s\n' "${1#*@@CHECK }"; }
+
+count_guest_checks() {
+    local console=$WORK/initiator-console.log markers name status
+    [ -f "$console" ] || : > "$console"
+    markers=$(tr -d '\r' < "$console" | sed -n 's/.*@@CHECK \(PASS\|FAIL\) \([^ ]*\).*/\1 \2/p')
+    tr -d '\r' < "$console" | sed -n 's/^.*@@KLOG //p' > "$WORK/initiator-dmesg.log"
+    # Every reported check counts (one guest check added without updating GUEST_CHECKS
+    # must still fail the run); every expected check that never came is a failure.
+    while read -r status name; do
+        [ -n "$name" ] && check_count "$status"
+    done <<< "$(echo "$markers" | awk '!seen[$2]++')"
+    for name in $GUEST_CHECKS; do
+        if ! echo "$markers" | awk -v n="$name" '$2 == n { found = 1 } END { exit !found }'; then
+            check_failed "$name" "no result: the guest stopped before this check"
+        fi
+    done
+    if ! grep -q '@@GUEST DONE' "$console"; then
+        if tr -d '\r' < "$console" | grep -q 'Kernel panic'; then
+            loud "the initiator VM panicked: $(tr -d '\r' < "$console" | grep -m1 'Kernel panic')"
+        elif [ "$VM_RC" = 124 ]; then
+            loud "the initiator VM did not finish within $VM_TIMEOUT s (KI_VM_TIMEOUT)"
+        else
+            loud "the initiator VM stopped before finishing (QEMU/timeout exit status $VM_RC)"
+        fi
+        log_tail "$console" "initiator VM console"
+    fi
+}
+
+# --- checks on the target's side -----------------------------------------------------
+# The refused connect must be visible to whoever runs the target: one log line naming
+# the host, the subsystem and the refusal (a line that merely names both, such as a
+# "controller created" line, proves nothing).
+REFUSAL_WORDS='not allowed|refus|reject|denied|not permitted|unauthori'
+check_refusal_logged() {
+    local line
+    line=$(tr -d '\r' < "$TARGET_LOG" | grep -F "$BAD_HOSTNQN" | grep -F "$SUBNQN" |
+        grep -iE "$REFUSAL_WORDS" | head -n 1)
+    if [ -n "$line" ]; then
+        check_ok refused-host-logged "target log: $(echo "$line" | sed 's/^\[ *[0-9.]*\] //' | cut -c1-300)"
+    else
+        check_failed refused-host-logged "no line in $TARGET_LOG names $BAD_HOSTNQN and $SUBNQN as refused (${REFUSAL_WORDS//|/, })"
+    fi
+}
+
+check_target_stops() {
+    dpu_target_stop
+    if [ "$DPU_TARGET_DIED_EARLY" = 1 ]; then
+        loud "the target exited by itself during the test (status $DPU_TARGET_EXIT; 134/139 mean abort/segfault)"
+        check_failed target-stops-cleanly "it had already exited with status $DPU_TARGET_EXIT before SIGTERM"
+    elif [ "$DPU_TARGET_EXIT" = 0 ]; then
+        check_ok target-stops-cleanly "exit status 0 after SIGTERM"
+    elif [ "$DPU_TARGET_EXIT" = killed ]; then
+        check_failed target-stops-cleanly "still running 15 s after SIGTERM; killed"
+    else
+        check_failed target-stops-cleanly "exit status $DPU_TARGET_EXIT after SIGTERM"
+    fi
+}
+
+show_initiator_kernel_errors() {
+    [ -s "$WORK/initiator-dmesg.log" ] || return 0
+    loud "initiator kernel's NVMe messages ($WORK/initiator-dmesg.log):"
+    grep -iE 'nvme|nvmf' "$WORK/initiator-dmesg.log" | tail -n 40 | sed 's/^/    | /' >&2
+}
+
+skip_remaining() { # REASON
+    local name
+    for name in $GUEST_CHECKS refused-host-logged; do check_failed "$name" "skipped: $1"; done
+}
+
+main() {
+    log "kernel-initiator interop test, peer: $PEER, work dir: $WORK"
+    if ! prepare_vm; then
+        loud "cannot build the VM; nothing else can run"
+        skip_remaining "no VM image"
+        checks_summary
+        return
+    fi
+    local start_peer=start_dpu_target
+    [ "$PEER" = kernel-nvmet ] && start_peer=start_kernel_nvmet
+    if ! "$start_peer"; then
+        loud "the target under test is not running; no initiator checks possible"
+        skip_remaining "target not running"
+        checks_summary
+        return
+    fi
+    run_initiator_vm
+    count_guest_checks
+    check_refusal_logged
+    [ "$PEER" = dpu-target ] && check_target_stops
+    if [ "$CHECKS_FAILED" -gt 0 ]; then
+        show_initiator_kernel_errors
+        log_tail "$TARGET_LOG" "target's log"
+    fi
+    checks_summary
+}
+
+# On one line, so bash has read all it will run before main starts.
+main; exit $?
