@@ -4,9 +4,9 @@ FEATURE_DIR ?= $(dir $(lastword $(MAKEFILE_LIST)))
 FEATURE_BUILD ?= $(FEATURE_DIR)build
 FEATURE_CFLAGS ?= -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g \
                   -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-FEATURE_SRCS := $(FEATURE_DIR)src/xts.c $(FEATURE_DIR)src/qos.c \
-                $(FEATURE_DIR)src/latency_hist.c $(FEATURE_DIR)src/io_stats.c
-FEATURE_TESTS := test_xts test_qos test_latency_hist test_io_stats
+FEATURE_SRCS := $(FEATURE_DIR)src/xts.c $(FEATURE_DIR)src/qos.c $(FEATURE_DIR)src/offload.c \
+                $(FEATURE_DIR)src/latency_hist.c $(FEATURE_DIR)src/io_stats.c $(FEATURE_DIR)src/tenant.c
+FEATURE_TESTS := test_xts test_qos test_latency_hist test_io_stats test_offload test_tenant
 FEATURE_TEST_BINS := $(addprefix $(FEATURE_BUILD)/feature-tests/,$(FEATURE_TESTS))
 
 $(FEATURE_BUILD)/feature-tests/%: $(FEATURE_DIR)tests/%.c $(FEATURE_SRCS) $(wildcard $(FEATURE_DIR)src/*.h) $(FEATURE_DIR)tests/unit.h
