@@ -1,7 +1,8 @@
 /*
  * Minimal unit-test harness for the data-path feature modules: each test is a function,
  * CHECK records a failure with its location and continues, and main() prints one
- * "name: ok|FAILED" line per test plus "N passed, M failed" and exits non-zero on failure.
+ * "PASS name" / "FAIL name" line per test (the format `make check` counts) plus
+ * "N passed, M failed", and exits non-zero on failure.
  */
 #ifndef DPD_TEST_UNIT_H
 #define DPD_TEST_UNIT_H
@@ -42,10 +43,10 @@ static inline int unit_run_all(const struct unit_test *tests, size_t n)
 		tests[i].fn();
 		if (g_unit_failures_in_test) {
 			failed++;
-			printf("%s: FAILED\n", tests[i].name);
+			printf("FAIL %s\n", tests[i].name);
 		} else {
 			passed++;
-			printf("%s: ok\n", tests[i].name);
+			printf("PASS %s\n", tests[i].name);
 		}
 	}
 	printf("%d passed, %d failed\n", passed, failed);

@@ -27,7 +27,7 @@ struct hq_cmd {
 	uint32_t dw0, dw1;
 	uint64_t start_ns;
 	uint64_t slba;
-	void *user;
+	int verify;            /* loadgen: check read data against the pattern */
 	uint8_t cap_hdr[PDU_CMD_HLEN + PDU_DGST_LEN];
 	uint8_t cap_ddgst[4];
 	uint8_t (*h2c_hdr)[PDU_DATA_HLEN + PDU_DGST_LEN]; /* one per H2CData chunk */

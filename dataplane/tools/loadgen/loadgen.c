@@ -371,7 +371,7 @@ static void on_io_complete(struct hq *q, struct hq_cmd *cmd, void *arg)
 	uint64_t lat = now_ns() - cmd->start_ns;
 	int is_write = cmd->dir == HQ_TO_CTRL;
 	bool ok = cmd->status == 0;
-	if (ok && !is_write && g_opt.verify && wl_should_verify(&g_region, g_opt.pattern, cmd->slba)) {
+	if (ok && !is_write && cmd->verify) {
 		if (wl_check(&g_region, cmd->buf, cmd->slba, g_opt.seed) != 0) {
 			ok = false;
 			atomic_fetch_add(&w->mismatches, 1);
@@ -412,6 +412,8 @@ static void issue(struct worker *w)
 	cmd->len = g_opt.bs;
 	cmd->dir = is_write ? HQ_TO_CTRL : HQ_FROM_CTRL;
 	cmd->slba = slba;
+	/* Decided at issue: a block whose first write completes later may hold older data now. */
+	cmd->verify = !is_write && g_opt.verify && wl_should_verify(&g_region, g_opt.pattern, slba);
 	if (is_write && g_opt.verify)
 		wl_fill(&g_region, cmd->buf, slba, g_opt.seed);
 	memset(cmd->sqe, 0, 64);
