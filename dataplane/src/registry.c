@@ -134,7 +134,8 @@ static struct snap *snap_build(struct dpd_engine *e)
 		}
 		s->nsubs++;
 	}
-	memcpy(s->listeners, e->listeners, sizeof(*s->listeners) * (size_t)e->nlisteners);
+	if (e->nlisteners)
+		memcpy(s->listeners, e->listeners, sizeof(*s->listeners) * (size_t)e->nlisteners);
 	s->nlisteners = e->nlisteners;
 	return s;
 }
