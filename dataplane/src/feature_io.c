@@ -207,6 +207,11 @@ void feat_conn_closed(struct conn *c)
 		c->feat.qs = NULL;
 	}
 	if (t) {
+		/* I/O still in the backend finishes after the binding is gone: take it off the
+		 * tenant's in-flight gauge now (the namespace's is settled when it ends). */
+		for (uint32_t i = 0; i < c->nreqs; i++)
+			if (c->reqs[i].feat.counted)
+				dpd_ctr_add(&dpd_io_counter_slot(&t->stats, (unsigned)c->r->idx)->inflight, (uint64_t)-1);
 		dpd_ctr_add(&dpd_io_counter_slot(&t->stats, (unsigned)c->r->idx)->connections_closed, 1);
 		dpd_tenant_put(t);
 		c->feat.tenant = NULL;
