@@ -79,6 +79,7 @@ struct reactor_feat {
 	uint32_t slab_bufs, slab_buf_size;
 	uint8_t **slab_free;
 	uint32_t nslab_free;
+	uint32_t qos_waiting;              /* I/Os of this reactor's queues waiting for QoS */
 };
 
 struct engine_feat {

@@ -188,6 +188,7 @@ void feat_conn_closed(struct conn *c)
 	while (!dpd_qos_queue_empty(&c->feat.qos_queue)) {
 		struct dpd_qos_waiter *w = c->feat.qos_queue.head;
 		dpd_qos_queue_remove(&c->feat.qos_queue, w);
+		c->r->feat.qos_waiting--;
 		if (t)
 			dpd_ctr_add(&dpd_io_counter_slot(&t->stats, (unsigned)c->r->idx)->qos_queued, (uint64_t)-1);
 		if (c->feat.qs)
@@ -309,6 +310,7 @@ void feat_io_start(struct request *req, int write, uint64_t off, uint64_t len)
 			f->waiter.is_write = write;
 			f->waiter.bytes = len;
 			dpd_qos_queue_push(&c->feat.qos_queue, &f->waiter, now);
+			c->r->feat.qos_waiting++;
 			dpd_ctr_add(&tenant_slot(c)->qos_queued, 1);
 			if (c->feat.qs)
 				dpd_ctr_add(&c->feat.qs->c.qos_queued, 1);
@@ -371,9 +373,8 @@ int feat_reactor_timeout(struct reactor *r, int timeout_ms)
 {
 	/* Queued I/O is re-examined at least every millisecond: the buckets refill
 	 * continuously, so this is the QoS timeslice. */
-	for (struct conn *c = r->conns; c; c = c->next)
-		if (!c->closed && !dpd_qos_queue_empty(&c->feat.qos_queue))
-			return timeout_ms < 1 ? timeout_ms : 1;
+	if (r->feat.qos_waiting)
+		return timeout_ms < 1 ? timeout_ms : 1;
 	return timeout_ms;
 }
 
@@ -392,6 +393,7 @@ static void on_admitted(struct dpd_qos_waiter *w, uint64_t waited_ns, void *arg)
 		dpd_ctr_add(&c->feat.qs->c.throttled_ios, 1);
 		dpd_ctr_add(&c->feat.qs->c.throttled_ns, waited_ns);
 	}
+	c->r->feat.qos_waiting--;
 	struct dpd_io_counters *ns = ns_slot(req);
 	dpd_ctr_add(&ns->throttled_ios, 1);
 	dpd_ctr_add(&ns->throttled_ns, waited_ns);
@@ -401,6 +403,8 @@ static void on_admitted(struct dpd_qos_waiter *w, uint64_t waited_ns, void *arg)
 void feat_reactor_poll(struct reactor *r)
 {
 	uint64_t now = 0;
+	if (!r->feat.qos_waiting) /* the common case: nothing held back, nothing to walk */
+		return;
 	for (struct conn *c = r->conns; c; c = c->next) {
 		if (c->closed || dpd_qos_queue_empty(&c->feat.qos_queue))
 			continue;
