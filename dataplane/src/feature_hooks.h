@@ -62,6 +62,7 @@ struct conn_feat {
 	struct dpd_tenant *tenant;          /* referenced; NULL = no tenant */
 	struct feat_queue_stats *qs;
 	struct dpd_qos_queue qos_queue;     /* this queue's I/O waiting for its tenant's tokens */
+	uint64_t qos_blocked_round;         /* out of tokens in this reactor poll round */
 };
 
 struct ns_feat {
@@ -80,6 +81,7 @@ struct reactor_feat {
 	uint8_t **slab_free;
 	uint32_t nslab_free;
 	uint32_t qos_waiting;              /* I/Os of this reactor's queues waiting for QoS */
+	uint64_t qos_round;                /* poll rounds, for qos_blocked_round */
 };
 
 struct engine_feat {

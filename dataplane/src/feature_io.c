@@ -402,24 +402,31 @@ static void on_admitted(struct dpd_qos_waiter *w, uint64_t waited_ns, void *arg)
 
 void feat_reactor_poll(struct reactor *r)
 {
-	uint64_t now = 0;
 	if (!r->feat.qos_waiting) /* the common case: nothing held back, nothing to walk */
 		return;
-	for (struct conn *c = r->conns; c; c = c->next) {
-		if (c->closed || dpd_qos_queue_empty(&c->feat.qos_queue))
-			continue;
-		if (!now)
-			now = feat_now_ns();
-		struct dpd_tenant *t = c->feat.tenant;
+	uint64_t now = feat_now_ns(), round = ++r->feat.qos_round;
+	/* Oldest waiting I/O first, across all queues of this reactor: queues of one tenant
+	 * share its tokens in arrival order, so no queue starves another. A queue whose
+	 * tenant is out of tokens sits out the rest of this round. */
+	for (;;) {
+		struct conn *best = NULL;
+		for (struct conn *c = r->conns; c; c = c->next) {
+			if (c->closed || dpd_qos_queue_empty(&c->feat.qos_queue) || c->feat.qos_blocked_round == round)
+				continue;
+			if (!best || c->feat.qos_queue.head->enqueued_ns < best->feat.qos_queue.head->enqueued_ns)
+				best = c;
+		}
+		if (!best)
+			return;
+		struct dpd_tenant *t = best->feat.tenant;
 		if (!dpd_tenant_throttles(t) || r->draining) {
-			/* Limits lifted, tenant removed, or shutting down: let everything go. */
-			while (!dpd_qos_queue_empty(&c->feat.qos_queue)) {
-				struct dpd_qos_waiter *w = c->feat.qos_queue.head;
-				dpd_qos_queue_remove(&c->feat.qos_queue, w);
-				on_admitted(w, now - w->enqueued_ns, c);
-			}
+			/* Limits lifted, tenant removed, or shutting down: let it go. */
+			struct dpd_qos_waiter *w = best->feat.qos_queue.head;
+			dpd_qos_queue_remove(&best->feat.qos_queue, w);
+			on_admitted(w, now - w->enqueued_ns, best);
 			continue;
 		}
-		dpd_qos_queue_drain(&c->feat.qos_queue, &t->qos, now, on_admitted, c);
+		if (!dpd_qos_queue_drain_n(&best->feat.qos_queue, &t->qos, now, 1, on_admitted, best))
+			best->feat.qos_blocked_round = round;
 	}
 }

@@ -2,6 +2,7 @@
 #include "qos.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 
 #define MICRO 1000000ll
@@ -262,11 +263,11 @@ bool dpd_qos_queue_remove(struct dpd_qos_queue *q, struct dpd_qos_waiter *w)
 	return false;
 }
 
-unsigned dpd_qos_queue_drain(struct dpd_qos_queue *q, struct dpd_qos_buckets *qb, uint64_t now_ns,
-							 dpd_qos_admitted_fn admitted, void *arg)
+unsigned dpd_qos_queue_drain_n(struct dpd_qos_queue *q, struct dpd_qos_buckets *qb, uint64_t now_ns,
+			       unsigned max, dpd_qos_admitted_fn admitted, void *arg)
 {
 	unsigned n = 0;
-	while (q->head && try_admit(qb, q->head->is_write, q->head->bytes, now_ns, true)) {
+	while (n < max && q->head && try_admit(qb, q->head->is_write, q->head->bytes, now_ns, true)) {
 		struct dpd_qos_waiter *w = q->head;
 		q->head = w->next;
 		if (!q->head)
@@ -277,4 +278,10 @@ unsigned dpd_qos_queue_drain(struct dpd_qos_queue *q, struct dpd_qos_buckets *qb
 		admitted(w, now_ns > w->enqueued_ns ? now_ns - w->enqueued_ns : 0, arg);
 	}
 	return n;
+}
+
+unsigned dpd_qos_queue_drain(struct dpd_qos_queue *q, struct dpd_qos_buckets *qb, uint64_t now_ns,
+			     dpd_qos_admitted_fn admitted, void *arg)
+{
+	return dpd_qos_queue_drain_n(q, qb, now_ns, UINT_MAX, admitted, arg);
 }

@@ -110,6 +110,10 @@ typedef void (*dpd_qos_admitted_fn)(struct dpd_qos_waiter *w, uint64_t waited_ns
 unsigned dpd_qos_queue_drain(struct dpd_qos_queue *q, struct dpd_qos_buckets *qb, uint64_t now_ns,
 							 dpd_qos_admitted_fn admitted, void *arg);
 
+/* The same, starting at most `max` I/Os: several queues of one tenant take turns. */
+unsigned dpd_qos_queue_drain_n(struct dpd_qos_queue *q, struct dpd_qos_buckets *qb, uint64_t now_ns,
+			       unsigned max, dpd_qos_admitted_fn admitted, void *arg);
+
 static inline uint64_t dpd_qos_now_ns(void)
 {
 	struct timespec ts;

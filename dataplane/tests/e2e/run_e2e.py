@@ -81,11 +81,16 @@ def test_qos(build, work):
     cfg = qos_config()
     with Target(build, cfg, work) as t:
         # 1. Accuracy over 10 s: an IOPS-limited reader and a bandwidth-limited writer at once.
-        a = Loadgen(build, t.port, nqn("iops"), work, hostnqn=host_nqn(1), rw="randread", qd=32, bs=4096,
-                    duration_s=10)
+        a = Loadgen(build, t.port, nqn("iops"), work, hostnqn=host_nqn(1), rw="randread", qd=16, queues=2,
+                    bs=4096, duration_s=10)
         b = Loadgen(build, t.port, nqn("bw"), work, hostnqn=host_nqn(2), rw="randwrite", qd=8, bs=131072,
                     duration_s=10)
+        time.sleep(8)
+        live = [q for q in t.stats()["queues"] if q["host"] == host_nqn(1) and q["qid"] > 0]
         ra, rb = a.result(), b.result()
+        per_queue = [q["readOps"] for q in live]
+        check("qos_queues_of_one_tenant_share_its_limit", len(per_queue) == 2 and min(per_queue) >= 0.35 * sum(per_queue),
+              "reads per I/O queue of the limited tenant after 8 s: %s" % per_queue)
         ok_a, ok_b = no_errors("iops", *ra), no_errors("bw", *rb)
         iops = ra[1]["iops"] if ra[1] else 0
         bw = rb[1]["bytesPerSecond"] if rb[1] else 0
