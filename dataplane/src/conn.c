@@ -215,6 +215,19 @@ int req_start_h2c(struct request *req, uint32_t len)
 	return 0;
 }
 
+/*
+ * Any command on any queue shows the host is alive, as in the kernel's own target: under
+ * heavy I/O a host's Keep Alive can reach us seconds late, and tearing down a controller
+ * that is busy doing I/O loses the host's path. The controller is shared by the reactors
+ * serving its queues, so the shared timestamp is written at most every 100 ms.
+ */
+static void note_host_alive(struct ctrl *ctrl)
+{
+	uint64_t now = dpd_now_ms();
+	if (now - __atomic_load_n(&ctrl->last_ka_ms, __ATOMIC_RELAXED) >= 100)
+		__atomic_store_n(&ctrl->last_ka_ms, now, __ATOMIC_RELAXED);
+}
+
 /* A command whose capsule (and in-capsule data) has fully arrived. */
 static void req_dispatch(struct request *req)
 {
@@ -234,6 +247,7 @@ static void req_dispatch(struct request *req)
 		req_complete(req, NVME_SC_CMD_SEQ_ERROR | NVME_SC_DNR);
 		return;
 	}
+	note_host_alive(c->ctrl);
 	if (c->qid == 0)
 		admin_exec(req);
 	else

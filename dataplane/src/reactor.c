@@ -400,8 +400,10 @@ static void tick(struct reactor *r)
 				conn_close(c, "controller went away");
 			continue;
 		}
+		/* Half a KATO of slack for a Keep Alive delayed on a loaded host or network,
+		 * like the kernel target, which checks once per KATO period. */
 		uint64_t last = __atomic_load_n(&ctrl->last_ka_ms, __ATOMIC_RELAXED);
-		if (ctrl->kato_ms && now > last + ctrl->kato_ms) {
+		if (ctrl->kato_ms && now > last + ctrl->kato_ms + ctrl->kato_ms / 2) {
 			log_warn("controller %u (host %s, subsystem %s): no keep-alive for %u ms; tearing it down. "
 				 "Check the host is alive and its network path to this target",
 				 ctrl->cntlid, ctrl->hostnqn, ctrl->subnqn, ctrl->kato_ms);

@@ -378,6 +378,36 @@ static void test_keep_alive_honoured(void)
 	engine_down(e);
 }
 
+/* I/O on any queue shows the host is alive: a host busy with I/O whose Keep Alive is
+ * late (a loaded host) keeps its controller, as with the kernel's own target. */
+static void test_io_traffic_keeps_controller_alive(void)
+{
+	int port;
+	dpd_engine *e = engine_up(&port);
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	struct ini a, q;
+	struct cqe c;
+	uint8_t *buf = malloc(4096), sqe[64];
+	uint32_t g;
+	CHECK(ini_admin_up(&a, port, 0, 0, SUBNQN, HOSTNQN, 300) == 0);
+	CHECK(set_queues(&a, 1, &g) == 0);
+	CHECK(ini_io_up(&q, port, 0, 0, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
+	/* 1.5 s of reads every 100 ms and no Keep Alive: five times the 300 ms KATO. */
+	for (int i = 0; i < 15; i++) {
+		nanosleep(&(struct timespec){ .tv_nsec = 100000000 }, NULL);
+		CHECK(ini_rw(&q, 0, 1, (uint64_t)i, 8, 512, buf, &c) == 0 && c.status == 0);
+	}
+	CHECK(stat_engine(e, DPD_STAT_KATO_EXPIRED) == 0);
+	sqe_init(sqe, 0x18, 0);
+	CHECK(ini_cmd(&a, sqe, NULL, 0, NULL, 0, &c) == 0 && c.status == 0);
+	free(buf);
+	ini_close(&a);
+	ini_close(&q);
+	engine_down(e);
+}
+
 /* Graceful stop flushes: data acknowledged by the file namespace is in the
  * file afterwards (read back with plain pread, not through the target). */
 static void test_file_backend_durable_after_flush_and_stop(void)
@@ -713,6 +743,7 @@ int main(void)
 	RUN(test_discovery_lists_allowed_subsystems);
 	RUN(test_keep_alive_timeout_enforced);
 	RUN(test_keep_alive_honoured);
+	RUN(test_io_traffic_keeps_controller_alive);
 	RUN(test_file_backend_durable_after_flush_and_stop);
 	RUN(test_namespace_hot_remove_notifies);
 	RUN(test_reconnect);
