@@ -72,7 +72,7 @@ int reactor_init(struct reactor *r, struct dpd_engine *e, int idx)
 	r->free_bufs = calloc(r->max_bufs, sizeof(*r->free_bufs));
 	if (!r->free_bufs)
 		return -ENOMEM;
-	return 0;
+	return feat_reactor_init(r); /* feature_hooks.h: staging buffers */
 }
 
 void reactor_fini(struct reactor *r)
@@ -110,6 +110,7 @@ void reactor_fini(struct reactor *r)
 	r->nfree_bufs = 0;
 	free(r->free_bufs);
 	r->free_bufs = NULL;
+	feat_reactor_fini(r); /* feature_hooks.h */
 	if (r->epfd >= 0)
 		close(r->epfd);
 	if (r->evfd >= 0)
@@ -140,6 +141,9 @@ int reactor_post(struct reactor *r, struct msg *m)
 
 uint8_t *reactor_buf_get(struct reactor *r)
 {
+	uint8_t *fixed = feat_buf_get(r); /* feature_hooks.h: io_uring registered buffers first */
+	if (fixed)
+		return fixed;
 	if (r->nfree_bufs)
 		return r->free_bufs[--r->nfree_bufs];
 	void *p = NULL;
@@ -151,6 +155,8 @@ uint8_t *reactor_buf_get(struct reactor *r)
 
 void reactor_buf_put(struct reactor *r, uint8_t *buf)
 {
+	if (feat_buf_put(r, buf)) /* feature_hooks.h */
+		return;
 	if (r->nfree_bufs < r->max_bufs)
 		r->free_bufs[r->nfree_bufs++] = buf;
 	else
@@ -425,6 +431,7 @@ void *reactor_main(void *arg)
 	while (!r->quit) {
 		uint64_t now = dpd_now_ms();
 		int timeout = now >= r->next_tick ? 0 : (int)(r->next_tick - now);
+		timeout = feat_reactor_timeout(r, timeout); /* feature_hooks.h: QoS timeslice */
 		int n = epoll_wait(r->epfd, evs, (int)DPD_ARRAY_SIZE(evs), timeout);
 		for (int i = 0; i < n; i++) {
 			struct ev_src *src = evs[i].data.ptr;
@@ -458,6 +465,7 @@ void *reactor_main(void *arg)
 			}
 			}
 		}
+		feat_reactor_poll(r); /* feature_hooks.h: start I/O that QoS now admits */
 		retry_backlog(r);
 		if (r->ring_ok && r->ring_pending) {
 			io_uring_submit(&r->ring);

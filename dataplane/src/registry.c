@@ -20,6 +20,7 @@ void ns_put(struct dpd_ns *ns)
 {
 	if (__atomic_sub_fetch(&ns->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	feat_ns_fini(ns); /* feature_hooks.h: wipes the key */
 	ns->be->ops->destroy(ns->be);
 	free(ns);
 }
