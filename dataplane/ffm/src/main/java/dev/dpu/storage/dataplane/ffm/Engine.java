@@ -1,0 +1,203 @@
+package dev.dpu.storage.dataplane.ffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One native data-path engine (dpd_engine): reactors, listeners, subsystems, namespaces.
+ * Owns the native handle; {@link #close()} destroys it (stopping it first if still running).
+ *
+ * <p>Methods may be called from any platform thread - the library serialises configuration calls
+ * and reads its error text from thread-local storage right after the failing call. Every failure
+ * becomes a {@link DataplaneException} with the native message. Calls after close() fail with
+ * IllegalStateException instead of touching freed memory: a read lock is held for each call and
+ * close() takes the write lock.
+ */
+public final class Engine implements AutoCloseable {
+
+  private final MemorySegment handle;
+  private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  private Engine(MemorySegment handle) {
+    this.handle = handle;
+  }
+
+  /** Creates an engine (not started). */
+  public static Engine create(EngineOptions options) {
+    try (EngineOptions.NativeOptions nativeOptions = options.toNative();
+        Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+      int rc;
+      try {
+        rc = (int) Dpd.ENGINE_CREATE.invokeExact(nativeOptions.handle, out);
+      } catch (Throwable t) {
+        throw Dpd.rethrow(t);
+      }
+      Dpd.check(rc, "dpd_engine_create");
+      return new Engine(out.get(ValueLayout.ADDRESS, 0));
+    }
+  }
+
+  /** Library version, e.g. "0.1.0". */
+  public static String version() {
+    try {
+      return Dpd.string((MemorySegment) Dpd.VERSION.invokeExact());
+    } catch (Throwable t) {
+      throw Dpd.rethrow(t);
+    }
+  }
+
+  /** Where libdpudp.so was loaded from and how it was found. */
+  public static DataplaneLibrary.Loaded library() {
+    return Dpd.LIBRARY;
+  }
+
+  /** Starts the reactor threads. */
+  public void start() {
+    call("dpd_engine_start", arena -> (int) Dpd.ENGINE_START.invokeExact(handle));
+  }
+
+  /**
+   * Graceful stop: close listeners, finish in-flight commands (at most {@code drainTimeout}),
+   * close connections, flush file backends, join reactors. Returns false when commands were still
+   * in flight at the timeout (they were dropped unacknowledged).
+   */
+  public boolean stop(Duration drainTimeout) {
+    int timeoutMs = (int) Math.min(Integer.MAX_VALUE, Math.max(0, drainTimeout.toMillis()));
+    try {
+      call("dpd_engine_stop", arena -> (int) Dpd.ENGINE_STOP.invokeExact(handle, timeoutMs));
+      return true;
+    } catch (DataplaneException e) {
+      if (e.errnoName().equals("ETIMEDOUT")) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** Listens for NVMe/TCP; returns the bound port (useful with port 0). */
+  public int listen(String address, int port) {
+    return call("dpd_listener_add(" + address + ":" + port + ")",
+        arena -> (int) Dpd.LISTENER_ADD.invokeExact(handle, arena.allocateFrom(address), port));
+  }
+
+  /** Stops listening on address:port; established connections stay. */
+  public void stopListening(String address, int port) {
+    call("dpd_listener_remove(" + address + ":" + port + ")",
+        arena -> (int) Dpd.LISTENER_REMOVE.invokeExact(handle, arena.allocateFrom(address), port));
+  }
+
+  /** Adds a subsystem that allows no host yet. serial and model may be null for defaults. */
+  public void addSubsystem(String nqn, String serial, String model) {
+    call("dpd_subsystem_add(" + nqn + ")", arena -> (int) Dpd.SUBSYSTEM_ADD.invokeExact(handle,
+        arena.allocateFrom(nqn), cString(arena, serial), cString(arena, model)));
+  }
+
+  /** Removes a subsystem, its namespaces, and disconnects its controllers. */
+  public void removeSubsystem(String nqn) {
+    call("dpd_subsystem_remove(" + nqn + ")",
+        arena -> (int) Dpd.SUBSYSTEM_REMOVE.invokeExact(handle, arena.allocateFrom(nqn)));
+  }
+
+  public void allowAnyHost(String nqn, boolean allow) {
+    call("dpd_subsystem_allow_any_host(" + nqn + ", " + allow + ")",
+        arena -> (int) Dpd.SUBSYSTEM_ALLOW_ANY_HOST.invokeExact(handle, arena.allocateFrom(nqn),
+            allow ? 1 : 0));
+  }
+
+  public void allowHost(String nqn, String hostNqn) {
+    call("dpd_host_allow(" + nqn + ", " + hostNqn + ")",
+        arena -> (int) Dpd.HOST_ALLOW.invokeExact(handle, arena.allocateFrom(nqn),
+            arena.allocateFrom(hostNqn)));
+  }
+
+  /** Removes a host from the allow-list; its controllers on this subsystem are disconnected. */
+  public void disallowHost(String nqn, String hostNqn) {
+    call("dpd_host_disallow(" + nqn + ", " + hostNqn + ")",
+        arena -> (int) Dpd.HOST_DISALLOW.invokeExact(handle, arena.allocateFrom(nqn),
+            arena.allocateFrom(hostNqn)));
+  }
+
+  public void addRamNamespace(String nqn, int nsid, long sizeBytes, int blockSize) {
+    call("dpd_ns_add_ram(" + nqn + ", " + nsid + ")",
+        arena -> (int) Dpd.NS_ADD_RAM.invokeExact(handle, arena.allocateFrom(nqn), nsid, sizeBytes,
+            blockSize));
+  }
+
+  /** Adds a namespace on a regular file (created/extended to sizeBytes) or a block device. */
+  public void addFileNamespace(String nqn, int nsid, String path, long sizeBytes, int blockSize) {
+    call("dpd_ns_add_file(" + nqn + ", " + nsid + ", " + path + ")",
+        arena -> (int) Dpd.NS_ADD_FILE.invokeExact(handle, arena.allocateFrom(nqn), nsid,
+            arena.allocateFrom(path), sizeBytes, blockSize));
+  }
+
+  /** Removes a namespace; in-flight commands on it complete first. */
+  public void removeNamespace(String nqn, int nsid) {
+    call("dpd_ns_remove(" + nqn + ", " + nsid + ")",
+        arena -> (int) Dpd.NS_REMOVE.invokeExact(handle, arena.allocateFrom(nqn), nsid));
+  }
+
+  /** Takes one consistent native snapshot of every counter; close it when read. */
+  public StatsSnapshot snapshot() {
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      return StatsSnapshot.take(handle);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /** Destroys the engine (stopping it with the library's 5 s drain if still running). */
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      Dpd.ENGINE_DESTROY.invokeExact(handle);
+    } catch (Throwable t) {
+      throw Dpd.rethrow(t);
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  @FunctionalInterface
+  private interface NativeCall {
+    int invoke(Arena arena) throws Throwable;
+  }
+
+  private int call(String operation, NativeCall nativeCall) {
+    lifecycle.readLock().lock();
+    try (Arena arena = Arena.ofConfined()) {
+      ensureOpen();
+      int rc;
+      try {
+        rc = nativeCall.invoke(arena);
+      } catch (Throwable t) {
+        throw Dpd.rethrow(t);
+      }
+      return Dpd.check(rc, operation);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("engine already closed");
+    }
+  }
+
+  private static MemorySegment cString(Arena arena, String value) {
+    return value == null ? MemorySegment.NULL : arena.allocateFrom(value);
+  }
+}
