@@ -1,0 +1,271 @@
+/*
+ * dpudp.h - public API of the DPU native data path (NVMe/TCP target).
+ *
+ * This is the only header callers include. It is designed to be bound from
+ * Java through the Foreign Function & Memory API as well as used from C:
+ *   - every object is an opaque handle owned by the library;
+ *   - arguments are plain integers, uint64_t, const char * (NUL-terminated,
+ *     UTF-8, only borrowed for the duration of the call) or handle pointers;
+ *   - no varargs, no structs passed by value;
+ *   - every function that can fail returns 0 (or a non-negative value where
+ *     documented) on success and a negative errno on failure; the text of the
+ *     last failure on the calling thread is then available from
+ *     dpd_last_error().
+ *
+ * Threading: the configuration functions (everything taking a dpd_engine *)
+ * may be called from any thread; they are serialised internally and take
+ * effect on the I/O threads ("reactors") through messages before they return.
+ * The I/O path itself takes no locks.
+ */
+#ifndef DPUDP_H
+#define DPUDP_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(DPD_BUILDING_LIBRARY)
+#define DPD_API __attribute__((visibility("default")))
+#else
+#define DPD_API
+#endif
+
+/** Opaque engine: reactors, listeners, subsystems, controllers. */
+typedef struct dpd_engine dpd_engine;
+/** Opaque engine options, filled with dpd_options_set_*(). */
+typedef struct dpd_options dpd_options;
+/** Opaque immutable statistics snapshot. */
+typedef struct dpd_stats dpd_stats;
+
+/* ---------------------------------------------------------------- errors */
+
+/**
+ * Text describing the most recent failure of a dpd_* call on the calling
+ * thread ("" if none). The string is owned by the library (thread-local
+ * storage) and stays valid until the next dpd_* call on the same thread;
+ * copy it if you need it longer. Never NULL.
+ */
+DPD_API const char *dpd_last_error(void);
+
+/** Library version string, e.g. "0.1.0". Static storage, never freed. */
+DPD_API const char *dpd_version(void);
+
+/* --------------------------------------------------------------- logging */
+
+#define DPD_LOG_DEBUG 0
+#define DPD_LOG_INFO 1
+#define DPD_LOG_WARN 2
+#define DPD_LOG_ERROR 3
+
+/**
+ * Minimum level of messages delivered to the log sink (default
+ * DPD_LOG_INFO). Process-wide. Returns -EINVAL for an unknown level.
+ */
+DPD_API int dpd_log_set_level(int level);
+
+/**
+ * Log sink: called once per log line with the level, the message (no
+ * trailing newline; owned by the library, valid only during the call) and
+ * the ctx pointer given at registration. It may be called from any library
+ * thread, including the I/O threads, so it must be quick and thread-safe.
+ */
+typedef void (*dpd_log_fn)(int level, const char *message, void *ctx);
+
+/**
+ * Install a process-wide log sink (NULL restores the default, which writes
+ * "dpudp: <message>" lines to stderr). ctx is borrowed and passed back
+ * verbatim; the caller keeps it alive until the sink is replaced.
+ */
+DPD_API int dpd_log_set_callback(dpd_log_fn fn, void *ctx);
+
+/* --------------------------------------------------------------- options */
+
+/**
+ * Create an options object holding the defaults. On success *out receives
+ * a handle the caller owns and frees with dpd_options_destroy().
+ */
+DPD_API int dpd_options_create(dpd_options **out);
+
+/** Free an options object (NULL is ignored). */
+DPD_API void dpd_options_destroy(dpd_options *opts);
+
+/**
+ * Set an integer option. Known keys (defaults in brackets):
+ *   "reactors"            I/O threads, 1..64                         [2]
+ *   "max_kato_ms"         largest keep-alive timeout enforced for a
+ *                         host; a host asking for more is held to this;
+ *                         0 = use the host's value                   [120000]
+ *   "max_io_queues"       I/O queues granted per controller, 1..64   [8]
+ *   "max_queue_depth"     I/O queue entries (MQES+1), 16..1024       [128]
+ *   "max_transfer_bytes"  MDTS, power of two 4 KiB..1 MiB            [131072]
+ *   "in_capsule_bytes"    in-capsule data per I/O command, 0..65536,
+ *                         multiple of 16                             [8192]
+ * Unknown keys and out-of-range values return -EINVAL (the value is only
+ * range-checked here; dpd_engine_create() checks the combination).
+ */
+DPD_API int dpd_options_set_int(dpd_options *opts, const char *key, int64_t value);
+
+/* ---------------------------------------------------------------- engine */
+
+/**
+ * Create an engine from opts (NULL = defaults). opts is only read during
+ * the call and may be destroyed afterwards. On success *out receives an
+ * engine the caller owns; free it with dpd_engine_destroy(). Nothing runs
+ * until dpd_engine_start().
+ */
+DPD_API int dpd_engine_create(const dpd_options *opts, dpd_engine **out);
+
+/** Start the reactor threads. -EALREADY if already started. */
+DPD_API int dpd_engine_start(dpd_engine *e);
+
+/**
+ * Graceful stop: close all listeners, let in-flight commands finish and
+ * their responses go out (bounded by timeout_ms), close every connection,
+ * flush every file-backed namespace to stable storage, join the reactor
+ * threads. Configuration (subsystems, namespaces) is kept; the engine can
+ * be destroyed afterwards. Returns -ETIMEDOUT if commands were still in
+ * flight when the timeout ran out (they are then dropped, unacknowledged).
+ */
+DPD_API int dpd_engine_stop(dpd_engine *e, uint32_t timeout_ms);
+
+/**
+ * Destroy an engine: stops it if running (5 s timeout), then frees every
+ * subsystem, namespace (file-backed ones are flushed and closed) and the
+ * engine itself. The handle is invalid afterwards. NULL is ignored.
+ */
+DPD_API void dpd_engine_destroy(dpd_engine *e);
+
+/* ------------------------------------------------------------- listeners */
+
+/**
+ * Listen for NVMe/TCP on address:port (IPv4 or IPv6 literal; "0.0.0.0" for
+ * all). The socket accepts connections when this returns. port 0 picks a
+ * free port. Returns the bound port (> 0) on success, -EADDRINUSE,
+ * -EINVAL (bad address), -EEXIST (same address and port already added).
+ */
+DPD_API int dpd_listener_add(dpd_engine *e, const char *address, int port);
+
+/**
+ * Stop listening on address:port (as passed to dpd_listener_add, with the
+ * bound port). Established connections are not touched. -ENOENT if absent.
+ */
+DPD_API int dpd_listener_remove(dpd_engine *e, const char *address, int port);
+
+/* ------------------------------------------------------------ subsystems */
+
+/**
+ * Add an NVM subsystem. nqn is required (max 223 bytes, "nqn." prefix);
+ * serial (max 20 ASCII chars) and model (max 40) may be NULL for defaults.
+ * A new subsystem allows no host until dpd_host_allow() or
+ * dpd_subsystem_allow_any_host(). -EEXIST if the NQN exists, -EINVAL for
+ * a malformed argument. Strings are copied.
+ */
+DPD_API int dpd_subsystem_add(dpd_engine *e, const char *nqn, const char *serial,
+                              const char *model);
+
+/**
+ * Remove a subsystem with all its namespaces; connected controllers of it
+ * are disconnected. -ENOENT if unknown.
+ */
+DPD_API int dpd_subsystem_remove(dpd_engine *e, const char *nqn);
+
+/**
+ * allow != 0: any host NQN may connect; allow == 0: only listed hosts.
+ * Turning it off disconnects controllers of hosts that are not listed.
+ */
+DPD_API int dpd_subsystem_allow_any_host(dpd_engine *e, const char *nqn, int allow);
+
+/** Add host_nqn to the allow-list of subsystem nqn. -EEXIST if present. */
+DPD_API int dpd_host_allow(dpd_engine *e, const char *nqn, const char *host_nqn);
+
+/**
+ * Remove host_nqn from the allow-list; its controllers on this subsystem
+ * are disconnected unless the subsystem allows any host. -ENOENT if absent.
+ */
+DPD_API int dpd_host_disallow(dpd_engine *e, const char *nqn, const char *host_nqn);
+
+/* ------------------------------------------------------------ namespaces */
+
+/**
+ * Add a RAM-backed namespace (zero-filled, volatile) of size_bytes (a
+ * multiple of block_size) with block_size 512 or 4096. nsid 1..1024,
+ * unique in the subsystem (-EEXIST). Connected hosts get a namespace
+ * change notice.
+ */
+DPD_API int dpd_ns_add_ram(dpd_engine *e, const char *nqn, uint32_t nsid, uint64_t size_bytes,
+                           uint32_t block_size);
+
+/**
+ * Add a namespace backed by a regular file or a block device at path, I/O
+ * through io_uring with O_DIRECT where the filesystem allows it (buffered
+ * otherwise; Flush then fdatasync()s). A regular file is created or
+ * extended to size_bytes (never shrunk: -EINVAL if larger); a block device
+ * uses its own size and size_bytes may be 0 (if non-zero it must not exceed
+ * the device). The path string is copied; the file is opened here, so
+ * errors such as -ENOENT or -EACCES come back from this call.
+ */
+DPD_API int dpd_ns_add_file(dpd_engine *e, const char *nqn, uint32_t nsid, const char *path,
+                            uint64_t size_bytes, uint32_t block_size);
+
+/**
+ * Remove a namespace. Commands already in flight on it complete; file
+ * backends are flushed and closed once the last one has. -ENOENT if absent.
+ */
+DPD_API int dpd_ns_remove(dpd_engine *e, const char *nqn, uint32_t nsid);
+
+/* ----------------------------------------------------------------- stats */
+
+/* Engine-wide counters, for dpd_stats_engine(). */
+#define DPD_STAT_CONNECTIONS_ACTIVE 0 /* TCP connections open now */
+#define DPD_STAT_CONNECTIONS_TOTAL 1  /* accepted since start */
+#define DPD_STAT_CONTROLLERS_ACTIVE 2 /* NVMe controllers now */
+#define DPD_STAT_HDR_DIGEST_ERRORS 3  /* PDUs with a bad header digest */
+#define DPD_STAT_DATA_DIGEST_ERRORS 4 /* PDUs with a bad data digest */
+#define DPD_STAT_PROTOCOL_ERRORS 5    /* connections terminated on bad PDUs */
+#define DPD_STAT_CONNECT_REFUSED 6    /* Fabrics Connects refused */
+#define DPD_STAT_KATO_EXPIRED 7       /* controllers dropped on keep-alive timeout */
+#define DPD_STAT_ENGINE_COUNT 8
+
+/* Per-namespace counters, for dpd_stats_ns(). */
+#define DPD_STAT_NS_READ_OPS 0
+#define DPD_STAT_NS_WRITE_OPS 1
+#define DPD_STAT_NS_READ_BYTES 2
+#define DPD_STAT_NS_WRITE_BYTES 3
+#define DPD_STAT_NS_FLUSH_OPS 4
+#define DPD_STAT_NS_OTHER_OPS 5 /* write zeroes, deallocate */
+#define DPD_STAT_NS_ERRORS 6    /* commands completed with an error status */
+#define DPD_STAT_NS_SIZE_BYTES 7
+#define DPD_STAT_NS_COUNT 8
+
+/**
+ * Take a snapshot of all counters. On success *out receives a snapshot the
+ * caller owns and frees with dpd_stats_destroy(); it does not change
+ * afterwards and does not reference the engine.
+ */
+DPD_API int dpd_stats_snapshot(dpd_engine *e, dpd_stats **out);
+
+/** Free a snapshot (NULL is ignored). */
+DPD_API void dpd_stats_destroy(dpd_stats *s);
+
+/** Engine-wide counter DPD_STAT_*; 0 for an unknown id. */
+DPD_API uint64_t dpd_stats_engine(const dpd_stats *s, int id);
+
+/** Number of namespaces in the snapshot (index range for the calls below). */
+DPD_API int dpd_stats_ns_count(const dpd_stats *s);
+
+/** Subsystem NQN of namespace idx; owned by the snapshot. NULL if out of range. */
+DPD_API const char *dpd_stats_ns_subsystem(const dpd_stats *s, int idx);
+
+/** NSID of namespace idx; 0 if out of range. */
+DPD_API uint32_t dpd_stats_ns_nsid(const dpd_stats *s, int idx);
+
+/** Counter DPD_STAT_NS_* of namespace idx; 0 if out of range. */
+DPD_API uint64_t dpd_stats_ns(const dpd_stats *s, int idx, int id);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DPUDP_H */
