@@ -84,7 +84,7 @@ public final class ConfigDiff {
           widen.add(new ConfigOp.AddNamespace(now.nqn(), ns));
         }
       }
-      if (!fresh && now.allowAnyHost() && !old.allowAnyHost()) {
+      if (now.allowAnyHost() && (fresh || !old.allowAnyHost())) {
         widen.add(new ConfigOp.SetAllowAnyHost(now.nqn(), true));
       }
       for (String host : now.hosts()) {

@@ -36,8 +36,11 @@ public record SubsystemSpec(
         && java.util.Objects.equals(model, other.model);
   }
 
-  /** The subsystem with no hosts and no namespaces: what an add creates before filling it. */
+  /**
+   * The subsystem closed to every host and without namespaces: what an add creates before it is
+   * filled and then opened.
+   */
   public SubsystemSpec shell() {
-    return new SubsystemSpec(nqn, tenant, serial, model, allowAnyHost, List.of(), List.of());
+    return new SubsystemSpec(nqn, tenant, serial, model, false, List.of(), List.of());
   }
 }

@@ -97,7 +97,30 @@ final class Dpd {
   static final MethodHandle STATS_NS = bind("dpd_stats_ns",
       FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT));
 
+  // tenants and QoS - newer than the first header; null when the loaded library predates them
+  static final MethodHandle TENANT_SET = bindOptional("dpd_tenant_set",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+          JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+  static final MethodHandle TENANT_REMOVE = bindOptional("dpd_tenant_remove",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  static final MethodHandle SUBSYSTEM_SET_TENANT = bindOptional("dpd_subsystem_set_tenant",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+
   private Dpd() {}
+
+  /** Symbols of optional features: absent ones make the feature report itself unsupported. */
+  private static MethodHandle bindOptional(String name, FunctionDescriptor descriptor) {
+    return SYMBOLS.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor)).orElse(null);
+  }
+
+  /** The handle, or an exception naming the missing symbol and the library file. */
+  static MethodHandle require(MethodHandle handle, String name) {
+    if (handle == null) {
+      throw new UnsupportedOperationException(LIBRARY.path() + " has no " + name
+          + ": this data path build does not offer it");
+    }
+    return handle;
+  }
 
   private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
     MemorySegment symbol = SYMBOLS.find(name).orElseThrow(() -> new IllegalStateException(

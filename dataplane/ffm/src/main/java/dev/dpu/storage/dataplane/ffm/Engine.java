@@ -142,6 +142,35 @@ public final class Engine implements AutoCloseable {
         arena -> (int) Dpd.NS_REMOVE.invokeExact(handle, arena.allocateFrom(nqn), nsid));
   }
 
+  /** True when the loaded library enforces per-tenant QoS (dpd_tenant_set and friends). */
+  public static boolean supportsTenants() {
+    return Dpd.TENANT_SET != null && Dpd.TENANT_REMOVE != null && Dpd.SUBSYSTEM_SET_TENANT != null;
+  }
+
+  /** Creates a tenant or replaces its limits live; I/O queued by QoS stays queued, never failed. */
+  public void setTenant(String name, QosLimits l) {
+    var handle = Dpd.require(Dpd.TENANT_SET, "dpd_tenant_set");
+    call("dpd_tenant_set(" + name + ")", arena -> (int) handle.invokeExact(this.handle,
+        arena.allocateFrom(name), l.readIops(), l.writeIops(), l.totalIops(),
+        l.readBytesPerSecond(), l.writeBytesPerSecond(), l.totalBytesPerSecond(), l.burstIops(),
+        l.burstBytes()));
+  }
+
+  /** Removes a tenant no subsystem refers to any more. */
+  public void removeTenant(String name) {
+    var handle = Dpd.require(Dpd.TENANT_REMOVE, "dpd_tenant_remove");
+    call("dpd_tenant_remove(" + name + ")",
+        arena -> (int) handle.invokeExact(this.handle, arena.allocateFrom(name)));
+  }
+
+  /** Charges a subsystem's I/O to a tenant's QoS buckets. */
+  public void setSubsystemTenant(String nqn, String tenant) {
+    var handle = Dpd.require(Dpd.SUBSYSTEM_SET_TENANT, "dpd_subsystem_set_tenant");
+    call("dpd_subsystem_set_tenant(" + nqn + ", " + tenant + ")",
+        arena -> (int) handle.invokeExact(this.handle, arena.allocateFrom(nqn),
+            arena.allocateFrom(tenant)));
+  }
+
   /** Takes one consistent native snapshot of every counter; close it when read. */
   public StatsSnapshot snapshot() {
     lifecycle.readLock().lock();
