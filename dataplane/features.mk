@@ -1,24 +1,28 @@
-# Data-path feature modules (XTS, QoS, latency histograms, I/O stats) and their unit
-# tests. Included by the main Makefile; usable alone with `make -f features.mk feature-check`.
-FEATURE_DIR ?= $(dir $(lastword $(MAKEFILE_LIST)))
-FEATURE_BUILD ?= $(FEATURE_DIR)build
-FEATURE_CFLAGS ?= -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g \
-                  -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-FEATURE_SRCS := $(FEATURE_DIR)src/xts.c $(FEATURE_DIR)src/qos.c \
-                $(FEATURE_DIR)src/latency_hist.c $(FEATURE_DIR)src/io_stats.c
-FEATURE_TESTS := test_xts test_qos test_latency_hist test_io_stats
-FEATURE_TEST_BINS := $(addprefix $(FEATURE_BUILD)/feature-tests/,$(FEATURE_TESTS))
-
-$(FEATURE_BUILD)/feature-tests/%: $(FEATURE_DIR)tests/%.c $(FEATURE_SRCS) $(wildcard $(FEATURE_DIR)src/*.h) $(FEATURE_DIR)tests/unit.h
+# Data-path features: load generator binary, the unit tests of the feature modules
+# on their own (feature-check), and the end-to-end checks that drive real I/O through
+# dpu-target with dpu-loadgen over loopback (e2e-check). Included by the Makefile.
+LOADGEN_SRCS := $(wildcard tools/loadgen/*.c)
+LOADGEN_DEPS := src/pdu.c src/crc32c.c src/latency_hist.c
+$(BUILD)/dpu-loadgen: $(LOADGEN_SRCS) $(wildcard tools/loadgen/*.h) $(LOADGEN_DEPS) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(FEATURE_CFLAGS) -o $@ $< $(FEATURE_SRCS) -lcrypto -lm -lpthread
+	$(CC) -std=gnu17 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) $(CFLAGS) -pthread $(LOADGEN_SRCS) $(LOADGEN_DEPS) -o $@ -lm
 
-# Runs every feature test binary, prints each result and a final "N passed, M failed".
-feature-check: $(FEATURE_TEST_BINS)
-	@pass=0; fail=0; for t in $(FEATURE_TEST_BINS); do \
-	  out=$$($$t); rc=$$?; echo "$$out" | grep -v ' passed, ' ; \
-	  p=$$(echo "$$out" | grep -c ': ok$$'); f=$$(echo "$$out" | grep -c ': FAILED$$'); \
+FEATURE_TESTS := test_xts test_qos test_latency_hist test_io_stats test_offload test_tenant
+FEATURE_SRCS := src/xts.c src/qos.c src/offload.c src/latency_hist.c src/io_stats.c src/tenant.c
+$(BUILD)/feature-tests/%: tests/%.c $(FEATURE_SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu17 -D_GNU_SOURCE -Isrc $(WARN) -O1 -g $(SAN) $< $(FEATURE_SRCS) -o $@ -lcrypto -lm -lpthread
+
+# The feature modules' unit tests alone (they also run in `make check`).
+feature-check: $(addprefix $(BUILD)/feature-tests/,$(FEATURE_TESTS))
+	@pass=0; fail=0; for t in $^; do out=$$($$t 2>&1); rc=$$?; echo "$$out" | grep -E '^(PASS|FAIL)|CHECK'; \
+	  p=$$(echo "$$out" | grep -c '^PASS'); f=$$(echo "$$out" | grep -c '^FAIL'); \
 	  [ $$rc -ne 0 ] && [ $$f -eq 0 ] && f=1; pass=$$((pass+p)); fail=$$((fail+f)); done; \
 	  echo "$$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
-.PHONY: feature-check
+# Real target + real load generator over loopback: QoS accuracy and isolation, live
+# limit changes, AES-XTS at rest checked with the openssl CLI, copies per payload.
+e2e-check: all
+	/usr/bin/python3 tests/e2e/run_e2e.py --build $(BUILD)
+
+.PHONY: feature-check e2e-check

@@ -200,8 +200,9 @@ DPD_API int dpd_ns_add_ram(dpd_engine *e, const char *nqn, uint32_t nsid, uint64
 /**
  * Add a namespace backed by a regular file or a block device at path, I/O
  * through io_uring with O_DIRECT where the filesystem allows it (buffered
- * otherwise; Flush then fdatasync()s). A regular file is created or
- * extended to size_bytes (never shrunk: -EINVAL if larger); a block device
+ * otherwise); Flush fdatasync()s either way. A regular file is created or
+ * extended to size_bytes (a larger file is never shrunk: the namespace
+ * uses its first size_bytes); a block device
  * uses its own size and size_bytes may be 0 (if non-zero it must not exceed
  * the device). The path string is copied; the file is opened here, so
  * errors such as -ENOENT or -EACCES come back from this call.

@@ -17,24 +17,24 @@
 #include "latency_hist.h"
 
 struct dpd_io_counters {
-    uint64_t read_ops, write_ops, other_ops;
-    uint64_t read_bytes, write_bytes;
-    uint64_t errors;            /* commands completed with a non-success status */
-    uint64_t digest_errors;     /* header or data digest mismatches */
-    uint64_t throttled_ios;     /* I/Os that had to wait for QoS */
-    uint64_t throttled_ns;      /* total time those I/Os spent waiting */
-    uint64_t payload_copies;    /* memcpy of payload data by the data path */
-    uint64_t copied_bytes;      /* bytes moved by those copies */
-    uint64_t inflight;          /* gauge: sum of per-thread deltas (wraps per slot) */
-    uint64_t qos_queued;        /* gauge: I/Os waiting in QoS queues now */
-    uint64_t connections_opened, connections_closed;
-    struct dpd_hist e2e;        /* command received -> response sent */
-    struct dpd_hist backend;    /* backend submit -> backend completion */
+	uint64_t read_ops, write_ops, other_ops;
+	uint64_t read_bytes, write_bytes;
+	uint64_t errors;            /* commands completed with a non-success status */
+	uint64_t digest_errors;     /* header or data digest mismatches */
+	uint64_t throttled_ios;     /* I/Os that had to wait for QoS */
+	uint64_t throttled_ns;      /* total time those I/Os spent waiting */
+	uint64_t payload_copies;    /* memcpy of payload data by the data path */
+	uint64_t copied_bytes;      /* bytes moved by those copies */
+	uint64_t inflight;          /* gauge: sum of per-thread deltas (wraps per slot) */
+	uint64_t qos_queued;        /* gauge: I/Os waiting in QoS queues now */
+	uint64_t connections_opened, connections_closed;
+	struct dpd_hist e2e;        /* command received -> response sent */
+	struct dpd_hist backend;    /* backend submit -> backend completion */
 } __attribute__((aligned(64)));
 
 struct dpd_io_counter_set {
-    unsigned nslots;
-    struct dpd_io_counters *slots;
+	unsigned nslots;
+	struct dpd_io_counters *slots;
 };
 
 int dpd_io_counter_set_init(struct dpd_io_counter_set *set, unsigned nslots);
@@ -42,20 +42,20 @@ void dpd_io_counter_set_fini(struct dpd_io_counter_set *set);
 
 /* The writer's own slot; out-of-range thread indexes share the last slot's owner rule. */
 static inline struct dpd_io_counters *dpd_io_counter_slot(struct dpd_io_counter_set *set,
-                                                          unsigned thread_index)
+														  unsigned thread_index)
 {
-    return &set->slots[thread_index < set->nslots ? thread_index : set->nslots - 1];
+	return &set->slots[thread_index < set->nslots ? thread_index : set->nslots - 1];
 }
 
 /* Single-writer add: plain load + store, atomic so concurrent readers see whole values. */
 static inline void dpd_ctr_add(uint64_t *c, uint64_t v)
 {
-    __atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
 }
 
 /* One completed read or write (status ok or not). */
 void dpd_io_counters_complete(struct dpd_io_counters *c, bool is_write, uint64_t bytes, bool ok,
-                              uint64_t e2e_ns, uint64_t backend_ns);
+							  uint64_t e2e_ns, uint64_t backend_ns);
 
 /* Sum every slot into *out (which is overwritten). */
 void dpd_io_counter_set_snapshot(const struct dpd_io_counter_set *set, struct dpd_io_counters *out);

@@ -19,10 +19,10 @@
 #define DPD_HIST_BUCKETS (DPD_HIST_SUB + (DPD_HIST_MAX_EXP - DPD_HIST_SUB_BITS) * DPD_HIST_SUB)
 
 struct dpd_hist {
-    uint64_t count;
-    uint64_t sum_ns;
-    uint64_t max_ns;
-    uint64_t buckets[DPD_HIST_BUCKETS];
+	uint64_t count;
+	uint64_t sum_ns;
+	uint64_t max_ns;
+	uint64_t buckets[DPD_HIST_BUCKETS];
 };
 
 /* Bucket index of a value, and the inclusive value range a bucket covers. */
@@ -33,15 +33,15 @@ uint64_t dpd_hist_bucket_upper(unsigned index);
 /* Single-writer record (relaxed atomic stores, no RMW). */
 static inline void dpd_hist_record(struct dpd_hist *h, uint64_t value_ns)
 {
-    unsigned i = dpd_hist_index(value_ns);
-    __atomic_store_n(&h->buckets[i], __atomic_load_n(&h->buckets[i], __ATOMIC_RELAXED) + 1,
-                     __ATOMIC_RELAXED);
-    __atomic_store_n(&h->sum_ns, __atomic_load_n(&h->sum_ns, __ATOMIC_RELAXED) + value_ns,
-                     __ATOMIC_RELAXED);
-    if (value_ns > __atomic_load_n(&h->max_ns, __ATOMIC_RELAXED))
-        __atomic_store_n(&h->max_ns, value_ns, __ATOMIC_RELAXED);
-    /* count last: a reader that sees the count also sees a bucket for it (release/acquire). */
-    __atomic_store_n(&h->count, __atomic_load_n(&h->count, __ATOMIC_RELAXED) + 1, __ATOMIC_RELEASE);
+	unsigned i = dpd_hist_index(value_ns);
+	__atomic_store_n(&h->buckets[i], __atomic_load_n(&h->buckets[i], __ATOMIC_RELAXED) + 1,
+					 __ATOMIC_RELAXED);
+	__atomic_store_n(&h->sum_ns, __atomic_load_n(&h->sum_ns, __ATOMIC_RELAXED) + value_ns,
+					 __ATOMIC_RELAXED);
+	if (value_ns > __atomic_load_n(&h->max_ns, __ATOMIC_RELAXED))
+		__atomic_store_n(&h->max_ns, value_ns, __ATOMIC_RELAXED);
+	/* count last: a reader that sees the count also sees a bucket for it (release/acquire). */
+	__atomic_store_n(&h->count, __atomic_load_n(&h->count, __ATOMIC_RELAXED) + 1, __ATOMIC_RELEASE);
 }
 
 /* dst += src; src may be live (being written by its owner), dst must be private. */

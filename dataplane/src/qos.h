@@ -25,35 +25,35 @@
 
 /* Limits of one tenant; 0 means unlimited for a rate, "default" for a burst. */
 struct dpd_qos_limits {
-    uint64_t read_iops, write_iops, total_iops;
-    uint64_t read_bytes_per_sec, write_bytes_per_sec, total_bytes_per_sec;
-    /* Bucket depth: how much may pass at once after an idle period. Default (0):
-     * DPD_QOS_DEFAULT_BURST_MS worth of the rate. */
-    uint64_t burst_iops, burst_bytes;
+	uint64_t read_iops, write_iops, total_iops;
+	uint64_t read_bytes_per_sec, write_bytes_per_sec, total_bytes_per_sec;
+	/* Bucket depth: how much may pass at once after an idle period. Default (0):
+	 * DPD_QOS_DEFAULT_BURST_MS worth of the rate. */
+	uint64_t burst_iops, burst_bytes;
 };
 
 #define DPD_QOS_DEFAULT_BURST_MS 10
 
 enum dpd_qos_dim {
-    DPD_QOS_READ_IOPS,
-    DPD_QOS_WRITE_IOPS,
-    DPD_QOS_TOTAL_IOPS,
-    DPD_QOS_READ_BPS,
-    DPD_QOS_WRITE_BPS,
-    DPD_QOS_TOTAL_BPS,
-    DPD_QOS_DIMS
+	DPD_QOS_READ_IOPS,
+	DPD_QOS_WRITE_IOPS,
+	DPD_QOS_TOTAL_IOPS,
+	DPD_QOS_READ_BPS,
+	DPD_QOS_WRITE_BPS,
+	DPD_QOS_TOTAL_BPS,
+	DPD_QOS_DIMS
 };
 
 /* Levels are kept in millionths of a unit (op or byte) so refills do not round away. */
 struct dpd_qos_bucket {
-    _Atomic uint64_t rate;      /* units per second, 0 = unlimited */
-    _Atomic int64_t capacity;   /* micro-units */
-    _Atomic int64_t level;      /* micro-units; negative = debt */
-    _Atomic uint64_t last_ns;   /* clock value up to which refill has been credited */
+	_Atomic uint64_t rate;      /* units per second, 0 = unlimited */
+	_Atomic int64_t capacity;   /* micro-units */
+	_Atomic int64_t level;      /* micro-units; negative = debt */
+	_Atomic uint64_t last_ns;   /* clock value up to which refill has been credited */
 };
 
 struct dpd_qos_buckets {
-    struct dpd_qos_bucket dim[DPD_QOS_DIMS];
+	struct dpd_qos_bucket dim[DPD_QOS_DIMS];
 };
 
 /* Validate limits (rates and bursts bounded so the arithmetic cannot overflow). */
@@ -81,15 +81,15 @@ uint64_t dpd_qos_wait_ns(struct dpd_qos_buckets *qb, bool is_write, uint64_t byt
 /* ---- waiting room: intrusive FIFO owned by one reactor (no sharing) ---- */
 
 struct dpd_qos_waiter {
-    struct dpd_qos_waiter *next;
-    uint64_t enqueued_ns;
-    uint64_t bytes;
-    bool is_write;
+	struct dpd_qos_waiter *next;
+	uint64_t enqueued_ns;
+	uint64_t bytes;
+	bool is_write;
 };
 
 struct dpd_qos_queue {
-    struct dpd_qos_waiter *head, *tail;
-    uint32_t depth;
+	struct dpd_qos_waiter *head, *tail;
+	uint32_t depth;
 };
 
 static inline bool dpd_qos_queue_empty(const struct dpd_qos_queue *q) { return q->head == NULL; }
@@ -105,13 +105,13 @@ typedef void (*dpd_qos_admitted_fn)(struct dpd_qos_waiter *w, uint64_t waited_ns
  * (the waiter is unlinked first, so the callback may reuse it). Stops at the first one that
  * must keep waiting: later arrivals never overtake. Returns how many were started. */
 unsigned dpd_qos_queue_drain(struct dpd_qos_queue *q, struct dpd_qos_buckets *qb, uint64_t now_ns,
-                             dpd_qos_admitted_fn admitted, void *arg);
+							 dpd_qos_admitted_fn admitted, void *arg);
 
 static inline uint64_t dpd_qos_now_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 #endif

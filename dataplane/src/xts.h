@@ -41,9 +41,9 @@ void dpd_xts_key_free(struct dpd_xts_key *key);
  * multiple of 16 and at least 16. Returns 0, -EINVAL, -ENOMEM or -EIO (OpenSSL error).
  */
 int dpd_xts_encrypt(struct dpd_xts_key *key, uint64_t lba, uint32_t block_size,
-                    const void *in, void *out, size_t nblocks);
+					const void *in, void *out, size_t nblocks);
 int dpd_xts_decrypt(struct dpd_xts_key *key, uint64_t lba, uint32_t block_size,
-                    const void *in, void *out, size_t nblocks);
+					const void *in, void *out, size_t nblocks);
 
 /* Fill the 16-byte tweak for `lba` (exposed so tests and tools agree on the layout). */
 void dpd_xts_tweak_for_lba(uint64_t lba, uint8_t tweak[16]);

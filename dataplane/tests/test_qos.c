@@ -10,190 +10,190 @@
 
 /* Offer I/O as fast as the buckets allow, polling every `tick` ns for `span` ns. */
 static uint64_t saturate(struct dpd_qos_buckets *qb, bool is_write, uint64_t bytes, uint64_t *now,
-                         uint64_t span, uint64_t tick)
+						 uint64_t span, uint64_t tick)
 {
-    uint64_t admitted = 0;
-    for (uint64_t end = *now + span; *now < end; *now += tick)
-        while (dpd_qos_try_admit(qb, is_write, bytes, *now))
-            admitted++;
-    return admitted;
+	uint64_t admitted = 0;
+	for (uint64_t end = *now + span; *now < end; *now += tick)
+		while (dpd_qos_try_admit(qb, is_write, bytes, *now))
+			admitted++;
+	return admitted;
 }
 
 static void iops_limit_holds_over_ten_seconds(void)
 {
-    struct dpd_qos_buckets qb;
-    struct dpd_qos_limits l = {.total_iops = 5000};
-    uint64_t now = 7 * SEC;
-    dpd_qos_init(&qb, &l, now);
-    uint64_t n = saturate(&qb, false, 4096, &now, 10 * SEC, 100000);
-    /* 50000 from the rate plus the initial 10 ms burst (50) plus at most one in debt. */
-    CHECK(n >= 50000 && n <= 50051);
+	struct dpd_qos_buckets qb;
+	struct dpd_qos_limits l = {.total_iops = 5000};
+	uint64_t now = 7 * SEC;
+	dpd_qos_init(&qb, &l, now);
+	uint64_t n = saturate(&qb, false, 4096, &now, 10 * SEC, 100000);
+	/* 50000 from the rate plus the initial 10 ms burst (50) plus at most one in debt. */
+	CHECK(n >= 50000 && n <= 50051);
 }
 
 static void bandwidth_limit_holds_for_large_io(void)
 {
-    struct dpd_qos_buckets qb;
-    struct dpd_qos_limits l = {.write_bytes_per_sec = 100ull << 20};
-    uint64_t now = 0;
-    dpd_qos_init(&qb, &l, now);
-    uint64_t n = saturate(&qb, true, 128 << 10, &now, 10 * SEC, 1 * MS);
-    double bytes = (double)n * (128 << 10), want = 10.0 * (100 << 20);
-    CHECK(bytes >= want * 0.99 && bytes <= want * 1.01);
+	struct dpd_qos_buckets qb;
+	struct dpd_qos_limits l = {.write_bytes_per_sec = 100ull << 20};
+	uint64_t now = 0;
+	dpd_qos_init(&qb, &l, now);
+	uint64_t n = saturate(&qb, true, 128 << 10, &now, 10 * SEC, 1 * MS);
+	double bytes = (double)n * (128 << 10), want = 10.0 * (100 << 20);
+	CHECK(bytes >= want * 0.99 && bytes <= want * 1.01);
 }
 
 static void read_limit_leaves_writes_alone(void)
 {
-    struct dpd_qos_buckets qb;
-    struct dpd_qos_limits l = {.read_iops = 1000};
-    uint64_t now = 0;
-    dpd_qos_init(&qb, &l, now);
-    uint64_t reads = saturate(&qb, false, 512, &now, 1 * SEC, 1 * MS);
-    CHECK(reads >= 1000 && reads <= 1011);
-    for (int i = 0; i < 100000; i++)
-        CHECK(dpd_qos_try_admit(&qb, true, 512, now));
+	struct dpd_qos_buckets qb;
+	struct dpd_qos_limits l = {.read_iops = 1000};
+	uint64_t now = 0;
+	dpd_qos_init(&qb, &l, now);
+	uint64_t reads = saturate(&qb, false, 512, &now, 1 * SEC, 1 * MS);
+	CHECK(reads >= 1000 && reads <= 1011);
+	for (int i = 0; i < 100000; i++)
+		CHECK(dpd_qos_try_admit(&qb, true, 512, now));
 }
 
 static void unlimited_admits_everything(void)
 {
-    struct dpd_qos_buckets qb;
-    dpd_qos_init(&qb, NULL, 0);
-    CHECK(dpd_qos_unlimited(&qb));
-    for (int i = 0; i < 100000; i++)
-        CHECK(dpd_qos_try_admit(&qb, i & 1, 1 << 20, 0));
-    CHECK(dpd_qos_wait_ns(&qb, false, 4096, 0) == 0);
+	struct dpd_qos_buckets qb;
+	dpd_qos_init(&qb, NULL, 0);
+	CHECK(dpd_qos_unlimited(&qb));
+	for (int i = 0; i < 100000; i++)
+		CHECK(dpd_qos_try_admit(&qb, i & 1, 1 << 20, 0));
+	CHECK(dpd_qos_wait_ns(&qb, false, 4096, 0) == 0);
 }
 
 static void burst_allows_a_spike_then_the_rate(void)
 {
-    struct dpd_qos_buckets qb;
-    struct dpd_qos_limits l = {.total_iops = 1000, .burst_iops = 300};
-    uint64_t now = 0;
-    dpd_qos_init(&qb, &l, now);
-    uint64_t spike = 0;
-    while (dpd_qos_try_admit(&qb, false, 4096, now))
-        spike++;
-    CHECK_EQ_U64(spike, 300);
-    /* Idle for 2 s: the bucket refills only up to the burst, not 2000. */
-    now += 2 * SEC;
-    spike = 0;
-    while (dpd_qos_try_admit(&qb, false, 4096, now))
-        spike++;
-    CHECK_EQ_U64(spike, 300);
+	struct dpd_qos_buckets qb;
+	struct dpd_qos_limits l = {.total_iops = 1000, .burst_iops = 300};
+	uint64_t now = 0;
+	dpd_qos_init(&qb, &l, now);
+	uint64_t spike = 0;
+	while (dpd_qos_try_admit(&qb, false, 4096, now))
+		spike++;
+	CHECK_EQ_U64(spike, 300);
+	/* Idle for 2 s: the bucket refills only up to the burst, not 2000. */
+	now += 2 * SEC;
+	spike = 0;
+	while (dpd_qos_try_admit(&qb, false, 4096, now))
+		spike++;
+	CHECK_EQ_U64(spike, 300);
 }
 
 static void live_change_takes_effect_immediately(void)
 {
-    struct dpd_qos_buckets qb;
-    struct dpd_qos_limits l = {.total_iops = 20000};
-    uint64_t now = 0;
-    dpd_qos_init(&qb, &l, now);
-    saturate(&qb, false, 4096, &now, 2 * SEC, 100000);
-    l.total_iops = 2000;
-    CHECK(dpd_qos_set_limits(&qb, &l, now) == 0);
-    uint64_t n = saturate(&qb, false, 4096, &now, 1 * SEC, 100000);
-    CHECK(n >= 1990 && n <= 2030);
-    /* Raising again works the same way. */
-    l.total_iops = 8000;
-    CHECK(dpd_qos_set_limits(&qb, &l, now) == 0);
-    n = saturate(&qb, false, 4096, &now, 1 * SEC, 100000);
-    CHECK(n >= 7950 && n <= 8100);
-    struct dpd_qos_limits back;
-    dpd_qos_get_limits(&qb, &back);
-    CHECK_EQ_U64(back.total_iops, 8000);
-    /* Removing the limit frees the tenant. */
-    l.total_iops = 0;
-    CHECK(dpd_qos_set_limits(&qb, &l, now) == 0);
-    CHECK(dpd_qos_unlimited(&qb));
+	struct dpd_qos_buckets qb;
+	struct dpd_qos_limits l = {.total_iops = 20000};
+	uint64_t now = 0;
+	dpd_qos_init(&qb, &l, now);
+	saturate(&qb, false, 4096, &now, 2 * SEC, 100000);
+	l.total_iops = 2000;
+	CHECK(dpd_qos_set_limits(&qb, &l, now) == 0);
+	uint64_t n = saturate(&qb, false, 4096, &now, 1 * SEC, 100000);
+	CHECK(n >= 1990 && n <= 2030);
+	/* Raising again works the same way. */
+	l.total_iops = 8000;
+	CHECK(dpd_qos_set_limits(&qb, &l, now) == 0);
+	n = saturate(&qb, false, 4096, &now, 1 * SEC, 100000);
+	CHECK(n >= 7950 && n <= 8100);
+	struct dpd_qos_limits back;
+	dpd_qos_get_limits(&qb, &back);
+	CHECK_EQ_U64(back.total_iops, 8000);
+	/* Removing the limit frees the tenant. */
+	l.total_iops = 0;
+	CHECK(dpd_qos_set_limits(&qb, &l, now) == 0);
+	CHECK(dpd_qos_unlimited(&qb));
 }
 
 static void wait_hint_points_at_the_next_admission(void)
 {
-    struct dpd_qos_buckets qb;
-    struct dpd_qos_limits l = {.total_iops = 1000, .burst_iops = 1};
-    uint64_t now = SEC;
-    dpd_qos_init(&qb, &l, now);
-    CHECK(dpd_qos_try_admit(&qb, false, 512, now));
-    CHECK(!dpd_qos_try_admit(&qb, false, 512, now));
-    uint64_t wait = dpd_qos_wait_ns(&qb, false, 512, now);
-    CHECK(wait > 900000 && wait <= 1100000); /* about 1 ms at 1000 IOPS */
-    CHECK(!dpd_qos_try_admit(&qb, false, 512, now + wait / 2));
-    CHECK(dpd_qos_try_admit(&qb, false, 512, now + wait));
+	struct dpd_qos_buckets qb;
+	struct dpd_qos_limits l = {.total_iops = 1000, .burst_iops = 1};
+	uint64_t now = SEC;
+	dpd_qos_init(&qb, &l, now);
+	CHECK(dpd_qos_try_admit(&qb, false, 512, now));
+	CHECK(!dpd_qos_try_admit(&qb, false, 512, now));
+	uint64_t wait = dpd_qos_wait_ns(&qb, false, 512, now);
+	CHECK(wait > 900000 && wait <= 1100000); /* about 1 ms at 1000 IOPS */
+	CHECK(!dpd_qos_try_admit(&qb, false, 512, now + wait / 2));
+	CHECK(dpd_qos_try_admit(&qb, false, 512, now + wait));
 }
 
 static void invalid_limits_are_refused_and_change_nothing(void)
 {
-    struct dpd_qos_buckets qb;
-    struct dpd_qos_limits l = {.total_iops = 100};
-    dpd_qos_init(&qb, &l, 0);
-    struct dpd_qos_limits bad = {.total_bytes_per_sec = UINT64_MAX};
-    CHECK(dpd_qos_set_limits(&qb, &bad, 0) == -EINVAL);
-    struct dpd_qos_limits back;
-    dpd_qos_get_limits(&qb, &back);
-    CHECK_EQ_U64(back.total_iops, 100);
-    CHECK_EQ_U64(back.total_bytes_per_sec, 0);
+	struct dpd_qos_buckets qb;
+	struct dpd_qos_limits l = {.total_iops = 100};
+	dpd_qos_init(&qb, &l, 0);
+	struct dpd_qos_limits bad = {.total_bytes_per_sec = UINT64_MAX};
+	CHECK(dpd_qos_set_limits(&qb, &bad, 0) == -EINVAL);
+	struct dpd_qos_limits back;
+	dpd_qos_get_limits(&qb, &back);
+	CHECK_EQ_U64(back.total_iops, 100);
+	CHECK_EQ_U64(back.total_bytes_per_sec, 0);
 }
 
 struct drained {
-    struct dpd_qos_waiter *order[16];
-    uint64_t waited[16];
-    int n;
+	struct dpd_qos_waiter *order[16];
+	uint64_t waited[16];
+	int n;
 };
 
 static void record_admitted(struct dpd_qos_waiter *w, uint64_t waited_ns, void *arg)
 {
-    struct drained *d = arg;
-    d->order[d->n] = w;
-    d->waited[d->n] = waited_ns;
-    d->n++;
+	struct drained *d = arg;
+	d->order[d->n] = w;
+	d->waited[d->n] = waited_ns;
+	d->n++;
 }
 
 static void queue_drains_in_order_without_overtaking(void)
 {
-    struct dpd_qos_buckets qb;
-    /* Writes limited to 1000/s with no burst; reads unlimited. */
-    struct dpd_qos_limits l = {.write_iops = 1000, .burst_iops = 1};
-    uint64_t now = 0;
-    dpd_qos_init(&qb, &l, now);
-    CHECK(dpd_qos_try_admit(&qb, true, 4096, now)); /* empties the write bucket */
-    struct dpd_qos_queue q = {0};
-    struct dpd_qos_waiter w[3] = {{.is_write = true, .bytes = 4096},
-                                  {.is_write = false, .bytes = 4096},
-                                  {.is_write = true, .bytes = 4096}};
-    for (int i = 0; i < 3; i++)
-        dpd_qos_queue_push(&q, &w[i], now);
-    CHECK_EQ_U64(q.depth, 3);
-    struct drained d = {0};
-    /* The read behind the blocked write must not overtake it. */
-    CHECK(dpd_qos_queue_drain(&q, &qb, now + 100000, record_admitted, &d) == 0);
-    CHECK(d.n == 0);
-    /* After 1 ms the first write and the read go; the second write waits another ms. */
-    CHECK(dpd_qos_queue_drain(&q, &qb, now + 1100000, record_admitted, &d) == 2);
-    CHECK(d.order[0] == &w[0] && d.order[1] == &w[1]);
-    CHECK_EQ_U64(d.waited[0], 1100000);
-    CHECK(dpd_qos_queue_drain(&q, &qb, now + 2200000, record_admitted, &d) == 1);
-    CHECK(d.order[2] == &w[2]);
-    CHECK(dpd_qos_queue_empty(&q));
-    CHECK_EQ_U64(q.depth, 0);
+	struct dpd_qos_buckets qb;
+	/* Writes limited to 1000/s with no burst; reads unlimited. */
+	struct dpd_qos_limits l = {.write_iops = 1000, .burst_iops = 1};
+	uint64_t now = 0;
+	dpd_qos_init(&qb, &l, now);
+	CHECK(dpd_qos_try_admit(&qb, true, 4096, now)); /* empties the write bucket */
+	struct dpd_qos_queue q = {0};
+	struct dpd_qos_waiter w[3] = {{.is_write = true, .bytes = 4096},
+								  {.is_write = false, .bytes = 4096},
+								  {.is_write = true, .bytes = 4096}};
+	for (int i = 0; i < 3; i++)
+		dpd_qos_queue_push(&q, &w[i], now);
+	CHECK_EQ_U64(q.depth, 3);
+	struct drained d = {0};
+	/* The read behind the blocked write must not overtake it. */
+	CHECK(dpd_qos_queue_drain(&q, &qb, now + 100000, record_admitted, &d) == 0);
+	CHECK(d.n == 0);
+	/* After 1 ms the first write and the read go; the second write waits another ms. */
+	CHECK(dpd_qos_queue_drain(&q, &qb, now + 1100000, record_admitted, &d) == 2);
+	CHECK(d.order[0] == &w[0] && d.order[1] == &w[1]);
+	CHECK_EQ_U64(d.waited[0], 1100000);
+	CHECK(dpd_qos_queue_drain(&q, &qb, now + 2200000, record_admitted, &d) == 1);
+	CHECK(d.order[2] == &w[2]);
+	CHECK(dpd_qos_queue_empty(&q));
+	CHECK_EQ_U64(q.depth, 0);
 }
 
 static void queue_remove_unlinks_anywhere(void)
 {
-    struct dpd_qos_queue q = {0};
-    struct dpd_qos_waiter w[3] = {0};
-    for (int i = 0; i < 3; i++)
-        dpd_qos_queue_push(&q, &w[i], 0);
-    CHECK(dpd_qos_queue_remove(&q, &w[2]));
-    CHECK(q.tail == &w[1]);
-    CHECK(dpd_qos_queue_remove(&q, &w[0]));
-    CHECK(q.head == &w[1] && q.depth == 1);
-    CHECK(!dpd_qos_queue_remove(&q, &w[0]));
-    CHECK(dpd_qos_queue_remove(&q, &w[1]));
-    CHECK(dpd_qos_queue_empty(&q) && q.tail == NULL);
+	struct dpd_qos_queue q = {0};
+	struct dpd_qos_waiter w[3] = {0};
+	for (int i = 0; i < 3; i++)
+		dpd_qos_queue_push(&q, &w[i], 0);
+	CHECK(dpd_qos_queue_remove(&q, &w[2]));
+	CHECK(q.tail == &w[1]);
+	CHECK(dpd_qos_queue_remove(&q, &w[0]));
+	CHECK(q.head == &w[1] && q.depth == 1);
+	CHECK(!dpd_qos_queue_remove(&q, &w[0]));
+	CHECK(dpd_qos_queue_remove(&q, &w[1]));
+	CHECK(dpd_qos_queue_empty(&q) && q.tail == NULL);
 }
 
 UNIT_MAIN(UNIT(iops_limit_holds_over_ten_seconds), UNIT(bandwidth_limit_holds_for_large_io),
-          UNIT(read_limit_leaves_writes_alone), UNIT(unlimited_admits_everything),
-          UNIT(burst_allows_a_spike_then_the_rate), UNIT(live_change_takes_effect_immediately),
-          UNIT(wait_hint_points_at_the_next_admission),
-          UNIT(invalid_limits_are_refused_and_change_nothing),
-          UNIT(queue_drains_in_order_without_overtaking), UNIT(queue_remove_unlinks_anywhere))
+		  UNIT(read_limit_leaves_writes_alone), UNIT(unlimited_admits_everything),
+		  UNIT(burst_allows_a_spike_then_the_rate), UNIT(live_change_takes_effect_immediately),
+		  UNIT(wait_hint_points_at_the_next_admission),
+		  UNIT(invalid_limits_are_refused_and_change_nothing),
+		  UNIT(queue_drains_in_order_without_overtaking), UNIT(queue_remove_unlinks_anywhere))

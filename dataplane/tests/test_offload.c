@@ -1,0 +1,109 @@
+/* Offload modes: mode resolution and real payload copies counted per mode. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "../src/offload.h"
+#include "unit.h"
+
+static struct dpd_xts_key *test_key(void)
+{
+	uint8_t raw[64];
+	for (int i = 0; i < 64; i++)
+		raw[i] = (uint8_t)(i * 37 + 1);
+	struct dpd_xts_key *k = NULL;
+	CHECK(dpd_xts_key_new(raw, &k) == 0);
+	return k;
+}
+
+static void full_offload_without_provider_follows_the_fallback(void)
+{
+	int eff = -1;
+	CHECK(dpd_offload_find_provider() == NULL);
+	CHECK(dpd_offload_resolve_mode(DPD_MODE_FULL_OFFLOAD, DPD_FALLBACK_DEGRADE, &eff) == 0);
+	CHECK(eff == DPD_MODE_ZERO_COPY);
+	CHECK(dpd_offload_resolve_mode(DPD_MODE_FULL_OFFLOAD, DPD_FALLBACK_FAIL, &eff) == -ENOTSUP);
+	CHECK(dpd_offload_resolve_mode(DPD_MODE_NON_OFFLOAD, DPD_FALLBACK_FAIL, &eff) == 0);
+	CHECK(eff == DPD_MODE_NON_OFFLOAD);
+	CHECK(dpd_offload_resolve_mode(7, DPD_FALLBACK_FAIL, &eff) == -EINVAL);
+}
+
+/* Runs one write and one read of `len` bytes through the hooks and returns the copies. */
+static uint64_t copies_for(int mode, struct dpd_xts_key *key, uint8_t *out_stored)
+{
+	enum { LEN = 16384, BS = 4096 };
+	struct dpd_staging_pool pool;
+	CHECK(dpd_staging_pool_init(&pool, 131072, 1, 4) == 0);
+	struct dpd_io_counters *c = calloc(1, sizeof(*c));
+	uint8_t *buf = malloc(LEN), *orig = malloc(LEN);
+	for (int i = 0; i < LEN; i++)
+		orig[i] = buf[i] = (uint8_t)(i * 13);
+	struct dpd_payload_io io = {.mode = mode, .key = key, .slba = 40, .block_size = BS, .buf = buf,
+								.len = LEN, .stats = c};
+	CHECK(dpd_payload_before_write(&io, &pool) == 0);
+	if (out_stored)
+		memcpy(out_stored, buf, LEN);
+	CHECK((memcmp(buf, orig, LEN) != 0) == (key != NULL)); /* stored form is ciphertext iff keyed */
+	CHECK(dpd_payload_after_read(&io, &pool) == 0);
+	CHECK(memcmp(buf, orig, LEN) == 0);
+	uint64_t copies = c->payload_copies;
+	CHECK_EQ_U64(c->copied_bytes, copies * LEN);
+	free(buf);
+	free(orig);
+	free(c);
+	dpd_staging_pool_fini(&pool);
+	return copies;
+}
+
+static void non_offload_copies_twice_each_way_zero_copy_never(void)
+{
+	struct dpd_xts_key *k = test_key();
+	CHECK_EQ_U64(copies_for(DPD_MODE_NON_OFFLOAD, NULL, NULL), 4); /* write 2 + read 2 */
+	CHECK_EQ_U64(copies_for(DPD_MODE_NON_OFFLOAD, k, NULL), 4);
+	CHECK_EQ_U64(copies_for(DPD_MODE_ZERO_COPY, NULL, NULL), 0);
+	CHECK_EQ_U64(copies_for(DPD_MODE_ZERO_COPY, k, NULL), 0);
+	dpd_xts_key_free(k);
+}
+
+static void both_modes_store_the_same_ciphertext(void)
+{
+	struct dpd_xts_key *k = test_key();
+	uint8_t *a = malloc(16384), *b = malloc(16384);
+	copies_for(DPD_MODE_NON_OFFLOAD, k, a);
+	copies_for(DPD_MODE_ZERO_COPY, k, b);
+	CHECK(memcmp(a, b, 16384) == 0);
+	free(a);
+	free(b);
+	dpd_xts_key_free(k);
+}
+
+static void exhausted_staging_pool_asks_to_retry(void)
+{
+	struct dpd_staging_pool pool;
+	CHECK(dpd_staging_pool_init(&pool, 4096, 0, 1) == 0);
+	uint8_t *held = dpd_staging_get(&pool);
+	CHECK(held != NULL);
+	uint8_t buf[4096] = {0};
+	struct dpd_payload_io io = {.mode = DPD_MODE_NON_OFFLOAD, .block_size = 512, .buf = buf, .len = 4096};
+	CHECK(dpd_payload_before_write(&io, &pool) == -EAGAIN);
+	dpd_staging_put(&pool, held);
+	CHECK(dpd_payload_before_write(&io, &pool) == 0);
+	dpd_staging_pool_fini(&pool);
+}
+
+/* A provider that reports itself present: exercises the registry, not hardware. */
+static bool always_present(void) { return true; }
+static const struct dpd_offload_provider test_provider = {.name = "test-present", .probe = always_present};
+
+static void registered_provider_enables_full_offload(void)
+{
+	CHECK(dpd_offload_register_provider(&test_provider) == 0);
+	int eff = -1;
+	CHECK(dpd_offload_resolve_mode(DPD_MODE_FULL_OFFLOAD, DPD_FALLBACK_FAIL, &eff) == 0);
+	CHECK(eff == DPD_MODE_FULL_OFFLOAD);
+	CHECK(dpd_offload_find_provider() == &test_provider);
+}
+
+UNIT_MAIN(UNIT(full_offload_without_provider_follows_the_fallback),
+		  UNIT(non_offload_copies_twice_each_way_zero_copy_never), UNIT(both_modes_store_the_same_ciphertext),
+		  UNIT(exhausted_staging_pool_asks_to_retry), UNIT(registered_provider_enables_full_offload))
