@@ -30,14 +30,16 @@ public final class DataplaneHealth {
     @Override
     public HealthCheckResponse call() {
       AgentStatus status = dataplane.status();
-      Condition ready = status.condition(Condition.READY);
-      return HealthCheckResponse.named("dataplane")
+      var response = HealthCheckResponse.named("dataplane")
           .status(status.serving())
           .withData("generation", status.appliedGeneration())
           .withData("listener", status.listenerAddress())
-          .withData("reason", ready == null ? "" : ready.reason())
-          .withData("message", ready == null ? "" : ready.message())
-          .build();
+          .withData("effectiveMode", status.effectiveMode());
+      // Standalone there is no DpuNodeState: the conditions are readable here instead.
+      for (Condition c : status.conditions()) {
+        response.withData(c.type(), c.status() + " " + c.reason() + ": " + c.message());
+      }
+      return response.build();
     }
   }
 
