@@ -48,14 +48,16 @@ public final class ConfigDiff {
 
     for (SubsystemSpec old : before.values()) {
       SubsystemSpec now = after.get(old.nqn());
-      if (now == null || !old.sameIdentity(now)) {
+      boolean gone = now == null || !old.sameIdentity(now);
+      // Namespaces go one by one even when the whole subsystem goes, so each leaves its tenant.
+      for (NamespaceSpec ns : old.namespaces()) {
+        if (gone || !now.namespace(ns.nsid()).map(ns::equals).orElse(false)) {
+          narrow.add(new ConfigOp.RemoveNamespace(old.nqn(), old.tenant(), ns.nsid()));
+        }
+      }
+      if (gone) {
         narrow.add(new ConfigOp.RemoveSubsystem(old.nqn()));
         continue;
-      }
-      for (NamespaceSpec ns : old.namespaces()) {
-        if (!now.namespace(ns.nsid()).map(ns::equals).orElse(false)) {
-          narrow.add(new ConfigOp.RemoveNamespace(old.nqn(), ns.nsid()));
-        }
       }
       if (old.allowAnyHost() && !now.allowAnyHost()) {
         narrow.add(new ConfigOp.SetAllowAnyHost(old.nqn(), false));
@@ -81,7 +83,7 @@ public final class ConfigDiff {
       }
       for (NamespaceSpec ns : now.namespaces()) {
         if (fresh || !old.namespace(ns.nsid()).map(ns::equals).orElse(false)) {
-          widen.add(new ConfigOp.AddNamespace(now.nqn(), ns));
+          widen.add(new ConfigOp.AddNamespace(now.nqn(), now.tenant(), ns));
         }
       }
       if (now.allowAnyHost() && (fresh || !old.allowAnyHost())) {

@@ -10,7 +10,8 @@ public sealed interface ConfigOp {
   /** Short human description, used in logs and in the ConfigApplied condition on failure. */
   String describe();
 
-  record RemoveNamespace(String subsystemNqn, int nsid) implements ConfigOp {
+  /** tenant: the subsystem's tenant (null if none), whose QoS the namespace stops charging. */
+  record RemoveNamespace(String subsystemNqn, String tenant, int nsid) implements ConfigOp {
     public String describe() {
       return "remove namespace " + nsid + " from " + subsystemNqn;
     }
@@ -54,7 +55,9 @@ public sealed interface ConfigOp {
     }
   }
 
-  record AddNamespace(String subsystemNqn, NamespaceSpec namespace) implements ConfigOp {
+  /** tenant: the subsystem's tenant (null if none), whose QoS I/O to the namespace is charged to. */
+  record AddNamespace(String subsystemNqn, String tenant, NamespaceSpec namespace)
+      implements ConfigOp {
     public String describe() {
       return "add namespace " + namespace.nsid() + " (" + namespace.backend() + ") to " + subsystemNqn;
     }

@@ -25,20 +25,22 @@ public final class ConfigRollback {
     return switch (op) {
       case ConfigOp.AddSubsystem add -> List.of(new ConfigOp.RemoveSubsystem(add.subsystem().nqn()));
       case ConfigOp.AddNamespace add ->
-          List.of(new ConfigOp.RemoveNamespace(add.subsystemNqn(), add.namespace().nsid()));
+          List.of(new ConfigOp.RemoveNamespace(add.subsystemNqn(), add.tenant(), add.namespace().nsid()));
       case ConfigOp.AddHost add -> List.of(new ConfigOp.RemoveHost(add.subsystemNqn(), add.hostNqn()));
       case ConfigOp.RemoveHost remove -> List.of(new ConfigOp.AddHost(remove.subsystemNqn(), remove.hostNqn()));
       case ConfigOp.SetAllowAnyHost set ->
           List.of(new ConfigOp.SetAllowAnyHost(set.subsystemNqn(), !set.allowAnyHost()));
       case ConfigOp.RemoveNamespace remove -> subsystem(before, remove.subsystemNqn())
           .namespace(remove.nsid())
-          .<List<ConfigOp>>map(ns -> List.of(new ConfigOp.AddNamespace(remove.subsystemNqn(), ns)))
+          .<List<ConfigOp>>map(ns -> List.of(new ConfigOp.AddNamespace(remove.subsystemNqn(),
+              remove.tenant(), ns)))
           .orElse(List.of());
       case ConfigOp.RemoveSubsystem remove -> {
         SubsystemSpec old = subsystem(before, remove.nqn());
         List<ConfigOp> recreate = new ArrayList<>();
+        // Its namespaces come back through the inverses of the RemoveNamespace steps that
+        // ConfigDiff puts before every RemoveSubsystem.
         recreate.add(new ConfigOp.AddSubsystem(old.shell()));
-        old.namespaces().forEach(ns -> recreate.add(new ConfigOp.AddNamespace(old.nqn(), ns)));
         if (old.allowAnyHost()) {
           recreate.add(new ConfigOp.SetAllowAnyHost(old.nqn(), true));
         }

@@ -13,6 +13,7 @@ import dev.dpu.storage.agent.config.SubsystemSpec;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
 import dev.dpu.storage.dataplane.ffm.EngineOptions;
+import dev.dpu.storage.dataplane.ffm.OffloadMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ public class DataplaneService {
 
   private Engine engine;
   private RenderedConfig running;
+  private Optional<byte[]> key = Optional.empty();
   private volatile AgentStatus status = AgentStatus.initial();
   private long lastGeneration;
   private boolean stopped;
@@ -100,12 +102,22 @@ public class DataplaneService {
       RenderedConfig wanted = ConfigParser.parse(json);
       ConfigValidator.validate(wanted);
       checkBackendsOffered(wanted);
-      String mode = OffloadModes.effective(modeOf(wanted), fallbackOf(wanted), capabilities);
+      checkEncryptionOffered(wanted);
       boolean qosEnforced = Engine.supportsTenants() || wanted.tenants().isEmpty();
       RenderedConfig toRun = Engine.supportsTenants() ? wanted : withoutTenants(wanted);
       String listener = status.listenerAddress();
+      String mode = status.effectiveMode();
       if (engine == null) {
+        // Process-wide settings (listen, offload, key) are taken from the first good config.
+        key = Keys.read(wanted.offload());
         listener = startEngine(toRun);
+        try {
+          mode = selectOffloadMode(wanted);
+        } catch (ConfigException e) {
+          engine.close();
+          engine = null;
+          throw e;
+        }
         running = RenderedConfig.empty(toRun.listen(), toRun.offload());
       }
       ConfigDiff.Result diff = ConfigDiff.between(running, toRun);
@@ -145,6 +157,7 @@ public class DataplaneService {
             Condition.of(Condition.READY, false, "ShuttingDown", "draining in-flight I/O")))));
     if (engine != null) {
       boolean drained = engine.stop(agentConfig.drainTimeout());
+      key.ifPresent(bytes -> java.util.Arrays.fill(bytes, (byte) 0));
       LOG.infof(drained ? "data path stopped: in-flight I/O finished, file backends flushed"
           : "data path stopped after %s with I/O still in flight", agentConfig.drainTimeout());
       engine.close();
@@ -194,7 +207,7 @@ public class DataplaneService {
 
   /** Runs the operations in order; on a failure undoes the ones done and rethrows. */
   private void applyAll(List<ConfigOp> ops) {
-    OpExecutor executor = new OpExecutor(engine);
+    OpExecutor executor = new OpExecutor(engine, Engine.supportsTenants(), key);
     List<ConfigOp> done = new ArrayList<>();
     for (ConfigOp op : ops) {
       try {
@@ -259,6 +272,33 @@ public class DataplaneService {
         : Condition.of(Condition.RESTART_PENDING, true, "ProcessSettingsChanged",
             String.join(", ", diff.restartNeeded()) + " changed; takes effect when the pod restarts"));
     return conditions;
+  }
+
+  /**
+   * The offload mode in force: the data path decides when it can (it knows its providers),
+   * otherwise the same rule in Java with this node's probed capabilities.
+   */
+  private String selectOffloadMode(RenderedConfig config) throws ConfigException {
+    String requested = modeOf(config);
+    String fallback = fallbackOf(config);
+    if (!Engine.supportsOffloadModes()) {
+      return OffloadModes.effective(requested, fallback, capabilities);
+    }
+    try {
+      return engine.setOffloadMode(OffloadMode.fromApiName(requested),
+          "Fail".equals(fallback) ? OffloadMode.Fallback.FAIL : OffloadMode.Fallback.DEGRADE)
+          .apiName();
+    } catch (DataplaneException e) {
+      throw new ConfigException("OffloadUnavailable", List.of("offload.mode: " + e.getMessage()));
+    }
+  }
+
+  private static void checkEncryptionOffered(RenderedConfig config) throws ConfigException {
+    if (config.offload() != null && config.offload().encryption() != null
+        && !Engine.supportsEncryption()) {
+      throw new ConfigException("UnsupportedFeature", List.of("offload.encryption: this data "
+          + "path build cannot encrypt namespaces (no dpd_ns_set_key)"));
+    }
   }
 
   private static void checkBackendsOffered(RenderedConfig config) throws ConfigException {

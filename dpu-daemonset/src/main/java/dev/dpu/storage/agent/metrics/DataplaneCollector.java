@@ -5,6 +5,8 @@ import dev.dpu.storage.agent.dataplane.DataplaneService;
 import dev.dpu.storage.dataplane.ffm.Engine;
 import dev.dpu.storage.dataplane.ffm.StatsSnapshot;
 import dev.dpu.storage.dataplane.ffm.StatsSnapshot.EngineCounter;
+import dev.dpu.storage.dataplane.ffm.StatsSnapshot.Histogram;
+import dev.dpu.storage.dataplane.ffm.StatsSnapshot.IoCounter;
 import dev.dpu.storage.dataplane.ffm.StatsSnapshot.NamespaceCounter;
 import io.prometheus.client.Collector;
 import java.util.ArrayList;
@@ -58,6 +60,9 @@ public final class DataplaneCollector extends Collector {
     }
     families.addAll(engineFamilies(l, stats));
     families.addAll(namespaceFamilies(l, stats));
+    if (StatsSnapshot.supportsTelemetry()) {
+      families.addAll(telemetryFamilies(l, stats, dataplane.status().effectiveMode()));
+    }
     return families;
   }
 
@@ -129,6 +134,93 @@ public final class DataplaneCollector extends Collector {
       size.add("", id, ns.get(NamespaceCounter.SIZE_BYTES));
     }
     return List.of(ops.build(l), bytes.build(l), errors.build(l), size.build(l));
+  }
+
+  /** Latency histograms, per-tenant QoS and copy counters: the telemetry part of the snapshot. */
+  private static List<MetricFamilySamples> telemetryFamilies(Labels l, StatsSnapshot.Stats s,
+      String mode) {
+    Family latency = new Family(PREFIX + "io_latency_seconds", Type.HISTOGRAM,
+        "I/O latency per namespace, by stage: e2e (command received to response queued) and "
+            + "backend (backend submit to completion).");
+    Family inflight = new Family(PREFIX + "io_inflight", Type.GAUGE,
+        "Reads and writes being executed now per namespace.");
+    long copies = 0;
+    long copiedBytes = 0;
+    for (StatsSnapshot.NamespaceStats ns : s.namespaces()) {
+      if (ns.io() == null) {
+        continue;
+      }
+      String tenant = l.tenantBySubsystem().getOrDefault(ns.subsystemNqn(), "");
+      List<String> id = List.of("subsystem", ns.subsystemNqn(), "nsid", Integer.toString(ns.nsid()),
+          "tenant", tenant);
+      addHistogram(latency, with(id, "stage", "e2e"), ns.io().histogram(Histogram.E2E));
+      addHistogram(latency, with(id, "stage", "backend"), ns.io().histogram(Histogram.BACKEND));
+      inflight.add("", id, ns.io().get(IoCounter.INFLIGHT));
+      copies += ns.io().get(IoCounter.PAYLOAD_COPIES);
+      copiedBytes += ns.io().get(IoCounter.COPIED_BYTES);
+    }
+    Family copyOps = new Family(PREFIX + "payload_copies", Type.COUNTER,
+        "Payload copies (memcpy) made by the data path, by offload mode in force: the measured "
+            + "cost difference between NonOffload and ZeroCopy.");
+    copyOps.add("_total", List.of("mode", mode), copies);
+    Family copyBytes = new Family(PREFIX + "payload_copied_bytes", Type.COUNTER,
+        "Bytes copied by those payload copies, by offload mode in force.");
+    copyBytes.add("_total", List.of("mode", mode), copiedBytes);
+
+    Family tenantOps = new Family(PREFIX + "tenant_io_ops", Type.COUNTER,
+        "Reads and writes completed per tenant, by op.");
+    Family tenantBytes = new Family(PREFIX + "tenant_io_bytes", Type.COUNTER,
+        "Payload bytes per tenant, by op.");
+    Family tenantErrors = new Family(PREFIX + "tenant_io_errors", Type.COUNTER,
+        "Reads and writes completed with an error status per tenant.");
+    Family tenantDigest = new Family(PREFIX + "tenant_digest_errors", Type.COUNTER,
+        "PDUs with a wrong digest on the tenant's connections.");
+    Family throttled = new Family(PREFIX + "qos_throttled_ios", Type.COUNTER,
+        "I/Os that had to wait for the tenant's QoS limits.");
+    Family throttledTime = new Family(PREFIX + "qos_throttled_seconds", Type.COUNTER,
+        "Total time I/Os waited for the tenant's QoS limits.");
+    Family queued = new Family(PREFIX + "qos_queued_ios", Type.GAUGE,
+        "I/Os waiting for the tenant's QoS limits now.");
+    Family connections = new Family(PREFIX + "tenant_connections", Type.GAUGE,
+        "Open I/O queues charged to the tenant.");
+    Family limits = new Family(PREFIX + "tenant_limit", Type.GAUGE,
+        "QoS limit in force per tenant (per second; 0 = unlimited), by limit.");
+    for (StatsSnapshot.TenantStats t : s.tenants()) {
+      List<String> id = List.of("tenant", t.name());
+      StatsSnapshot.IoStats io = t.io();
+      tenantOps.add("_total", with(id, "op", "read"), io.get(IoCounter.READ_OPS));
+      tenantOps.add("_total", with(id, "op", "write"), io.get(IoCounter.WRITE_OPS));
+      tenantBytes.add("_total", with(id, "op", "read"), io.get(IoCounter.READ_BYTES));
+      tenantBytes.add("_total", with(id, "op", "write"), io.get(IoCounter.WRITE_BYTES));
+      tenantErrors.add("_total", id, io.get(IoCounter.ERRORS));
+      tenantDigest.add("_total", id, io.get(IoCounter.DIGEST_ERRORS));
+      throttled.add("_total", id, io.get(IoCounter.THROTTLED));
+      throttledTime.add("_total", id, io.get(IoCounter.THROTTLED_NS) / 1e9);
+      queued.add("", id, io.get(IoCounter.QOS_QUEUED));
+      connections.add("", id, io.get(IoCounter.CONNECTIONS));
+      for (int i = 0; i < LIMIT_NAMES.length; i++) {
+        limits.add("", with(id, "limit", LIMIT_NAMES[i]), t.limits()[i]);
+      }
+    }
+    return List.of(latency.build(l), inflight.build(l), copyOps.build(l), copyBytes.build(l),
+        tenantOps.build(l), tenantBytes.build(l), tenantErrors.build(l), tenantDigest.build(l),
+        throttled.build(l), throttledTime.build(l), queued.build(l), connections.build(l),
+        limits.build(l));
+  }
+
+  /** dpd_tenant_set_limits argument order. */
+  private static final String[] LIMIT_NAMES = {"read_iops", "write_iops", "total_iops",
+      "read_bytes_per_second", "write_bytes_per_second", "total_bytes_per_second", "burst_iops",
+      "burst_bytes"};
+
+  private static void addHistogram(Family family, List<String> id,
+      StatsSnapshot.LatencyHistogram histogram) {
+    long[] cumulative = PrometheusBuckets.cumulative(histogram);
+    for (int i = 0; i < cumulative.length; i++) {
+      family.add("_bucket", with(id, "le", PrometheusBuckets.le(i)), cumulative[i]);
+    }
+    family.add("_count", id, cumulative[cumulative.length - 1]);
+    family.add("_sum", id, histogram.sumNs() / 1e9);
   }
 
   private static List<String> with(List<String> pairs, String name, String value) {

@@ -30,8 +30,8 @@ class ConfigDiffTest {
     assertThat(ops).containsExactly(
         new ConfigOp.SetTenant(tenant("tenant-blue", 1000)),
         new ConfigOp.AddSubsystem(BLUE.shell()),
-        new ConfigOp.AddNamespace(nqn("tenant-blue"), ram(1, 1 << 20)),
-        new ConfigOp.AddNamespace(nqn("tenant-blue"), ram(2, 1 << 20)),
+        new ConfigOp.AddNamespace(nqn("tenant-blue"), "tenant-blue", ram(1, 1 << 20)),
+        new ConfigOp.AddNamespace(nqn("tenant-blue"), "tenant-blue", ram(2, 1 << 20)),
         new ConfigOp.AddHost(nqn("tenant-blue"), HOST_A));
   }
 
@@ -55,9 +55,9 @@ class ConfigDiffTest {
     RenderedConfig added = config(List.of(BLUE, greenWithTwo), RUNNING.tenants());
 
     assertThat(ConfigDiff.between(RUNNING, added).operations())
-        .containsExactly(new ConfigOp.AddNamespace(nqn("tenant-green"), ram(7, 4096)));
+        .containsExactly(new ConfigOp.AddNamespace(nqn("tenant-green"), "tenant-green", ram(7, 4096)));
     assertThat(ConfigDiff.between(added, RUNNING).operations())
-        .containsExactly(new ConfigOp.RemoveNamespace(nqn("tenant-green"), 7));
+        .containsExactly(new ConfigOp.RemoveNamespace(nqn("tenant-green"), "tenant-green", 7));
   }
 
   @Test
@@ -66,8 +66,8 @@ class ConfigDiffTest {
     RenderedConfig wanted = config(List.of(blueResized, GREEN), RUNNING.tenants());
 
     assertThat(ConfigDiff.between(RUNNING, wanted).operations()).containsExactly(
-        new ConfigOp.RemoveNamespace(nqn("tenant-blue"), 2),
-        new ConfigOp.AddNamespace(nqn("tenant-blue"), ram(2, 2 << 20)));
+        new ConfigOp.RemoveNamespace(nqn("tenant-blue"), "tenant-blue", 2),
+        new ConfigOp.AddNamespace(nqn("tenant-blue"), "tenant-blue", ram(2, 2 << 20)));
   }
 
   @Test
@@ -85,6 +85,7 @@ class ConfigDiffTest {
     RenderedConfig wanted = config(List.of(BLUE), List.of(tenant("tenant-blue", 1000)));
 
     assertThat(ConfigDiff.between(RUNNING, wanted).operations()).containsExactly(
+        new ConfigOp.RemoveNamespace(nqn("tenant-green"), "tenant-green", 1),
         new ConfigOp.RemoveSubsystem(nqn("tenant-green")),
         new ConfigOp.RemoveTenant("tenant-green"));
   }
@@ -96,9 +97,10 @@ class ConfigDiffTest {
     RenderedConfig wanted = config(List.of(BLUE, greenOwnedByBlue), RUNNING.tenants());
 
     assertThat(ConfigDiff.between(RUNNING, wanted).operations()).containsExactly(
+        new ConfigOp.RemoveNamespace(nqn("tenant-green"), "tenant-green", 1),
         new ConfigOp.RemoveSubsystem(nqn("tenant-green")),
         new ConfigOp.AddSubsystem(greenOwnedByBlue.shell()),
-        new ConfigOp.AddNamespace(nqn("tenant-green"), ram(1, 1 << 20)),
+        new ConfigOp.AddNamespace(nqn("tenant-green"), "tenant-blue", ram(1, 1 << 20)),
         new ConfigOp.AddHost(nqn("tenant-green"), HOST_B));
   }
 

@@ -29,12 +29,12 @@ class ConfigRollbackTest {
 
     assertThat(undo).containsExactly(
         new ConfigOp.RemoveHost(nqn("tenant-green"), HOST_B),
-        new ConfigOp.RemoveNamespace(nqn("tenant-green"), 1),
+        new ConfigOp.RemoveNamespace(nqn("tenant-green"), "tenant-green", 1),
         new ConfigOp.RemoveSubsystem(nqn("tenant-green")),
         new ConfigOp.RemoveTenant("tenant-green"),
         new ConfigOp.AddSubsystem(BLUE.shell()),
-        new ConfigOp.AddNamespace(nqn("tenant-blue"), ram(1, 4096)),
-        new ConfigOp.AddHost(nqn("tenant-blue"), HOST_A));
+        new ConfigOp.AddHost(nqn("tenant-blue"), HOST_A),
+        new ConfigOp.AddNamespace(nqn("tenant-blue"), "tenant-blue", ram(1, 4096)));
   }
 
   @Test

@@ -97,14 +97,46 @@ final class Dpd {
   static final MethodHandle STATS_NS = bind("dpd_stats_ns",
       FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT));
 
-  // tenants and QoS - newer than the first header; null when the loaded library predates them
-  static final MethodHandle TENANT_SET = bindOptional("dpd_tenant_set",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
-          JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+  // Offload modes, encryption, tenants/QoS and telemetry came after the first header. They are
+  // bound optionally: null when the loaded library predates them, and the features using them
+  // report themselves unsupported instead of the whole binding failing to load.
+  static final MethodHandle OFFLOAD_PROVIDER_AVAILABLE = bindOptional(
+      "dpd_offload_provider_available", FunctionDescriptor.of(JAVA_INT));
+  static final MethodHandle ENGINE_SET_OFFLOAD_MODE = bindOptional("dpd_engine_set_offload_mode",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  static final MethodHandle ENGINE_OFFLOAD_MODE = bindOptional("dpd_engine_offload_mode",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle NS_SET_KEY = bindOptional("dpd_ns_set_key",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+  static final MethodHandle NS_CLEAR_KEY = bindOptional("dpd_ns_clear_key",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+  static final MethodHandle TENANT_ADD = bindOptional("dpd_tenant_add",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
   static final MethodHandle TENANT_REMOVE = bindOptional("dpd_tenant_remove",
       FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-  static final MethodHandle SUBSYSTEM_SET_TENANT = bindOptional("dpd_subsystem_set_tenant",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+  static final MethodHandle TENANT_SET_LIMITS = bindOptional("dpd_tenant_set_limits",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+          JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+  static final MethodHandle TENANT_NS_ADD = bindOptional("dpd_tenant_ns_add",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+  static final MethodHandle TENANT_NS_REMOVE = bindOptional("dpd_tenant_ns_remove",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+  static final MethodHandle STATS_TENANT_COUNT = bindOptional("dpd_stats_tenant_count",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle STATS_TENANT_NAME = bindOptional("dpd_stats_tenant_name",
+      FunctionDescriptor.of(C_STRING, ADDRESS, JAVA_INT));
+  static final MethodHandle STATS_TENANT_LIMIT = bindOptional("dpd_stats_tenant_limit",
+      FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT));
+  static final MethodHandle STATS_IO = bindOptional("dpd_stats_io",
+      FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+  static final MethodHandle STATS_HIST_BUCKETS = bindOptional("dpd_stats_hist_buckets",
+      FunctionDescriptor.of(JAVA_INT));
+  static final MethodHandle STATS_HIST_BUCKET_UPPER_NS = bindOptional(
+      "dpd_stats_hist_bucket_upper_ns", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+  static final MethodHandle STATS_HIST_BUCKET = bindOptional("dpd_stats_hist_bucket",
+      FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+  static final MethodHandle STATS_HIST_SUM_NS = bindOptional("dpd_stats_hist_sum_ns",
+      FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
 
   private Dpd() {}
 

@@ -142,33 +142,113 @@ public final class Engine implements AutoCloseable {
         arena -> (int) Dpd.NS_REMOVE.invokeExact(handle, arena.allocateFrom(nqn), nsid));
   }
 
-  /** True when the loaded library enforces per-tenant QoS (dpd_tenant_set and friends). */
+  /** True when the loaded library enforces per-tenant QoS (dpd_tenant_* functions). */
   public static boolean supportsTenants() {
-    return Dpd.TENANT_SET != null && Dpd.TENANT_REMOVE != null && Dpd.SUBSYSTEM_SET_TENANT != null;
+    return Dpd.TENANT_ADD != null && Dpd.TENANT_REMOVE != null && Dpd.TENANT_SET_LIMITS != null
+        && Dpd.TENANT_NS_ADD != null && Dpd.TENANT_NS_REMOVE != null;
   }
 
-  /** Creates a tenant or replaces its limits live; I/O queued by QoS stays queued, never failed. */
-  public void setTenant(String name, QosLimits l) {
-    var handle = Dpd.require(Dpd.TENANT_SET, "dpd_tenant_set");
-    call("dpd_tenant_set(" + name + ")", arena -> (int) handle.invokeExact(this.handle,
-        arena.allocateFrom(name), l.readIops(), l.writeIops(), l.totalIops(),
-        l.readBytesPerSecond(), l.writeBytesPerSecond(), l.totalBytesPerSecond(), l.burstIops(),
-        l.burstBytes()));
+  /** True when the loaded library selects offload modes (dpd_engine_set_offload_mode). */
+  public static boolean supportsOffloadModes() {
+    return Dpd.ENGINE_SET_OFFLOAD_MODE != null && Dpd.ENGINE_OFFLOAD_MODE != null
+        && Dpd.OFFLOAD_PROVIDER_AVAILABLE != null;
   }
 
-  /** Removes a tenant no subsystem refers to any more. */
+  /** True when the loaded library encrypts namespaces (dpd_ns_set_key). */
+  public static boolean supportsEncryption() {
+    return Dpd.NS_SET_KEY != null && Dpd.NS_CLEAR_KEY != null;
+  }
+
+  /** Whether a FullOffload provider exists on this machine, as the library sees it. */
+  public static boolean offloadProviderAvailable() {
+    var handle = Dpd.require(Dpd.OFFLOAD_PROVIDER_AVAILABLE, "dpd_offload_provider_available");
+    try {
+      return (int) handle.invokeExact() == 1;
+    } catch (Throwable t) {
+      throw Dpd.rethrow(t);
+    }
+  }
+
+  /**
+   * Selects the offload mode for all I/O started after the call. If the mode cannot run here,
+   * the fallback decides: DEGRADE runs the next lower mode, FAIL throws (ENOTSUP) and keeps the
+   * current mode. Returns the mode now in force.
+   */
+  public OffloadMode setOffloadMode(OffloadMode mode, OffloadMode.Fallback fallback) {
+    var handle = Dpd.require(Dpd.ENGINE_SET_OFFLOAD_MODE, "dpd_engine_set_offload_mode");
+    int effective = call("dpd_engine_set_offload_mode(" + mode + ", " + fallback + ")",
+        arena -> (int) handle.invokeExact(this.handle, mode.ordinal(), fallback.ordinal()));
+    return OffloadMode.values()[effective];
+  }
+
+  /** The offload mode in force. */
+  public OffloadMode offloadMode() {
+    var handle = Dpd.require(Dpd.ENGINE_OFFLOAD_MODE, "dpd_engine_offload_mode");
+    return OffloadMode.values()[call("dpd_engine_offload_mode",
+        arena -> (int) handle.invokeExact(this.handle))];
+  }
+
+  /**
+   * Encrypts a namespace at rest with AES-256-XTS (64 key bytes: key1 || key2). The library
+   * copies the key; the copy made here in native memory is zeroed before it is freed.
+   */
+  public void setNamespaceKey(String nqn, int nsid, byte[] key) {
+    var handle = Dpd.require(Dpd.NS_SET_KEY, "dpd_ns_set_key");
+    call("dpd_ns_set_key(" + nqn + ", " + nsid + ")", arena -> {
+      MemorySegment bytes = arena.allocate(key.length);
+      try {
+        MemorySegment.copy(key, 0, bytes, ValueLayout.JAVA_BYTE, 0, key.length);
+        return (int) handle.invokeExact(this.handle, arena.allocateFrom(nqn), nsid, bytes,
+            key.length);
+      } finally {
+        bytes.fill((byte) 0);
+      }
+    });
+  }
+
+  /** Stops encrypting a namespace and wipes its key. */
+  public void clearNamespaceKey(String nqn, int nsid) {
+    var handle = Dpd.require(Dpd.NS_CLEAR_KEY, "dpd_ns_clear_key");
+    call("dpd_ns_clear_key(" + nqn + ", " + nsid + ")",
+        arena -> (int) handle.invokeExact(this.handle, arena.allocateFrom(nqn), nsid));
+  }
+
+  /** Creates a tenant (no limits until {@link #setTenantLimits}). */
+  public void addTenant(String name) {
+    var handle = Dpd.require(Dpd.TENANT_ADD, "dpd_tenant_add");
+    call("dpd_tenant_add(" + name + ")",
+        arena -> (int) handle.invokeExact(this.handle, arena.allocateFrom(name)));
+  }
+
+  /** Removes a tenant; its connected queues continue without limits. */
   public void removeTenant(String name) {
     var handle = Dpd.require(Dpd.TENANT_REMOVE, "dpd_tenant_remove");
     call("dpd_tenant_remove(" + name + ")",
         arena -> (int) handle.invokeExact(this.handle, arena.allocateFrom(name)));
   }
 
-  /** Charges a subsystem's I/O to a tenant's QoS buckets. */
-  public void setSubsystemTenant(String nqn, String tenant) {
-    var handle = Dpd.require(Dpd.SUBSYSTEM_SET_TENANT, "dpd_subsystem_set_tenant");
-    call("dpd_subsystem_set_tenant(" + nqn + ", " + tenant + ")",
-        arena -> (int) handle.invokeExact(this.handle, arena.allocateFrom(nqn),
-            arena.allocateFrom(tenant)));
+  /** Replaces all limits of a tenant live; I/O over a limit waits, never fails. */
+  public void setTenantLimits(String name, QosLimits l) {
+    var handle = Dpd.require(Dpd.TENANT_SET_LIMITS, "dpd_tenant_set_limits");
+    call("dpd_tenant_set_limits(" + name + ")", arena -> (int) handle.invokeExact(this.handle,
+        arena.allocateFrom(name), l.readIops(), l.writeIops(), l.totalIops(),
+        l.readBytesPerSecond(), l.writeBytesPerSecond(), l.totalBytesPerSecond(), l.burstIops(),
+        l.burstBytes()));
+  }
+
+  /** Charges I/O to this namespace (queues connecting to its subsystem) to the tenant. */
+  public void addTenantNamespace(String name, String nqn, int nsid) {
+    var handle = Dpd.require(Dpd.TENANT_NS_ADD, "dpd_tenant_ns_add");
+    call("dpd_tenant_ns_add(" + name + ", " + nqn + ", " + nsid + ")",
+        arena -> (int) handle.invokeExact(this.handle, arena.allocateFrom(name),
+            arena.allocateFrom(nqn), nsid));
+  }
+
+  public void removeTenantNamespace(String name, String nqn, int nsid) {
+    var handle = Dpd.require(Dpd.TENANT_NS_REMOVE, "dpd_tenant_ns_remove");
+    call("dpd_tenant_ns_remove(" + name + ", " + nqn + ", " + nsid + ")",
+        arena -> (int) handle.invokeExact(this.handle, arena.allocateFrom(name),
+            arena.allocateFrom(nqn), nsid));
   }
 
   /** Takes one consistent native snapshot of every counter; close it when read. */
