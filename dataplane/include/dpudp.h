@@ -265,6 +265,150 @@ DPD_API uint32_t dpd_stats_ns_nsid(const dpd_stats *s, int idx);
 /** Counter DPD_STAT_NS_* of namespace idx; 0 if out of range. */
 DPD_API uint64_t dpd_stats_ns(const dpd_stats *s, int idx, int id);
 
+/* ======================================================================
+ * Offload modes, encryption, tenants/QoS, telemetry
+ * ====================================================================== */
+
+/* ---------------------------------------------------------- offload modes */
+
+#define DPD_OFFLOAD_NON_OFFLOAD 0  /* payload copied through data-path staging buffers */
+#define DPD_OFFLOAD_ZERO_COPY 1    /* payload stays in the buffer it landed in */
+#define DPD_OFFLOAD_FULL_OFFLOAD 2 /* an offload provider serves the I/O path */
+#define DPD_OFFLOAD_FALLBACK_DEGRADE 0 /* unavailable mode: use the next lower one */
+#define DPD_OFFLOAD_FALLBACK_FAIL 1    /* unavailable mode: refuse */
+
+/** 1 if a FullOffload provider (hardware or kernel facility) exists here, else 0. */
+DPD_API int dpd_offload_provider_available(void);
+
+/**
+ * Select the offload mode for all I/O of the engine (default ZeroCopy); takes
+ * effect for commands started after the call. If the mode cannot run here,
+ * fallback decides: DEGRADE runs the next lower mode, FAIL returns -ENOTSUP
+ * and keeps the current mode. Returns the effective mode (>= 0) or -EINVAL.
+ */
+DPD_API int dpd_engine_set_offload_mode(dpd_engine *e, int mode, int fallback);
+
+/** The effective offload mode (DPD_OFFLOAD_*). */
+DPD_API int dpd_engine_offload_mode(dpd_engine *e);
+
+/* ------------------------------------------------------------ encryption */
+
+/**
+ * Encrypt namespace nsid of subsystem nqn at rest with AES-256-XTS: key is
+ * key_len = 64 bytes (key1 || key2, which must differ), the tweak of a block
+ * is its LBA (little-endian, low 8 bytes), the data unit is the block. The
+ * key bytes are copied; the caller should wipe its own copy. Data already on
+ * the namespace is not converted: set the key before the first write.
+ * A key replaced or cleared is wiped from memory once no I/O uses it.
+ * Keys are never logged. -ENOENT (no namespace), -EINVAL (length, equal halves).
+ */
+DPD_API int dpd_ns_set_key(dpd_engine *e, const char *nqn, uint32_t nsid, const uint8_t *key,
+                           uint32_t key_len);
+
+/** Stop encrypting the namespace and wipe its key. -ENOENT if no namespace. */
+DPD_API int dpd_ns_clear_key(dpd_engine *e, const char *nqn, uint32_t nsid);
+
+/* ---------------------------------------------------------- tenants, QoS */
+
+/**
+ * Tenants group host NQNs and namespaces and carry QoS limits enforced on
+ * this node. An I/O queue is charged to the tenant listing its host NQN,
+ * else to the tenant owning a namespace of the subsystem it connected to;
+ * the binding is made at Fabrics Connect. I/O over a limit waits in a queue
+ * (never fails). Names: 1..63 bytes, copied. -EEXIST, -ENOENT, -EINVAL.
+ */
+DPD_API int dpd_tenant_add(dpd_engine *e, const char *name);
+
+/** Remove a tenant; its connected queues continue without limits. */
+DPD_API int dpd_tenant_remove(dpd_engine *e, const char *name);
+
+/**
+ * Set all limits of a tenant at once, live (connections are not touched;
+ * the new rates apply to the next I/O). Rates per second, 0 = unlimited.
+ * Bursts are the bucket depths (0 = 10 ms worth of the rate); burst_iops
+ * applies to the IOPS limits, burst_bytes to the bandwidth limits.
+ */
+DPD_API int dpd_tenant_set_limits(dpd_engine *e, const char *name, uint64_t read_iops,
+                                  uint64_t write_iops, uint64_t total_iops,
+                                  uint64_t read_bytes_per_sec, uint64_t write_bytes_per_sec,
+                                  uint64_t total_bytes_per_sec, uint64_t burst_iops,
+                                  uint64_t burst_bytes);
+
+/** Add/remove a host NQN to/from a tenant (a host belongs to at most one: -EBUSY). */
+DPD_API int dpd_tenant_host_add(dpd_engine *e, const char *name, const char *host_nqn);
+DPD_API int dpd_tenant_host_remove(dpd_engine *e, const char *name, const char *host_nqn);
+
+/** Add/remove a namespace (subsystem NQN + nsid) to/from a tenant. */
+DPD_API int dpd_tenant_ns_add(dpd_engine *e, const char *name, const char *nqn, uint32_t nsid);
+DPD_API int dpd_tenant_ns_remove(dpd_engine *e, const char *name, const char *nqn, uint32_t nsid);
+
+/* ------------------------------------------------------------- telemetry */
+
+/*
+ * The dpd_stats snapshot also carries, for every namespace (same index as
+ * dpd_stats_ns_*), tenant and I/O queue, the counters below and two latency
+ * histograms. Counters are kept per I/O thread without locks and summed when
+ * the snapshot is taken; everything read from one snapshot comes from that
+ * one moment.
+ */
+#define DPD_KIND_NS 0
+#define DPD_KIND_TENANT 1
+#define DPD_KIND_QUEUE 2
+
+#define DPD_IO_READ_OPS 0
+#define DPD_IO_WRITE_OPS 1
+#define DPD_IO_READ_BYTES 2
+#define DPD_IO_WRITE_BYTES 3
+#define DPD_IO_ERRORS 4          /* reads/writes completed with an error status */
+#define DPD_IO_DIGEST_ERRORS 5   /* tenant and queue only */
+#define DPD_IO_THROTTLED 6       /* I/Os that waited for QoS */
+#define DPD_IO_THROTTLED_NS 7    /* total time they waited */
+#define DPD_IO_PAYLOAD_COPIES 8  /* payload memcpy by the data path */
+#define DPD_IO_COPIED_BYTES 9
+#define DPD_IO_INFLIGHT 10       /* gauge: reads/writes being executed (queue depth) */
+#define DPD_IO_QOS_QUEUED 11     /* gauge: of those, waiting for QoS */
+#define DPD_IO_CONNECTIONS 12    /* gauge: open queues (tenant, queue) */
+#define DPD_IO_COUNT 13
+
+#define DPD_HIST_E2E 0     /* command arrived -> response queued */
+#define DPD_HIST_BACKEND 1 /* backend submit -> backend done */
+
+/** Number of tenants / open I/O and admin queues in the snapshot. */
+DPD_API int dpd_stats_tenant_count(const dpd_stats *s);
+DPD_API int dpd_stats_queue_count(const dpd_stats *s);
+
+/** Tenant name; owned by the snapshot. NULL if out of range. */
+DPD_API const char *dpd_stats_tenant_name(const dpd_stats *s, int idx);
+
+/**
+ * Tenant limit in force, by the argument position of dpd_tenant_set_limits
+ * (0 read_iops .. 7 burst_bytes; bursts report the effective depth).
+ */
+DPD_API uint64_t dpd_stats_tenant_limit(const dpd_stats *s, int idx, int limit);
+
+/** Queue identity: subsystem and host NQN, tenant ("" if none); owned by the snapshot. */
+DPD_API const char *dpd_stats_queue_subsystem(const dpd_stats *s, int idx);
+DPD_API const char *dpd_stats_queue_host(const dpd_stats *s, int idx);
+DPD_API const char *dpd_stats_queue_tenant(const dpd_stats *s, int idx);
+/** (cntlid << 16) | qid of queue idx; 0 if out of range. */
+DPD_API uint32_t dpd_stats_queue_id(const dpd_stats *s, int idx);
+
+/** Counter DPD_IO_* of object idx of kind DPD_KIND_*; 0 if out of range. */
+DPD_API uint64_t dpd_stats_io(const dpd_stats *s, int kind, int idx, int id);
+
+/** Histogram buckets: count, and the inclusive upper bound of bucket b in ns. */
+DPD_API int dpd_stats_hist_buckets(void);
+DPD_API uint64_t dpd_stats_hist_bucket_upper_ns(int b);
+
+/** Samples in bucket b of histogram hist (DPD_HIST_*) of an object. */
+DPD_API uint64_t dpd_stats_hist_bucket(const dpd_stats *s, int kind, int idx, int hist, int b);
+
+/** Sum of all samples in ns (for a mean, or Prometheus _sum). */
+DPD_API uint64_t dpd_stats_hist_sum_ns(const dpd_stats *s, int kind, int idx, int hist);
+
+/** Latency at a percentile (0 < p <= 100), ns, within 1/32 of the true value. */
+DPD_API uint64_t dpd_stats_latency_ns(const dpd_stats *s, int kind, int idx, int hist, double p);
+
 #ifdef __cplusplus
 }
 #endif

@@ -111,6 +111,7 @@ void req_release(struct request *req)
 	struct conn *c = req->c;
 	if (req->state == REQ_FREE)
 		return;
+	feat_req_release(req); /* feature_hooks.h */
 	if (req->buf)
 		reactor_buf_put(c->r, req->buf);
 	if (req->ns)
@@ -130,6 +131,7 @@ void req_complete(struct request *req, uint16_t status)
 
 	if (req->ns && status != NVME_SC_SUCCESS)
 		stat_add(&req->ns->stats[c->r->idx].c[DPD_STAT_NS_ERRORS], 1);
+	feat_req_complete(req, status); /* feature_hooks.h: latency, per-tenant/queue counters */
 	if (c->closed) {
 		req_release(req);
 		return;
@@ -365,6 +367,7 @@ void conn_close(struct conn *c, const char *why)
 	}
 	c->tx_tail = NULL;
 	admin_drop_aers(c);
+	feat_conn_closed(c); /* feature_hooks.h: QoS queue, tenant binding, queue stats */
 	for (uint32_t i = 0; i < c->nreqs; i++) {
 		struct request *q = &c->reqs[i];
 		if (q->state != REQ_FREE && q->state != REQ_EXEC)
@@ -505,6 +508,7 @@ static void on_header(struct conn *c)
 	if ((c->ch.type == PDU_CAPSULE_CMD || c->ch.type == PDU_H2C_DATA) && c->dg.hdgst &&
 	    pdu_verify_hdgst(c->hdr, c->ch.hlen) < 0) {
 		reactor_stat(c->r, DPD_STAT_HDR_DIGEST_ERRORS, 1);
+		feat_digest_error(c); /* feature_hooks.h */
 		conn_terminate(c, FES_HDR_DIGEST, 0, "header digest mismatch");
 		return;
 	}
@@ -536,6 +540,7 @@ static void on_data_done(struct conn *c, int digest_ok)
 	c->rstate = RECV_CH;
 	if (!digest_ok) {
 		reactor_stat(c->r, DPD_STAT_DATA_DIGEST_ERRORS, 1);
+		feat_digest_error(c); /* feature_hooks.h */
 		log_warn("connection %llu from %s: data digest mismatch on command %u; failing it with a transient transport error so the host retries",
 			 (unsigned long long)c->id, c->peer, req->cid);
 		if (!req->status)

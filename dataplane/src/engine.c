@@ -107,7 +107,12 @@ int dpd_engine_create(const dpd_options *opts, dpd_engine **out)
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_mutex_init(&e->ctrl_lock, NULL);
 	e->next_cntlid = 1;
-	int rc = engine_publish(e);
+	int rc = feat_engine_init(e); /* feature_hooks.h: tenants, offload mode */
+	if (rc < 0) {
+		dpd_engine_destroy(e);
+		return set_error(rc, "out of memory");
+	}
+	rc = engine_publish(e);
 	if (rc < 0) {
 		dpd_engine_destroy(e);
 		return set_error(rc, "out of memory");
@@ -242,6 +247,7 @@ void dpd_engine_destroy(dpd_engine *e)
 		ctrl_put(e->ctrls[i]);
 	free(e->ctrls);
 	free(e->reactors);
+	feat_engine_fini(e); /* feature_hooks.h */
 	pthread_mutex_destroy(&e->lock);
 	pthread_mutex_destroy(&e->ctrl_lock);
 	free(e);
@@ -578,6 +584,12 @@ static int ns_add(dpd_engine *e, const char *nqn, uint32_t nsid, uint64_t size, 
 		rc = set_error(-ENOMEM, "out of memory");
 		goto out;
 	}
+	if (feat_ns_init(e, ns) < 0) { /* feature_hooks.h: per-reactor I/O counters */
+		free(ns);
+		be->ops->destroy(be);
+		rc = set_error(-ENOMEM, "out of memory");
+		goto out;
+	}
 	ss->ns = arr;
 	ns->refs = 1;
 	ns->nsid = nsid;
@@ -654,7 +666,10 @@ struct dpd_stats {
 		uint32_t nsid;
 		uint64_t c[DPD_STAT_NS_COUNT];
 	} *ns;
+	struct feat_stats *feat; /* feature_hooks.h: tenants, queues, latency, copies */
 };
+
+const struct feat_stats *stats_feat(const dpd_stats *s) { return s ? s->feat : NULL; }
 
 int dpd_stats_snapshot(dpd_engine *e, dpd_stats **out)
 {
@@ -686,7 +701,12 @@ int dpd_stats_snapshot(dpd_engine *e, dpd_stats **out)
 					o->c[k] += stat_read(&ns->stats[r].c[k]);
 			o->c[DPD_STAT_NS_SIZE_BYTES] = ns->nblocks * ns->block_size;
 		}
+	s->feat = feat_stats_take(e); /* feature_hooks.h */
 	pthread_mutex_unlock(&e->lock);
+	if (!s->feat) {
+		dpd_stats_destroy(s);
+		return set_error(-ENOMEM, "out of memory");
+	}
 	*out = s;
 	return 0;
 }
@@ -696,6 +716,7 @@ void dpd_stats_destroy(dpd_stats *s)
 	if (!s)
 		return;
 	free(s->ns);
+	feat_stats_free(s->feat); /* feature_hooks.h */
 	free(s);
 }
 

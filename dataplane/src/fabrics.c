@@ -93,6 +93,7 @@ static void connect_admin(struct request *req, const char *subnqn, const char *h
 	c->qid = 0;
 	c->depth = (uint16_t)(sqsize + 1);
 	c->connected = 1;
+	feat_conn_connected(c); /* feature_hooks.h: tenant binding, queue stats */
 	reactor_stat(c->r, DPD_STAT_CONTROLLERS_ACTIVE, 1);
 	log_info("host %s connected to %s as controller %u from %s (keep-alive %u ms, header digest %s, data digest %s)",
 		 hostnqn, subnqn, ctrl->cntlid, c->peer, ctrl->kato_ms, c->dg.hdgst ? "on" : "off",
@@ -146,6 +147,7 @@ static void connect_io(struct request *req, const char *subnqn, const char *host
 	c->depth = (uint16_t)(sqsize + 1);
 	c->max_incapsule = (uint32_t)e->opt.in_capsule_bytes;
 	c->connected = 1;
+	feat_conn_connected(c); /* feature_hooks.h: tenant binding, queue stats */
 	log_debug("controller %u: I/O queue %u connected (depth %u)", ctrl->cntlid, qid, c->depth);
 	req->dw0 = ctrl->cntlid;
 	req_complete(req, NVME_SC_SUCCESS);

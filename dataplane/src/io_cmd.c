@@ -39,6 +39,7 @@ static void bio_done(struct bio *bio, int res)
 	struct conn *c = req->c;
 
 	c->bios--;
+	feat_io_backend_done(req); /* feature_hooks.h */
 	if (c->closed) {
 		req_release(req);
 		return;
@@ -56,9 +57,14 @@ static void bio_done(struct bio *bio, int res)
 		return;
 	}
 	io_count(req);
-	if (bio->op == BIO_READ)
+	if (bio->op == BIO_READ) {
+		uint16_t st = feat_io_after_read(req); /* feature_hooks.h: decrypt, staging copies */
+		if (st) {
+			req_complete(req, st);
+			return;
+		}
 		req_send_c2h(req, (uint32_t)bio->len);
-	else
+	} else
 		req_complete(req, NVME_SC_SUCCESS);
 }
 
@@ -94,6 +100,7 @@ static uint16_t check_range(const struct request *req, uint64_t *off, uint64_t *
 
 static void io_rw(struct request *req, int write)
 {
+	feat_io_arrived(req); /* feature_hooks.h: latency clock starts at the first look */
 	struct dpd_engine *e = req->c->r->e;
 	uint64_t off, len;
 	uint16_t st = check_range(req, &off, &len);
@@ -110,7 +117,7 @@ static void io_rw(struct request *req, int write)
 		int rc = req_start_h2c(req, (uint32_t)len);
 		if (rc <= 0)
 			return; /* R2T sent (we come back here) or failed */
-		submit(req, BIO_WRITE, off, len);
+		feat_io_start(req, 1, off, len); /* feature_hooks.h: QoS, then io_rw_submit() */
 		return;
 	}
 	const uint8_t *sgl = req->sqe + SQE_DPTR;
@@ -126,7 +133,13 @@ static void io_rw(struct request *req, int write)
 		req_complete(req, NVME_SC_INTERNAL);
 		return;
 	}
-	submit(req, BIO_READ, off, len);
+	feat_io_start(req, 0, off, len); /* feature_hooks.h: QoS, then io_rw_submit() */
+}
+
+/* feature_hooks.h: a read/write that passed QoS and payload preparation. */
+void io_rw_submit(struct request *req)
+{
+	submit(req, req->feat.write ? BIO_WRITE : BIO_READ, req->feat.off, req->feat.len);
 }
 
 static void dsm_next(struct request *req)

@@ -105,14 +105,11 @@ void dpd_staging_put(struct dpd_staging_pool *p, uint8_t *buf)
 
 static void count_copy(const struct dpd_payload_io *io, uint32_t bytes)
 {
-	if (io->stats) {
-		dpd_ctr_add(&io->stats->payload_copies, 1);
-		dpd_ctr_add(&io->stats->copied_bytes, bytes);
-	}
-	if (io->stats2) {
-		dpd_ctr_add(&io->stats2->payload_copies, 1);
-		dpd_ctr_add(&io->stats2->copied_bytes, bytes);
-	}
+	for (int i = 0; i < 3; i++)
+		if (io->stats[i]) {
+			dpd_ctr_add(&io->stats[i]->payload_copies, 1);
+			dpd_ctr_add(&io->stats[i]->copied_bytes, bytes);
+		}
 }
 
 static int cipher(const struct dpd_payload_io *io, uint8_t *buf, int encrypt)

@@ -84,8 +84,9 @@ struct dpd_payload_io {
 	uint32_t block_size;
 	uint8_t *buf;               /* the request's data buffer (network side) */
 	uint32_t len;
-	struct dpd_io_counters *stats; /* this thread's slot of the namespace counters, or NULL */
-	struct dpd_io_counters *stats2; /* a second owner (tenant), or NULL */
+	/* This thread's counter slots of the objects the I/O is counted against
+	 * (namespace, tenant, queue); NULL entries are skipped. */
+	struct dpd_io_counters *stats[3];
 };
 
 /*

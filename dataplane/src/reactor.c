@@ -62,7 +62,7 @@ int reactor_init(struct reactor *r, struct dpd_engine *e, int idx)
 	r->free_bufs = calloc(r->max_bufs, sizeof(*r->free_bufs));
 	if (!r->free_bufs)
 		return -ENOMEM;
-	return 0;
+	return feat_reactor_init(r); /* feature_hooks.h: staging buffers */
 }
 
 void reactor_fini(struct reactor *r)
@@ -100,6 +100,7 @@ void reactor_fini(struct reactor *r)
 	r->nfree_bufs = 0;
 	free(r->free_bufs);
 	r->free_bufs = NULL;
+	feat_reactor_fini(r); /* feature_hooks.h */
 	if (r->epfd >= 0)
 		close(r->epfd);
 	if (r->evfd >= 0)
@@ -391,6 +392,7 @@ void *reactor_main(void *arg)
 	while (!r->quit) {
 		uint64_t now = dpd_now_ms();
 		int timeout = now >= r->next_tick ? 0 : (int)(r->next_tick - now);
+		timeout = feat_reactor_timeout(r, timeout); /* feature_hooks.h: QoS timeslice */
 		int n = epoll_wait(r->epfd, evs, (int)DPD_ARRAY_SIZE(evs), timeout);
 		for (int i = 0; i < n; i++) {
 			struct ev_src *src = evs[i].data.ptr;
@@ -424,6 +426,7 @@ void *reactor_main(void *arg)
 			}
 			}
 		}
+		feat_reactor_poll(r); /* feature_hooks.h: start I/O that QoS now admits */
 		retry_backlog(r);
 		if (r->ring_pending) {
 			io_uring_submit(&r->ring);

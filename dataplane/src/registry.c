@@ -20,6 +20,7 @@ void ns_put(struct dpd_ns *ns)
 {
 	if (__atomic_sub_fetch(&ns->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	feat_ns_fini(ns); /* feature_hooks.h: wipes the key */
 	ns->be->ops->destroy(ns->be);
 	free(ns);
 }
@@ -134,7 +135,8 @@ static struct snap *snap_build(struct dpd_engine *e)
 		}
 		s->nsubs++;
 	}
-	memcpy(s->listeners, e->listeners, sizeof(*s->listeners) * (size_t)e->nlisteners);
+	if (e->nlisteners)
+		memcpy(s->listeners, e->listeners, sizeof(*s->listeners) * (size_t)e->nlisteners);
 	s->nlisteners = e->nlisteners;
 	return s;
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "dpudp.h"
+#include "feature_hooks.h" /* offload modes, XTS, QoS, telemetry */
 #include "nvme.h"
 #include "pdu.h"
 
@@ -102,6 +103,7 @@ struct dpd_ns {
 	struct backend *be;
 	/* One slot per reactor, each written only by its reactor. */
 	struct ns_counters stats[DPD_MAX_REACTORS];
+	struct ns_feat feat; /* feature_hooks.h */
 };
 
 void ns_get(struct dpd_ns *ns);
@@ -212,6 +214,7 @@ struct request {
 	uint8_t hdr_data[PDU_DATA_HLEN + PDU_DGST_LEN];
 	uint8_t hdr_resp[PDU_RESP_HLEN + PDU_DGST_LEN];
 	struct request *next; /* free list / AER list */
+	struct req_feat feat; /* feature_hooks.h */
 };
 
 /* ------------------------------------------------------------ queues */
@@ -283,6 +286,8 @@ struct conn {
 	uint8_t ic_buf[PDU_IC_LEN];
 	struct tx term_tx;
 	uint8_t term_buf[PDU_DATA_HLEN + PDU_TERM_DATA_MAX];
+
+	struct conn_feat feat; /* feature_hooks.h */
 };
 
 /* conn.c - queue state machine */
@@ -349,6 +354,7 @@ struct reactor {
 	struct ev_src msg_src, ring_src;
 	uint32_t rr;          /* round-robin target for new connections */
 	uint64_t stats[DPD_STAT_ENGINE_COUNT];
+	struct reactor_feat feat; /* feature_hooks.h */
 };
 
 int reactor_init(struct reactor *r, struct dpd_engine *e, int idx);
@@ -384,6 +390,7 @@ struct dpd_engine {
 	int nctrls, cap_ctrls;
 	uint16_t next_cntlid;
 	uint64_t conn_ids;    /* atomic */
+	struct engine_feat feat; /* feature_hooks.h */
 };
 
 int engine_ctrl_register(struct dpd_engine *e, struct ctrl *c);

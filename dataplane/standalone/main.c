@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "feature_config.h"
 #include "dpudp.h"
 
 static void log_sink(int level, const char *msg, void *ctx)
@@ -18,17 +19,22 @@ static void log_sink(int level, const char *msg, void *ctx)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: dpu-target --config FILE [--log-level debug|info|warn|error]\n");
+	fprintf(stderr, "usage: dpu-target --config FILE [--log-level debug|info|warn|error] [--stats-file FILE]\n"
+			"  SIGHUP: re-read the tenants and their limits from FILE (live)\n"
+			"  SIGUSR1: write a stats snapshot as JSON to the --stats-file\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	const char *config = NULL;
+	const char *stats_file = NULL;
 	int level = DPD_LOG_INFO;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
 			config = argv[++i];
+		} else if (strcmp(argv[i], "--stats-file") == 0 && i + 1 < argc) {
+			stats_file = argv[++i];
 		} else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
 			const char *l = argv[++i];
 			if (strcmp(l, "debug") == 0)
@@ -63,6 +69,8 @@ int main(int argc, char **argv)
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);  /* feature_config.c: reload tenants */
+	sigaddset(&stop, SIGUSR1); /* feature_config.c: write stats */
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
 	dpd_options *opts;
@@ -86,6 +94,12 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
+	if (feature_config_apply_file(config, e, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dpu-target: error: bad config %s: %s\n", config, err);
+		dpd_engine_destroy(e);
+		config_free(&cfg);
+		return 1;
+	}
 	if ((rc = dpd_engine_start(e)) < 0) {
 		fprintf(stderr, "dpu-target: error: cannot start: %s\n", dpd_last_error());
 		dpd_engine_destroy(e);
@@ -103,8 +117,23 @@ int main(int argc, char **argv)
 	config_free(&cfg);
 
 	int sig = 0;
-	while (sigwait(&stop, &sig) != 0)
-		;
+	for (;;) {
+		if (sigwait(&stop, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			if (feature_config_reload_tenants(config, e, err, sizeof(err)) < 0)
+				fprintf(stderr, "dpu-target: error: reload of %s failed: %s\n", config, err);
+			else
+				fprintf(stderr, "dpu-target: tenants reloaded from %s\n", config);
+		} else if (sig == SIGUSR1) {
+			if (!stats_file)
+				fprintf(stderr, "dpu-target: SIGUSR1 ignored: no --stats-file given\n");
+			else if (feature_write_stats(e, stats_file, err, sizeof(err)) < 0)
+				fprintf(stderr, "dpu-target: error: %s\n", err);
+		} else {
+			break;
+		}
+	}
 	fprintf(stderr, "dpu-target: %s received; finishing in-flight I/O and flushing\n",
 		sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	rc = dpd_engine_stop(e, 10000);

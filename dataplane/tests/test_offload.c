@@ -39,7 +39,7 @@ static uint64_t copies_for(int mode, struct dpd_xts_key *key, uint8_t *out_store
 	for (int i = 0; i < LEN; i++)
 		orig[i] = buf[i] = (uint8_t)(i * 13);
 	struct dpd_payload_io io = {.mode = mode, .key = key, .slba = 40, .block_size = BS, .buf = buf,
-								.len = LEN, .stats = c};
+								.len = LEN, .stats = {c}};
 	CHECK(dpd_payload_before_write(&io, &pool) == 0);
 	if (out_stored)
 		memcpy(out_stored, buf, LEN);
