@@ -51,6 +51,7 @@ class LiveApplyIT {
           "--rw", "randrw", "--duration-s", "14", "--qd", "8", "--verify");
       Loadgen green = Loadgen.start(dir, "green", nvmePort, nqn("tenant-green"), GREEN_HOST, 1,
           "--rw", "randrw", "--duration-s", "14", "--qd", "8", "--verify");
+      long blueStart = System.nanoTime();
       Thread.sleep(1500);
 
       // 1. QoS change for green only.
@@ -59,7 +60,10 @@ class LiveApplyIT {
           .subsystem("tenant-green", GREEN_HOST, new Ns(1, "ram", 64 * MiB))
           .tenant("tenant-blue", 0).tenant("tenant-green", 5000);
       write(configFile, qos.json());
-      assertThat(agent.awaitGeneration(2).path("ConfigApplied").asText()).startsWith("True Applied");
+      JsonNode second = agent.awaitGeneration(2);
+      assertThat(second.path("ConfigApplied").asText()).startsWith("True Applied");
+      assertThat(second.path("Degraded").asText()).startsWith("False");
+      long qosFrom = System.nanoTime();
 
       // 2. Namespace 2 added to green: it must serve I/O at once.
       PoolConfig withNs2 = new PoolConfig(nvmePort)
@@ -104,6 +108,12 @@ class LiveApplyIT {
           assertThat(interval.path("errors").asLong()).isZero();
         }
       }
+      // The new limit bit on green's running connection, and only on green's.
+      double greenAfter = iopsAfter(green.summary(), secondsSince(blueStart, qosFrom) + 1.0);
+      double blueAfter = iopsAfter(blue.summary(), secondsSince(blueStart, qosFrom) + 1.0);
+      assertThat(greenAfter).as("green IOPS under its 5000 limit").isLessThan(5000 * 1.25);
+      assertThat(blueAfter).as("blue, unlimited, far above green's limit").isGreaterThan(10000);
+
       JsonNode after = agent.readiness();
       assertThat(after.path("generation").asLong()).isEqualTo(4);
 
@@ -111,6 +121,27 @@ class LiveApplyIT {
       agent.stop();
       assertThat(agent.log()).contains("data path stopped: in-flight I/O finished");
     }
+  }
+
+  private static double secondsSince(long from, long to) {
+    return (to - from) / 1e9;
+  }
+
+  /** Mean IOPS of a run's intervals that start at or after {@code fromSeconds}. */
+  private static double iopsAfter(JsonNode summary, double fromSeconds) {
+    double ops = 0;
+    double seconds = 0;
+    double previous = 0;
+    for (JsonNode interval : summary.path("intervals")) {
+      double t = interval.path("t").asDouble();
+      if (previous >= fromSeconds) {
+        ops += interval.path("ops").asDouble();
+        seconds += t - previous;
+      }
+      previous = t;
+    }
+    assertThat(seconds).as("intervals after %.1f s", fromSeconds).isGreaterThan(2);
+    return ops / seconds;
   }
 
   private static void expectRefused(AgentProcess agent, Path configFile, String json,
