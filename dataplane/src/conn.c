@@ -442,7 +442,10 @@ static void start_data(struct conn *c, struct request *req, uint8_t *dst)
 
 static void on_capsule(struct conn *c)
 {
-	if (c->busy_reqs >= c->depth || !c->free_reqs) {
+	/* The pool (sized for the deepest queue we grant) is the hard bound; we
+	 * do not police depth exactly, since hosts legitimately count reserved
+	 * commands (Connect, Keep Alive, AERs) differently. */
+	if (!c->free_reqs) {
 		conn_terminate(c, FES_PDU_SEQUENCE, CH_TYPE, "host exceeded the queue depth");
 		return;
 	}
@@ -603,10 +606,6 @@ static void conn_process(struct conn *c)
 			if (c->hdr_have < c->hdr_need)
 				break;
 header_done:
-			if (c->ch.type == PDU_H2C_TERM) {
-				on_header(c);
-				break;
-			}
 			on_header(c);
 			if (c->rstate == RECV_CH)
 				c->hdr_have = 0;
