@@ -33,7 +33,7 @@ public final class ConfigParser {
       if (config == null) {
         throw new ConfigException("MalformedJson", List.of("the configuration is JSON null"));
       }
-      return config;
+      return config.withImplicitTenants();
     } catch (JsonProcessingException e) {
       throw new ConfigException("MalformedJson", List.of("not a valid configuration: "
           + e.getOriginalMessage() + locationOf(e)));

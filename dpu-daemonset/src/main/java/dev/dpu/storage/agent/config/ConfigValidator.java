@@ -70,7 +70,7 @@ public final class ConfigValidator {
     }
     Set<String> nqns = new HashSet<>();
     for (int i = 0; i < config.subsystems().size(); i++) {
-      checkSubsystem("subsystems[" + i + "]", config.subsystems().get(i), nqns, tenants);
+      checkSubsystem("subsystems[" + i + "]", config.subsystems().get(i), nqns);
     }
   }
 
@@ -135,8 +135,7 @@ public final class ConfigValidator {
     }
   }
 
-  private void checkSubsystem(String path, SubsystemSpec sub, Set<String> nqns,
-      Set<String> tenants) {
+  private void checkSubsystem(String path, SubsystemSpec sub, Set<String> nqns) {
     if (!isValidNqn(sub.nqn())) {
       problem(path + ".nqn: '" + sub.nqn() + "' is not a valid NQN (expected "
           + "nqn.yyyy-mm.reverse.domain[:name], at most 223 bytes)");
@@ -144,9 +143,6 @@ public final class ConfigValidator {
       problem(path + ".nqn: the discovery subsystem is built in and cannot be configured");
     } else if (!nqns.add(sub.nqn())) {
       problem(path + ".nqn: '" + sub.nqn() + "' appears twice");
-    }
-    if (sub.tenant() != null && !tenants.isEmpty() && !tenants.contains(sub.tenant())) {
-      problem(path + ".tenant: '" + sub.tenant() + "' is not in tenants");
     }
     if (sub.serial() != null && (sub.serial().length() > 20 || !isAscii(sub.serial()))) {
       problem(path + ".serial: at most 20 ASCII characters");

@@ -39,6 +39,20 @@ public record RenderedConfig(
         newSubsystems, newTenants);
   }
 
+  /**
+   * Every tenant a subsystem names, with the tenants list's limits where it has an entry and
+   * unlimited where not (the operator lists only tenants whose TenantQoS sets limits).
+   */
+  public RenderedConfig withImplicitTenants() {
+    java.util.Map<String, TenantSpec> all = new java.util.TreeMap<>();
+    tenants.forEach(t -> all.put(t.name(), t));
+    subsystems.stream()
+        .map(SubsystemSpec::tenant)
+        .filter(java.util.Objects::nonNull)
+        .forEach(name -> all.putIfAbsent(name, new TenantSpec(name, TenantSpec.QosLimits.UNLIMITED)));
+    return withContent(subsystems, List.copyOf(all.values()));
+  }
+
   public int reactorsOrDefault() {
     return reactors == null ? 2 : reactors;
   }

@@ -39,6 +39,25 @@ class ConfigValidatorTest {
     assertThat(config.tenants().getFirst().limits().totalIops()).isEqualTo(20000);
   }
 
+  /** A copy of what the operator renders (its golden ConfigMap data, namespace filled in). */
+  @Test
+  void operatorsRenderingIsAcceptedApartFromTheKeyFileThisMachineLacks() throws Exception {
+    String json;
+    try (var in = getClass().getResourceAsStream("/rendered-pool-a.json")) {
+      json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    RenderedConfig config = ConfigParser.parse(json);
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigValidator.validate(config));
+
+    assertThat(e.reason()).isEqualTo("KeyMissing");
+    assertThat(e.problems()).singleElement().asString()
+        .startsWith("offload.encryption.keyFile: /etc/dpu/keys/pool-a-xts-key/key (Secret pool-a-xts-key)");
+    // tenant-red has no TenantQoS limits: it runs as an unlimited tenant, not refused.
+    assertThat(config.tenants()).extracting(TenantSpec::name).containsExactly("tenant-blue", "tenant-red");
+    assertThat(config.tenants().get(1).limits()).isEqualTo(TenantSpec.QosLimits.UNLIMITED);
+  }
+
   @Test
   void unknownBackendIsNamedWithItsPath() {
     NamespaceSpec tape = new NamespaceSpec(1, "vol", "tape", null, null, 4096, 512);
