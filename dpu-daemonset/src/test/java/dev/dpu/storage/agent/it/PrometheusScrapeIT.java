@@ -9,6 +9,10 @@ import dev.dpu.storage.agent.it.PoolConfig.Ns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,7 +78,27 @@ class PrometheusScrapeIT {
       assertThat(prometheus.scalar("sum(dpu_dataplane_connections)")).isPositive();
 
       assertThat(io.await(30)).as(io.log()).isZero();
+      everyExposedMetricIsDocumented(agent);
     }
+  }
+
+  /** docs/metrics.md lists every dpu_* family the agent exposes during I/O, and nothing else. */
+  private static void everyExposedMetricIsDocumented(AgentProcess agent) throws Exception {
+    Set<String> exposed = new TreeSet<>();
+    Matcher type = Pattern.compile("(?m)^# TYPE (dpu_\\w+) (\\w+)$")
+        .matcher(agent.get("/q/metrics").body());
+    while (type.find()) {
+      String name = type.group(1);
+      exposed.add(type.group(2).equals("counter") && !name.endsWith("_total") ? name + "_total" : name);
+    }
+    Path doc = Path.of(System.getProperty("dpu.docs", "../docs"), "metrics.md");
+    Set<String> documented = new TreeSet<>();
+    Matcher row = Pattern.compile("(?m)^\\| `(dpu_\\w+)` \\|").matcher(Files.readString(doc));
+    while (row.find()) {
+      documented.add(row.group(1));
+    }
+    assertThat(exposed).as("metrics exposed").hasSizeGreaterThan(20);
+    assertThat(documented).as("docs/metrics.md tables").isEqualTo(exposed);
   }
 
   private RealPrometheus awaitAgentThenPrometheus(AgentProcess agent) throws Exception {
