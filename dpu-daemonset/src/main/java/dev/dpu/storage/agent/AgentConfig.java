@@ -35,6 +35,10 @@ public interface AgentConfig {
   @WithDefault("20s")
   Duration drainTimeout();
 
+  /** How often a config refused for an outside reason (key not mounted yet...) is retried. */
+  @WithDefault("30s")
+  Duration refusedRetryInterval();
+
   /** Re-applies DpuNodeState this often even without changes (repairs manual edits). */
   @WithDefault("60s")
   Duration nodeStateResync();

@@ -13,6 +13,7 @@ import dev.dpu.storage.agent.config.SubsystemSpec;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
 import dev.dpu.storage.dataplane.ffm.EngineOptions;
+import dev.dpu.storage.dataplane.ffm.NativeLog;
 import dev.dpu.storage.dataplane.ffm.OffloadMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
@@ -45,10 +46,20 @@ public class DataplaneService {
   private volatile AgentStatus status = AgentStatus.initial();
   private long lastGeneration;
   private boolean stopped;
+  /** A config refused for a reason outside it (key not mounted yet, port busy): retried. */
+  private String retryJson;
+  private Long retryGeneration;
 
   public DataplaneService(AgentConfig agentConfig) {
     this.agentConfig = agentConfig;
     this.capabilities = NodeCapabilities.probe(Path.of(agentConfig.hostRoot()));
+    Logger nativeLog = Logger.getLogger("dpudp");
+    NativeLog.install((level, message) -> nativeLog.log(switch (level) {
+      case DEBUG -> Logger.Level.DEBUG;
+      case INFO -> Logger.Level.INFO;
+      case WARN -> Logger.Level.WARN;
+      case ERROR -> Logger.Level.ERROR;
+    }, message), nativeLog.isDebugEnabled() ? NativeLog.Level.DEBUG : NativeLog.Level.INFO);
     LOG.infof("node capabilities: %s", capabilities);
   }
 
@@ -126,6 +137,7 @@ public class DataplaneService {
           running.offload(), running.reactors(), running.keepAliveTimeoutMs(), toRun.subsystems(),
           toRun.tenants());
       lastGeneration = gen;
+      retryJson = null;
       LOG.infof("applied config generation %d (%d changes)%s", gen, diff.operations().size(),
           diff.restartNeeded().isEmpty() ? "" : "; at next restart: " + diff.restartNeeded());
       publish(new AgentStatus(gen, hash, listener, modeOf(wanted), mode, true,
@@ -133,13 +145,35 @@ public class DataplaneService {
           status.mergeConditions(appliedConditions(gen, diff, mode, modeOf(wanted), qosEnforced))));
     } catch (ConfigException e) {
       refuse(gen, e.reason(), e.getMessage());
+      rememberForRetry(json, generation, RETRIED_REASONS.contains(e.reason()));
     } catch (DataplaneException e) {
       refuse(gen, "ApplyFailed", e.getMessage());
+      rememberForRetry(json, generation, true);
     } catch (RuntimeException e) {
       LOG.error("unexpected failure applying configuration", e);
       refuse(gen, "ApplyFailed", e.toString());
     }
     return status;
+  }
+
+  /** Refusal reasons that can clear without a new config: a Secret mounted late, a port freed. */
+  private static final java.util.Set<String> RETRIED_REASONS =
+      java.util.Set.of("KeyMissing", "ListenFailed", "ApplyFailed");
+
+  private void rememberForRetry(String json, Long generation, boolean retry) {
+    retryJson = retry ? json : null;
+    retryGeneration = generation;
+  }
+
+  /**
+   * Tries the last refused config again if it was refused for a reason outside the config
+   * itself (called periodically). A config refused for its content waits for a new one.
+   */
+  public synchronized void retryRefused() {
+    if (retryJson != null && !stopped) {
+      LOG.infof("retrying the configuration refused earlier");
+      apply(retryJson, retryGeneration);
+    }
   }
 
   /**

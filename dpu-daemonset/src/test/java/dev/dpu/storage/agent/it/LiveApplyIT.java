@@ -42,10 +42,13 @@ class LiveApplyIT {
     try (AgentProcess agent = AgentProcess.start(dir, Map.of(
         "dpu.agent.config-file", configFile.toString(),
         "dpu.agent.config-poll-interval", "200ms",
+        "dpu.agent.refused-retry-interval", "1s",
         "dpu.agent.node-name", "node-it"))) {
       JsonNode first = agent.awaitGeneration(1);
       assertThat(first.path("listener").asText()).isEqualTo("127.0.0.1:" + nvmePort);
       assertThat(agent.log()).contains("bundled copy dev/dpu/storage/dataplane/native/");
+      // The library's own log lines arrive through the Java logger, not raw on stderr.
+      assertThat(agent.log()).containsPattern("INFO +\\[dpudp\\] engine started");
 
       Loadgen blue = Loadgen.start(dir, "blue", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1,
           "--rw", "randrw", "--duration-s", "14", "--qd", "8", "--verify");
@@ -97,6 +100,15 @@ class LiveApplyIT {
           .tenant("tenant-blue", 0).tenant("tenant-green", 5000)
           .encryptionKeyFile("pool-it-xts-key", dir.resolve("keys/pool-it-xts-key/key").toString());
       expectRefused(agent, configFile, keyless.json(), "KeyMissing", "Secret pool-it-xts-key");
+      // The Secret gets mounted late: the refused config is retried without a new change. The key
+      // belongs to the process-wide offload settings, so it waits for the next pod start.
+      Path key = dir.resolve("keys/pool-it-xts-key/key");
+      Files.createDirectories(key.getParent());
+      Files.write(key, java.util.HexFormat.of().formatHex(new byte[64]).replace("00", "a5")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      JsonNode retried = agent.awaitGeneration(5);
+      assertThat(retried.path("RestartPending").asText()).startsWith("True ProcessSettingsChanged")
+          .contains("offload");
 
       // The connections no change concerned: zero failed I/Os, and they did run throughout.
       for (Loadgen run : new Loadgen[] {blue, green}) {
@@ -115,7 +127,7 @@ class LiveApplyIT {
       assertThat(blueAfter).as("blue, unlimited, far above green's limit").isGreaterThan(10000);
 
       JsonNode after = agent.readiness();
-      assertThat(after.path("generation").asLong()).isEqualTo(4);
+      assertThat(after.path("generation").asLong()).isEqualTo(5);
 
       // Graceful shutdown: drains and flushes, then exits.
       agent.stop();
