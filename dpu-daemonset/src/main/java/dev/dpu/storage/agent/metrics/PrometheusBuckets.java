@@ -27,7 +27,8 @@ final class PrometheusBuckets {
     long[] counts = native_.counts();
     int bound = 0;
     for (int b = 0; b < counts.length; b++) {
-      double upperSeconds = upper[b] / 1e9;
+      // Bounds are uint64 in C; the last bucket is open-ended (UINT64_MAX, negative as a long).
+      double upperSeconds = upper[b] < 0 ? Double.POSITIVE_INFINITY : upper[b] / 1e9;
       while (bound < BOUNDS.length && BOUNDS[bound] < upperSeconds) {
         bound++;
       }

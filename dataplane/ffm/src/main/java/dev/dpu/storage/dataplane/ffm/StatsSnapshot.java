@@ -44,7 +44,8 @@ public final class StatsSnapshot implements AutoCloseable {
 
   /**
    * One latency histogram: {@code counts[b]} samples fell in bucket b, whose inclusive upper
-   * bound is {@code upperNs[b]} nanoseconds (the array is shared between histograms).
+   * bound is {@code upperNs[b]} nanoseconds (the array is shared between histograms). The bounds
+   * are unsigned: the last bucket is open-ended (UINT64_MAX, which reads as -1 here).
    */
   public record LatencyHistogram(long[] upperNs, long[] counts, long sumNs) {
     public long count() {

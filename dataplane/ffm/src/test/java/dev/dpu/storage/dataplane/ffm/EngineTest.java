@@ -92,6 +92,80 @@ class EngineTest {
     assertThatThrownBy(engine::snapshot).isInstanceOf(IllegalStateException.class);
   }
 
+  @Test
+  void offloadModeFollowsTheFallbackPolicy() {
+    try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
+      assertThat(engine.setOffloadMode(OffloadMode.NON_OFFLOAD, OffloadMode.Fallback.FAIL))
+          .isEqualTo(OffloadMode.NON_OFFLOAD);
+      assertThat(engine.offloadMode()).isEqualTo(OffloadMode.NON_OFFLOAD);
+      if (!Engine.offloadProviderAvailable()) {
+        assertThat(engine.setOffloadMode(OffloadMode.FULL_OFFLOAD, OffloadMode.Fallback.DEGRADE))
+            .isEqualTo(OffloadMode.ZERO_COPY);
+        assertThatThrownBy(() -> engine.setOffloadMode(OffloadMode.FULL_OFFLOAD,
+            OffloadMode.Fallback.FAIL))
+            .isInstanceOfSatisfying(DataplaneException.class,
+                e -> assertThat(e.errnoName()).isEqualTo("EOPNOTSUPP"));
+        assertThat(engine.offloadMode()).as("a refused mode keeps the current one")
+            .isEqualTo(OffloadMode.ZERO_COPY);
+      }
+    }
+  }
+
+  @Test
+  void tenantsKeysAndTelemetryThroughOneSnapshot(@TempDir Path dir) throws Exception {
+    assertThat(Engine.supportsTenants()).isTrue();
+    assertThat(Engine.supportsEncryption()).isTrue();
+    assertThat(StatsSnapshot.supportsTelemetry()).isTrue();
+    try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
+      engine.start();
+      int port = engine.listen("127.0.0.1", 0);
+      engine.setOffloadMode(OffloadMode.NON_OFFLOAD, OffloadMode.Fallback.FAIL);
+      engine.addSubsystem(NQN, null, null);
+      engine.addRamNamespace(NQN, 1, 16L << 20, 512);
+      byte[] key = new byte[64];
+      for (int i = 0; i < key.length; i++) {
+        key[i] = (byte) (i * 7 + 1);
+      }
+      engine.setNamespaceKey(NQN, 1, key);
+      assertThatThrownBy(() -> engine.setNamespaceKey(NQN, 1, new byte[64]))
+          .as("equal XTS halves are refused").isInstanceOf(DataplaneException.class);
+      engine.addTenant("tenant-a");
+      engine.setTenantLimits("tenant-a", new QosLimits(0, 0, 50_000, 0, 0, 0, 0, 0));
+      engine.addTenantNamespace("tenant-a", NQN, 1);
+      engine.allowHost(NQN, HOST);
+
+      Process loadgen = new ProcessBuilder(loadgen(), "--address", "127.0.0.1", "--port",
+          Integer.toString(port), "--nqn", NQN, "--hostnqn", HOST, "--nsid", "1", "--rw", "randrw",
+          "--ops", "3000", "--qd", "8", "--bs", "4096", "--verify")
+          .redirectErrorStream(true).redirectOutput(dir.resolve("loadgen.log").toFile()).start();
+      assertThat(loadgen.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(loadgen.exitValue()).as(Files.readString(dir.resolve("loadgen.log"))).isZero();
+
+      try (StatsSnapshot snapshot = engine.snapshot()) {
+        StatsSnapshot.Stats stats = snapshot.read();
+        StatsSnapshot.TenantStats tenant = stats.tenants().stream()
+            .filter(t -> t.name().equals("tenant-a")).findFirst().orElseThrow();
+        assertThat(tenant.limits()[2]).as("total_iops in force").isEqualTo(50_000);
+        assertThat(tenant.io().get(StatsSnapshot.IoCounter.READ_OPS)
+            + tenant.io().get(StatsSnapshot.IoCounter.WRITE_OPS)).isGreaterThanOrEqualTo(3000);
+
+        StatsSnapshot.IoStats ns = stats.namespaces().getFirst().io();
+        assertThat(ns.get(StatsSnapshot.IoCounter.PAYLOAD_COPIES))
+            .as("NonOffload copies every payload").isPositive();
+        StatsSnapshot.LatencyHistogram e2e = ns.histogram(StatsSnapshot.Histogram.E2E);
+        assertThat(e2e.count()).isGreaterThanOrEqualTo(3000);
+        assertThat(e2e.sumNs()).isPositive();
+        long[] upper = e2e.upperNs();
+        for (int b = 1; b < upper.length; b++) {
+          assertThat(Long.compareUnsigned(upper[b], upper[b - 1])).as("bucket %d", b).isPositive();
+        }
+      }
+      engine.removeTenantNamespace("tenant-a", NQN, 1);
+      engine.removeTenant("tenant-a");
+      engine.clearNamespaceKey(NQN, 1);
+    }
+  }
+
   static String loadgen() {
     Path bin = Path.of(System.getProperty("dpu.dataplane.bin", "../build"), "dpu-loadgen");
     if (!Files.isExecutable(bin)) {
