@@ -50,8 +50,12 @@ int dpd_qos_limits_validate(const struct dpd_qos_limits *l)
 }
 
 /* Credit the refill for (last_ns, now_ns]. Whoever wins the CAS on last_ns owns that
- * interval, so concurrent callers never credit the same time twice. */
-static void bucket_refill(struct dpd_qos_bucket *b, uint64_t now_ns)
+ * interval, so concurrent callers never credit the same time twice.
+ * With I/O waiting, the level may rise above the burst depth up to the catch-up depth:
+ * tokens that accrued while the reactor was not scheduled are still owed to the waiting
+ * I/O, so the delivered rate stays at the limit on a busy machine. Without waiters the
+ * burst depth alone bounds what an idle tenant can save up. */
+static void bucket_refill(struct dpd_qos_bucket *b, uint64_t now_ns, bool waiting)
 {
 	uint64_t last = atomic_load_explicit(&b->last_ns, memory_order_relaxed);
 	if (now_ns <= last)
@@ -64,6 +68,13 @@ static void bucket_refill(struct dpd_qos_bucket *b, uint64_t now_ns)
 		return;
 	uint64_t dt = now_ns - last;
 	int64_t cap = atomic_load_explicit(&b->capacity, memory_order_relaxed);
+	if (waiting) {
+		uint64_t units = rate * DPD_QOS_CATCHUP_MS / 1000;
+		int64_t catchup = units > (uint64_t)(MAX_CAPACITY_MICRO / MICRO) ? MAX_CAPACITY_MICRO
+										   : (int64_t)units * MICRO;
+		if (catchup > cap)
+			cap = catchup;
+	}
 	int64_t level = atomic_load_explicit(&b->level, memory_order_relaxed);
 	for (;;) {
 		if (level >= cap)
@@ -85,7 +96,7 @@ static void bucket_configure(struct dpd_qos_bucket *b, uint64_t rate, int64_t ca
 {
 	uint64_t old_rate = atomic_load_explicit(&b->rate, memory_order_relaxed);
 	if (!fresh)
-		bucket_refill(b, now_ns);
+		bucket_refill(b, now_ns, false);
 	atomic_store_explicit(&b->capacity, cap, memory_order_relaxed);
 	if (fresh || old_rate == 0) {
 		/* Newly limited: start with a full bucket. */
@@ -171,7 +182,7 @@ static int64_t admission_need(const struct dpd_qos_bucket *b, int64_t cost)
 
 static int64_t cost_micro(int i, uint64_t bytes) { return (i < 2 ? 1 : (int64_t)bytes) * MICRO; }
 
-bool dpd_qos_try_admit(struct dpd_qos_buckets *qb, bool is_write, uint64_t bytes, uint64_t now_ns)
+static bool try_admit(struct dpd_qos_buckets *qb, bool is_write, uint64_t bytes, uint64_t now_ns, bool waiting)
 {
 	enum dpd_qos_dim dims[4];
 	dims_for(is_write, dims);
@@ -179,7 +190,7 @@ bool dpd_qos_try_admit(struct dpd_qos_buckets *qb, bool is_write, uint64_t bytes
 		struct dpd_qos_bucket *b = &qb->dim[dims[i]];
 		if (!atomic_load_explicit(&b->rate, memory_order_acquire))
 			continue;
-		bucket_refill(b, now_ns);
+		bucket_refill(b, now_ns, waiting);
 		if (atomic_load_explicit(&b->level, memory_order_relaxed) < admission_need(b, cost_micro(i, bytes)))
 			return false;
 	}
@@ -192,6 +203,11 @@ bool dpd_qos_try_admit(struct dpd_qos_buckets *qb, bool is_write, uint64_t bytes
 	return true;
 }
 
+bool dpd_qos_try_admit(struct dpd_qos_buckets *qb, bool is_write, uint64_t bytes, uint64_t now_ns)
+{
+	return try_admit(qb, is_write, bytes, now_ns, false);
+}
+
 uint64_t dpd_qos_wait_ns(struct dpd_qos_buckets *qb, bool is_write, uint64_t bytes, uint64_t now_ns)
 {
 	enum dpd_qos_dim dims[4];
@@ -202,7 +218,7 @@ uint64_t dpd_qos_wait_ns(struct dpd_qos_buckets *qb, bool is_write, uint64_t byt
 		uint64_t rate = atomic_load_explicit(&b->rate, memory_order_relaxed);
 		if (!rate)
 			continue;
-		bucket_refill(b, now_ns);
+		bucket_refill(b, now_ns, true);
 		int64_t level = atomic_load_explicit(&b->level, memory_order_relaxed);
 		int64_t need = admission_need(b, cost_micro(i, bytes));
 		if (level >= need)
@@ -250,7 +266,7 @@ unsigned dpd_qos_queue_drain(struct dpd_qos_queue *q, struct dpd_qos_buckets *qb
 							 dpd_qos_admitted_fn admitted, void *arg)
 {
 	unsigned n = 0;
-	while (q->head && dpd_qos_try_admit(qb, q->head->is_write, q->head->bytes, now_ns)) {
+	while (q->head && try_admit(qb, q->head->is_write, q->head->bytes, now_ns, true)) {
 		struct dpd_qos_waiter *w = q->head;
 		q->head = w->next;
 		if (!q->head)

@@ -33,6 +33,9 @@ struct dpd_qos_limits {
 };
 
 #define DPD_QOS_DEFAULT_BURST_MS 10
+/* How far behind a tenant with waiting I/O may fall (e.g. its reactor was not scheduled)
+ * and still get the owed tokens afterwards; see bucket_refill(). */
+#define DPD_QOS_CATCHUP_MS 200
 
 enum dpd_qos_dim {
 	DPD_QOS_READ_IOPS,

@@ -460,7 +460,24 @@ static void *worker_main(void *arg)
 struct interval {
 	double t;
 	uint64_t ops, bytes, errors;
+	double p50_us, p99_us; /* latency of the I/Os completed in this interval */
 };
+
+/* Latency percentiles of what completed since the previous call: the merged
+ * cumulative histogram minus the one from last time. */
+static void interval_latency(struct worker *ws, int n, struct interval *out)
+{
+	static struct dpd_hist cum, prev, diff;
+	memset(&cum, 0, sizeof(cum));
+	for (int i = 0; i < n; i++)
+		dpd_hist_merge(&cum, &ws[i].hist);
+	memset(&diff, 0, sizeof(diff));
+	for (unsigned b = 0; b < DPD_HIST_BUCKETS; b++)
+		diff.buckets[b] = cum.buckets[b] - prev.buckets[b];
+	out->p50_us = dpd_hist_percentile(&diff, 50) / 1000.0;
+	out->p99_us = dpd_hist_percentile(&diff, 99) / 1000.0;
+	prev = cum;
+}
 
 static void totals(struct worker *ws, int n, uint64_t *ops, uint64_t *bytes, uint64_t *errors)
 {
@@ -502,8 +519,10 @@ static void write_json(FILE *f, struct worker *ws, int n, double seconds, const 
 		fprintf(f, "\"fatal\":\"%s\",", fatal);
 	fprintf(f, "\"intervals\":[");
 	for (int i = 0; i < niv; i++)
-		fprintf(f, "%s{\"t\":%.3f,\"ops\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"errors\":%" PRIu64 "}",
-				i ? "," : "", iv[i].t, iv[i].ops, iv[i].bytes, iv[i].errors);
+		fprintf(f,
+				"%s{\"t\":%.3f,\"ops\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"errors\":%" PRIu64
+				",\"latencyUs\":{\"p50\":%.1f,\"p99\":%.1f}}",
+				i ? "," : "", iv[i].t, iv[i].ops, iv[i].bytes, iv[i].errors, iv[i].p50_us, iv[i].p99_us);
 	fprintf(f, "]}\n");
 }
 
@@ -577,8 +596,9 @@ int main(int argc, char **argv)
 			if (dt > 0.001 && (ops > last_ops || running)) {
 				if (niv == cap_iv)
 					iv = realloc(iv, (cap_iv *= 2) * sizeof(*iv));
-				iv[niv++] = (struct interval){(double)(t - start) / 1e9, ops - last_ops,
-											  bytes - last_bytes, errors - last_err};
+				iv[niv] = (struct interval){(double)(t - start) / 1e9, ops - last_ops, bytes - last_bytes,
+											errors - last_err, 0, 0};
+				interval_latency(ws, nq, &iv[niv++]);
 				fprintf(stderr, "t=%.0fs iops=%.0f MB/s=%.1f errors=%" PRIu64 "\n", (double)(t - start) / 1e9,
 						(ops - last_ops) / dt, (bytes - last_bytes) / dt / 1e6, errors);
 			}
