@@ -115,15 +115,20 @@ final class AgentProcess implements AutoCloseable {
         d -> d.path("generation").asLong() == generation, Duration.ofSeconds(30));
   }
 
-  /** SIGTERM, then waits for a clean exit; returns the exit code. */
-  int stop() throws InterruptedException {
+  /**
+   * SIGTERM, then waits for the graceful exit: status 143 is the JVM ending through its shutdown
+   * hooks on SIGTERM (the drain ran); anything else (137 = killed) fails.
+   */
+  void stop() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(40, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
       throw new AssertionError("agent did not exit within 40 s of SIGTERM\n" + log());
     }
-    return process.exitValue();
+    if (process.exitValue() != 143) {
+      throw new AssertionError("agent exited with " + process.exitValue() + " on SIGTERM\n" + log());
+    }
   }
 
   @Override

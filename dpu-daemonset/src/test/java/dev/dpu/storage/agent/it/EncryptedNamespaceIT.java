@@ -42,7 +42,7 @@ class EncryptedNamespaceIT {
       agent.awaitGeneration(1);
       assertThat(run("write", port, "--rw", "write", "--verify")).isZero();
       assertThat(run("read-back", port, "--rw", "read", "--verify")).isZero();
-      assertThat(agent.stop()).isNotNegative();
+      agent.stop();
     }
 
     // 2. Without the key, the same blocks do not read back as the pattern: they are ciphertext.
