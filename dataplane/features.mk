@@ -13,3 +13,15 @@ e2e-check: all
 	/usr/bin/python3 tests/e2e/run_e2e.py --build $(BUILD)
 
 .PHONY: e2e-check
+
+# Ceilings for the benchmark (raw io_uring, memcpy, AES-XTS, CRC32C, loopback TCP).
+BENCH_LIMIT_DEPS := src/xts.c src/crc32c.c src/latency_hist.c
+$(BUILD)/dpu-bench-limits: bench/limits.c $(BENCH_LIMIT_DEPS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu17 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) $(CFLAGS) -pthread bench/limits.c $(BENCH_LIMIT_DEPS) -o $@ -luring -lcrypto -lm
+
+# One benchmark run on this machine: JSON + PNG under build/bench (not a test).
+bench: all $(BUILD)/dpu-bench-limits
+	/usr/bin/python3 bench/run_bench.py --build $(BUILD) --out $(BUILD)/bench
+
+.PHONY: bench

@@ -52,6 +52,14 @@ DPD_API const char *dpd_last_error(void);
 /** Library version string, e.g. "0.1.0". Static storage, never freed. */
 DPD_API const char *dpd_version(void);
 
+/**
+ * What this machine offers the data path, probed now (no engine needed):
+ *   "crc32c_instruction"  the CPU's CRC32 instruction computes digests
+ *   "io_uring"            the kernel (and seccomp profile) allow io_uring
+ * Returns 1 (available), 0 (not available) or -EINVAL for an unknown name.
+ */
+DPD_API int dpd_capability(const char *name);
+
 /* --------------------------------------------------------------- logging */
 
 #define DPD_LOG_DEBUG 0
@@ -102,6 +110,15 @@ DPD_API void dpd_options_destroy(dpd_options *opts);
  *   "max_transfer_bytes"  MDTS, power of two 4 KiB..1 MiB            [131072]
  *   "in_capsule_bytes"    in-capsule data per I/O command, 0..65536,
  *                         multiple of 16                             [8192]
+ *   "connect_timeout_ms"  a connection that has not completed ICReq
+ *                         and Fabrics Connect by then is closed,
+ *                         100..600000                                [10000]
+ *   "io_uring"            1: storage I/O through io_uring; 0: blocking
+ *                         system calls on the reactor threads (also
+ *                         the automatic fallback when the kernel or a
+ *                         seccomp profile refuses io_uring)          [1]
+ *   "max_connections"     TCP connections served at once; more are
+ *                         closed right after accept, 1..1048576      [4096]
  * Unknown keys and out-of-range values return -EINVAL (the value is only
  * range-checked here; dpd_engine_create() checks the combination).
  */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -23,8 +24,45 @@ static const uint8_t g_zeros[65536] __attribute__((aligned(4096)));
 
 enum zero_method { ZERO_FALLOC_ZERO_RANGE, ZERO_FALLOC_PUNCH, ZERO_WRITE };
 
+static void file_complete(struct bio *bio, int res);
+
+/* Without io_uring (forbidden by a seccomp profile): the same operations as
+ * blocking system calls, completed before submit returns. */
+static int file_sync_op(struct backend *be, struct bio *bio)
+{
+	int fd = (be->direct && !bio->buffered) ? be->fd : be->fd_buffered;
+	off_t off = (off_t)(bio->offset + bio->done);
+	size_t left = (size_t)(bio->len - bio->done);
+	ssize_t n = 0;
+	switch (bio->op) {
+	case BIO_READ:
+		n = pread(fd, bio->buf + bio->done, left, off);
+		break;
+	case BIO_WRITE:
+		n = pwrite(fd, bio->buf + bio->done, left, off);
+		break;
+	case BIO_FLUSH:
+		n = fdatasync(be->fd);
+		break;
+	case BIO_WRITE_ZEROES:
+	case BIO_DISCARD:
+		if (bio->fallback == ZERO_WRITE)
+			n = pwrite(be->fd_buffered, g_zeros, DPD_MIN(left, sizeof(g_zeros)), off);
+		else
+			n = fallocate(be->fd_buffered,
+				      bio->fallback == ZERO_FALLOC_ZERO_RANGE ? FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE
+									      : FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				      off, (off_t)left);
+		break;
+	}
+	file_complete(bio, n < 0 ? -errno : (int)n);
+	return 0;
+}
+
 static int file_submit(struct backend *be, struct bio *bio)
 {
+	if (!bio->r->ring_ok)
+		return file_sync_op(be, bio);
 	struct io_uring_sqe *sqe = reactor_sqe(bio->r);
 	if (!sqe)
 		return -EAGAIN;

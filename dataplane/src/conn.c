@@ -69,6 +69,7 @@ struct conn *conn_create(struct reactor *r, int fd, const char *peer)
 	c->ev.fd = fd;
 	c->r = r;
 	c->id = __atomic_add_fetch(&e->conn_ids, 1, __ATOMIC_RELAXED);
+	c->created_ms = dpd_now_ms();
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	c->rstate = RECV_CH;
 	c->depth = DPD_ADMIN_DEPTH;

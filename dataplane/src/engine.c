@@ -21,6 +21,22 @@
 
 const char *dpd_version(void) { return DPD_VERSION; }
 
+int dpd_capability(const char *name)
+{
+	if (!name)
+		return set_error(-EINVAL, "capability name is NULL");
+	if (strcmp(name, "crc32c_instruction") == 0)
+		return crc32c_hw_available();
+	if (strcmp(name, "io_uring") == 0) {
+		struct io_uring ring;
+		if (io_uring_queue_init(2, &ring, 0) < 0)
+			return 0;
+		io_uring_queue_exit(&ring);
+		return 1;
+	}
+	return set_error(-EINVAL, "unknown capability \"%s\" (known: crc32c_instruction, io_uring)", name);
+}
+
 /* ------------------------------------------------------------ options */
 
 int dpd_options_create(dpd_options **out)
@@ -36,6 +52,9 @@ int dpd_options_create(dpd_options **out)
 	o->max_queue_depth = 128;
 	o->max_transfer_bytes = 131072;
 	o->in_capsule_bytes = 8192;
+	o->connect_timeout_ms = 10000;
+	o->io_uring = 1;
+	o->max_connections = 4096;
 	*out = o;
 	return 0;
 }
@@ -55,6 +74,9 @@ int dpd_options_set_int(dpd_options *o, const char *key, int64_t v)
 		{ "max_queue_depth", offsetof(dpd_options, max_queue_depth), 16, 1024 },
 		{ "max_transfer_bytes", offsetof(dpd_options, max_transfer_bytes), 4096, 1 << 20 },
 		{ "in_capsule_bytes", offsetof(dpd_options, in_capsule_bytes), 0, 65536 },
+		{ "connect_timeout_ms", offsetof(dpd_options, connect_timeout_ms), 100, 600000 },
+		{ "io_uring", offsetof(dpd_options, io_uring), 0, 1 },
+		{ "max_connections", offsetof(dpd_options, max_connections), 1, 1 << 20 },
 	};
 	if (!o || !key)
 		return set_error(-EINVAL, "options or key is NULL");

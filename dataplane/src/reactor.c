@@ -42,13 +42,23 @@ int reactor_init(struct reactor *r, struct dpd_engine *e, int idx)
 	r->ring_evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (r->epfd < 0 || r->evfd < 0 || r->ring_evfd < 0)
 		return -errno;
-	int rc = io_uring_queue_init(RING_ENTRIES, &r->ring, 0);
-	if (rc < 0)
-		return rc;
-	r->ring_ok = 1;
-	rc = io_uring_register_eventfd(&r->ring, r->ring_evfd);
-	if (rc < 0)
-		return rc;
+	/* Container runtimes' default seccomp profiles often forbid io_uring.
+	 * Keep serving then: file backends fall back to synchronous I/O. */
+	int rc = e->opt.io_uring ? io_uring_queue_init(RING_ENTRIES, &r->ring, 0) : -ENOSYS;
+	if (rc == 0) {
+		r->ring_ok = 1;
+		rc = io_uring_register_eventfd(&r->ring, r->ring_evfd);
+		if (rc < 0) {
+			io_uring_queue_exit(&r->ring);
+			r->ring_ok = 0;
+		}
+	}
+	if (!r->ring_ok && idx == 0 && !e->opt.io_uring)
+		log_info("io_uring switched off by option; file namespaces use blocking I/O on the reactor threads");
+	else if (!r->ring_ok && idx == 0)
+		log_warn("io_uring is not available (%s); file namespaces use blocking I/O on the reactor threads. "
+			 "Allow io_uring (e.g. in the seccomp profile) for full performance",
+			 strerror(-rc));
 	r->msg_src = (struct ev_src){ .kind = EV_MSG, .fd = r->evfd };
 	r->ring_src = (struct ev_src){ .kind = EV_RING, .fd = r->ring_evfd };
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &r->msg_src };
@@ -152,6 +162,8 @@ void reactor_buf_put(struct reactor *r, uint8_t *buf)
 
 struct io_uring_sqe *reactor_sqe(struct reactor *r)
 {
+	if (!r->ring_ok)
+		return NULL;
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
 	if (!sqe && r->ring_pending) {
 		io_uring_submit(&r->ring);
@@ -234,6 +246,20 @@ static void on_accept(struct reactor *r, int lfd)
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				log_warn("accept failed: %s", strerror(errno));
 			return;
+		}
+		/* Each connection costs ~130 KiB up front: bound how many. */
+		uint64_t active = 0;
+		for (int i = 0; i < e->nreactors; i++)
+			active += stat_read(&e->reactors[i].stats[DPD_STAT_CONNECTIONS_ACTIVE]);
+		if (active >= (uint64_t)e->opt.max_connections) {
+			uint64_t now = dpd_now_ms();
+			if (now >= r->refused_log_ms + 1000) {
+				r->refused_log_ms = now;
+				log_warn("refusing a connection: %llu connections open, the limit (max_connections) is %lld",
+					 (unsigned long long)active, (long long)e->opt.max_connections);
+			}
+			close(fd);
+			continue;
 		}
 		struct reactor *dst = &e->reactors[r->rr++ % (uint32_t)e->nreactors];
 		char peer[64];
@@ -355,8 +381,14 @@ static void tick(struct reactor *r)
 {
 	uint64_t now = dpd_now_ms();
 	for (struct conn *c = r->conns; c; c = c->next) {
-		if (c->closed || !c->ctrl)
+		if (c->closed)
 			continue;
+		if (!c->ctrl) {
+			/* A socket that never completes ICReq + Connect only holds resources. */
+			if (now > c->created_ms + r->e->opt.connect_timeout_ms)
+				conn_close(c, "no Connect within the connect timeout");
+			continue;
+		}
 		struct ctrl *ctrl = c->ctrl;
 		if (c->qid != 0) {
 			if (__atomic_load_n(&ctrl->dead, __ATOMIC_ACQUIRE))
@@ -428,7 +460,7 @@ void *reactor_main(void *arg)
 		}
 		feat_reactor_poll(r); /* feature_hooks.h: start I/O that QoS now admits */
 		retry_backlog(r);
-		if (r->ring_pending) {
+		if (r->ring_ok && r->ring_pending) {
 			io_uring_submit(&r->ring);
 			r->ring_pending = 0;
 		}

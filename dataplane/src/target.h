@@ -41,6 +41,9 @@ struct dpd_options {
 	int64_t max_queue_depth;
 	int64_t max_transfer_bytes;
 	int64_t in_capsule_bytes;
+	int64_t connect_timeout_ms;
+	int64_t io_uring;
+	int64_t max_connections;
 };
 
 /* ------------------------------------------------------------ backends */
@@ -239,6 +242,7 @@ struct conn {
 	struct ev_src ev;     /* ev.fd is the socket */
 	struct reactor *r;
 	uint64_t id;
+	uint64_t created_ms;
 	char peer[64];
 	struct conn *next, *prev;
 	int closed;           /* socket gone; memory stays until bios drain */
@@ -353,6 +357,7 @@ struct reactor {
 	int nlisten;
 	struct ev_src msg_src, ring_src;
 	uint32_t rr;          /* round-robin target for new connections */
+	uint64_t refused_log_ms; /* last "too many connections" warning */
 	uint64_t stats[DPD_STAT_ENGINE_COUNT];
 	struct reactor_feat feat; /* feature_hooks.h */
 };

@@ -383,6 +383,88 @@ static void test_random_garbage(void)
 	CHECK(good_host_still_works());
 }
 
+/* Well-framed capsules with random command contents (opcodes, namespace
+ * ids, LBAs, SGLs, CDWs): every one gets handled without harming the
+ * process, and the queue still answers a proper command afterwards. */
+static int drain_until(struct ini *q, uint16_t cid, uint16_t *status)
+{
+	uint8_t hdr[140];
+	static uint8_t buf[1 << 18];
+	uint32_t dl;
+	for (int i = 0; i < 1000; i++) {
+		int t = ini_recv_pdu(q, hdr, buf, sizeof(buf), &dl);
+		if (t < 0)
+			return -1;
+		if (t == PDU_CAPSULE_RESP && get_le16(hdr + 20) == cid) {
+			*status = get_le16(hdr + 22) >> 1;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void test_random_commands(void)
+{
+	uint32_t seed = 4711;
+	for (int round = 0; round < 4; round++) {
+		struct ini a, q;
+		struct cqe c;
+		uint8_t sqe[64], pdu[76];
+		int rc = ini_admin_up(&a, g_port, round & 1, 0, SUBNQN, HOSTNQN, 0);
+		CHECK_MSG(rc == 0, "%s", a.err);
+		sqe_init(sqe, 0x09, 0);
+		sqe[40] = 0x07;
+		CHECK(ini_cmd(&a, sqe, NULL, 0, NULL, 0, &c) == 0 && c.status == 0);
+		rc = ini_io_up(&q, g_port, round & 1, 0, SUBNQN, HOSTNQN, a.cntlid, 1);
+		CHECK_MSG(rc == 0, "%s", q.err);
+		if (rc)
+			break;
+		for (int k = 0; k < 2; k++) {
+			struct ini *x = k ? &q : &a;
+			for (int i = 0; i < 100; i++) {
+				for (int b = 0; b < 64; b++) {
+					seed = seed * 1664525u + 1013904223u;
+					sqe[b] = (uint8_t)(seed >> 24);
+				}
+				if (k == 0 && (sqe[0] == 0x7F || sqe[0] == 0x0C))
+					sqe[0] = 0x06; /* keep CC and the AER slots out of it */
+				if (i % 4 == 0) /* mostly valid SGLs, sometimes anything */
+					sqe[24 + 15] = 0x5A;
+				put_le16(sqe + 2, (uint16_t)(100 + i));
+				uint32_t hd = x->hdgst ? 4 : 0;
+				memset(pdu, 0, sizeof(pdu));
+				pdu[0] = PDU_CAPSULE_CMD;
+				pdu[1] = x->hdgst ? PDU_F_HDGST : 0;
+				pdu[2] = 72;
+				put_le32(pdu + 4, 72 + hd);
+				memcpy(pdu + 8, sqe, 64);
+				if (hd)
+					put_le32(pdu + 72, crc32c(pdu, 72));
+				CHECK(ini_send(x, pdu, 72 + hd) == 0);
+			}
+			sqe_init(sqe, k ? 0x02 : 0x18, k ? 1 : 0);
+			if (k)
+				put_le32(sqe + 24 + 8, 512);
+			put_le16(sqe + 2, 999);
+			uint32_t hd = x->hdgst ? 4 : 0;
+			pdu[0] = PDU_CAPSULE_CMD;
+			pdu[1] = x->hdgst ? PDU_F_HDGST : 0;
+			pdu[2] = 72;
+			pdu[3] = 0;
+			put_le32(pdu + 4, 72 + hd);
+			memcpy(pdu + 8, sqe, 64);
+			if (hd)
+				put_le32(pdu + 72, crc32c(pdu, 72));
+			CHECK(ini_send(x, pdu, 72 + hd) == 0);
+			uint16_t st = 0xFFFF;
+			CHECK_MSG(drain_until(x, 999, &st) == 0 && st == 0, "queue %d: %s status 0x%x", k, x->err, st);
+		}
+		ini_close(&q);
+		ini_close(&a);
+	}
+	CHECK(good_host_still_works());
+}
+
 int main(void)
 {
 	dpd_options *o;
@@ -420,6 +502,7 @@ int main(void)
 	RUN(test_h2c_data_out_of_bounds);
 	RUN(test_command_errors_keep_connection);
 	RUN(test_random_garbage);
+	RUN(test_random_commands);
 	ini_close(&g_io);
 	ini_close(&g_admin);
 	dpd_engine_destroy(g_e);

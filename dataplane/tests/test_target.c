@@ -5,6 +5,7 @@
  * digests, the allow-list, discovery, keep-alive and graceful stop. */
 #include <errno.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -612,6 +613,60 @@ static void test_hot_add_namespace_on_tmpfs(void)
 	unlink(path);
 }
 
+/* Without io_uring (a seccomp profile may forbid it) file namespaces still
+ * work, through blocking calls; a socket that never sends Connect is
+ * closed after the connect timeout; connections beyond the limit are shut. */
+static void test_without_io_uring_and_connect_timeout(void)
+{
+	dpd_engine *e = NULL;
+	dpd_options *o = NULL;
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/dpd-test-sync-%d.img", (int)getpid());
+	unlink(path);
+	CHECK(dpd_options_create(&o) == 0 && dpd_options_set_int(o, "io_uring", 0) == 0 &&
+	      dpd_options_set_int(o, "connect_timeout_ms", 300) == 0 &&
+	      dpd_options_set_int(o, "max_connections", 3) == 0 && dpd_engine_create(o, &e) == 0);
+	dpd_options_destroy(o);
+	if (!e)
+		return;
+	CHECK(dpd_subsystem_add(e, SUBNQN, NULL, NULL) == 0 && dpd_subsystem_allow_any_host(e, SUBNQN, 1) == 0);
+	CHECK(dpd_ns_add_file(e, SUBNQN, 1, path, 1 << 20, 512) == 0);
+	dpd_log_set_level(DPD_LOG_ERROR);
+	CHECK(dpd_engine_start(e) == 0);
+	dpd_log_set_level(DPD_LOG_WARN);
+	int port = dpd_listener_add(e, "127.0.0.1", 0);
+	struct ini a, q, idle;
+	struct cqe c;
+	uint32_t g;
+	uint8_t w[65536], r[65536], sqe[64];
+	CHECK(ini_tcp(&idle, port) == 0); /* says nothing at all */
+	CHECK(ini_admin_up(&a, port, 1, 1, SUBNQN, HOSTNQN, 5000) == 0);
+	CHECK(set_queues(&a, 1, &g) == 0);
+	CHECK(ini_io_up(&q, port, 1, 1, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
+	fill(w, sizeof(w), 5);
+	CHECK(ini_rw(&q, 1, 1, 7, 128, 512, w, &c) == 0 && c.status == 0);
+	CHECK(ini_rw(&q, 0, 1, 7, 128, 512, r, &c) == 0 && c.status == 0 && memcmp(w, r, sizeof(w)) == 0);
+	sqe_init(sqe, 0x08, 1);
+	put_le64(sqe + 40, 7);
+	put_le16(sqe + 48, 7);
+	CHECK(ini_cmd(&q, sqe, NULL, 0, NULL, 0, &c) == 0 && c.status == 0);
+	sqe_init(sqe, 0x00, 1);
+	CHECK(ini_cmd(&q, sqe, NULL, 0, NULL, 0, &c) == 0 && c.status == 0);
+	CHECK(ini_rw(&q, 0, 1, 7, 16, 512, r, &c) == 0 && c.status == 0);
+	uint8_t zero[4096] = { 0 };
+	CHECK(memcmp(r, zero, 4096) == 0 && memcmp(r + 4096, w + 4096, 4096) == 0);
+	/* A fourth connection is over the limit of 3: closed at once. */
+	struct ini extra;
+	CHECK(ini_tcp(&extra, port) == 0 && ini_expect_eof(&extra));
+	ini_close(&extra);
+	CHECK(ini_expect_eof(&idle)); /* closed by the connect timeout */
+	ini_close(&idle);
+	ini_close(&q);
+	ini_close(&a);
+	dpd_engine_destroy(e);
+	unlink(path);
+}
+
 static void test_api_rejects_bad_arguments(void)
 {
 	dpd_engine *e = NULL;
@@ -639,6 +694,13 @@ static void test_api_rejects_bad_arguments(void)
 	CHECK(dpd_engine_create(o, &e2) == -EINVAL && strstr(dpd_last_error(), "power of two"));
 	dpd_options_destroy(o);
 	dpd_engine_destroy(e);
+	struct io_uring ring;
+	int have_uring = io_uring_queue_init(2, &ring, 0) == 0;
+	if (have_uring)
+		io_uring_queue_exit(&ring);
+	CHECK(dpd_capability("io_uring") == have_uring);
+	CHECK(dpd_capability("crc32c_instruction") >= 0);
+	CHECK(dpd_capability("teleport") == -EINVAL && strstr(dpd_last_error(), "teleport"));
 }
 
 int main(void)
@@ -656,6 +718,7 @@ int main(void)
 	RUN(test_reconnect);
 	RUN(test_pipelined_reads_fill_the_socket);
 	RUN(test_hot_add_namespace_on_tmpfs);
+	RUN(test_without_io_uring_and_connect_timeout);
 	RUN(test_api_rejects_bad_arguments);
 	TEST_EXIT();
 }

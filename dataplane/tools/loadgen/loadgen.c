@@ -639,7 +639,7 @@ int main(int argc, char **argv)
 		FILE *f = strcmp(g_opt.json, "-") == 0 ? stdout : fopen(g_opt.json, "w");
 		if (!f) {
 			fprintf(stderr, "dpu-loadgen: cannot write %s: %s\n", g_opt.json, strerror(errno));
-			return 2;
+			return 2; /* the process ends here; nothing to keep */
 		}
 		write_json(f, ws, nq, seconds, iv, (int)niv, fatal);
 		if (f != stdout)
@@ -647,5 +647,10 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "done: ops=%" PRIu64 " iops=%.0f MB/s=%.1f errors=%" PRIu64 "%s%s\n", ops,
 			ops / seconds, bytes / seconds / 1e6, errors, fatal ? " fatal: " : "", fatal ? fatal : "");
+	for (int i = 0; i < nq; i++)
+		free(ws[i].bufs);
+	free(ws);
+	free(iv);
+	free(g_region.written);
 	return (errors || fatal) ? 1 : 0;
 }
