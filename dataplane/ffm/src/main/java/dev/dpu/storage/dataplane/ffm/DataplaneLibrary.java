@@ -52,16 +52,19 @@ public final class DataplaneLibrary {
   }
 
   private static Loaded locate() {
-    String property = System.getProperty(PROPERTY);
+    return locate(System.getProperty(PROPERTY), System.getenv(ENVIRONMENT),
+        DataplaneLibrary.class.getClassLoader());
+  }
+
+  /** The lookup order itself, with its inputs passed in (tests call it directly). */
+  static Loaded locate(String property, String environment, ClassLoader loader) {
     if (property != null && !property.isBlank()) {
       return open(Path.of(property), "system property " + PROPERTY);
     }
-    String environment = System.getenv(ENVIRONMENT);
     if (environment != null && !environment.isBlank()) {
       return open(Path.of(environment), "environment variable " + ENVIRONMENT);
     }
     String resource = bundledResourceName();
-    ClassLoader loader = DataplaneLibrary.class.getClassLoader();
     try (InputStream in = loader.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("libdpudp.so not found: set -D" + PROPERTY
