@@ -7,14 +7,11 @@ import dev.dpu.storage.agent.config.ConfigOp;
 import dev.dpu.storage.agent.config.ConfigParser;
 import dev.dpu.storage.agent.config.ConfigRollback;
 import dev.dpu.storage.agent.config.ConfigValidator;
-import dev.dpu.storage.agent.config.NamespaceSpec;
 import dev.dpu.storage.agent.config.RenderedConfig;
 import dev.dpu.storage.agent.config.SubsystemSpec;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
-import dev.dpu.storage.dataplane.ffm.EngineOptions;
 import dev.dpu.storage.dataplane.ffm.NativeLog;
-import dev.dpu.storage.dataplane.ffm.OffloadMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,23 +109,19 @@ public class DataplaneService {
     try {
       RenderedConfig wanted = ConfigParser.parse(json);
       ConfigValidator.validate(wanted);
-      checkBackendsOffered(wanted);
-      checkEncryptionOffered(wanted);
-      boolean qosEnforced = Engine.supportsTenants() || wanted.tenants().isEmpty();
-      RenderedConfig toRun = Engine.supportsTenants() ? wanted : withoutTenants(wanted);
+      BuildSupport.checkOffered(wanted);
+      boolean qosEnforced = BuildSupport.qosEnforced(wanted);
+      RenderedConfig toRun = BuildSupport.forThisBuild(wanted);
       String listener = status.listenerAddress();
       String mode = status.effectiveMode();
       if (engine == null) {
         // Process-wide settings (listen, offload, key) are taken from the first good config.
-        key = Keys.read(wanted.offload());
-        listener = startEngine(toRun);
-        try {
-          mode = selectOffloadMode(wanted);
-        } catch (ConfigException e) {
-          engine.close();
-          engine = null;
-          throw e;
-        }
+        Optional<byte[]> newKey = Keys.read(wanted.offload());
+        EngineLauncher.Launched launched = EngineLauncher.launch(toRun, capabilities);
+        engine = launched.engine();
+        key = newKey;
+        listener = launched.listenerAddress();
+        mode = launched.effectiveMode();
         running = RenderedConfig.empty(toRun.listen(), toRun.offload());
       }
       ConfigDiff.Result diff = ConfigDiff.between(running, toRun);
@@ -140,9 +133,10 @@ public class DataplaneService {
       retryJson = null;
       LOG.infof("applied config generation %d (%d changes)%s", gen, diff.operations().size(),
           diff.restartNeeded().isEmpty() ? "" : "; at next restart: " + diff.restartNeeded());
-      publish(new AgentStatus(gen, hash, listener, modeOf(wanted), mode, true,
-          status.appliesSucceeded() + 1, status.appliesRefused(),
-          status.mergeConditions(appliedConditions(gen, diff, mode, modeOf(wanted), qosEnforced))));
+      String requested = EngineLauncher.requestedMode(wanted);
+      publish(new AgentStatus(gen, hash, listener, requested, mode, true,
+          status.appliesSucceeded() + 1, status.appliesRefused(), status.mergeConditions(
+              StatusConditions.applied(gen, diff, mode, requested, qosEnforced))));
     } catch (ConfigException e) {
       refuse(gen, e.reason(), e.getMessage());
       rememberForRetry(json, generation, RETRIED_REASONS.contains(e.reason()));
@@ -199,46 +193,6 @@ public class DataplaneService {
     }
   }
 
-  private String startEngine(RenderedConfig config) throws ConfigException {
-    EngineOptions.Builder options = EngineOptions.builder().reactors(config.reactorsOrDefault());
-    if (config.keepAliveTimeoutMs() != null) {
-      options.maxKeepAliveTimeoutMs(config.keepAliveTimeoutMs());
-    }
-    RenderedConfig.Offload offload = config.offload();
-    if (offload != null) {
-      if (offload.queues() > 0) {
-        options.maxIoQueues(offload.queues());
-      }
-      if (offload.queueDepth() > 0) {
-        options.maxQueueDepth(offload.queueDepth());
-      }
-      if (offload.maxTransferBytes() > 0) {
-        options.maxTransferBytes(offload.maxTransferBytes());
-      }
-      if (offload.inCapsuleDataBytes() > 0) {
-        options.inCapsuleBytes(offload.inCapsuleDataBytes());
-      }
-    }
-    Engine created;
-    try {
-      created = Engine.create(options.build());
-    } catch (DataplaneException e) {
-      throw new ConfigException("InvalidConfig", List.of("offload: " + e.getMessage()));
-    }
-    try {
-      created.start();
-      int port = created.listen(config.listen().address(), config.listen().port());
-      engine = created;
-      String address = config.listen().address() + ":" + port;
-      LOG.infof("data path %s (%s) listening on %s", Engine.version(),
-          Engine.library().foundBy(), address);
-      return address;
-    } catch (DataplaneException e) {
-      created.close();
-      throw new ConfigException("ListenFailed", List.of("listen: " + e.getMessage()));
-    }
-  }
-
   /** Runs the operations in order; on a failure undoes the ones done and rethrows. */
   private void applyAll(List<ConfigOp> ops) {
     OpExecutor executor = new OpExecutor(engine, Engine.supportsTenants(), key);
@@ -267,105 +221,14 @@ public class DataplaneService {
 
   private void refuse(long generation, String reason, String message) {
     LOG.warnf("configuration generation %d refused (%s): %s", generation, reason, message);
-    boolean serving = engine != null;
-    String keeps = serving
-        ? " - generation " + status.appliedGeneration() + " keeps serving"
-        : " - nothing is served until a valid configuration arrives";
+    // Serving means a config was applied: an engine started for a first config that then failed
+    // part way serves nothing.
+    boolean serving = engine != null && status.appliesSucceeded() > 0;
     publish(new AgentStatus(status.appliedGeneration(), status.appliedHash(),
         status.listenerAddress(), status.requestedMode(), status.effectiveMode(), serving,
-        status.appliesSucceeded(), status.appliesRefused() + 1, status.mergeConditions(List.of(
-            Condition.of(Condition.CONFIG_APPLIED, false, reason,
-                "generation " + generation + " refused: " + message + keeps),
-            serving
-                ? Condition.of(Condition.READY, true, "Serving",
-                    "serving generation " + status.appliedGeneration())
-                : Condition.of(Condition.READY, false, "NoValidConfig", message)))));
-  }
-
-  private static List<Condition> appliedConditions(long gen, ConfigDiff.Result diff, String mode,
-      String requested, boolean qosEnforced) {
-    List<Condition> conditions = new ArrayList<>();
-    conditions.add(Condition.of(Condition.READY, true, "Serving", "serving generation " + gen));
-    conditions.add(Condition.of(Condition.CONFIG_APPLIED, true, "Applied",
-        "generation " + gen + " applied (" + diff.operations().size() + " changes)"));
-    List<String> degraded = new ArrayList<>();
-    if (!mode.equals(requested)) {
-      degraded.add("offload mode " + requested + " unavailable on this node, running " + mode
-          + " (fallback Degrade)");
-    }
-    if (!qosEnforced) {
-      degraded.add("tenant QoS limits are not enforced: the loaded data path has no tenant API");
-    }
-    conditions.add(degraded.isEmpty()
-        ? Condition.of(Condition.DEGRADED, false, "AsRequested", "running as the profile asks")
-        : Condition.of(Condition.DEGRADED, true,
-            mode.equals(requested) ? "QosNotEnforced" : "OffloadDegraded",
-            String.join("; ", degraded)));
-    conditions.add(diff.restartNeeded().isEmpty()
-        ? Condition.of(Condition.RESTART_PENDING, false, "UpToDate", "no pending process settings")
-        : Condition.of(Condition.RESTART_PENDING, true, "ProcessSettingsChanged",
-            String.join(", ", diff.restartNeeded()) + " changed; takes effect when the pod restarts"));
-    return conditions;
-  }
-
-  /**
-   * The offload mode in force: the data path decides when it can (it knows its providers),
-   * otherwise the same rule in Java with this node's probed capabilities.
-   */
-  private String selectOffloadMode(RenderedConfig config) throws ConfigException {
-    String requested = modeOf(config);
-    String fallback = fallbackOf(config);
-    if (!Engine.supportsOffloadModes()) {
-      return OffloadModes.effective(requested, fallback, capabilities);
-    }
-    try {
-      return engine.setOffloadMode(OffloadMode.fromApiName(requested),
-          "Fail".equals(fallback) ? OffloadMode.Fallback.FAIL : OffloadMode.Fallback.DEGRADE)
-          .apiName();
-    } catch (DataplaneException e) {
-      throw new ConfigException("OffloadUnavailable", List.of("offload.mode: " + e.getMessage()));
-    }
-  }
-
-  private static void checkEncryptionOffered(RenderedConfig config) throws ConfigException {
-    if (config.offload() != null && config.offload().encryption() != null
-        && !Engine.supportsEncryption()) {
-      throw new ConfigException("UnsupportedFeature", List.of("offload.encryption: this data "
-          + "path build cannot encrypt namespaces (no dpd_ns_set_key)"));
-    }
-  }
-
-  private static void checkBackendsOffered(RenderedConfig config) throws ConfigException {
-    List<String> problems = new ArrayList<>();
-    for (int i = 0; i < config.subsystems().size(); i++) {
-      List<NamespaceSpec> namespaces = config.subsystems().get(i).namespaces();
-      for (int j = 0; j < namespaces.size(); j++) {
-        if (NamespaceSpec.NVME_TCP.equals(namespaces.get(j).backend())) {
-          problems.add("subsystems[" + i + "].namespaces[" + j + "].backend: nvmeTcp (remote "
-              + "target) is not offered by this data path build");
-        }
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new ConfigException("UnsupportedBackend", problems);
-    }
-  }
-
-  private static RenderedConfig withoutTenants(RenderedConfig config) {
-    List<SubsystemSpec> subsystems = config.subsystems().stream()
-        .map(s -> new SubsystemSpec(s.nqn(), null, s.serial(), s.model(), s.allowAnyHost(),
-            s.hosts(), s.namespaces()))
-        .toList();
-    return config.withContent(subsystems, List.of());
-  }
-
-  private static String modeOf(RenderedConfig config) {
-    return config.offload() == null || config.offload().mode() == null
-        ? OffloadModes.ZERO_COPY : config.offload().mode();
-  }
-
-  private static String fallbackOf(RenderedConfig config) {
-    return config.offload() == null ? "Degrade" : config.offload().fallback();
+        status.appliesSucceeded(), status.appliesRefused() + 1, status.mergeConditions(
+            StatusConditions.refused(generation, reason, message, serving,
+                status.appliedGeneration()))));
   }
 
   private void publish(AgentStatus next) {

@@ -67,17 +67,17 @@ public final class DataplaneCollector extends Collector {
   }
 
   private static List<MetricFamilySamples> agentFamilies(Labels l, AgentStatus status) {
-    Family generation = new Family("dpu_agent_config_generation", Type.GAUGE,
+    MetricFamily generation = new MetricFamily("dpu_agent_config_generation", Type.GAUGE,
         "Generation of the rendered configuration the data path is serving (0 before the first).");
     generation.add("", List.of(), status.appliedGeneration());
-    Family applies = new Family("dpu_agent_config_applies", Type.COUNTER,
+    MetricFamily applies = new MetricFamily("dpu_agent_config_applies", Type.COUNTER,
         "Configuration apply attempts by result (applied, refused).");
     applies.add("_total", List.of("result", "applied"), status.appliesSucceeded());
     applies.add("_total", List.of("result", "refused"), status.appliesRefused());
-    Family ready = new Family("dpu_agent_ready", Type.GAUGE,
+    MetricFamily ready = new MetricFamily("dpu_agent_ready", Type.GAUGE,
         "1 while the data path serves a configuration, 0 before the first and during shutdown.");
     ready.add("", List.of(), status.serving() ? 1 : 0);
-    Family info = new Family("dpu_agent_info", Type.GAUGE,
+    MetricFamily info = new MetricFamily("dpu_agent_info", Type.GAUGE,
         "Always 1; labels carry the data path version and the requested and effective offload mode.");
     info.add("", List.of("version", libraryVersion(), "requested_mode", status.requestedMode(),
         "effective_mode", status.effectiveMode()), 1);
@@ -85,26 +85,26 @@ public final class DataplaneCollector extends Collector {
   }
 
   private static List<MetricFamilySamples> engineFamilies(Labels l, StatsSnapshot.Stats s) {
-    Family connections = new Family(PREFIX + "connections", Type.GAUGE,
+    MetricFamily connections = new MetricFamily(PREFIX + "connections", Type.GAUGE,
         "NVMe/TCP connections open now.");
     connections.add("", List.of(), s.get(EngineCounter.CONNECTIONS_ACTIVE));
-    Family accepted = new Family(PREFIX + "connections_accepted", Type.COUNTER,
+    MetricFamily accepted = new MetricFamily(PREFIX + "connections_accepted", Type.COUNTER,
         "NVMe/TCP connections accepted since the data path started.");
     accepted.add("_total", List.of(), s.get(EngineCounter.CONNECTIONS_TOTAL));
-    Family controllers = new Family(PREFIX + "controllers", Type.GAUGE,
+    MetricFamily controllers = new MetricFamily(PREFIX + "controllers", Type.GAUGE,
         "NVMe controllers (host associations) now.");
     controllers.add("", List.of(), s.get(EngineCounter.CONTROLLERS_ACTIVE));
-    Family digest = new Family(PREFIX + "digest_errors", Type.COUNTER,
+    MetricFamily digest = new MetricFamily(PREFIX + "digest_errors", Type.COUNTER,
         "PDUs received with a wrong CRC32C digest, by digest (header, data).");
     digest.add("_total", List.of("digest", "header"), s.get(EngineCounter.HEADER_DIGEST_ERRORS));
     digest.add("_total", List.of("digest", "data"), s.get(EngineCounter.DATA_DIGEST_ERRORS));
-    Family protocol = new Family(PREFIX + "protocol_errors", Type.COUNTER,
+    MetricFamily protocol = new MetricFamily(PREFIX + "protocol_errors", Type.COUNTER,
         "Connections terminated because of malformed PDUs.");
     protocol.add("_total", List.of(), s.get(EngineCounter.PROTOCOL_ERRORS));
-    Family refused = new Family(PREFIX + "connects_refused", Type.COUNTER,
+    MetricFamily refused = new MetricFamily(PREFIX + "connects_refused", Type.COUNTER,
         "Fabrics Connect commands refused (host not allowed, unknown subsystem...).");
     refused.add("_total", List.of(), s.get(EngineCounter.CONNECT_REFUSED));
-    Family kato = new Family(PREFIX + "keep_alive_expired", Type.COUNTER,
+    MetricFamily kato = new MetricFamily(PREFIX + "keep_alive_expired", Type.COUNTER,
         "Controllers dropped because the host's keep-alive timed out.");
     kato.add("_total", List.of(), s.get(EngineCounter.KEEP_ALIVE_EXPIRED));
     return List.of(connections.build(l), accepted.build(l), controllers.build(l), digest.build(l),
@@ -112,13 +112,13 @@ public final class DataplaneCollector extends Collector {
   }
 
   private static List<MetricFamilySamples> namespaceFamilies(Labels l, StatsSnapshot.Stats s) {
-    Family ops = new Family(PREFIX + "io_ops", Type.COUNTER,
+    MetricFamily ops = new MetricFamily(PREFIX + "io_ops", Type.COUNTER,
         "I/O commands completed per namespace, by op (read, write, flush, other).");
-    Family bytes = new Family(PREFIX + "io_bytes", Type.COUNTER,
+    MetricFamily bytes = new MetricFamily(PREFIX + "io_bytes", Type.COUNTER,
         "Payload bytes transferred per namespace, by op (read, write).");
-    Family errors = new Family(PREFIX + "io_errors", Type.COUNTER,
+    MetricFamily errors = new MetricFamily(PREFIX + "io_errors", Type.COUNTER,
         "I/O commands completed with an error status per namespace.");
-    Family size = new Family(PREFIX + "namespace_size_bytes", Type.GAUGE,
+    MetricFamily size = new MetricFamily(PREFIX + "namespace_size_bytes", Type.GAUGE,
         "Capacity of each namespace.");
     for (StatsSnapshot.NamespaceStats ns : s.namespaces()) {
       String tenant = l.tenantBySubsystem().getOrDefault(ns.subsystemNqn(), "");
@@ -139,10 +139,10 @@ public final class DataplaneCollector extends Collector {
   /** Latency histograms, per-tenant QoS and copy counters: the telemetry part of the snapshot. */
   private static List<MetricFamilySamples> telemetryFamilies(Labels l, StatsSnapshot.Stats s,
       String mode) {
-    Family latency = new Family(PREFIX + "io_latency_seconds", Type.HISTOGRAM,
+    MetricFamily latency = new MetricFamily(PREFIX + "io_latency_seconds", Type.HISTOGRAM,
         "I/O latency per namespace, by stage: e2e (command received to response queued) and "
             + "backend (backend submit to completion).");
-    Family inflight = new Family(PREFIX + "io_inflight", Type.GAUGE,
+    MetricFamily inflight = new MetricFamily(PREFIX + "io_inflight", Type.GAUGE,
         "Reads and writes being executed now per namespace.");
     long copies = 0;
     long copiedBytes = 0;
@@ -159,31 +159,31 @@ public final class DataplaneCollector extends Collector {
       copies += ns.io().get(IoCounter.PAYLOAD_COPIES);
       copiedBytes += ns.io().get(IoCounter.COPIED_BYTES);
     }
-    Family copyOps = new Family(PREFIX + "payload_copies", Type.COUNTER,
+    MetricFamily copyOps = new MetricFamily(PREFIX + "payload_copies", Type.COUNTER,
         "Payload copies (memcpy) made by the data path, by offload mode in force: the measured "
             + "cost difference between NonOffload and ZeroCopy.");
     copyOps.add("_total", List.of("mode", mode), copies);
-    Family copyBytes = new Family(PREFIX + "payload_copied_bytes", Type.COUNTER,
+    MetricFamily copyBytes = new MetricFamily(PREFIX + "payload_copied_bytes", Type.COUNTER,
         "Bytes copied by those payload copies, by offload mode in force.");
     copyBytes.add("_total", List.of("mode", mode), copiedBytes);
 
-    Family tenantOps = new Family(PREFIX + "tenant_io_ops", Type.COUNTER,
+    MetricFamily tenantOps = new MetricFamily(PREFIX + "tenant_io_ops", Type.COUNTER,
         "Reads and writes completed per tenant, by op.");
-    Family tenantBytes = new Family(PREFIX + "tenant_io_bytes", Type.COUNTER,
+    MetricFamily tenantBytes = new MetricFamily(PREFIX + "tenant_io_bytes", Type.COUNTER,
         "Payload bytes per tenant, by op.");
-    Family tenantErrors = new Family(PREFIX + "tenant_io_errors", Type.COUNTER,
+    MetricFamily tenantErrors = new MetricFamily(PREFIX + "tenant_io_errors", Type.COUNTER,
         "Reads and writes completed with an error status per tenant.");
-    Family tenantDigest = new Family(PREFIX + "tenant_digest_errors", Type.COUNTER,
+    MetricFamily tenantDigest = new MetricFamily(PREFIX + "tenant_digest_errors", Type.COUNTER,
         "PDUs with a wrong digest on the tenant's connections.");
-    Family throttled = new Family(PREFIX + "qos_throttled_ios", Type.COUNTER,
+    MetricFamily throttled = new MetricFamily(PREFIX + "qos_throttled_ios", Type.COUNTER,
         "I/Os that had to wait for the tenant's QoS limits.");
-    Family throttledTime = new Family(PREFIX + "qos_throttled_seconds", Type.COUNTER,
+    MetricFamily throttledTime = new MetricFamily(PREFIX + "qos_throttled_seconds", Type.COUNTER,
         "Total time I/Os waited for the tenant's QoS limits.");
-    Family queued = new Family(PREFIX + "qos_queued_ios", Type.GAUGE,
+    MetricFamily queued = new MetricFamily(PREFIX + "qos_queued_ios", Type.GAUGE,
         "I/Os waiting for the tenant's QoS limits now.");
-    Family connections = new Family(PREFIX + "tenant_connections", Type.GAUGE,
+    MetricFamily connections = new MetricFamily(PREFIX + "tenant_connections", Type.GAUGE,
         "Open I/O queues charged to the tenant.");
-    Family limits = new Family(PREFIX + "tenant_limit", Type.GAUGE,
+    MetricFamily limits = new MetricFamily(PREFIX + "tenant_limit", Type.GAUGE,
         "QoS limit in force per tenant (per second; 0 = unlimited), by limit.");
     for (StatsSnapshot.TenantStats t : s.tenants()) {
       List<String> id = List.of("tenant", t.name());
@@ -213,7 +213,7 @@ public final class DataplaneCollector extends Collector {
       "read_bytes_per_second", "write_bytes_per_second", "total_bytes_per_second", "burst_iops",
       "burst_bytes"};
 
-  private static void addHistogram(Family family, List<String> id,
+  private static void addHistogram(MetricFamily family, List<String> id,
       StatsSnapshot.LatencyHistogram histogram) {
     long[] cumulative = PrometheusBuckets.cumulative(histogram);
     for (int i = 0; i < cumulative.length; i++) {
@@ -235,45 +235,6 @@ public final class DataplaneCollector extends Collector {
       return Engine.version();
     } catch (RuntimeException | LinkageError e) {
       return "unavailable";
-    }
-  }
-
-  /** Builds one metric family; every sample gets the pool and node labels first. */
-  static final class Family {
-    private final String name;
-    private final Type type;
-    private final String help;
-    private final List<String[]> sampleSuffixes = new ArrayList<>();
-    private final List<List<String>> sampleLabels = new ArrayList<>();
-    private final List<Double> values = new ArrayList<>();
-
-    Family(String name, Type type, String help) {
-      this.name = name;
-      this.type = type;
-      this.help = help;
-    }
-
-    /** labelPairs: name1, value1, name2, value2... */
-    void add(String suffix, List<String> labelPairs, double value) {
-      sampleSuffixes.add(new String[] {suffix});
-      sampleLabels.add(labelPairs);
-      values.add(value);
-    }
-
-    MetricFamilySamples build(Labels l) {
-      List<MetricFamilySamples.Sample> samples = new ArrayList<>(values.size());
-      for (int i = 0; i < values.size(); i++) {
-        List<String> names = new ArrayList<>(List.of("pool", "node"));
-        List<String> vals = new ArrayList<>(List.of(l.pool(), l.node()));
-        List<String> pairs = sampleLabels.get(i);
-        for (int p = 0; p < pairs.size(); p += 2) {
-          names.add(pairs.get(p));
-          vals.add(pairs.get(p + 1));
-        }
-        samples.add(new MetricFamilySamples.Sample(name + sampleSuffixes.get(i)[0], names, vals,
-            values.get(i)));
-      }
-      return new MetricFamilySamples(name, type, help, samples);
     }
   }
 }
