@@ -2,6 +2,7 @@ package dev.dpu.storage.agent.it;
 
 import static dev.dpu.storage.agent.it.PoolConfig.BLUE_HOST;
 import static dev.dpu.storage.agent.it.PoolConfig.GREEN_HOST;
+import static dev.dpu.storage.agent.it.PoolConfig.RED_HOST;
 import static dev.dpu.storage.agent.it.PoolConfig.nqn;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Standalone agent with the real data path: I/O from the real load generator on two tenants'
- * subsystems while the config file changes under it - a QoS change, a namespace added and removed,
- * then three bad configs. The connections the changes do not concern must see zero failed I/Os,
+ * subsystems while the config file changes under it - a QoS change, a namespace and a third
+ * tenant's subsystem added and removed, then three bad configs. The connections the changes do not concern must see zero failed I/Os,
  * the added namespace must really serve I/O, the removed one must really be gone, and every bad
  * config must be refused with a reason while the last good one keeps serving.
  */
@@ -68,23 +69,31 @@ class LiveApplyIT {
       assertThat(second.path("Degraded").asText()).startsWith("False");
       long qosFrom = System.nanoTime();
 
-      // 2. Namespace 2 added to green: it must serve I/O at once.
+      // 2. Namespace 2 added to green, and a new tenant's subsystem: both serve I/O at once.
       PoolConfig withNs2 = new PoolConfig(nvmePort)
           .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "ram", 64 * MiB))
           .subsystem("tenant-green", GREEN_HOST, new Ns(1, "ram", 64 * MiB), new Ns(2, "ram", 16 * MiB))
-          .tenant("tenant-blue", 0).tenant("tenant-green", 5000);
+          .subsystem("tenant-red", RED_HOST, new Ns(1, "ram", 16 * MiB))
+          .tenant("tenant-blue", 0).tenant("tenant-green", 5000).tenant("tenant-red", 0);
       write(configFile, withNs2.json());
       agent.awaitGeneration(3);
       Loadgen onNs2 = Loadgen.start(dir, "green-ns2", nvmePort, nqn("tenant-green"), GREEN_HOST, 2,
           "--rw", "randrw", "--ops", "500", "--qd", "4", "--verify");
+      Loadgen onRed = Loadgen.start(dir, "red", nvmePort, nqn("tenant-red"), RED_HOST, 1,
+          "--rw", "randrw", "--ops", "500", "--qd", "4", "--verify");
       assertThat(onNs2.await(30)).as(onNs2.log()).isZero();
+      assertThat(onRed.await(30)).as(onRed.log()).isZero();
 
-      // 3. ...and removed again: it must be gone.
+      // 3. ...and removed again: they must be gone.
       write(configFile, qos.json());
       agent.awaitGeneration(4);
       Loadgen gone = Loadgen.start(dir, "green-ns2-gone", nvmePort, nqn("tenant-green"),
           GREEN_HOST, 2, "--rw", "randread", "--ops", "10");
       assertThat(gone.await(30)).as("I/O to a removed namespace must fail\n" + gone.log())
+          .isNotZero();
+      Loadgen redGone = Loadgen.start(dir, "red-gone", nvmePort, nqn("tenant-red"), RED_HOST, 1,
+          "--rw", "randread", "--ops", "10");
+      assertThat(redGone.await(30)).as("a removed subsystem must refuse\n" + redGone.log())
           .isNotZero();
 
       // 4. Bad configs are refused, each with its reason; generation 4 keeps serving.

@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 final class PoolConfig {
 
   static final String BLUE_HOST = "nqn.2014-08.org.nvmexpress:uuid:b1b1b1b1-0000-4000-8000-000000000001";
+  static final String RED_HOST = "nqn.2014-08.org.nvmexpress:uuid:5ed5ed5e-0000-4000-8000-000000000003";
   static final String GREEN_HOST = "nqn.2014-08.org.nvmexpress:uuid:96969696-0000-4000-8000-000000000002";
 
   record Ns(int nsid, String backend, long sizeBytes) {}
