@@ -19,9 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Standalone agent with the real data path: I/O from the real load generator on two tenants'
  * subsystems while the config file changes under it - a QoS change, a namespace and a third
- * tenant's subsystem added and removed, then three bad configs. The connections the changes do not concern must see zero failed I/Os,
- * the added namespace must really serve I/O, the removed one must really be gone, and every bad
- * config must be refused with a reason while the last good one keeps serving.
+ * tenant's subsystem added and removed, then three bad configs. The connections the changes do
+ * not concern must see zero failed I/Os, what was added must really serve I/O, what was removed
+ * must really be gone, and every bad config must be refused with a reason while the last good one
+ * keeps serving.
  */
 class LiveApplyIT {
 
