@@ -101,9 +101,11 @@ public class DataplaneService {
       return status;
     }
     String hash = ConfigParser.sha256(json == null ? "" : json);
+    Condition applied = status.condition(Condition.CONFIG_APPLIED);
     if (running != null && hash.equals(status.appliedHash())
-        && (generation == null || generation == status.appliedGeneration())) {
-      return status;
+        && (generation == null || generation == status.appliedGeneration())
+        && applied != null && applied.isTrue()) {
+      return status; // nothing new; a revert after a refusal still goes through to clear it
     }
     long gen = generation != null ? generation : lastGeneration + 1;
     try {
@@ -133,7 +135,8 @@ public class DataplaneService {
       retryJson = null;
       LOG.infof("applied config generation %d (%d changes)%s", gen, diff.operations().size(),
           diff.restartNeeded().isEmpty() ? "" : "; at next restart: " + diff.restartNeeded());
-      String requested = EngineLauncher.requestedMode(wanted);
+      // The mode asked for by the settings in force; a changed one waits for the restart.
+      String requested = EngineLauncher.requestedMode(running);
       publish(new AgentStatus(gen, hash, listener, requested, mode, true,
           status.appliesSucceeded() + 1, status.appliesRefused(), status.mergeConditions(
               StatusConditions.applied(gen, diff, mode, requested, qosEnforced))));

@@ -97,26 +97,29 @@ class LiveApplyIT {
       assertThat(redGone.await(30)).as("a removed subsystem must refuse\n" + redGone.log())
           .isNotZero();
 
-      // 4. Bad configs are refused, each with its reason; generation 4 keeps serving.
+      // 4. Bad configs are refused, each with its reason; the last good generation keeps serving.
       PoolConfig tape = new PoolConfig(nvmePort)
           .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "tape", 64 * MiB))
           .subsystem("tenant-green", GREEN_HOST, new Ns(1, "ram", 64 * MiB))
           .tenant("tenant-blue", 0).tenant("tenant-green", 5000);
-      expectRefused(agent, configFile, tape.json(), "InvalidConfig", "unknown backend 'tape'");
-      expectRefused(agent, configFile, qos.json("nqn.bad"), "InvalidConfig", "is not a valid NQN");
+      expectRefused(agent, configFile, tape.json(), "InvalidConfig", "unknown backend 'tape'", 4);
+      // Back to the content in force: accepted again (as generation 5), the refusal cleared.
+      write(configFile, qos.json());
+      assertThat(agent.awaitGeneration(5).path("ConfigApplied").asText()).startsWith("True Applied");
+      expectRefused(agent, configFile, qos.json("nqn.bad"), "InvalidConfig", "is not a valid NQN", 5);
       PoolConfig keyless = new PoolConfig(nvmePort)
           .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "ram", 64 * MiB))
           .subsystem("tenant-green", GREEN_HOST, new Ns(1, "ram", 64 * MiB))
           .tenant("tenant-blue", 0).tenant("tenant-green", 5000)
           .encryptionKeyFile("pool-it-xts-key", dir.resolve("keys/pool-it-xts-key/key").toString());
-      expectRefused(agent, configFile, keyless.json(), "KeyMissing", "Secret pool-it-xts-key");
+      expectRefused(agent, configFile, keyless.json(), "KeyMissing", "Secret pool-it-xts-key", 5);
       // The Secret gets mounted late: the refused config is retried without a new change. The key
       // belongs to the process-wide offload settings, so it waits for the next pod start.
       Path key = dir.resolve("keys/pool-it-xts-key/key");
       Files.createDirectories(key.getParent());
       Files.write(key, java.util.HexFormat.of().formatHex(new byte[64]).replace("00", "a5")
           .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      JsonNode retried = agent.awaitGeneration(5);
+      JsonNode retried = agent.awaitGeneration(6);
       assertThat(retried.path("RestartPending").asText()).startsWith("True ProcessSettingsChanged")
           .contains("offload");
 
@@ -137,7 +140,7 @@ class LiveApplyIT {
       assertThat(blueAfter).as("blue, unlimited, far above green's limit").isGreaterThan(10000);
 
       JsonNode after = agent.readiness();
-      assertThat(after.path("generation").asLong()).isEqualTo(5);
+      assertThat(after.path("generation").asLong()).isEqualTo(6);
 
       // Graceful shutdown: drains and flushes, then exits.
       agent.stop();
@@ -167,14 +170,14 @@ class LiveApplyIT {
   }
 
   private static void expectRefused(AgentProcess agent, Path configFile, String json,
-      String reason, String messagePart) throws Exception {
+      String reason, String messagePart, long serving) throws Exception {
     write(configFile, json);
     JsonNode data = agent.awaitReadiness("refusal " + reason,
         d -> d.path("ConfigApplied").asText().startsWith("False " + reason)
             && d.path("ConfigApplied").asText().contains(messagePart),
         Duration.ofSeconds(20));
-    assertThat(data.path("generation").asLong()).isEqualTo(4);
-    assertThat(data.path("ConfigApplied").asText()).contains("generation 4 keeps serving");
+    assertThat(data.path("generation").asLong()).isEqualTo(serving);
+    assertThat(data.path("ConfigApplied").asText()).contains("generation " + serving + " keeps serving");
     assertThat(agent.get("/q/health/ready").statusCode()).isEqualTo(200);
   }
 
