@@ -243,7 +243,7 @@ class OperatorIT {
         assertThat(a.getStatus().getNodesDesired()).isEqualTo(2);
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.apps().daemonSets().inNamespace(ns).withName("pool-b-agent").get()
                         .getSpec().getTemplate().getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
-                        .getNodeSelectorTerms().getFirst().getMatchFields().getFirst().getValues())
+                        .getNodeSelectorTerms().getFirst().getMatchFields().stream().flatMap(f -> f.getValues().stream()).toList())
                 .containsExactly("n2" + suffix));
         awaitEvent("pool-b", "NodeSelectedByAnotherPool");
 
@@ -281,6 +281,11 @@ class OperatorIT {
         // pool-b goes away: pool-a's conflict clears.
         client.resources(DpuStoragePool.class).inNamespace(ns).withName("pool-b").delete();
         awaitPool("pool-a", p -> hasCondition(p, "NodeConflict", "False", "NoConflict") && p.getStatus().getConflicts().isEmpty());
+
+        for (String node : List.of("n1", "n2", "n3")) {
+            client.nodes().withName(node + suffix).delete();
+        }
+        awaitPool("pool-a", p -> Integer.valueOf(0).equals(p.getStatus().getNodesDesired()));
     }
 
     @Test
