@@ -385,7 +385,8 @@ DPD_API int dpd_tenant_ns_remove(dpd_engine *e, const char *name, const char *nq
 #define DPD_IO_INFLIGHT 10       /* gauge: reads/writes being executed (queue depth) */
 #define DPD_IO_QOS_QUEUED 11     /* gauge: of those, waiting for QoS */
 #define DPD_IO_CONNECTIONS 12    /* gauge: open queues (tenant, queue) */
-#define DPD_IO_COUNT 13
+#define DPD_IO_FIXED_BUFFER_IOS 13 /* namespace only: backend I/O from io_uring registered buffers */
+#define DPD_IO_COUNT 14
 
 #define DPD_HIST_E2E 0     /* command arrived -> response queued */
 #define DPD_HIST_BACKEND 1 /* backend submit -> backend done */

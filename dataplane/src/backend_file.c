@@ -70,10 +70,12 @@ static int file_submit(struct backend *be, struct bio *bio)
 	uint64_t off = bio->offset + bio->done, left = bio->len - bio->done;
 	switch (bio->op) {
 	case BIO_READ:
-		io_uring_prep_read(sqe, fd, bio->buf + bio->done, (unsigned)left, off);
+		if (!feat_prep_fixed(bio, sqe, 0, fd, bio->buf + bio->done, (unsigned)left, off)) /* feature_hooks.h */
+			io_uring_prep_read(sqe, fd, bio->buf + bio->done, (unsigned)left, off);
 		break;
 	case BIO_WRITE:
-		io_uring_prep_write(sqe, fd, bio->buf + bio->done, (unsigned)left, off);
+		if (!feat_prep_fixed(bio, sqe, 1, fd, bio->buf + bio->done, (unsigned)left, off)) /* feature_hooks.h */
+			io_uring_prep_write(sqe, fd, bio->buf + bio->done, (unsigned)left, off);
 		break;
 	case BIO_FLUSH:
 		io_uring_prep_fsync(sqe, be->fd, IORING_FSYNC_DATASYNC);

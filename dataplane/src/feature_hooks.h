@@ -72,6 +72,14 @@ struct ns_feat {
 struct reactor_feat {
 	struct dpd_staging_pool staging;    /* NonOffload staging buffers */
 	int staging_ok;
+	/* Data buffers registered with the reactor's io_uring (fixed buffers): the first
+	 * requests' payloads land here and the backend reads/writes them with
+	 * IORING_OP_{READ,WRITE}_FIXED, so the kernel does not map the pages per I/O. */
+	uint8_t *slab;
+	uint32_t slab_bufs, slab_buf_size;
+	uint8_t **slab_free;
+	uint32_t nslab_free;
+	uint32_t qos_waiting;              /* I/Os of this reactor's queues waiting for QoS */
 };
 
 struct engine_feat {
@@ -106,6 +114,16 @@ void feat_io_backend_done(struct request *req);
 uint16_t feat_io_after_read(struct request *req);
 void feat_req_complete(struct request *req, uint16_t status);
 void feat_req_release(struct request *req);
+
+/* registered (fixed) data buffers; called by reactor_buf_get/put and the file backend */
+uint8_t *feat_buf_get(struct reactor *r);
+int feat_buf_put(struct reactor *r, uint8_t *buf);
+struct bio;
+struct io_uring_sqe;
+/* Prepare a read/write of [buf, buf+len) as a fixed-buffer operation when buf lies in
+ * the registered slab. Returns 1 if it did, 0 if the caller prepares a normal one. */
+int feat_prep_fixed(struct bio *bio, struct io_uring_sqe *sqe, int write, int fd, uint8_t *buf, unsigned len,
+		    uint64_t off);
 
 /* reactor loop */
 int feat_reactor_timeout(struct reactor *r, int timeout_ms);

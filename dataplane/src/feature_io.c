@@ -35,6 +35,41 @@ void feat_key_put(struct feat_key *k)
 
 /* ------------------------------------------------------------ lifecycle */
 
+/* Registered buffers per reactor (pinned memory: 128 x max transfer size); more
+ * concurrent commands than this use normal buffers. */
+#define FIXED_BUFS_PER_REACTOR 128u
+
+static void slab_register(struct reactor *r)
+{
+	struct reactor_feat *f = &r->feat;
+	uint32_t n = FIXED_BUFS_PER_REACTOR, size = r->buf_size;
+	struct iovec *iov = calloc(n, sizeof(*iov));
+	f->slab = aligned_alloc(4096, (size_t)n * size);
+	f->slab_free = calloc(n, sizeof(*f->slab_free));
+	int rc = -ENOMEM;
+	if (iov && f->slab && f->slab_free) {
+		for (uint32_t i = 0; i < n; i++)
+			iov[i] = (struct iovec){ .iov_base = f->slab + (size_t)i * size, .iov_len = size };
+		rc = r->ring_ok ? io_uring_register_buffers(&r->ring, iov, n) : -ENODEV;
+	}
+	free(iov);
+	if (rc < 0) {
+		/* Not fatal: locked-memory limits or an old kernel. Buffers then come from malloc. */
+		log_info("reactor %d: io_uring fixed buffers unavailable (%s); using normal buffers", r->idx,
+			 strerror(-rc));
+		free(f->slab);
+		free(f->slab_free);
+		f->slab = NULL;
+		f->slab_free = NULL;
+		return;
+	}
+	f->slab_bufs = n;
+	f->slab_buf_size = size;
+	for (uint32_t i = n; i > 0; i--)
+		f->slab_free[f->nslab_free++] = f->slab + (size_t)(i - 1) * size;
+	log_debug("reactor %d: %u io_uring fixed buffers of %u bytes registered", r->idx, n, size);
+}
+
 int feat_reactor_init(struct reactor *r)
 {
 	struct dpd_engine *e = r->e;
@@ -43,6 +78,8 @@ int feat_reactor_init(struct reactor *r)
 	 * a few are made up front, the rest on first use and then kept. */
 	int rc = dpd_staging_pool_init(&r->feat.staging, size, 4, (uint32_t)(64 * e->opt.max_queue_depth));
 	r->feat.staging_ok = rc == 0;
+	if (rc == 0)
+		slab_register(r);
 	return rc;
 }
 
@@ -51,6 +88,54 @@ void feat_reactor_fini(struct reactor *r)
 	if (r->feat.staging_ok)
 		dpd_staging_pool_fini(&r->feat.staging);
 	r->feat.staging_ok = 0;
+	/* The ring is gone by now (its exit unregisters the buffers). */
+	free(r->feat.slab);
+	free(r->feat.slab_free);
+	r->feat.slab = NULL;
+	r->feat.slab_free = NULL;
+	r->feat.slab_bufs = r->feat.nslab_free = 0;
+}
+
+uint8_t *feat_buf_get(struct reactor *r)
+{
+	struct reactor_feat *f = &r->feat;
+	return f->nslab_free ? f->slab_free[--f->nslab_free] : NULL;
+}
+
+static int slab_index(const struct reactor_feat *f, const uint8_t *p, unsigned len)
+{
+	if (!f->slab || p < f->slab || p >= f->slab + (size_t)f->slab_bufs * f->slab_buf_size)
+		return -1;
+	size_t idx = (size_t)(p - f->slab) / f->slab_buf_size;
+	if ((size_t)(p - f->slab) + len > (idx + 1) * f->slab_buf_size)
+		return -1;
+	return (int)idx;
+}
+
+int feat_buf_put(struct reactor *r, uint8_t *buf)
+{
+	struct reactor_feat *f = &r->feat;
+	if (slab_index(f, buf, 0) < 0)
+		return 0;
+	f->slab_free[f->nslab_free++] = buf;
+	return 1;
+}
+
+int feat_prep_fixed(struct bio *bio, struct io_uring_sqe *sqe, int write, int fd, uint8_t *buf, unsigned len,
+		    uint64_t off)
+{
+	int idx = slab_index(&bio->r->feat, buf, len);
+	if (idx < 0)
+		return 0;
+	if (write)
+		io_uring_prep_write_fixed(sqe, fd, buf, len, off, idx);
+	else
+		io_uring_prep_read_fixed(sqe, fd, buf, len, off, idx);
+	/* Every bio belongs to a request; count against its namespace. */
+	struct request *req = (struct request *)((char *)bio - offsetof(struct request, bio));
+	if (req->ns)
+		dpd_ctr_add(&dpd_io_counter_slot(&req->ns->feat.stats, (unsigned)bio->r->idx)->fixed_buffer_ios, 1);
+	return 1;
 }
 
 int feat_ns_init(struct dpd_engine *e, struct dpd_ns *ns)
@@ -103,6 +188,7 @@ void feat_conn_closed(struct conn *c)
 	while (!dpd_qos_queue_empty(&c->feat.qos_queue)) {
 		struct dpd_qos_waiter *w = c->feat.qos_queue.head;
 		dpd_qos_queue_remove(&c->feat.qos_queue, w);
+		c->r->feat.qos_waiting--;
 		if (t)
 			dpd_ctr_add(&dpd_io_counter_slot(&t->stats, (unsigned)c->r->idx)->qos_queued, (uint64_t)-1);
 		if (c->feat.qs)
@@ -122,6 +208,11 @@ void feat_conn_closed(struct conn *c)
 		c->feat.qs = NULL;
 	}
 	if (t) {
+		/* I/O still in the backend finishes after the binding is gone: take it off the
+		 * tenant's in-flight gauge now (the namespace's is settled when it ends). */
+		for (uint32_t i = 0; i < c->nreqs; i++)
+			if (c->reqs[i].feat.counted)
+				dpd_ctr_add(&dpd_io_counter_slot(&t->stats, (unsigned)c->r->idx)->inflight, (uint64_t)-1);
 		dpd_ctr_add(&dpd_io_counter_slot(&t->stats, (unsigned)c->r->idx)->connections_closed, 1);
 		dpd_tenant_put(t);
 		c->feat.tenant = NULL;
@@ -219,6 +310,7 @@ void feat_io_start(struct request *req, int write, uint64_t off, uint64_t len)
 			f->waiter.is_write = write;
 			f->waiter.bytes = len;
 			dpd_qos_queue_push(&c->feat.qos_queue, &f->waiter, now);
+			c->r->feat.qos_waiting++;
 			dpd_ctr_add(&tenant_slot(c)->qos_queued, 1);
 			if (c->feat.qs)
 				dpd_ctr_add(&c->feat.qs->c.qos_queued, 1);
@@ -281,9 +373,8 @@ int feat_reactor_timeout(struct reactor *r, int timeout_ms)
 {
 	/* Queued I/O is re-examined at least every millisecond: the buckets refill
 	 * continuously, so this is the QoS timeslice. */
-	for (struct conn *c = r->conns; c; c = c->next)
-		if (!c->closed && !dpd_qos_queue_empty(&c->feat.qos_queue))
-			return timeout_ms < 1 ? timeout_ms : 1;
+	if (r->feat.qos_waiting)
+		return timeout_ms < 1 ? timeout_ms : 1;
 	return timeout_ms;
 }
 
@@ -302,6 +393,7 @@ static void on_admitted(struct dpd_qos_waiter *w, uint64_t waited_ns, void *arg)
 		dpd_ctr_add(&c->feat.qs->c.throttled_ios, 1);
 		dpd_ctr_add(&c->feat.qs->c.throttled_ns, waited_ns);
 	}
+	c->r->feat.qos_waiting--;
 	struct dpd_io_counters *ns = ns_slot(req);
 	dpd_ctr_add(&ns->throttled_ios, 1);
 	dpd_ctr_add(&ns->throttled_ns, waited_ns);
@@ -311,6 +403,8 @@ static void on_admitted(struct dpd_qos_waiter *w, uint64_t waited_ns, void *arg)
 void feat_reactor_poll(struct reactor *r)
 {
 	uint64_t now = 0;
+	if (!r->feat.qos_waiting) /* the common case: nothing held back, nothing to walk */
+		return;
 	for (struct conn *c = r->conns; c; c = c->next) {
 		if (c->closed || dpd_qos_queue_empty(&c->feat.qos_queue))
 			continue;

@@ -97,7 +97,8 @@ struct dpd_payload_io {
  */
 int dpd_payload_before_write(struct dpd_payload_io *io, struct dpd_staging_pool *pool);
 
-/* After a backend read into io->buf: make io->buf hold the plaintext for the host. */
+/* After a backend read into io->buf: make io->buf hold the plaintext for the host.
+ * Blocks the backend returns as all zeros (zeroed or deallocated ranges) stay zeros. */
 int dpd_payload_after_read(struct dpd_payload_io *io, struct dpd_staging_pool *pool);
 
 #endif

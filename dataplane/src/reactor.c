@@ -141,6 +141,9 @@ int reactor_post(struct reactor *r, struct msg *m)
 
 uint8_t *reactor_buf_get(struct reactor *r)
 {
+	uint8_t *fixed = feat_buf_get(r); /* feature_hooks.h: io_uring registered buffers first */
+	if (fixed)
+		return fixed;
 	if (r->nfree_bufs)
 		return r->free_bufs[--r->nfree_bufs];
 	void *p = NULL;
@@ -152,6 +155,8 @@ uint8_t *reactor_buf_get(struct reactor *r)
 
 void reactor_buf_put(struct reactor *r, uint8_t *buf)
 {
+	if (feat_buf_put(r, buf)) /* feature_hooks.h */
+		return;
 	if (r->nfree_bufs < r->max_bufs)
 		r->free_bufs[r->nfree_bufs++] = buf;
 	else

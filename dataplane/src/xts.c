@@ -2,7 +2,9 @@
 #include "xts.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,18 +22,53 @@ struct dpd_xts_key {
 	_Atomic(struct dpd_xts_thread_ctx *) per_thread[DPD_XTS_MAX_THREADS];
 };
 
-/* Small dense thread index, assigned on a thread's first crypto call. */
-static atomic_uint g_next_thread_slot;
+/* Small dense thread index, taken on a thread's first crypto call and given back when
+ * the thread exits (engines restart with new reactor threads), so the per-key context
+ * arrays stay bounded. The lock is only taken on those two occasions. */
+static pthread_once_t g_slot_once = PTHREAD_ONCE_INIT;
+static pthread_key_t g_slot_key;
+static pthread_mutex_t g_slot_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint8_t g_slot_used[DPD_XTS_MAX_THREADS];
 static _Thread_local int t_thread_slot = -1;
+
+static void slot_release(void *p)
+{
+	int slot = (int)(intptr_t)p - 1;
+	pthread_mutex_lock(&g_slot_lock);
+	g_slot_used[slot] = 0;
+	pthread_mutex_unlock(&g_slot_lock);
+}
+
+static void slot_key_create(void) { pthread_key_create(&g_slot_key, slot_release); }
 
 static int thread_slot(void)
 {
-	if (t_thread_slot < 0) {
-		unsigned slot = atomic_fetch_add(&g_next_thread_slot, 1);
-		/* Threads beyond the bound share the last slot through fresh contexts (see below). */
-		t_thread_slot = slot < DPD_XTS_MAX_THREADS ? (int)slot : DPD_XTS_MAX_THREADS;
-	}
-	return t_thread_slot;
+	if (t_thread_slot >= 0)
+		return t_thread_slot;
+	pthread_once(&g_slot_once, slot_key_create);
+	int slot = DPD_XTS_MAX_THREADS; /* none free: the caller uses a private context */
+	pthread_mutex_lock(&g_slot_lock);
+	for (int i = 0; i < DPD_XTS_MAX_THREADS; i++)
+		if (!g_slot_used[i]) {
+			g_slot_used[i] = 1;
+			slot = i;
+			break;
+		}
+	pthread_mutex_unlock(&g_slot_lock);
+	if (slot < DPD_XTS_MAX_THREADS)
+		pthread_setspecific(g_slot_key, (void *)(intptr_t)(slot + 1));
+	t_thread_slot = slot;
+	return slot;
+}
+
+int dpd_xts_thread_slots_in_use(void)
+{
+	int n = 0;
+	pthread_mutex_lock(&g_slot_lock);
+	for (int i = 0; i < DPD_XTS_MAX_THREADS; i++)
+		n += g_slot_used[i];
+	pthread_mutex_unlock(&g_slot_lock);
+	return n;
 }
 
 void dpd_xts_tweak_for_lba(uint64_t lba, uint8_t tweak[16])

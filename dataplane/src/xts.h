@@ -10,6 +10,8 @@
  * Threading: a key object is shared by all reactors. Each thread that calls
  * encrypt/decrypt gets its own EVP context (created on first use, lock-free), so
  * the key schedule is computed once per thread and only the tweak changes per block.
+ * A thread's slot is recycled when it exits; beyond DPD_XTS_MAX_THREADS live threads,
+ * calls still work but build a context each time.
  * dpd_xts_key_free() must only run once no thread can still use the key (the caller
  * quiesces the namespace first).
  */
@@ -44,6 +46,9 @@ int dpd_xts_encrypt(struct dpd_xts_key *key, uint64_t lba, uint32_t block_size,
 					const void *in, void *out, size_t nblocks);
 int dpd_xts_decrypt(struct dpd_xts_key *key, uint64_t lba, uint32_t block_size,
 					const void *in, void *out, size_t nblocks);
+
+/* Threads currently holding a per-key context slot (for tests and diagnostics). */
+int dpd_xts_thread_slots_in_use(void);
 
 /* Fill the 16-byte tweak for `lba` (exposed so tests and tools agree on the layout). */
 void dpd_xts_tweak_for_lba(uint64_t lba, uint8_t tweak[16]);

@@ -104,6 +104,32 @@ static void registered_provider_enables_full_offload(void)
 	CHECK(dpd_offload_find_provider() == &test_provider);
 }
 
+/* Zeroed or deallocated ranges come back from the backend as zeros and must read as
+ * zeros through an encrypted namespace, next to blocks that hold real ciphertext. */
+static void zeroed_blocks_read_back_as_zeros(void)
+{
+	enum { BS = 512, N = 6 };
+	struct dpd_xts_key *k = test_key();
+	uint8_t stored[BS * N], plain[BS * N];
+	for (int i = 0; i < BS * N; i++)
+		plain[i] = (uint8_t)(i * 31 + 5);
+	memcpy(stored, plain, sizeof(stored));
+	CHECK(dpd_xts_encrypt(k, 100, BS, stored, stored, N) == 0);
+	memset(stored + 1 * BS, 0, BS); /* blocks 1, 2 and 5 were zeroed on the backend */
+	memset(stored + 2 * BS, 0, BS);
+	memset(stored + 5 * BS, 0, BS);
+	struct dpd_payload_io io = {.mode = DPD_MODE_ZERO_COPY, .key = k, .slba = 100, .block_size = BS,
+								.buf = stored, .len = sizeof(stored)};
+	CHECK(dpd_payload_after_read(&io, NULL) == 0);
+	static const uint8_t zero[BS];
+	for (int b = 0; b < N; b++) {
+		int zeroed = b == 1 || b == 2 || b == 5;
+		CHECK(memcmp(stored + b * BS, zeroed ? zero : plain + b * BS, BS) == 0);
+	}
+	dpd_xts_key_free(k);
+}
+
 UNIT_MAIN(UNIT(full_offload_without_provider_follows_the_fallback),
 		  UNIT(non_offload_copies_twice_each_way_zero_copy_never), UNIT(both_modes_store_the_same_ciphertext),
-		  UNIT(exhausted_staging_pool_asks_to_retry), UNIT(registered_provider_enables_full_offload))
+		  UNIT(exhausted_staging_pool_asks_to_retry), UNIT(zeroed_blocks_read_back_as_zeros),
+		  UNIT(registered_provider_enables_full_offload))

@@ -1,6 +1,7 @@
 /* AES-256-XTS wrapper: IEEE 1619 known answers and the LBA-tweak layout. */
 #include <errno.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "../src/xts.h"
@@ -112,6 +113,30 @@ static void equal_key_halves_and_bad_sizes_are_rejected(void)
 	dpd_xts_key_free(NULL);
 }
 
+static void *encrypt_once(void *arg)
+{
+	uint8_t buf[512] = {0};
+	return (void *)(intptr_t)dpd_xts_encrypt(arg, 7, 512, buf, buf, 1);
+}
+
+/* Reactor threads come and go with engine restarts: 200 short-lived threads one after
+ * another must not use up the per-key context slots. */
+static void exited_threads_give_their_slot_back(void)
+{
+	struct dpd_xts_key *k = v10_key();
+	int before = dpd_xts_thread_slots_in_use();
+	for (int i = 0; i < 200; i++) {
+		pthread_t t;
+		void *rc = (void *)1;
+		CHECK(pthread_create(&t, NULL, encrypt_once, k) == 0);
+		pthread_join(t, &rc);
+		CHECK(rc == NULL);
+	}
+	CHECK(dpd_xts_thread_slots_in_use() == before);
+	dpd_xts_key_free(k);
+}
+
 UNIT_MAIN(UNIT(ieee1619_vector10_encrypts_at_lba_0xff), UNIT(ieee1619_vector10_decrypts_in_place),
 		  UNIT(multi_block_call_uses_each_blocks_lba), UNIT(tweak_is_little_endian_lba_in_low_half),
-		  UNIT(equal_key_halves_and_bad_sizes_are_rejected))
+		  UNIT(equal_key_halves_and_bad_sizes_are_rejected),
+		  UNIT(exited_threads_give_their_slot_back))

@@ -193,6 +193,10 @@ def test_xts(build, work):
                         qd=8, bs=bs, verify=True, seed=seed, size=nblocks * bs)
         ok_io = no_errors("xts write", *w) and no_errors("xts read", *r)
         logged_key = key.hex()[:32] in t.log_text()
+        ns = t.stats()["namespaces"][0]
+    ios = ns["readOps"] + ns["writeOps"]
+    check("zero_copy_file_io_uses_io_uring_fixed_buffers", ios == 3 * nblocks and ns["fixedBufferIos"] >= ios,
+          "%d I/Os, %d backend operations from io_uring registered buffers" % (ios, ns["fixedBufferIos"]))
     check("xts_round_trip_through_target", ok_io, "%d blocks written and read back verified through the target"
           % nblocks)
     with open(backing, "rb") as f:

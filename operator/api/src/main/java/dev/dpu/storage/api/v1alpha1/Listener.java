@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** Where each node's data path accepts NVMe/TCP connections (on the host network). */
@@ -13,6 +14,7 @@ public class Listener {
     public static final int NVME_TCP_PORT = 4420;
 
     @Default("0.0.0.0")
+    @Size(max = 45)
     @ValidationRule(value = "isIP(self)", message = "address must be an IPv4 or IPv6 address such as 0.0.0.0 or ::")
     @JsonPropertyDescription("IP address to listen on; 0.0.0.0 (the default) listens on every address of the node.")
     private String address;

@@ -6,12 +6,14 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** A remote NVMe/TCP subsystem that a backend forwards to. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class NvmeTcpTarget {
     @Required
+    @Size(max = 45)
     @ValidationRule(value = "isIP(self)", message = "address must be an IPv4 or IPv6 address")
     @JsonPropertyDescription("IP address of the remote target.")
     private String address;
@@ -23,6 +25,7 @@ public class NvmeTcpTarget {
     private Integer port;
 
     @Required
+    @Size(max = ApiGroup.NQN_MAX_LENGTH)
     @ValidationRule(
             value = "size(self) <= 223 && self.matches('" + "^nqn\\\\.[0-9]{4}-(0[1-9]|1[0-2])\\\\.[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:.+)?$" + "')",
             message = "nqn must be an NVMe Qualified Name such as nqn.2024-01.com.example:disk1 (at most 223 bytes)")

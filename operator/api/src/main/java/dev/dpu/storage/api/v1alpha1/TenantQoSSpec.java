@@ -3,6 +3,7 @@ package dev.dpu.storage.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -20,13 +21,10 @@ public class TenantQoSSpec {
     @JsonPropertyDescription("The DpuStoragePool (same namespace) that serves this tenant.")
     private LocalRef poolRef;
 
-    @Size(max = 256)
-    @ValidationRule(
-            value = "self.all(n, size(n) <= 223 && n.matches('" + "^nqn\\\\.[0-9]{4}-(0[1-9]|1[0-2])\\\\.[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:.+)?$" + "'))",
-            message = "each host NQN must be an NVMe Qualified Name such as nqn.2014-08.org.nvmexpress:uuid:<uuid> (at most 223 bytes)")
+    @Size(max = 64)
     @ValidationRule(value = "self.all(n, self.exists_one(m, m == n))", message = "host NQNs must be unique")
     @JsonPropertyDescription("Allow-list: NQNs of the hosts that may connect to the tenant's subsystem. Changes apply without restarting the data path.")
-    private List<String> hostNqns = new ArrayList<>();
+    private List<@Size(max = ApiGroup.NQN_MAX_LENGTH) @Pattern(ApiGroup.NQN) String> hostNqns = new ArrayList<>();
 
     @Default("false")
     @JsonPropertyDescription("Let any host connect (tests and demos only). Defaults to false.")
@@ -35,7 +33,7 @@ public class TenantQoSSpec {
     @Size(max = 256)
     @ValidationRule(value = "self.all(v, self.exists_one(w, w == v))", message = "volumes must be unique")
     @JsonPropertyDescription("Volumes of the pool the tenant expects to own; each must be a pool volume whose tenant is this one. Reported in status.")
-    private List<String> volumes = new ArrayList<>();
+    private List<@Size(max = 63) @Pattern(ApiGroup.DNS_LABEL) String> volumes = new ArrayList<>();
 
     @JsonPropertyDescription("I/O limits per node. Absent limits mean unlimited. Changes apply without restarting the data path.")
     private QosLimits limits;

@@ -7,7 +7,6 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-import io.fabric8.kubernetes.api.model.Quantity;
 
 /** A volume the pool exports: one NVMe namespace in its tenant's subsystem. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -18,11 +17,10 @@ public class Volume {
     @JsonPropertyDescription("Volume name, unique within the pool.")
     private String name;
 
-    @ValidationRule(
-            value = "isQuantity(string(self)) && quantity(string(self)).isGreaterThan(quantity('0')) && quantity(string(self)).isInteger()",
-            message = "size must be a positive whole number of bytes such as 1Gi")
-    @JsonPropertyDescription("Capacity, for example 10Gi. Required for Ram and File backends; NvmeTcp volumes take the remote namespace's size.")
-    private Quantity size;
+    @Size(max = 32)
+    @Pattern("^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
+    @JsonPropertyDescription("Capacity as a whole number of bytes with an optional binary (Ki, Mi, Gi, Ti, Pi, Ei) or decimal (k, M, G, T, P, E) suffix, for example \"10Gi\". Required for Ram and File backends; NvmeTcp volumes take the remote namespace's size.")
+    private String size;
 
     @Required
     @Pattern(ApiGroup.DNS_LABEL)
@@ -42,12 +40,17 @@ public class Volume {
 
     public String getName() { return name; }
     public void setName(String name) { this.name = name; }
-    public Quantity getSize() { return size; }
-    public void setSize(Quantity size) { this.size = size; }
+    public String getSize() { return size; }
+    public void setSize(String size) { this.size = size; }
     public String getBackend() { return backend; }
     public void setBackend(String backend) { this.backend = backend; }
     public String getTenant() { return tenant; }
     public void setTenant(String tenant) { this.tenant = tenant; }
+    /** The size in bytes, 0 when absent. */
+    public long sizeBytes() {
+        return size == null ? 0L : io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(size)).longValueExact();
+    }
+
     public Integer getBlockSize() { return blockSize; }
     public void setBlockSize(Integer blockSize) { this.blockSize = blockSize; }
 }

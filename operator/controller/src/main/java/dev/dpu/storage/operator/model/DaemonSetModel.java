@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -205,8 +206,11 @@ public final class DaemonSetModel {
         return new AffinityBuilder()
                 .withNewNodeAffinity()
                     .withNewRequiredDuringSchedulingIgnoredDuringExecution()
+                        // One requirement per node: the API server allows a single value for a field selector.
                         .addNewNodeSelectorTerm()
-                            .addNewMatchField().withKey("metadata.name").withOperator("NotIn").withValues(nodes.stream().sorted().toList()).endMatchField()
+                            .withMatchFields(nodes.stream().sorted()
+                                    .map(n -> new NodeSelectorRequirementBuilder().withKey("metadata.name").withOperator("NotIn").withValues(n).build())
+                                    .toList())
                         .endNodeSelectorTerm()
                     .endRequiredDuringSchedulingIgnoredDuringExecution()
                 .endNodeAffinity()

@@ -13,7 +13,6 @@ import dev.dpu.storage.api.v1alpha1.OffloadProfileSpec;
 import dev.dpu.storage.api.v1alpha1.QosLimits;
 import dev.dpu.storage.api.v1alpha1.TenantQoS;
 import dev.dpu.storage.api.v1alpha1.Volume;
-import io.fabric8.kubernetes.api.model.Quantity;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -163,7 +162,7 @@ public final class DataplaneConfig {
                 ns.put("remote", remote);
             }
         }
-        ns.put("sizeBytes", v.getSize() == null ? 0L : Quantity.getAmountInBytes(v.getSize()).longValueExact());
+        ns.put("sizeBytes", v.sizeBytes());
         ns.put("blockSize", Objects.requireNonNullElse(v.getBlockSize(), 512));
         return ns;
     }

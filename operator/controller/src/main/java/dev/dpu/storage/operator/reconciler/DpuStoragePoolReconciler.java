@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -216,6 +217,32 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
             return UpdateControl.noUpdate();
         }
         return UpdateControl.patchStatus(statusPatch(pool, status));
+    }
+
+    /**
+     * An unexpected failure (for example the API server refused an object): report it in status
+     * while the SDK retries with backoff, so it does not stay hidden in the operator's log.
+     */
+    @Override
+    public ErrorStatusUpdateControl<DpuStoragePool> updateErrorStatus(DpuStoragePool pool, Context<DpuStoragePool> context, Exception e) {
+        LOG.errorf(e, "reconciling pool %s/%s failed", pool.getMetadata().getNamespace(), pool.getMetadata().getName());
+        DpuStoragePoolStatus previous = Optional.ofNullable(pool.getStatus()).orElseGet(DpuStoragePoolStatus::new);
+        long generation = Objects.requireNonNullElse(pool.getMetadata().getGeneration(), 0L);
+        var status = Serialization.clone(previous);
+        status.setObservedGeneration(generation);
+        status.setConditions(new Conditions(previous.getConditions(), generation, clock)
+                .reconciling("ReconcileFailed", "Retrying after an error: " + rootMessage(e))
+                .build());
+        return ErrorStatusUpdateControl.patchStatus(statusPatch(pool, status));
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(root.getMessage());
+        return message.length() > 900 ? message.substring(0, 900) + "..." : message;
     }
 
     private static Optional<String> profileNotReady(OffloadProfile profile) {

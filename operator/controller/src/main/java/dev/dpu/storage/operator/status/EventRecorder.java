@@ -1,15 +1,13 @@
 package dev.dpu.storage.operator.status;
 
 import dev.dpu.storage.operator.model.Names;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
-import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.api.model.MicroTime;
 import java.time.Clock;
-import java.time.format.DateTimeFormatter;
-import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,8 +16,6 @@ import org.jboss.logging.Logger;
  */
 public final class EventRecorder {
     private static final Logger LOG = Logger.getLogger(EventRecorder.class);
-    private static final DateTimeFormatter MICRO_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -29,12 +25,13 @@ public final class EventRecorder {
         this.clock = clock;
     }
 
-    public void normal(HasMetadata regarding, String reason, String note) { emit(regarding, "Normal", reason, note); }
+    public void normal(HasMetadata regarding, String reason, String message) { emit(regarding, "Normal", reason, message); }
 
-    public void warning(HasMetadata regarding, String reason, String note) { emit(regarding, "Warning", reason, note); }
+    public void warning(HasMetadata regarding, String reason, String message) { emit(regarding, "Warning", reason, message); }
 
-    private void emit(HasMetadata regarding, String type, String reason, String note) {
+    private void emit(HasMetadata regarding, String type, String reason, String message) {
         var meta = regarding.getMetadata();
+        String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
         var event = new EventBuilder()
                 .withNewMetadata()
                     .withGenerateName(meta.getName() + ".")
@@ -42,12 +39,12 @@ public final class EventRecorder {
                 .endMetadata()
                 .withType(type)
                 .withReason(reason)
-                .withAction("Reconcile")
-                .withNote(note.length() > 1024 ? note.substring(0, 1021) + "..." : note)
-                .withReportingController("storage.dpu.dev/" + Names.OPERATOR)
-                .withReportingInstance(Names.OPERATOR)
-                .withEventTime(new MicroTime(MICRO_TIME.format(clock.instant())))
-                .withRegarding(new ObjectReferenceBuilder()
+                .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
+                .withNewSource().withComponent(Names.OPERATOR).endSource()
+                .withFirstTimestamp(now)
+                .withLastTimestamp(now)
+                .withCount(1)
+                .withInvolvedObject(new ObjectReferenceBuilder()
                         .withApiVersion(regarding.getApiVersion())
                         .withKind(regarding.getKind())
                         .withName(meta.getName())
@@ -57,7 +54,7 @@ public final class EventRecorder {
                         .build())
                 .build();
         try {
-            client.events().v1().events().inNamespace(meta.getNamespace()).resource(event).create();
+            client.v1().events().inNamespace(meta.getNamespace()).resource(event).create();
         } catch (KubernetesClientException e) {
             // An event is a courtesy: never fail a reconcile because it could not be recorded.
             LOG.warnf("could not record event %s on %s/%s: %s", reason, meta.getNamespace(), meta.getName(), e.getMessage());

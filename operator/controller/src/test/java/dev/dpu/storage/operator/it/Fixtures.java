@@ -49,8 +49,14 @@ final class Fixtures {
         return s;
     }
 
-    /** The usual pool: one RAM volume per tenant. */
+    /**
+     * The usual pool: one RAM volume per tenant. Without a nodeSelector in extra it selects no
+     * node (nodes are cluster-wide: another test's nodes must not change this one's pool).
+     */
     static String poolSpec(String profile, String extra) {
+        if (!extra.contains("nodeSelector")) {
+            extra = extra + "\nnodeSelector: {test.dpu.dev/no-such-label: \"true\"}";
+        }
         return """
                 offloadProfileRef: {name: %s}
                 backends: [{name: mem, type: Ram}]

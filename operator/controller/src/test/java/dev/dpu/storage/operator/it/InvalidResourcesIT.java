@@ -116,7 +116,7 @@ class InvalidResourcesIT {
                 bad("File backend without path", VALID_POOL.replace("type: File, path: /var/lib/dpu/disk.img", "type: File"),
                         "spec.backends[1].path", "path is required for File backends"),
                 bad("negative volume size", VALID_POOL.replace("size: 1Gi", "size: -1Gi"),
-                        "spec.volumes[0].size", "positive whole number of bytes"),
+                        "spec.volumes[0].size", "should match"),
                 bad("RAM volume without size", VALID_POOL.replace("{name: a, size: 1Gi, backend: mem", "{name: a, backend: mem"),
                         "spec.volumes", "size is required"),
                 bad("two volumes on one File backend", VALID_POOL.replace("{name: a, size: 1Gi, backend: mem", "{name: a, size: 1Gi, backend: disk"),
@@ -129,7 +129,7 @@ class InvalidResourcesIT {
                         "spec.backends[2].nvmeTcp.nqn", "NVMe Qualified Name"),
                 // TenantQoS
                 bad("host NQN malformed", VALID_TENANT.replace("nqn.2014-08.org.nvmexpress:uuid:4c4c4544-0035-3510-8052-b4c04f4e4d32", "host-1"),
-                        "spec.hostNqns", "NVMe Qualified Name"),
+                        "spec.hostNqns[0]", "should match '^nqn"),
                 bad("duplicate host NQNs", VALID_TENANT.replace("[\"nqn.2014-08.org.nvmexpress:uuid:4c4c4544-0035-3510-8052-b4c04f4e4d32\"]",
                                 "[\"nqn.2014-08.org.nvmexpress:uuid:1\", \"nqn.2014-08.org.nvmexpress:uuid:1\"]"),
                         "spec.hostNqns", "must be unique"),

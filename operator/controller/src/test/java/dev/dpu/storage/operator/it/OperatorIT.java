@@ -129,7 +129,7 @@ class OperatorIT {
         assertThat(podSpec.getServiceAccountName()).isEqualTo("pool-a-agent");
         assertThat(ds.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isEqualTo(2);
         assertThat(ds.getSpec().getTemplate().getMetadata().getAnnotations()).containsKey(Names.RESTART_CHECKSUM);
-        assertThat(podSpec.getVolumes()).anySatisfy(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("pool-a-xts-key"));
+        assertThat(podSpec.getVolumes()).anySatisfy(v -> assertThat(v.getSecret()).isNotNull().extracting("secretName").isEqualTo("pool-a-xts-key"));
         var container = podSpec.getContainers().getFirst();
         assertThat(container.getImage()).isEqualTo(OperatorHarness.AGENT_IMAGE);
         assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
@@ -149,7 +149,7 @@ class OperatorIT {
         for (HasMetadata owned : List.<HasMetadata>of(cm, ds, svc, role)) {
             assertThat(owned.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
                 assertThat(o.getUid()).isEqualTo(pool.getMetadata().getUid());
-                assertThat(o.getController()).isTrue();
+                assertThat(o.getKind()).isEqualTo("DpuStoragePool");
             });
         }
 
@@ -243,7 +243,7 @@ class OperatorIT {
         assertThat(a.getStatus().getNodesDesired()).isEqualTo(2);
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.apps().daemonSets().inNamespace(ns).withName("pool-b-agent").get()
                         .getSpec().getTemplate().getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
-                        .getNodeSelectorTerms().getFirst().getMatchFields().getFirst().getValues())
+                        .getNodeSelectorTerms().getFirst().getMatchFields().stream().flatMap(f -> f.getValues().stream()).toList())
                 .containsExactly("n2" + suffix));
         awaitEvent("pool-b", "NodeSelectedByAnotherPool");
 
@@ -281,6 +281,11 @@ class OperatorIT {
         // pool-b goes away: pool-a's conflict clears.
         client.resources(DpuStoragePool.class).inNamespace(ns).withName("pool-b").delete();
         awaitPool("pool-a", p -> hasCondition(p, "NodeConflict", "False", "NoConflict") && p.getStatus().getConflicts().isEmpty());
+
+        for (String node : List.of("n1", "n2", "n3")) {
+            client.nodes().withName(node + suffix).delete();
+        }
+        awaitPool("pool-a", p -> Integer.valueOf(0).equals(p.getStatus().getNodesDesired()));
     }
 
     @Test
@@ -392,8 +397,14 @@ class OperatorIT {
     }
 
     private DpuStoragePool awaitPool(String name, java.util.function.Predicate<DpuStoragePool> until) {
-        return await().atMost(TIMEOUT).until(() -> client.resources(DpuStoragePool.class).inNamespace(ns).withName(name).get(),
-                p -> p != null && p.getStatus() != null && until.test(p));
+        try {
+            return await().atMost(TIMEOUT).until(() -> client.resources(DpuStoragePool.class).inNamespace(ns).withName(name).get(),
+                    p -> p != null && p.getStatus() != null && until.test(p));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            var p = client.resources(DpuStoragePool.class).inNamespace(ns).withName(name).get();
+            throw new AssertionError("pool " + name + " did not get there; its status is "
+                    + (p == null ? "(pool missing)" : io.fabric8.kubernetes.client.utils.Serialization.asYaml(p.getStatus())), e);
+        }
     }
 
     private TenantQoS awaitTenant(String name, java.util.function.Predicate<TenantQoS> until) {
@@ -407,9 +418,9 @@ class OperatorIT {
     }
 
     private void awaitEvent(String regarding, String reason) {
-        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.events().v1().events().inNamespace(ns).list().getItems())
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.v1().events().inNamespace(ns).list().getItems())
                 .anySatisfy(e -> {
-                    assertThat(e.getRegarding().getName()).isEqualTo(regarding);
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo(regarding);
                     assertThat(e.getReason()).isEqualTo(reason);
                 }));
     }
