@@ -39,6 +39,9 @@ def write(result, doc_path, png_path, json_path):
       "machine, so FullOffload is not measured; a profile asking for it with fallback Degrade runs ZeroCopy.\n"
       % result["fullOffload"])
     w("## Ceilings measured in the same run\n")
+    w("Single-core rates are bytes per CPU-second of the measuring thread (its CPU clock), so "
+      "waiting for a CPU on the shared machine does not lower them; io_uring and TCP figures are wall-clock, "
+      "like the data path figures.\n")
     w("| what | result |")
     w("|---|---|")
     w("| single-core memcpy (128 KiB buffers) | %.2f GB/s |" % (lim["memcpyBytesPerSecond"] / 1e9))

@@ -2,7 +2,9 @@ package dev.dpu.storage.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.quarkus.runtime.Quarkus;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -37,6 +39,7 @@ public class OperatorLifecycle {
     @ConfigProperty(name = "dpu.operator.leader-election.lease-name", defaultValue = "dpu-offload-operator-lease")
     String leaseName;
 
+    private volatile boolean stopping;
     private Operator operator;
 
     void start(@Observes StartupEvent event) {
@@ -45,7 +48,12 @@ public class OperatorLifecycle {
             o.withMetrics(metrics);
             if (leaderElection) {
                 // The Lease lives in the operator's own namespace (that of its service account).
-                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(leaseName));
+                o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
+                        .withLeaderCallbacks(new LeaderCallbacks(
+                                () -> LOG.info("leading: reconciling"),
+                                this::lostLeadership,
+                                leader -> LOG.infof("leader is %s", leader)))
+                        .build());
             }
         }).operator();
         operator.start();
@@ -53,8 +61,21 @@ public class OperatorLifecycle {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        stopping = true;
         if (operator != null) {
             operator.stop();
+        }
+    }
+
+    /**
+     * Leadership lost while running (the Lease could not be renewed): exit so that Kubernetes
+     * restarts the pod, which rejoins as a follower. During shutdown losing it is expected; there
+     * the SDK's own System.exit would deadlock the shutdown hook, so it is turned off.
+     */
+    private void lostLeadership() {
+        if (!stopping) {
+            LOG.error("lost the leader Lease; exiting so that this replica restarts as a follower");
+            Quarkus.asyncExit(1);
         }
     }
 

@@ -18,6 +18,7 @@ import dev.dpu.storage.operator.dependent.ServiceMonitorDependent;
 import dev.dpu.storage.operator.model.DataplaneConfig;
 import dev.dpu.storage.operator.model.Names;
 import dev.dpu.storage.operator.model.PoolInputs;
+import dev.dpu.storage.operator.model.ServiceMonitor;
 import dev.dpu.storage.operator.status.Conditions;
 import dev.dpu.storage.operator.status.EventRecorder;
 import dev.dpu.storage.operator.status.NodeSummary;
@@ -27,6 +28,8 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.javaoperatorsdk.operator.api.config.informer.FieldSelector;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -138,7 +141,17 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
                         .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
                         .build(),
                 context);
-        return List.of(profiles, tenants, nodeStates, nodes, otherPools);
+        // Only the Prometheus Operator's ServiceMonitor CRD, by name: its arrival or removal
+        // switches the ServiceMonitor dependent of every pool on or off.
+        InformerEventSource<CustomResourceDefinition, DpuStoragePool> serviceMonitorCrd = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(CustomResourceDefinition.class, DpuStoragePool.class)
+                        .withName(ServiceMonitorCrdPresent.EVENT_SOURCE)
+                        .withFieldSelector(new FieldSelector(new FieldSelector.Field("metadata.name", ServiceMonitor.CRD_NAME)))
+                        .withSecondaryToPrimaryMapper(crd -> Mappers.ids(pools.list()))
+                        .withOnUpdateFilter((n, o) -> false)
+                        .build(),
+                context);
+        return List.of(profiles, tenants, nodeStates, nodes, otherPools, serviceMonitorCrd);
     }
 
     @Override

@@ -56,7 +56,11 @@ class ApplicationIT {
     static void stopApplication() throws Exception {
         if (app != null) {
             app.destroy();
-            app.waitFor();
+            // A clean shutdown releases the Lease and exits; a hang here is a bug.
+            if (!app.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                app.destroyForcibly();
+                throw new AssertionError("the operator did not stop within 30 s of SIGTERM:\n" + Files.readString(log));
+            }
         }
         if (client != null) {
             client.close();
@@ -68,7 +72,7 @@ class ApplicationIT {
 
     @Test
     void packagedOperatorLeadsReconcilesAndExportsMetrics() throws Exception {
-        await("operator readiness (log: " + log + ")").atMost(TIMEOUT).pollInterval(Duration.ofSeconds(1))
+        await("operator readiness").atMost(TIMEOUT).pollInterval(Duration.ofSeconds(1)).ignoreExceptionsInstanceOf(java.net.ConnectException.class)
                 .until(() -> get("/q/health/ready").statusCode() == 200);
 
         var lease = client.leases().inAnyNamespace().list().getItems().stream()
@@ -109,6 +113,9 @@ class ApplicationIT {
     }
 
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        if (!app.isAlive()) {
+            throw new AssertionError("the operator exited:\n" + Files.readString(log));
+        }
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -26,4 +26,18 @@ class CrdsApplyIT {
             assertThat(pools.getSpec().getNames().getCategories()).containsExactly("dpu");
         }
     }
+
+    @Test
+    void kustomizeInstallIsAcceptedByTheApiServer() {
+        String out = TestApiServer.run(List.of(TestApiServer.kubectl().toString(), "--kubeconfig",
+                TestApiServer.kubeConfigFile().toString(), "apply", "--server-side", "-k",
+                TestApiServer.repositoryRoot().resolve("operator/deploy").toString()));
+        assertThat(out).contains("deployment.apps/dpu-offload-operator", "clusterrole.rbac.authorization.k8s.io/dpu-offload-operator",
+                "customresourcedefinition.apiextensions.k8s.io/dpustoragepools.storage.dpu.dev");
+        try (KubernetesClient client = TestApiServer.newClient()) {
+            var deployment = client.apps().deployments().inNamespace("dpu-offload-system").withName("dpu-offload-operator").get();
+            assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("dpu-offload-operator");
+            assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+        }
+    }
 }

@@ -37,6 +37,7 @@ class InvalidResourcesIT {
             kind: DpuStoragePool
             metadata: {name: valid}
             spec:
+              nodeSelector: {test.dpu.dev/no-such-label: "true"}
               offloadProfileRef: {name: valid}
               backends: [{name: mem, type: Ram}, {name: disk, type: File, path: /var/lib/dpu/disk.img},
                          {name: far, type: NvmeTcp, nvmeTcp: {address: 10.0.0.5, nqn: "nqn.2024-01.com.example:disk1"}}]
