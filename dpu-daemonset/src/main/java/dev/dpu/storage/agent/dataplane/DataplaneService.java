@@ -49,7 +49,8 @@ public class DataplaneService {
 
   public DataplaneService(AgentConfig agentConfig) {
     this.agentConfig = agentConfig;
-    this.capabilities = NodeCapabilities.probe(Path.of(agentConfig.hostRoot()));
+    this.capabilities = NodeCapabilities.probe(Path.of(agentConfig.hostRoot()))
+        .withLibraryProbe(Engine::capability);
     Logger nativeLog = Logger.getLogger("dpudp");
     NativeLog.install((level, message) -> nativeLog.log(switch (level) {
       case DEBUG -> Logger.Level.DEBUG;

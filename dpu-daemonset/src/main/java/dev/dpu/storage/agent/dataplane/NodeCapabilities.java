@@ -41,6 +41,19 @@ public record NodeCapabilities(boolean aesNi, boolean vaes, boolean crc32c, bool
     return new NodeCapabilities(aes, vaes, crc, ioUringAvailable(root), offloadProviders(root));
   }
 
+  /**
+   * This probe corrected by the data path's own where it answers: it knows whether io_uring
+   * actually works for this process (a seccomp profile may refuse it although the kernel has it)
+   * and whether it uses a CRC32 instruction.
+   */
+  public NodeCapabilities withLibraryProbe(
+      java.util.function.Function<String, java.util.Optional<Boolean>> library) {
+    return new NodeCapabilities(aesNi, vaes,
+        library.apply("crc32c_instruction").orElse(crc32c),
+        library.apply("io_uring").orElse(ioUring),
+        offloadProviders);
+  }
+
   static Set<String> cpuFlags(Path cpuinfo) {
     try (Stream<String> lines = Files.lines(cpuinfo)) {
       return lines

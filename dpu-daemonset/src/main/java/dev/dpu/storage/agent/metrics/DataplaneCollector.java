@@ -144,6 +144,9 @@ public final class DataplaneCollector extends Collector {
             + "backend (backend submit to completion).");
     MetricFamily inflight = new MetricFamily(PREFIX + "io_inflight", Type.GAUGE,
         "Reads and writes being executed now per namespace.");
+    MetricFamily fixed = new MetricFamily(PREFIX + "fixed_buffer_ios", Type.COUNTER,
+        "Backend I/Os done from io_uring registered buffers per namespace (0 while the data path "
+            + "runs without them, e.g. when RLIMIT_MEMLOCK is too low to register them).");
     long copies = 0;
     long copiedBytes = 0;
     for (StatsSnapshot.NamespaceStats ns : s.namespaces()) {
@@ -156,6 +159,7 @@ public final class DataplaneCollector extends Collector {
       addHistogram(latency, with(id, "stage", "e2e"), ns.io().histogram(Histogram.E2E));
       addHistogram(latency, with(id, "stage", "backend"), ns.io().histogram(Histogram.BACKEND));
       inflight.add("", id, ns.io().get(IoCounter.INFLIGHT));
+      fixed.add("_total", id, ns.io().get(IoCounter.FIXED_BUFFER_IOS));
       copies += ns.io().get(IoCounter.PAYLOAD_COPIES);
       copiedBytes += ns.io().get(IoCounter.COPIED_BYTES);
     }
@@ -202,7 +206,8 @@ public final class DataplaneCollector extends Collector {
         limits.add("", with(id, "limit", LIMIT_NAMES[i]), t.limits()[i]);
       }
     }
-    return List.of(latency.build(l), inflight.build(l), copyOps.build(l), copyBytes.build(l),
+    return List.of(latency.build(l), inflight.build(l), fixed.build(l), copyOps.build(l),
+        copyBytes.build(l),
         tenantOps.build(l), tenantBytes.build(l), tenantErrors.build(l), tenantDigest.build(l),
         throttled.build(l), throttledTime.build(l), queued.build(l), connections.build(l),
         limits.build(l));

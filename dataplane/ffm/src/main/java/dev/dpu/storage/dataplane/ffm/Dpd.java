@@ -100,6 +100,8 @@ final class Dpd {
   // Offload modes, encryption, tenants/QoS and telemetry came after the first header. They are
   // bound optionally: null when the loaded library predates them, and the features using them
   // report themselves unsupported instead of the whole binding failing to load.
+  static final MethodHandle CAPABILITY = bindOptional("dpd_capability",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS));
   static final MethodHandle OFFLOAD_PROVIDER_AVAILABLE = bindOptional(
       "dpd_offload_provider_available", FunctionDescriptor.of(JAVA_INT));
   static final MethodHandle ENGINE_SET_OFFLOAD_MODE = bindOptional("dpd_engine_set_offload_mode",

@@ -159,6 +159,23 @@ public final class Engine implements AutoCloseable {
     return Dpd.NS_SET_KEY != null && Dpd.NS_CLEAR_KEY != null;
   }
 
+  /**
+   * What the library's own probe says about this machine ("crc32c_instruction", "io_uring" -
+   * the latter including whether a seccomp profile lets io_uring through); empty when the library
+   * predates dpd_capability or does not know the name.
+   */
+  public static java.util.Optional<Boolean> capability(String name) {
+    if (Dpd.CAPABILITY == null) {
+      return java.util.Optional.empty();
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      int rc = (int) Dpd.CAPABILITY.invokeExact(arena.allocateFrom(name));
+      return rc < 0 ? java.util.Optional.empty() : java.util.Optional.of(rc == 1);
+    } catch (Throwable t) {
+      throw Dpd.rethrow(t);
+    }
+  }
+
   /** Whether a FullOffload provider exists on this machine, as the library sees it. */
   public static boolean offloadProviderAvailable() {
     var handle = Dpd.require(Dpd.OFFLOAD_PROVIDER_AVAILABLE, "dpd_offload_provider_available");

@@ -27,7 +27,9 @@ public final class StatsSnapshot implements AutoCloseable {
   /** Telemetry counters kept per namespace, tenant and queue, in DPD_IO_* order. */
   public enum IoCounter {
     READ_OPS, WRITE_OPS, READ_BYTES, WRITE_BYTES, ERRORS, DIGEST_ERRORS, THROTTLED,
-    THROTTLED_NS, PAYLOAD_COPIES, COPIED_BYTES, INFLIGHT, QOS_QUEUED, CONNECTIONS
+    THROTTLED_NS, PAYLOAD_COPIES, COPIED_BYTES, INFLIGHT, QOS_QUEUED, CONNECTIONS,
+    /** Namespace only: backend I/O done from io_uring registered (fixed) buffers. */
+    FIXED_BUFFER_IOS
   }
 
   /** Latency histograms, in DPD_HIST_* order. */

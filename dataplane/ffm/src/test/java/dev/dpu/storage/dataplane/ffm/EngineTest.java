@@ -26,6 +26,13 @@ class EngineTest {
   }
 
   @Test
+  void libraryProbesThisMachine() {
+    assertThat(Engine.capability("io_uring")).as("answered, true or false").isPresent();
+    assertThat(Engine.capability("crc32c_instruction")).isPresent();
+    assertThat(Engine.capability("no-such-capability")).isEmpty();
+  }
+
+  @Test
   void nativeFailuresCarryErrnoAndTheLibrarysMessage() {
     try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
       engine.addSubsystem(NQN, null, null);
