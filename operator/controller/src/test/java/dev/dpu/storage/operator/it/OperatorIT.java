@@ -94,6 +94,14 @@ class OperatorIT {
         assertThat(client.configMaps().inNamespace(ns).withName("pool-a-dataplane").get()).isNotNull();
         assertThat(client.apps().daemonSets().inNamespace(ns).withName("pool-a-agent").get()).isNotNull();
         assertThat(ready.getStatus().getConfigGeneration()).isEqualTo(1L);
+
+        // The profile is deleted: the pool says so, and what runs keeps running untouched.
+        String dsVersion = client.apps().daemonSets().inNamespace(ns).withName("pool-a-agent").get().getMetadata().getResourceVersion();
+        client.resources(OffloadProfile.class).inNamespace(ns).withName("fast").delete();
+        awaitPool("pool-a", p -> hasCondition(p, "Stalled", "True", "OffloadProfileNotFound"));
+        assertThat(client.apps().daemonSets().inNamespace(ns).withName("pool-a-agent").get().getMetadata().getResourceVersion())
+                .isEqualTo(dsVersion);
+        assertThat(client.configMaps().inNamespace(ns).withName("pool-a-dataplane").get()).isNotNull();
     }
 
     @Test
@@ -194,6 +202,13 @@ class OperatorIT {
         assertThat(daemonSet().getMetadata().getGeneration()).isGreaterThan(dsGeneration1);
         awaitEvent("pool-a", "RollingRestart");
         awaitEvent("pool-a", "ConfigUpdated");
+
+        // The tenant is deleted: its hosts and limits leave the configuration, live again.
+        String checksum3 = restartChecksum();
+        client.resources(TenantQoS.class).inNamespace(ns).withName("tenant-blue").delete();
+        await().atMost(TIMEOUT).until(() -> "4".equals(configAnnotation(Names.CONFIG_GENERATION)));
+        assertThat(configJson()).doesNotContain("nqn.2014-08.org.nvmexpress:uuid:2").doesNotContain("\"totalIops\" : 5000");
+        assertThat(restartChecksum()).isEqualTo(checksum3);
     }
 
     @Test
@@ -278,6 +293,11 @@ class OperatorIT {
         assertThat(done.getStatus().getEffectiveOffloadMode()).isEqualTo("ZeroCopy");
         assertThat(done.getStatus().getNodesUpToDate()).isEqualTo(2);
 
+        // An agent's node state goes away: that node no longer counts as ready.
+        client.resources(DpuNodeState.class).inNamespace(ns).withName("n2" + suffix).delete();
+        DpuStoragePool oneLeft = awaitPool("pool-a", p -> Integer.valueOf(1).equals(p.getStatus().getNodesReady()));
+        assertThat(condition(oneLeft, "Ready").orElseThrow().getReason()).isEqualTo("RollingOut");
+
         // pool-b goes away: pool-a's conflict clears.
         client.resources(DpuStoragePool.class).inNamespace(ns).withName("pool-b").delete();
         awaitPool("pool-a", p -> hasCondition(p, "NodeConflict", "False", "NoConflict") && p.getStatus().getConflicts().isEmpty());
@@ -338,7 +358,7 @@ class OperatorIT {
         client.resources(DpuStoragePool.class).inNamespace(ns).withName("pool-a").delete();
         await().atMost(TIMEOUT).until(() -> client.resources(DpuStoragePool.class).inNamespace(ns).withName("pool-a").get() == null);
         // No finalizer holds the pool: everything it made carries its owner reference, and
-        // Kubernetes' garbage collector removes it (GarbageCollectorIT shows that with the real
+        // Kubernetes' garbage collector removes it (GarbageCollectionIT shows that with the real
         // kube-controller-manager).
         for (Class<? extends HasMetadata> kind : List.of(ConfigMap.class, DaemonSet.class, Service.class, ServiceAccount.class, Role.class, RoleBinding.class)) {
             assertThat(client.resources(kind).inNamespace(ns).withLabel(Names.LABEL_POOL, "pool-a").list().getItems())
