@@ -1,0 +1,196 @@
+package dev.dpu.storage.dataplane.ffm;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.AddressLayout;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The method handles of dpudp.h, resolved once when this class initialises. Hand-written rather
+ * than generated with jextract: the header is small and keeps to plain integers, C strings and
+ * opaque handles on purpose, and the handles below read like the header they mirror.
+ *
+ * <p>Only {@link Engine}, {@link StatsSnapshot} and {@link EngineOptions} call these; everything
+ * else in the project goes through those classes.
+ */
+final class Dpd {
+
+  /** A {@code const char *} we only read up to its NUL; the library owns it. */
+  static final AddressLayout C_STRING = ADDRESS.withTargetLayout(
+      java.lang.foreign.MemoryLayout.sequenceLayout(Long.MAX_VALUE, java.lang.foreign.ValueLayout.JAVA_BYTE));
+
+  static final DataplaneLibrary.Loaded LIBRARY = DataplaneLibrary.load();
+  private static final Linker LINKER = Linker.nativeLinker();
+  private static final SymbolLookup SYMBOLS = LIBRARY.symbols();
+
+  // errors, version, logging
+  static final MethodHandle LAST_ERROR = bind("dpd_last_error", FunctionDescriptor.of(C_STRING));
+  static final MethodHandle VERSION = bind("dpd_version", FunctionDescriptor.of(C_STRING));
+  static final MethodHandle LOG_SET_LEVEL = bind("dpd_log_set_level",
+      FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  static final MethodHandle LOG_SET_CALLBACK = bind("dpd_log_set_callback",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+
+  // options
+  static final MethodHandle OPTIONS_CREATE = bind("dpd_options_create",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle OPTIONS_DESTROY = bind("dpd_options_destroy",
+      FunctionDescriptor.ofVoid(ADDRESS));
+  static final MethodHandle OPTIONS_SET_INT = bind("dpd_options_set_int",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+
+  // engine
+  static final MethodHandle ENGINE_CREATE = bind("dpd_engine_create",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  static final MethodHandle ENGINE_START = bind("dpd_engine_start",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle ENGINE_STOP = bind("dpd_engine_stop",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  static final MethodHandle ENGINE_DESTROY = bind("dpd_engine_destroy",
+      FunctionDescriptor.ofVoid(ADDRESS));
+
+  // listeners
+  static final MethodHandle LISTENER_ADD = bind("dpd_listener_add",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+  static final MethodHandle LISTENER_REMOVE = bind("dpd_listener_remove",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+
+  // subsystems and hosts
+  static final MethodHandle SUBSYSTEM_ADD = bind("dpd_subsystem_add",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+  static final MethodHandle SUBSYSTEM_REMOVE = bind("dpd_subsystem_remove",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  static final MethodHandle SUBSYSTEM_ALLOW_ANY_HOST = bind("dpd_subsystem_allow_any_host",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+  static final MethodHandle HOST_ALLOW = bind("dpd_host_allow",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+  static final MethodHandle HOST_DISALLOW = bind("dpd_host_disallow",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+
+  // namespaces
+  static final MethodHandle NS_ADD_RAM = bind("dpd_ns_add_ram",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+  static final MethodHandle NS_ADD_FILE = bind("dpd_ns_add_file",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+  static final MethodHandle NS_REMOVE = bind("dpd_ns_remove",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+
+  // stats
+  static final MethodHandle STATS_SNAPSHOT = bind("dpd_stats_snapshot",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  static final MethodHandle STATS_DESTROY = bind("dpd_stats_destroy",
+      FunctionDescriptor.ofVoid(ADDRESS));
+  static final MethodHandle STATS_ENGINE = bind("dpd_stats_engine",
+      FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
+  static final MethodHandle STATS_NS_COUNT = bind("dpd_stats_ns_count",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle STATS_NS_SUBSYSTEM = bind("dpd_stats_ns_subsystem",
+      FunctionDescriptor.of(C_STRING, ADDRESS, JAVA_INT));
+  static final MethodHandle STATS_NS_NSID = bind("dpd_stats_ns_nsid",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+  static final MethodHandle STATS_NS = bind("dpd_stats_ns",
+      FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT));
+
+  // Offload modes, encryption, tenants/QoS and telemetry came after the first header. They are
+  // bound optionally: null when the loaded library predates them, and the features using them
+  // report themselves unsupported instead of the whole binding failing to load.
+  static final MethodHandle CAPABILITY = bindOptional("dpd_capability",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle OFFLOAD_PROVIDER_AVAILABLE = bindOptional(
+      "dpd_offload_provider_available", FunctionDescriptor.of(JAVA_INT));
+  static final MethodHandle ENGINE_SET_OFFLOAD_MODE = bindOptional("dpd_engine_set_offload_mode",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  static final MethodHandle ENGINE_OFFLOAD_MODE = bindOptional("dpd_engine_offload_mode",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle NS_SET_KEY = bindOptional("dpd_ns_set_key",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+  static final MethodHandle NS_CLEAR_KEY = bindOptional("dpd_ns_clear_key",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+  static final MethodHandle TENANT_ADD = bindOptional("dpd_tenant_add",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  static final MethodHandle TENANT_REMOVE = bindOptional("dpd_tenant_remove",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  static final MethodHandle TENANT_SET_LIMITS = bindOptional("dpd_tenant_set_limits",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+          JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+  static final MethodHandle TENANT_NS_ADD = bindOptional("dpd_tenant_ns_add",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+  static final MethodHandle TENANT_NS_REMOVE = bindOptional("dpd_tenant_ns_remove",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+  static final MethodHandle STATS_TENANT_COUNT = bindOptional("dpd_stats_tenant_count",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle STATS_TENANT_NAME = bindOptional("dpd_stats_tenant_name",
+      FunctionDescriptor.of(C_STRING, ADDRESS, JAVA_INT));
+  static final MethodHandle STATS_TENANT_LIMIT = bindOptional("dpd_stats_tenant_limit",
+      FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT));
+  static final MethodHandle STATS_IO = bindOptional("dpd_stats_io",
+      FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+  static final MethodHandle STATS_HIST_BUCKETS = bindOptional("dpd_stats_hist_buckets",
+      FunctionDescriptor.of(JAVA_INT));
+  static final MethodHandle STATS_HIST_BUCKET_UPPER_NS = bindOptional(
+      "dpd_stats_hist_bucket_upper_ns", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+  static final MethodHandle STATS_HIST_BUCKET = bindOptional("dpd_stats_hist_bucket",
+      FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+  static final MethodHandle STATS_HIST_SUM_NS = bindOptional("dpd_stats_hist_sum_ns",
+      FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+
+  private Dpd() {}
+
+  /** Symbols of optional features: absent ones make the feature report itself unsupported. */
+  private static MethodHandle bindOptional(String name, FunctionDescriptor descriptor) {
+    return SYMBOLS.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor)).orElse(null);
+  }
+
+  /** The handle, or an exception naming the missing symbol and the library file. */
+  static MethodHandle require(MethodHandle handle, String name) {
+    if (handle == null) {
+      throw new UnsupportedOperationException(LIBRARY.path() + " has no " + name
+          + ": this data path build does not offer it");
+    }
+    return handle;
+  }
+
+  private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
+    MemorySegment symbol = SYMBOLS.find(name).orElseThrow(() -> new IllegalStateException(
+        LIBRARY.path() + " has no symbol " + name + ": it does not match dpudp.h"));
+    return LINKER.downcallHandle(symbol, descriptor);
+  }
+
+  /** dpd_last_error() of this thread, copied into a Java string. */
+  static String lastError() {
+    try {
+      return string((MemorySegment) LAST_ERROR.invokeExact());
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** Turns a negative return into a DataplaneException with the native message; passes the rest. */
+  static int check(int rc, String operation) {
+    if (rc < 0) {
+      throw new DataplaneException(operation, -rc, lastError());
+    }
+    return rc;
+  }
+
+  static String string(MemorySegment cString) {
+    return cString.equals(MemorySegment.NULL) ? null : cString.getString(0);
+  }
+
+  /** Downcalls declare Throwable; nothing checked can come out of native code, so rethrow as is. */
+  static RuntimeException rethrow(Throwable t) {
+    if (t instanceof RuntimeException r) {
+      throw r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    throw new IllegalStateException(t);
+  }
+}

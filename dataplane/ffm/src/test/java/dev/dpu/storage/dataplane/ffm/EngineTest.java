@@ -1,0 +1,184 @@
+package dev.dpu.storage.dataplane.ffm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The binding against the real libdpudp.so the dataplane module built (found through the
+ * dpu.dataplane.library property the POM sets) and the real load generator as NVMe/TCP host.
+ */
+class EngineTest {
+
+  private static final String NQN = "nqn.2024-01.dev.dpu:binding-test";
+  private static final String HOST = "nqn.2014-08.org.nvmexpress:uuid:0b1d1e5e-0000-4000-8000-000000000001";
+
+  @Test
+  void libraryIsFoundThroughTheOverrideAndReportsItsVersion() {
+    assertThat(Engine.library().foundBy()).isEqualTo("system property dpu.dataplane.library");
+    assertThat(Engine.version()).matches("\\d+\\.\\d+\\.\\d+.*");
+  }
+
+  @Test
+  void libraryProbesThisMachine() {
+    assertThat(Engine.capability("io_uring")).as("answered, true or false").isPresent();
+    assertThat(Engine.capability("crc32c_instruction")).isPresent();
+    assertThat(Engine.capability("no-such-capability")).isEmpty();
+  }
+
+  @Test
+  void nativeFailuresCarryErrnoAndTheLibrarysMessage() {
+    try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
+      engine.addSubsystem(NQN, null, null);
+
+      assertThatThrownBy(() -> engine.addSubsystem(NQN, null, null))
+          .isInstanceOfSatisfying(DataplaneException.class, e -> {
+            assertThat(e.errnoName()).isEqualTo("EEXIST");
+            assertThat(e.operation()).isEqualTo("dpd_subsystem_add(" + NQN + ")");
+            assertThat(e.nativeMessage()).isNotBlank();
+          });
+      assertThatThrownBy(() -> engine.addSubsystem("not-an-nqn", null, null))
+          .isInstanceOfSatisfying(DataplaneException.class,
+              e -> assertThat(e.errnoName()).isEqualTo("EINVAL"));
+      assertThatThrownBy(() -> engine.removeNamespace(NQN, 9))
+          .isInstanceOfSatisfying(DataplaneException.class,
+              e -> assertThat(e.errnoName()).isEqualTo("ENOENT"));
+    }
+  }
+
+  @Test
+  void badOptionIsRefusedWithItsName() {
+    assertThatThrownBy(() -> Engine.create(EngineOptions.builder().reactors(0).build()))
+        .isInstanceOf(DataplaneException.class)
+        .hasMessageContaining("reactors");
+  }
+
+  @Test
+  void snapshotCountsLoadGeneratorIoAndStopDrains(@TempDir Path dir) throws Exception {
+    Engine engine = Engine.create(EngineOptions.builder().reactors(1).build());
+    try {
+      engine.start();
+      int port = engine.listen("127.0.0.1", 0);
+      engine.addSubsystem(NQN, "BINDING0001", null);
+      engine.addRamNamespace(NQN, 1, 16L << 20, 512);
+      engine.addFileNamespace(NQN, 2, dir.resolve("ns2.img").toString(), 8L << 20, 4096);
+      engine.allowHost(NQN, HOST);
+
+      Process loadgen = new ProcessBuilder(loadgen(), "--address", "127.0.0.1", "--port",
+          Integer.toString(port), "--nqn", NQN, "--hostnqn", HOST, "--nsid", "2", "--rw", "randrw",
+          "--ops", "2000", "--qd", "8", "--bs", "4096", "--verify")
+          .redirectErrorStream(true).redirectOutput(dir.resolve("loadgen.log").toFile()).start();
+      assertThat(loadgen.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(loadgen.exitValue()).as(Files.readString(dir.resolve("loadgen.log"))).isZero();
+
+      try (StatsSnapshot snapshot = engine.snapshot()) {
+        StatsSnapshot.Stats stats = snapshot.read();
+        assertThat(stats.namespaces()).hasSize(2);
+        StatsSnapshot.NamespaceStats ns2 = stats.namespaces().stream()
+            .filter(n -> n.nsid() == 2).findFirst().orElseThrow();
+        assertThat(ns2.subsystemNqn()).isEqualTo(NQN);
+        long ops = ns2.get(StatsSnapshot.NamespaceCounter.READ_OPS)
+            + ns2.get(StatsSnapshot.NamespaceCounter.WRITE_OPS);
+        assertThat(ops).isGreaterThanOrEqualTo(2000);
+        assertThat(ns2.get(StatsSnapshot.NamespaceCounter.WRITE_BYTES)).isPositive();
+        assertThat(ns2.get(StatsSnapshot.NamespaceCounter.ERRORS)).isZero();
+        assertThat(ns2.get(StatsSnapshot.NamespaceCounter.SIZE_BYTES)).isEqualTo(8L << 20);
+        assertThat(stats.get(StatsSnapshot.EngineCounter.CONNECTIONS_TOTAL)).isPositive();
+      }
+
+      assertThat(engine.stop(Duration.ofSeconds(5))).isTrue();
+    } finally {
+      engine.close();
+    }
+    assertThatThrownBy(engine::snapshot).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void offloadModeFollowsTheFallbackPolicy() {
+    try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
+      assertThat(engine.setOffloadMode(OffloadMode.NON_OFFLOAD, OffloadMode.Fallback.FAIL))
+          .isEqualTo(OffloadMode.NON_OFFLOAD);
+      assertThat(engine.offloadMode()).isEqualTo(OffloadMode.NON_OFFLOAD);
+      if (!Engine.offloadProviderAvailable()) {
+        assertThat(engine.setOffloadMode(OffloadMode.FULL_OFFLOAD, OffloadMode.Fallback.DEGRADE))
+            .isEqualTo(OffloadMode.ZERO_COPY);
+        assertThatThrownBy(() -> engine.setOffloadMode(OffloadMode.FULL_OFFLOAD,
+            OffloadMode.Fallback.FAIL))
+            .isInstanceOfSatisfying(DataplaneException.class,
+                e -> assertThat(e.errnoName()).isEqualTo("EOPNOTSUPP"));
+        assertThat(engine.offloadMode()).as("a refused mode keeps the current one")
+            .isEqualTo(OffloadMode.ZERO_COPY);
+      }
+    }
+  }
+
+  @Test
+  void tenantsKeysAndTelemetryThroughOneSnapshot(@TempDir Path dir) throws Exception {
+    assertThat(Engine.supportsTenants()).isTrue();
+    assertThat(Engine.supportsEncryption()).isTrue();
+    assertThat(StatsSnapshot.supportsTelemetry()).isTrue();
+    try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
+      engine.start();
+      int port = engine.listen("127.0.0.1", 0);
+      engine.setOffloadMode(OffloadMode.NON_OFFLOAD, OffloadMode.Fallback.FAIL);
+      engine.addSubsystem(NQN, null, null);
+      engine.addRamNamespace(NQN, 1, 16L << 20, 512);
+      byte[] key = new byte[64];
+      for (int i = 0; i < key.length; i++) {
+        key[i] = (byte) (i * 7 + 1);
+      }
+      engine.setNamespaceKey(NQN, 1, key);
+      assertThatThrownBy(() -> engine.setNamespaceKey(NQN, 1, new byte[64]))
+          .as("equal XTS halves are refused").isInstanceOf(DataplaneException.class);
+      engine.addTenant("tenant-a");
+      engine.setTenantLimits("tenant-a", new QosLimits(0, 0, 50_000, 0, 0, 0, 0, 0));
+      engine.addTenantNamespace("tenant-a", NQN, 1);
+      engine.allowHost(NQN, HOST);
+
+      Process loadgen = new ProcessBuilder(loadgen(), "--address", "127.0.0.1", "--port",
+          Integer.toString(port), "--nqn", NQN, "--hostnqn", HOST, "--nsid", "1", "--rw", "randrw",
+          "--ops", "3000", "--qd", "8", "--bs", "4096", "--verify")
+          .redirectErrorStream(true).redirectOutput(dir.resolve("loadgen.log").toFile()).start();
+      assertThat(loadgen.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(loadgen.exitValue()).as(Files.readString(dir.resolve("loadgen.log"))).isZero();
+
+      try (StatsSnapshot snapshot = engine.snapshot()) {
+        StatsSnapshot.Stats stats = snapshot.read();
+        StatsSnapshot.TenantStats tenant = stats.tenants().stream()
+            .filter(t -> t.name().equals("tenant-a")).findFirst().orElseThrow();
+        assertThat(tenant.limits()[2]).as("total_iops in force").isEqualTo(50_000);
+        assertThat(tenant.io().get(StatsSnapshot.IoCounter.READ_OPS)
+            + tenant.io().get(StatsSnapshot.IoCounter.WRITE_OPS)).isGreaterThanOrEqualTo(3000);
+
+        StatsSnapshot.IoStats ns = stats.namespaces().getFirst().io();
+        assertThat(ns.get(StatsSnapshot.IoCounter.PAYLOAD_COPIES))
+            .as("NonOffload copies every payload").isPositive();
+        StatsSnapshot.LatencyHistogram e2e = ns.histogram(StatsSnapshot.Histogram.E2E);
+        assertThat(e2e.count()).isGreaterThanOrEqualTo(3000);
+        assertThat(e2e.sumNs()).isPositive();
+        long[] upper = e2e.upperNs();
+        for (int b = 1; b < upper.length; b++) {
+          assertThat(Long.compareUnsigned(upper[b], upper[b - 1])).as("bucket %d", b).isPositive();
+        }
+      }
+      engine.removeTenantNamespace("tenant-a", NQN, 1);
+      engine.removeTenant("tenant-a");
+      engine.clearNamespaceKey(NQN, 1);
+    }
+  }
+
+  static String loadgen() {
+    Path bin = Path.of(System.getProperty("dpu.dataplane.bin", "../build"), "dpu-loadgen");
+    if (!Files.isExecutable(bin)) {
+      throw new IllegalStateException("no load generator at " + bin + ": build it with "
+          + "`make -C dataplane all`");
+    }
+    return bin.toString();
+  }
+}

@@ -1,0 +1,134 @@
+package dev.dpu.storage.agent.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Pure function from (running config, wanted config) to the ordered operations that turn one into
+ * the other. Subsystems, hosts and namespaces that did not change produce no operation, so their
+ * connections keep running untouched.
+ *
+ * <p>Order, and why:
+ * <ol>
+ *   <li>namespaces removed, hosts disallowed, allowAnyHost switched off, subsystems removed -
+ *       access is narrowed first, so a revoked host never sees a new namespace in between;</li>
+ *   <li>tenants created or their limits replaced - they must exist before a subsystem uses them;</li>
+ *   <li>subsystems added, then their namespaces, then allowAnyHost switched on and hosts allowed -
+ *       access is opened last, so a host never connects to a half-filled subsystem;</li>
+ *   <li>tenants removed - after every subsystem that referred to them is gone.</li>
+ * </ol>
+ * Process-wide settings (listen, offload, reactors, keep-alive) are not applied live; they are
+ * reported in {@link Result#restartNeeded()}.
+ */
+public final class ConfigDiff {
+
+  private ConfigDiff() {}
+
+  public record Result(List<ConfigOp> operations, List<String> restartNeeded) {
+    public boolean isEmpty() {
+      return operations.isEmpty();
+    }
+  }
+
+  public static Result between(RenderedConfig running, RenderedConfig wanted) {
+    Map<String, SubsystemSpec> before = byKey(running.subsystems(), SubsystemSpec::nqn);
+    Map<String, SubsystemSpec> after = byKey(wanted.subsystems(), SubsystemSpec::nqn);
+    Map<String, TenantSpec> tenantsBefore = byKey(running.tenants(), TenantSpec::name);
+    Map<String, TenantSpec> tenantsAfter = byKey(wanted.tenants(), TenantSpec::name);
+
+    List<ConfigOp> narrow = new ArrayList<>();
+    List<ConfigOp> tenants = new ArrayList<>();
+    List<ConfigOp> widen = new ArrayList<>();
+    List<ConfigOp> tenantRemovals = new ArrayList<>();
+
+    for (SubsystemSpec old : before.values()) {
+      SubsystemSpec now = after.get(old.nqn());
+      boolean gone = now == null || !old.sameIdentity(now);
+      // Namespaces go one by one even when the whole subsystem goes, so each leaves its tenant.
+      for (NamespaceSpec ns : old.namespaces()) {
+        if (gone || !now.namespace(ns.nsid()).map(ns::equals).orElse(false)) {
+          narrow.add(new ConfigOp.RemoveNamespace(old.nqn(), old.tenant(), ns.nsid()));
+        }
+      }
+      if (gone) {
+        narrow.add(new ConfigOp.RemoveSubsystem(old.nqn()));
+        continue;
+      }
+      if (old.allowAnyHost() && !now.allowAnyHost()) {
+        narrow.add(new ConfigOp.SetAllowAnyHost(old.nqn(), false));
+      }
+      for (String host : old.hosts()) {
+        if (!now.hosts().contains(host)) {
+          narrow.add(new ConfigOp.RemoveHost(old.nqn(), host));
+        }
+      }
+    }
+
+    for (TenantSpec tenant : tenantsAfter.values()) {
+      if (!tenant.equals(tenantsBefore.get(tenant.name()))) {
+        tenants.add(new ConfigOp.SetTenant(tenant));
+      }
+    }
+
+    for (SubsystemSpec now : after.values()) {
+      SubsystemSpec old = before.get(now.nqn());
+      boolean fresh = old == null || !old.sameIdentity(now);
+      if (fresh) {
+        widen.add(new ConfigOp.AddSubsystem(now.shell()));
+      }
+      for (NamespaceSpec ns : now.namespaces()) {
+        if (fresh || !old.namespace(ns.nsid()).map(ns::equals).orElse(false)) {
+          widen.add(new ConfigOp.AddNamespace(now.nqn(), now.tenant(), ns));
+        }
+      }
+      if (now.allowAnyHost() && (fresh || !old.allowAnyHost())) {
+        widen.add(new ConfigOp.SetAllowAnyHost(now.nqn(), true));
+      }
+      for (String host : now.hosts()) {
+        if (fresh || !old.hosts().contains(host)) {
+          widen.add(new ConfigOp.AddHost(now.nqn(), host));
+        }
+      }
+    }
+
+    for (TenantSpec tenant : tenantsBefore.values()) {
+      if (!tenantsAfter.containsKey(tenant.name())) {
+        tenantRemovals.add(new ConfigOp.RemoveTenant(tenant.name()));
+      }
+    }
+
+    List<ConfigOp> ops = new ArrayList<>(narrow);
+    ops.addAll(tenants);
+    ops.addAll(widen);
+    ops.addAll(tenantRemovals);
+    return new Result(List.copyOf(ops), restartNeeded(running, wanted));
+  }
+
+  /** Names of the process-wide settings that differ; they take effect at the next start. */
+  static List<String> restartNeeded(RenderedConfig running, RenderedConfig wanted) {
+    List<String> fields = new ArrayList<>();
+    if (!Objects.equals(running.listen(), wanted.listen())) {
+      fields.add("listen");
+    }
+    if (!Objects.equals(running.offload(), wanted.offload())) {
+      fields.add("offload");
+    }
+    if (running.reactorsOrDefault() != wanted.reactorsOrDefault()) {
+      fields.add("reactors");
+    }
+    if (!Objects.equals(running.keepAliveTimeoutMs(), wanted.keepAliveTimeoutMs())) {
+      fields.add("keepAliveTimeoutMs");
+    }
+    return List.copyOf(fields);
+  }
+
+  private static <T> Map<String, T> byKey(List<T> items, Function<T, String> key) {
+    return items.stream().collect(Collectors.toMap(key, Function.identity(), (a, b) -> a,
+        LinkedHashMap::new));
+  }
+}

@@ -1,0 +1,71 @@
+package dev.dpu.storage.agent.config;
+
+/**
+ * One live change to the running data path. {@link ConfigDiff} orders them so that every step is
+ * valid on its own: access is narrowed and objects are removed before anything is added, tenants
+ * exist before the subsystems that use them and are removed only after them.
+ */
+public sealed interface ConfigOp {
+
+  /** Short human description, used in logs and in the ConfigApplied condition on failure. */
+  String describe();
+
+  /** tenant: the subsystem's tenant (null if none), whose QoS the namespace stops charging. */
+  record RemoveNamespace(String subsystemNqn, String tenant, int nsid) implements ConfigOp {
+    public String describe() {
+      return "remove namespace " + nsid + " from " + subsystemNqn;
+    }
+  }
+
+  record RemoveHost(String subsystemNqn, String hostNqn) implements ConfigOp {
+    public String describe() {
+      return "disallow host " + hostNqn + " on " + subsystemNqn;
+    }
+  }
+
+  record SetAllowAnyHost(String subsystemNqn, boolean allowAnyHost) implements ConfigOp {
+    public String describe() {
+      return (allowAnyHost ? "allow any host on " : "allow only listed hosts on ") + subsystemNqn;
+    }
+  }
+
+  record RemoveSubsystem(String nqn) implements ConfigOp {
+    public String describe() {
+      return "remove subsystem " + nqn;
+    }
+  }
+
+  /** Creates the tenant or replaces its limits (the data path keeps queued I/O in either case). */
+  record SetTenant(TenantSpec tenant) implements ConfigOp {
+    public String describe() {
+      return "set tenant " + tenant.name() + " limits " + tenant.limits();
+    }
+  }
+
+  record AddSubsystem(SubsystemSpec subsystem) implements ConfigOp {
+    public String describe() {
+      return "add subsystem " + subsystem.nqn()
+          + (subsystem.tenant() == null ? "" : " for tenant " + subsystem.tenant());
+    }
+  }
+
+  record AddHost(String subsystemNqn, String hostNqn) implements ConfigOp {
+    public String describe() {
+      return "allow host " + hostNqn + " on " + subsystemNqn;
+    }
+  }
+
+  /** tenant: the subsystem's tenant (null if none), whose QoS I/O to the namespace is charged to. */
+  record AddNamespace(String subsystemNqn, String tenant, NamespaceSpec namespace)
+      implements ConfigOp {
+    public String describe() {
+      return "add namespace " + namespace.nsid() + " (" + namespace.backend() + ") to " + subsystemNqn;
+    }
+  }
+
+  record RemoveTenant(String name) implements ConfigOp {
+    public String describe() {
+      return "remove tenant " + name;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.dpu.storage.agent.dataplane;
+
+import dev.dpu.storage.agent.config.ConfigOp;
+import dev.dpu.storage.agent.config.NamespaceSpec;
+import dev.dpu.storage.agent.config.TenantSpec;
+import dev.dpu.storage.dataplane.ffm.DataplaneException;
+import dev.dpu.storage.dataplane.ffm.Engine;
+import dev.dpu.storage.dataplane.ffm.QosLimits;
+import java.util.Optional;
+
+/**
+ * Carries out one {@link ConfigOp} on the native engine. Failures surface as DataplaneException.
+ *
+ * <p>Tenants: the data path charges an I/O queue to the tenant owning a namespace of the
+ * subsystem it connected to, so every namespace of a tenant's subsystem is added to that tenant
+ * (before any host may connect, which ConfigDiff's order guarantees).
+ */
+final class OpExecutor {
+
+  private final Engine engine;
+  private final boolean tenants;
+  private final Optional<byte[]> key;
+
+  /**
+   * @param tenants whether to drive the library's tenant API (false when it has none)
+   * @param key the pool's AES-256-XTS key (64 bytes) when the profile encrypts
+   */
+  OpExecutor(Engine engine, boolean tenants, Optional<byte[]> key) {
+    this.engine = engine;
+    this.tenants = tenants;
+    this.key = key;
+  }
+
+  void execute(ConfigOp op) {
+    switch (op) {
+      case ConfigOp.RemoveNamespace remove -> {
+        if (tenants && remove.tenant() != null) {
+          ignoring("ENOENT", () -> engine.removeTenantNamespace(remove.tenant(),
+              remove.subsystemNqn(), remove.nsid()));
+        }
+        engine.removeNamespace(remove.subsystemNqn(), remove.nsid());
+      }
+      case ConfigOp.RemoveHost remove -> engine.disallowHost(remove.subsystemNqn(), remove.hostNqn());
+      case ConfigOp.SetAllowAnyHost set -> engine.allowAnyHost(set.subsystemNqn(), set.allowAnyHost());
+      case ConfigOp.RemoveSubsystem remove -> engine.removeSubsystem(remove.nqn());
+      case ConfigOp.SetTenant set -> {
+        if (tenants) {
+          ignoring("EEXIST", () -> engine.addTenant(set.tenant().name()));
+          engine.setTenantLimits(set.tenant().name(), limits(set.tenant()));
+        }
+      }
+      case ConfigOp.AddSubsystem add ->
+          engine.addSubsystem(add.subsystem().nqn(), add.subsystem().serial(), add.subsystem().model());
+      case ConfigOp.AddHost add -> engine.allowHost(add.subsystemNqn(), add.hostNqn());
+      case ConfigOp.AddNamespace add -> {
+        addNamespace(add.subsystemNqn(), add.namespace());
+        if (key.isPresent()) {
+          engine.setNamespaceKey(add.subsystemNqn(), add.namespace().nsid(), key.get());
+        }
+        if (tenants && add.tenant() != null) {
+          ignoring("EEXIST", () -> engine.addTenantNamespace(add.tenant(), add.subsystemNqn(),
+              add.namespace().nsid()));
+        }
+      }
+      case ConfigOp.RemoveTenant remove -> {
+        if (tenants) {
+          engine.removeTenant(remove.name());
+        }
+      }
+    }
+  }
+
+  static QosLimits limits(TenantSpec tenant) {
+    TenantSpec.QosLimits l = tenant.limits();
+    return new QosLimits(l.readIops(), l.writeIops(), l.totalIops(), l.readBytesPerSecond(),
+        l.writeBytesPerSecond(), l.totalBytesPerSecond(), l.burstIops(), l.burstBytes());
+  }
+
+  private void addNamespace(String nqn, NamespaceSpec ns) {
+    switch (ns.backend()) {
+      case NamespaceSpec.RAM -> engine.addRamNamespace(nqn, ns.nsid(), ns.sizeBytes(), ns.blockSize());
+      case NamespaceSpec.FILE ->
+          engine.addFileNamespace(nqn, ns.nsid(), ns.path(), ns.sizeBytes(), ns.blockSize());
+      default -> throw new UnsupportedOperationException("backend " + ns.backend()
+          + " is not offered by this data path build");
+    }
+  }
+
+  /** Idempotent steps: "already there" (or "already gone") is the wanted state, not a failure. */
+  private static void ignoring(String errno, Runnable step) {
+    try {
+      step.run();
+    } catch (DataplaneException e) {
+      if (!e.errnoName().equals(errno)) {
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package dev.dpu.storage.agent.dataplane;
+
+import dev.dpu.storage.agent.config.ConfigDiff;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The conditions an apply attempt leads to (see docs/agent.md, "DpuNodeState"). */
+final class StatusConditions {
+
+  private StatusConditions() {}
+
+  static List<Condition> applied(long gen, ConfigDiff.Result diff, String mode, String requested,
+      boolean qosEnforced) {
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(Condition.of(Condition.READY, true, "Serving", "serving generation " + gen));
+    conditions.add(Condition.of(Condition.CONFIG_APPLIED, true, "Applied",
+        "generation " + gen + " applied (" + diff.operations().size() + " changes)"));
+    List<String> degraded = new ArrayList<>();
+    if (!mode.equals(requested)) {
+      degraded.add("offload mode " + requested + " unavailable on this node, running " + mode
+          + " (fallback Degrade)");
+    }
+    if (!qosEnforced) {
+      degraded.add("tenant QoS limits are not enforced: the loaded data path has no tenant API");
+    }
+    conditions.add(degraded.isEmpty()
+        ? Condition.of(Condition.DEGRADED, false, "AsRequested", "running as the profile asks")
+        : Condition.of(Condition.DEGRADED, true,
+            mode.equals(requested) ? "QosNotEnforced" : "OffloadDegraded",
+            String.join("; ", degraded)));
+    conditions.add(diff.restartNeeded().isEmpty()
+        ? Condition.of(Condition.RESTART_PENDING, false, "UpToDate", "no pending process settings")
+        : Condition.of(Condition.RESTART_PENDING, true, "ProcessSettingsChanged",
+            String.join(", ", diff.restartNeeded()) + " changed; takes effect when the pod restarts"));
+    return conditions;
+  }
+
+  static List<Condition> refused(long generation, String reason, String message, boolean serving,
+      long servingGeneration) {
+    String keeps = serving
+        ? " - generation " + servingGeneration + " keeps serving"
+        : " - nothing is served until a valid configuration arrives";
+    return List.of(
+        Condition.of(Condition.CONFIG_APPLIED, false, reason,
+            "generation " + generation + " refused: " + message + keeps),
+        serving
+            ? Condition.of(Condition.READY, true, "Serving", "serving generation " + servingGeneration)
+            : Condition.of(Condition.READY, false, "NoValidConfig", message));
+  }
+}

@@ -1,0 +1,56 @@
+package dev.dpu.storage.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** A volume the pool exports: one NVMe namespace in its tenant's subsystem. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Volume {
+    @Required
+    @Pattern(ApiGroup.DNS_LABEL)
+    @Size(max = 63)
+    @JsonPropertyDescription("Volume name, unique within the pool.")
+    private String name;
+
+    @Size(max = 32)
+    @Pattern("^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
+    @JsonPropertyDescription("Capacity as a whole number of bytes with an optional binary (Ki, Mi, Gi, Ti, Pi, Ei) or decimal (k, M, G, T, P, E) suffix, for example \"10Gi\". Required for Ram and File backends; NvmeTcp volumes take the remote namespace's size.")
+    private String size;
+
+    @Required
+    @Pattern(ApiGroup.DNS_LABEL)
+    @JsonPropertyDescription("Name of the pool backend that stores this volume.")
+    private String backend;
+
+    @Required
+    @Pattern(ApiGroup.DNS_LABEL)
+    @Size(max = 63)
+    @JsonPropertyDescription("Tenant that owns the volume; the TenantQoS of that name sets who may connect and the limits.")
+    private String tenant;
+
+    @Default("512")
+    @ValidationRule(value = "self == 512 || self == 4096", message = "blockSize must be 512 or 4096")
+    @JsonPropertyDescription("Logical block size in bytes: 512 (default) or 4096.")
+    private Integer blockSize;
+
+    public String getName() { return name; }
+    public void setName(String name) { this.name = name; }
+    public String getSize() { return size; }
+    public void setSize(String size) { this.size = size; }
+    public String getBackend() { return backend; }
+    public void setBackend(String backend) { this.backend = backend; }
+    public String getTenant() { return tenant; }
+    public void setTenant(String tenant) { this.tenant = tenant; }
+    /** The size in bytes, 0 when absent. */
+    public long sizeBytes() {
+        return size == null ? 0L : io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(size)).longValueExact();
+    }
+
+    public Integer getBlockSize() { return blockSize; }
+    public void setBlockSize(Integer blockSize) { this.blockSize = blockSize; }
+}

@@ -1,0 +1,14 @@
+package dev.dpu.storage.operator;
+
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Makes {@link OperatorSettings} from application.properties / environment. */
+public class OperatorSettingsProducer {
+    @Produces
+    @Singleton
+    OperatorSettings settings(@ConfigProperty(name = "dpu.agent.image") String agentImage) {
+        return new OperatorSettings(agentImage);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.dpu.storage.operator.dependent;
+
+import static dev.dpu.storage.operator.dependent.Inputs.inputs;
+
+import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
+import dev.dpu.storage.operator.model.AgentRbacModel;
+import dev.dpu.storage.operator.model.ConfigMapModel;
+import dev.dpu.storage.operator.model.DaemonSetModel;
+import dev.dpu.storage.operator.model.MetricsServiceModel;
+import dev.dpu.storage.operator.model.Names;
+import dev.dpu.storage.operator.model.ServiceMonitorModel;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+/** Binds the agents' Role to their ServiceAccount. */
+@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
+public class AgentRoleBindingDependent extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.rbac.RoleBinding, DpuStoragePool> {
+    public AgentRoleBindingDependent() {
+        super(io.fabric8.kubernetes.api.model.rbac.RoleBinding.class);
+    }
+
+    @Override
+    protected io.fabric8.kubernetes.api.model.rbac.RoleBinding desired(DpuStoragePool pool, Context<DpuStoragePool> context) {
+        return AgentRbacModel.roleBinding(inputs(context));
+    }
+}

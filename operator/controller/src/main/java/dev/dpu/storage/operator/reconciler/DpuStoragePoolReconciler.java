@@ -1,0 +1,346 @@
+package dev.dpu.storage.operator.reconciler;
+
+import dev.dpu.storage.api.v1alpha1.DpuNodeState;
+import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
+import dev.dpu.storage.api.v1alpha1.DpuStoragePoolStatus;
+import dev.dpu.storage.api.v1alpha1.NodeConflict;
+import dev.dpu.storage.api.v1alpha1.OffloadProfile;
+import dev.dpu.storage.api.v1alpha1.TenantQoS;
+import dev.dpu.storage.operator.OperatorSettings;
+import dev.dpu.storage.operator.dependent.AgentRoleBindingDependent;
+import dev.dpu.storage.operator.dependent.AgentRoleDependent;
+import dev.dpu.storage.operator.dependent.AgentServiceAccountDependent;
+import dev.dpu.storage.operator.dependent.ConfigMapDependent;
+import dev.dpu.storage.operator.dependent.DaemonSetDependent;
+import dev.dpu.storage.operator.dependent.MetricsServiceDependent;
+import dev.dpu.storage.operator.dependent.ServiceMonitorCrdPresent;
+import dev.dpu.storage.operator.dependent.ServiceMonitorDependent;
+import dev.dpu.storage.operator.model.DataplaneConfig;
+import dev.dpu.storage.operator.model.Names;
+import dev.dpu.storage.operator.model.PoolInputs;
+import dev.dpu.storage.operator.model.ServiceMonitor;
+import dev.dpu.storage.operator.status.Conditions;
+import dev.dpu.storage.operator.status.EventRecorder;
+import dev.dpu.storage.operator.status.NodeSummary;
+import dev.dpu.storage.operator.status.PoolTopology;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.javaoperatorsdk.operator.api.config.informer.FieldSelector;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * DpuStoragePool: resolves the pool's inputs (profile, tenants, nodes), lets the workflow apply
+ * the desired objects, then writes status. When an input is missing or not valid yet, nothing
+ * that already runs is touched: the workflow is skipped and status says what is missing; the
+ * watches on profiles, tenants, nodes, node states and other pools bring the pool back.
+ */
+@Workflow(
+        explicitInvocation = true,
+        dependents = {
+            @Dependent(name = "config", type = ConfigMapDependent.class),
+            @Dependent(name = "agent-service-account", type = AgentServiceAccountDependent.class),
+            @Dependent(name = "agent-role", type = AgentRoleDependent.class),
+            @Dependent(name = "agent-role-binding", type = AgentRoleBindingDependent.class,
+                    dependsOn = {"agent-role", "agent-service-account"}),
+            @Dependent(name = "daemonset", type = DaemonSetDependent.class, dependsOn = {"config", "agent-role-binding"}),
+            @Dependent(name = "metrics-service", type = MetricsServiceDependent.class),
+            @Dependent(name = "service-monitor", type = ServiceMonitorDependent.class,
+                    activationCondition = ServiceMonitorCrdPresent.class, dependsOn = "metrics-service"),
+        })
+@ControllerConfiguration(name = DpuStoragePoolReconciler.NAME)
+public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
+    public static final String NAME = "dpustoragepool";
+    private static final Logger LOG = Logger.getLogger(DpuStoragePoolReconciler.class);
+
+    private final OperatorSettings settings;
+    private final Clock clock;
+    private final AtomicLong reconciles = new AtomicLong();
+
+    private InformerEventSource<OffloadProfile, DpuStoragePool> profiles;
+    private InformerEventSource<TenantQoS, DpuStoragePool> tenants;
+    private InformerEventSource<DpuNodeState, DpuStoragePool> nodeStates;
+    private InformerEventSource<Node, DpuStoragePool> nodes;
+
+    public DpuStoragePoolReconciler(OperatorSettings settings) {
+        this(settings, Clock.systemUTC());
+    }
+
+    public DpuStoragePoolReconciler(OperatorSettings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Reconciles run so far; tests use it to show that a steady state stays quiet. */
+    public long reconcileCount() { return reconciles.get(); }
+
+    @Override
+    public List<EventSource<?, DpuStoragePool>> prepareEventSources(EventSourceContext<DpuStoragePool> context) {
+        var pools = context.getPrimaryCache();
+        profiles = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(OffloadProfile.class, DpuStoragePool.class)
+                        .withName("offload-profiles")
+                        .withSecondaryToPrimaryMapper(profile -> Mappers.ids(pools.list(pool ->
+                                Mappers.usesProfile(pool, profile.getMetadata().getNamespace(), profile.getMetadata().getName()))))
+                        .build(),
+                context);
+        tenants = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(TenantQoS.class, DpuStoragePool.class)
+                        .withName("tenants")
+                        .withSecondaryToPrimaryMapper(t -> t.getSpec() == null || t.getSpec().getPoolRef() == null
+                                ? java.util.Set.of()
+                                : java.util.Set.of(new ResourceID(t.getSpec().getPoolRef().getName(), t.getMetadata().getNamespace())))
+                        .build(),
+                context);
+        nodeStates = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(DpuNodeState.class, DpuStoragePool.class)
+                        .withName("node-states")
+                        .withSecondaryToPrimaryMapper(s -> s.getSpec() == null || s.getSpec().getPool() == null
+                                ? java.util.Set.of()
+                                : java.util.Set.of(new ResourceID(s.getSpec().getPool(), s.getMetadata().getNamespace())))
+                        .build(),
+                context);
+        // Any pool may select a node: a node's labels changing concerns every pool. Heartbeats
+        // and status updates of nodes do not.
+        nodes = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Node.class, DpuStoragePool.class)
+                        .withName("nodes")
+                        .withSecondaryToPrimaryMapper(node -> Mappers.ids(pools.list()))
+                        .withOnUpdateFilter((newNode, oldNode) ->
+                                !Objects.equals(newNode.getMetadata().getLabels(), oldNode.getMetadata().getLabels()))
+                        .build(),
+                context);
+        // Another pool's selector (or its arrival or departure) changes who serves contested nodes.
+        InformerEventSource<DpuStoragePool, DpuStoragePool> otherPools = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(DpuStoragePool.class, DpuStoragePool.class)
+                        .withName("other-pools")
+                        .withSecondaryToPrimaryMapper(changed -> Mappers.ids(pools.list(p -> !ResourceID.fromResource(p).equals(ResourceID.fromResource(changed)))))
+                        .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
+                        .build(),
+                context);
+        // Only the Prometheus Operator's ServiceMonitor CRD, by name: its arrival or removal
+        // switches the ServiceMonitor dependent of every pool on or off.
+        InformerEventSource<CustomResourceDefinition, DpuStoragePool> serviceMonitorCrd = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(CustomResourceDefinition.class, DpuStoragePool.class)
+                        .withName(ServiceMonitorCrdPresent.EVENT_SOURCE)
+                        .withFieldSelector(new FieldSelector(new FieldSelector.Field("metadata.name", ServiceMonitor.CRD_NAME)))
+                        .withSecondaryToPrimaryMapper(crd -> Mappers.ids(pools.list()))
+                        .withOnUpdateFilter((n, o) -> false)
+                        .build(),
+                context);
+        return List.of(profiles, tenants, nodeStates, nodes, otherPools, serviceMonitorCrd);
+    }
+
+    @Override
+    public UpdateControl<DpuStoragePool> reconcile(DpuStoragePool pool, Context<DpuStoragePool> context) {
+        reconciles.incrementAndGet();
+        var events = new EventRecorder(context.getClient(), clock);
+        String ns = pool.getMetadata().getNamespace();
+        String name = pool.getMetadata().getName();
+        DpuStoragePoolStatus previous = Optional.ofNullable(pool.getStatus()).orElseGet(DpuStoragePoolStatus::new);
+        long generation = Objects.requireNonNullElse(pool.getMetadata().getGeneration(), 0L);
+        var conditions = new Conditions(previous.getConditions(), generation, clock);
+
+        PoolTopology topology = PoolTopology.of(pool, context.getPrimaryCache().list().toList(), nodes.list().toList());
+        var status = new DpuStoragePoolStatus();
+        status.setObservedGeneration(generation);
+        status.setConflicts(topology.conflicts());
+        status.setConfigGeneration(previous.getConfigGeneration());
+        status.setConfigHash(previous.getConfigHash());
+
+        String profileName = pool.getSpec().getOffloadProfileRef().getName();
+        Optional<OffloadProfile> profile = profiles.get(new ResourceID(profileName, ns));
+        Optional<String> blocked = profile.isEmpty()
+                ? Optional.of("OffloadProfileNotFound")
+                : profileNotReady(profile.get());
+        if (blocked.isPresent()) {
+            String message = profile.isEmpty()
+                    ? "OffloadProfile \"" + profileName + "\" does not exist in namespace " + ns
+                            + "; create it or change spec.offloadProfileRef. Nothing already running was changed."
+                    : "OffloadProfile \"" + profileName + "\" is not ready: " + readyMessage(profile.get())
+                            + " Nothing already running was changed.";
+            conditions.stalled(blocked.get(), message);
+        } else {
+            List<TenantQoS> poolTenants = tenants.list(ns, t -> t.getSpec() != null && t.getSpec().getPoolRef() != null
+                            && name.equals(t.getSpec().getPoolRef().getName()))
+                    .toList();
+            Optional<ConfigMap> currentConfig = context.getSecondaryResource(ConfigMap.class);
+            Optional<DaemonSet> currentDaemonSet = context.getSecondaryResource(DaemonSet.class);
+            long previousGeneration = currentConfig.map(DpuStoragePoolReconciler::configGeneration).orElse(0L);
+            String previousHash = currentConfig.map(c -> c.getMetadata().getAnnotations()).map(a -> a.get(Names.CONFIG_HASH)).orElse(null);
+            var inputs = new PoolInputs(pool, profile.get(), poolTenants, topology.excluded(), settings.defaultAgentImage(),
+                    previousGeneration, previousHash);
+            context.managedWorkflowAndDependentResourceContext().put(PoolInputs.CONTEXT_KEY, inputs);
+            context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow().throwAggregateExceptionIfErrorsPresent();
+
+            var config = DataplaneConfig.render(pool, profile.get(), poolTenants);
+            long configGeneration = dev.dpu.storage.operator.model.ConfigMapModel.nextGeneration(inputs, config.hash());
+            status.setConfigGeneration(configGeneration);
+            status.setConfigHash(config.hash());
+            announceConfigChange(pool, events, currentConfig.isPresent() && !config.hash().equals(previousHash),
+                    currentDaemonSet, config, configGeneration);
+
+            var states = nodeStates.list(ns, s -> s.getSpec() != null && name.equals(s.getSpec().getPool())).toList();
+            var summary = NodeSummary.of(topology.served(), states, configGeneration, config.hash());
+            status.setNodesDesired(summary.desired());
+            status.setNodesReady(summary.ready());
+            status.setNodesUpToDate(summary.upToDate());
+            status.setEffectiveOffloadMode(summary.effectiveOffloadMode());
+            if (summary.ready() == summary.desired() && summary.upToDate() == summary.desired()) {
+                conditions.ready("Available", summary.desired() == 0
+                        ? "No node matches spec.nodeSelector (or every matching node is served by an older pool)."
+                        : "All " + summary.desired() + " nodes are ready and run configuration generation " + configGeneration + ".");
+            } else {
+                conditions.reconciling("RollingOut", summary.ready() + " of " + summary.desired() + " nodes ready, "
+                        + summary.upToDate() + " of " + summary.desired() + " run configuration generation " + configGeneration + ".");
+            }
+        }
+        if (topology.conflicts().isEmpty()) {
+            conditions.set("NodeConflict", false, "NoConflict", "No node of this pool is selected by another pool.");
+        } else {
+            conditions.set("NodeConflict", true, "NodeSelectedByAnotherPool", conflictMessage(pool, topology));
+        }
+        status.setConditions(conditions.build());
+
+        announceConditionChanges(pool, previous, status, events);
+        if (Serialization.asJson(status).equals(Serialization.asJson(pool.getStatus() == null ? new DpuStoragePoolStatus() : pool.getStatus()))) {
+            return UpdateControl.noUpdate();
+        }
+        return UpdateControl.patchStatus(statusPatch(pool, status));
+    }
+
+    /**
+     * An unexpected failure (for example the API server refused an object): report it in status
+     * while the SDK retries with backoff, so it does not stay hidden in the operator's log.
+     */
+    @Override
+    public ErrorStatusUpdateControl<DpuStoragePool> updateErrorStatus(DpuStoragePool pool, Context<DpuStoragePool> context, Exception e) {
+        LOG.errorf(e, "reconciling pool %s/%s failed", pool.getMetadata().getNamespace(), pool.getMetadata().getName());
+        DpuStoragePoolStatus previous = Optional.ofNullable(pool.getStatus()).orElseGet(DpuStoragePoolStatus::new);
+        long generation = Objects.requireNonNullElse(pool.getMetadata().getGeneration(), 0L);
+        var status = Serialization.clone(previous);
+        status.setObservedGeneration(generation);
+        status.setConditions(new Conditions(previous.getConditions(), generation, clock)
+                .reconciling("ReconcileFailed", "Retrying after an error: " + rootMessage(e))
+                .build());
+        return ErrorStatusUpdateControl.patchStatus(statusPatch(pool, status));
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(root.getMessage());
+        return message.length() > 900 ? message.substring(0, 900) + "..." : message;
+    }
+
+    private static Optional<String> profileNotReady(OffloadProfile profile) {
+        var st = profile.getStatus();
+        if (st == null || !Objects.equals(st.getObservedGeneration(), profile.getMetadata().getGeneration())) {
+            return Optional.of("OffloadProfileNotValidated");
+        }
+        if (!Conditions.isTrue(st.getConditions(), Conditions.READY)) {
+            return Optional.of(Conditions.find(st.getConditions(), Conditions.READY).map(c -> c.getReason()).orElse("OffloadProfileNotReady"));
+        }
+        return Optional.empty();
+    }
+
+    private static String readyMessage(OffloadProfile profile) {
+        return Optional.ofNullable(profile.getStatus())
+                .flatMap(s -> Conditions.find(s.getConditions(), Conditions.READY))
+                .map(c -> c.getMessage())
+                .orElse("the operator has not validated it yet.");
+    }
+
+    private static long configGeneration(ConfigMap cm) {
+        Map<String, String> annotations = cm.getMetadata().getAnnotations();
+        try {
+            return annotations == null ? 0L : Long.parseLong(annotations.getOrDefault(Names.CONFIG_GENERATION, "0"));
+        } catch (NumberFormatException e) {
+            return 0L; // someone edited it: start over above nothing
+        }
+    }
+
+    private void announceConfigChange(DpuStoragePool pool, EventRecorder events, boolean changed,
+            Optional<DaemonSet> currentDaemonSet, DataplaneConfig config, long generation) {
+        if (!changed) {
+            return;
+        }
+        String previousChecksum = currentDaemonSet
+                .map(ds -> ds.getSpec().getTemplate().getMetadata().getAnnotations())
+                .map(a -> a.get(Names.RESTART_CHECKSUM))
+                .orElse(null);
+        if (previousChecksum != null && !previousChecksum.equals(config.restartChecksum())) {
+            events.normal(pool, "RollingRestart", "Configuration generation " + generation
+                    + " changes the listener or offload settings: the data path restarts node by node (spec.rollout.maxUnavailable).");
+        } else {
+            events.normal(pool, "ConfigUpdated", "Configuration generation " + generation
+                    + " (tenants, hosts, volumes or limits) is applied by the running agents without a restart.");
+        }
+        LOG.infof("pool %s/%s: configuration generation %d", pool.getMetadata().getNamespace(), pool.getMetadata().getName(), generation);
+    }
+
+    private static void announceConditionChanges(DpuStoragePool pool, DpuStoragePoolStatus previous, DpuStoragePoolStatus now, EventRecorder events) {
+        var before = Conditions.find(previous.getConditions(), Conditions.READY);
+        var after = Conditions.find(now.getConditions(), Conditions.READY).orElseThrow();
+        if (before.isEmpty() || !Objects.equals(before.get().getReason(), after.getReason())) {
+            if (Conditions.isTrue(now.getConditions(), Conditions.STALLED)) {
+                events.warning(pool, after.getReason(), after.getMessage());
+            } else if ("True".equals(after.getStatus())) {
+                events.normal(pool, "Ready", after.getMessage());
+            }
+        }
+        List<NodeConflict> oldConflicts = Objects.requireNonNullElse(previous.getConflicts(), List.of());
+        if (!now.getConflicts().isEmpty() && !now.getConflicts().equals(oldConflicts)) {
+            var c = Conditions.find(now.getConditions(), "NodeConflict").orElseThrow();
+            events.warning(pool, c.getReason(), c.getMessage());
+        }
+    }
+
+    private static String conflictMessage(DpuStoragePool pool, PoolTopology topology) {
+        String key = PoolTopology.key(pool);
+        List<String> parts = new ArrayList<>();
+        for (NodeConflict c : topology.conflicts()) {
+            String others = c.getPools().stream().filter(p -> !p.equals(key)).collect(Collectors.joining(", "));
+            parts.add(c.getNode() + " (also " + others + "; served by " + c.getPools().getFirst() + ")");
+        }
+        return topology.conflicts().size() + " node(s) are selected by more than one pool, and a node serves one pool: "
+                + String.join("; ", parts) + ". Make the pools' nodeSelectors disjoint.";
+    }
+
+    /** A status-only object for server-side apply: the operator owns status, nothing else. */
+    private static DpuStoragePool statusPatch(DpuStoragePool pool, DpuStoragePoolStatus status) {
+        var patch = new DpuStoragePool();
+        patch.setMetadata(new ObjectMetaBuilder()
+                .withName(pool.getMetadata().getName())
+                .withNamespace(pool.getMetadata().getNamespace())
+                .build());
+        patch.setSpec(null);
+        patch.setStatus(status);
+        return patch;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.dpu.storage.operator.reconciler;
+
+import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
+import dev.dpu.storage.api.v1alpha1.TenantQoS;
+import dev.dpu.storage.api.v1alpha1.TenantQoSStatus;
+import dev.dpu.storage.api.v1alpha1.Volume;
+import dev.dpu.storage.operator.model.Names;
+import dev.dpu.storage.operator.status.Conditions;
+import dev.dpu.storage.operator.status.EventRecorder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * TenantQoS: the pool reconciler renders tenants into the pool's configuration; this one tells
+ * the tenant's owner whether that worked: the pool exists, the volumes it claims are its own,
+ * and the NQN of its subsystem.
+ */
+@ControllerConfiguration(name = TenantQoSReconciler.NAME)
+public class TenantQoSReconciler implements Reconciler<TenantQoS> {
+    public static final String NAME = "tenantqos";
+
+    private final Clock clock;
+    private InformerEventSource<DpuStoragePool, TenantQoS> pools;
+
+    public TenantQoSReconciler() {
+        this(Clock.systemUTC());
+    }
+
+    public TenantQoSReconciler(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public List<EventSource<?, TenantQoS>> prepareEventSources(EventSourceContext<TenantQoS> context) {
+        var tenants = context.getPrimaryCache();
+        pools = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(DpuStoragePool.class, TenantQoS.class)
+                        .withName("pools")
+                        .withSecondaryToPrimaryMapper(pool -> Mappers.ids(tenants.list(t -> Mappers.sameNamespace(t, pool)
+                                && t.getSpec().getPoolRef() != null
+                                && pool.getMetadata().getName().equals(t.getSpec().getPoolRef().getName()))))
+                        .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
+                        .build(),
+                context);
+        return List.of(pools);
+    }
+
+    @Override
+    public UpdateControl<TenantQoS> reconcile(TenantQoS tenant, Context<TenantQoS> context) {
+        String ns = tenant.getMetadata().getNamespace();
+        String name = tenant.getMetadata().getName();
+        String poolName = tenant.getSpec().getPoolRef().getName();
+        long generation = Objects.requireNonNullElse(tenant.getMetadata().getGeneration(), 0L);
+        TenantQoSStatus previous = Optional.ofNullable(tenant.getStatus()).orElseGet(TenantQoSStatus::new);
+        var conditions = new Conditions(previous.getConditions(), generation, clock);
+        var status = new TenantQoSStatus();
+        status.setObservedGeneration(generation);
+
+        Optional<DpuStoragePool> pool = pools.get(new ResourceID(poolName, ns));
+        if (pool.isEmpty()) {
+            conditions.stalled("PoolNotFound", "DpuStoragePool \"" + poolName + "\" (spec.poolRef) does not exist in namespace " + ns + ".");
+        } else {
+            status.setSubsystemNqn(Names.subsystemNqn(poolName, name));
+            Map<String, Volume> poolVolumes = pool.get().getSpec().getVolumes().stream()
+                    .collect(Collectors.toMap(Volume::getName, Function.identity(), (a, b) -> a));
+            status.setVolumes(poolVolumes.values().stream().filter(v -> name.equals(v.getTenant())).map(Volume::getName).sorted().toList());
+            List<String> missing = new ArrayList<>();
+            List<String> foreign = new ArrayList<>();
+            for (String v : tenant.getSpec().getVolumes()) {
+                Volume volume = poolVolumes.get(v);
+                if (volume == null) {
+                    missing.add(v);
+                } else if (!name.equals(volume.getTenant())) {
+                    foreign.add(v + " (tenant " + volume.getTenant() + ")");
+                }
+            }
+            if (!missing.isEmpty()) {
+                conditions.stalled("VolumeNotInPool", "spec.volumes names volumes that pool \"" + poolName + "\" does not have: "
+                        + String.join(", ", missing) + ".");
+            } else if (!foreign.isEmpty()) {
+                conditions.stalled("VolumeOwnedByAnotherTenant", "spec.volumes names volumes that pool \"" + poolName
+                        + "\" gives to another tenant: " + String.join(", ", foreign) + ".");
+            } else {
+                conditions.ready("Configured", "Subsystem " + status.getSubsystemNqn() + " with " + status.getVolumes().size()
+                        + " volume(s); hosts and limits reach the pool's agents without a restart.");
+            }
+        }
+        status.setConditions(conditions.build());
+
+        var before = Conditions.find(previous.getConditions(), Conditions.READY);
+        var after = Conditions.find(status.getConditions(), Conditions.READY).orElseThrow();
+        if (Conditions.isTrue(status.getConditions(), Conditions.STALLED)
+                && (before.isEmpty() || !Objects.equals(before.get().getReason(), after.getReason()))) {
+            new EventRecorder(context.getClient(), clock).warning(tenant, after.getReason(), after.getMessage());
+        }
+        if (Serialization.asJson(status).equals(Serialization.asJson(previous))) {
+            return UpdateControl.noUpdate();
+        }
+        var patch = new TenantQoS();
+        patch.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+        patch.setSpec(null);
+        patch.setStatus(status);
+        return UpdateControl.patchStatus(patch);
+    }
+}

@@ -1,0 +1,172 @@
+package dev.dpu.storage.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The real API server rejects bad custom resources (OpenAPI schema and CEL rules in crds/)
+ * with a message that names the field, before the operator ever sees them.
+ */
+class InvalidResourcesIT {
+    private static final String NS = "validation";
+    private static KubernetesClient client;
+
+    static final String VALID_PROFILE = """
+            apiVersion: storage.dpu.dev/v1alpha1
+            kind: OffloadProfile
+            metadata: {name: valid}
+            spec:
+              mode: ZeroCopy
+              encryption: {keySecretRef: {name: xts-key}}
+            """;
+    static final String VALID_POOL = """
+            apiVersion: storage.dpu.dev/v1alpha1
+            kind: DpuStoragePool
+            metadata: {name: valid}
+            spec:
+              nodeSelector: {test.dpu.dev/no-such-label: "true"}
+              offloadProfileRef: {name: valid}
+              backends: [{name: mem, type: Ram}, {name: disk, type: File, path: /var/lib/dpu/disk.img},
+                         {name: far, type: NvmeTcp, nvmeTcp: {address: 10.0.0.5, nqn: "nqn.2024-01.com.example:disk1"}}]
+              volumes: [{name: a, size: 1Gi, backend: mem, tenant: blue}, {name: b, size: 2Gi, backend: disk, tenant: blue},
+                        {name: c, backend: far, tenant: red}]
+              rollout: {maxUnavailable: "25%"}
+            """;
+    static final String VALID_TENANT = """
+            apiVersion: storage.dpu.dev/v1alpha1
+            kind: TenantQoS
+            metadata: {name: valid}
+            spec:
+              poolRef: {name: valid}
+              hostNqns: ["nqn.2014-08.org.nvmexpress:uuid:4c4c4544-0035-3510-8052-b4c04f4e4d32"]
+              limits: {totalIops: 20000, burstIops: 40000, totalBytesPerSecond: 209715200}
+            """;
+
+    @BeforeAll
+    static void start() {
+        TestApiServer.installCrds();
+        client = TestApiServer.newClient();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+    }
+
+    @Test
+    void theValidExamplesAreAccepted() {
+        for (String yaml : new String[] {VALID_PROFILE, VALID_POOL, VALID_TENANT}) {
+            GenericKubernetesResource r = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
+            r.getMetadata().setName("accepted");
+            client.resource(r).inNamespace(NS).create();
+        }
+        var tenant = client.genericKubernetesResources("storage.dpu.dev/v1alpha1", "TenantQoS").inNamespace(NS).withName("accepted").get();
+        assertThat(tenant.<Boolean>get("spec", "allowAnyHost")).as("defaulted by the API server").isFalse();
+        var profile = client.genericKubernetesResources("storage.dpu.dev/v1alpha1", "OffloadProfile").inNamespace(NS).withName("accepted").get();
+        assertThat(profile.<Integer>get("spec", "queues")).isEqualTo(4);
+        assertThat(profile.<String>get("spec", "encryption", "algorithm")).isEqualTo("AES-256-XTS");
+        var pool = client.genericKubernetesResources("storage.dpu.dev/v1alpha1", "DpuStoragePool").inNamespace(NS).withName("accepted").get();
+        assertThat(pool.<Integer>get("spec", "listener", "port")).isEqualTo(4420);
+    }
+
+    static Stream<Arguments> invalid() {
+        return Stream.of(
+                // OffloadProfile
+                bad("FullOffload cannot encrypt", VALID_PROFILE.replace("mode: ZeroCopy", "mode: FullOffload"),
+                        "spec.encryption", "cannot be combined with mode FullOffload"),
+                bad("encryption needs a key Secret", VALID_PROFILE.replace("encryption: {keySecretRef: {name: xts-key}}", "encryption: {}"),
+                        "spec.encryption.keySecretRef", "Required value"),
+                bad("unknown mode", VALID_PROFILE.replace("mode: ZeroCopy", "mode: TurboOffload"),
+                        "spec.mode", "Unsupported value"),
+                bad("zero queues", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  queues: 0"),
+                        "spec.queues", "should be greater than or equal to 1"),
+                bad("in-capsule size not a multiple of 16", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  inCapsuleDataBytes: 100"),
+                        "spec.inCapsuleDataBytes", "multiple of 16"),
+                bad("in-capsule size above max transfer", VALID_PROFILE.replace("mode: ZeroCopy",
+                        "mode: ZeroCopy\n  inCapsuleDataBytes: 65536\n  maxTransferBytes: 32768"),
+                        "spec.inCapsuleDataBytes", "must not exceed maxTransferBytes"),
+                bad("unsupported cipher", VALID_PROFILE.replace("{keySecretRef: {name: xts-key}}", "{algorithm: AES-128-CBC, keySecretRef: {name: xts-key}}"),
+                        "spec.encryption.algorithm", "AES-256-XTS"),
+                // DpuStoragePool
+                bad("pool without profile", VALID_POOL.replace("  offloadProfileRef: {name: valid}\n", ""),
+                        "spec.offloadProfileRef", "Required value"),
+                bad("listener port out of range", VALID_POOL.replace("  rollout:", "  listener: {port: 70000}\n  rollout:"),
+                        "spec.listener.port", "less than or equal to 65535"),
+                bad("listener address not an IP", VALID_POOL.replace("  rollout:", "  listener: {address: storage.example}\n  rollout:"),
+                        "spec.listener.address", "IPv4 or IPv6"),
+                bad("duplicate volume names", VALID_POOL.replace("{name: b, size: 2Gi", "{name: a, size: 2Gi"),
+                        "spec.volumes", "volume names must be unique"),
+                bad("duplicate backend names", VALID_POOL.replace("{name: disk, type: File", "{name: mem, type: File"),
+                        "spec.backends", "backend names must be unique"),
+                bad("volume on an unknown backend", VALID_POOL.replace("backend: mem, tenant: blue", "backend: tape, tenant: blue"),
+                        "spec.volumes", "every volume's backend must name one of spec.backends"),
+                bad("File backend without path", VALID_POOL.replace("type: File, path: /var/lib/dpu/disk.img", "type: File"),
+                        "spec.backends[1].path", "path is required for File backends"),
+                bad("negative volume size", VALID_POOL.replace("size: 1Gi", "size: -1Gi"),
+                        "spec.volumes[0].size", "should match"),
+                bad("RAM volume without size", VALID_POOL.replace("{name: a, size: 1Gi, backend: mem", "{name: a, backend: mem"),
+                        "spec.volumes", "size is required"),
+                bad("two volumes on one File backend", VALID_POOL.replace("{name: a, size: 1Gi, backend: mem", "{name: a, size: 1Gi, backend: disk"),
+                        "spec.volumes", "only Ram backends can be shared"),
+                bad("maxUnavailable zero", VALID_POOL.replace("maxUnavailable: \"25%\"", "maxUnavailable: 0"),
+                        "spec.rollout.maxUnavailable", "positive number of nodes"),
+                bad("odd block size", VALID_POOL.replace("tenant: red}", "tenant: red, blockSize: 1024}"),
+                        "spec.volumes[2].blockSize", "512 or 4096"),
+                bad("remote target NQN malformed", VALID_POOL.replace("nqn.2024-01.com.example:disk1", "disk1"),
+                        "spec.backends[2].nvmeTcp.nqn", "NVMe Qualified Name"),
+                // TenantQoS
+                bad("host NQN malformed", VALID_TENANT.replace("nqn.2014-08.org.nvmexpress:uuid:4c4c4544-0035-3510-8052-b4c04f4e4d32", "host-1"),
+                        "spec.hostNqns[0]", "should match '^nqn"),
+                bad("duplicate host NQNs", VALID_TENANT.replace("[\"nqn.2014-08.org.nvmexpress:uuid:4c4c4544-0035-3510-8052-b4c04f4e4d32\"]",
+                                "[\"nqn.2014-08.org.nvmexpress:uuid:1\", \"nqn.2014-08.org.nvmexpress:uuid:1\"]"),
+                        "spec.hostNqns", "must be unique"),
+                bad("burst below its limit", VALID_TENANT.replace("burstIops: 40000", "burstIops: 100"),
+                        "spec.limits.burstIops", "must not be below"),
+                bad("zero IOPS limit", VALID_TENANT.replace("totalIops: 20000, burstIops: 40000", "totalIops: 0"),
+                        "spec.limits.totalIops", "greater than or equal to 1"),
+                bad("byte burst without a bandwidth limit", VALID_TENANT.replace("totalBytesPerSecond: 209715200", "burstBytes: 1048576"),
+                        "spec.limits.burstBytes", "needs a bandwidth limit"),
+                bad("any host and an allow-list", VALID_TENANT.replace("  limits:", "  allowAnyHost: true\n  limits:"),
+                        "spec.hostNqns", "must be empty when allowAnyHost is true"),
+                bad("tenant without pool", VALID_TENANT.replace("  poolRef: {name: valid}\n", ""),
+                        "spec.poolRef", "Required value"),
+                // DpuNodeState
+                bad("node state without node name", """
+                        apiVersion: storage.dpu.dev/v1alpha1
+                        kind: DpuNodeState
+                        metadata: {name: node-1}
+                        spec: {pool: valid}
+                        """, "spec.nodeName", "Required value"));
+    }
+
+    private static Arguments bad(String why, String yaml, String field, String message) {
+        return Arguments.of(why, yaml, field, message);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalid")
+    void theApiServerRejectsItNamingTheField(String why, String yaml, String field, String message) {
+        assertThat(yaml).as("the case must change the valid example").isNotIn(VALID_PROFILE, VALID_POOL, VALID_TENANT);
+        GenericKubernetesResource r = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
+        r.getMetadata().setName("bad-" + Math.abs(why.hashCode()));
+        assertThatThrownBy(() -> client.resource(r).inNamespace(NS).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).as("HTTP status").isEqualTo(422);
+                    assertThat(e.getMessage()).contains(field).contains(message);
+                });
+    }
+}
