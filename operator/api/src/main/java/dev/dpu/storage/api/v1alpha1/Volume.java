@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Quantity;
 
 /** A volume the pool exports: one NVMe namespace in its tenant's subsystem. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -48,7 +49,7 @@ public class Volume {
     public void setTenant(String tenant) { this.tenant = tenant; }
     /** The size in bytes, 0 when absent. */
     public long sizeBytes() {
-        return size == null ? 0L : io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(size)).longValueExact();
+        return size == null ? 0L : Quantity.getAmountInBytes(new Quantity(size)).longValueExact();
     }
 
     public Integer getBlockSize() { return blockSize; }

@@ -4,6 +4,7 @@ import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The ConfigMap `<pool>-dataplane` that agents watch: dataplane.json plus its generation and hash. */
 public final class ConfigMapModel {
@@ -26,7 +27,7 @@ public final class ConfigMapModel {
                     .withName(Names.configMap(pool))
                     .withNamespace(pool.getMetadata().getNamespace())
                     .withLabels(Names.labels(pool, "config"))
-                    .withAnnotations(new java.util.TreeMap<>(Map.of(
+                    .withAnnotations(new TreeMap<>(Map.of(
                             Names.CONFIG_GENERATION, Long.toString(nextGeneration(inputs, hash)),
                             Names.CONFIG_HASH, hash)))
                 .endMetadata()

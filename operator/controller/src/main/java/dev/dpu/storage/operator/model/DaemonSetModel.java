@@ -28,9 +28,11 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /** The DaemonSet that runs the agent (and its data path) on every node of a pool. */
 public final class DaemonSetModel {
@@ -130,7 +132,7 @@ public final class DaemonSetModel {
         }
         int cores = Objects.requireNonNullElse(inputs.profile().getSpec().getCores(), 1);
         return new ResourceRequirementsBuilder()
-                .withRequests(new java.util.TreeMap<>(Map.of("cpu", new Quantity(Integer.toString(cores)), "memory", new Quantity("512Mi"))))
+                .withRequests(new TreeMap<>(Map.of("cpu", new Quantity(Integer.toString(cores)), "memory", new Quantity("512Mi"))))
                 .withLimits(Map.of("memory", new Quantity("1Gi")))
                 .build();
     }
@@ -194,7 +196,7 @@ public final class DaemonSetModel {
     private static List<Backend> fileBackends(DpuStoragePool pool) {
         return pool.getSpec().getBackends().stream()
                 .filter(b -> b.getType() == BackendType.File)
-                .sorted(java.util.Comparator.comparing(Backend::getName))
+                .sorted(Comparator.comparing(Backend::getName))
                 .toList();
     }
 

@@ -15,6 +15,7 @@ import dev.dpu.storage.operator.dependent.DaemonSetDependent;
 import dev.dpu.storage.operator.dependent.MetricsServiceDependent;
 import dev.dpu.storage.operator.dependent.ServiceMonitorCrdPresent;
 import dev.dpu.storage.operator.dependent.ServiceMonitorDependent;
+import dev.dpu.storage.operator.model.ConfigMapModel;
 import dev.dpu.storage.operator.model.DataplaneConfig;
 import dev.dpu.storage.operator.model.Names;
 import dev.dpu.storage.operator.model.PoolInputs;
@@ -48,6 +49,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -107,20 +109,21 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
                                 Mappers.usesProfile(pool, profile.getMetadata().getNamespace(), profile.getMetadata().getName()))))
                         .build(),
                 context);
+        // A tenant may move from one pool to another (spec.poolRef); the mapper sees only the new
+        // object, so it wakes every pool of the namespace (there are few) and the old pool drops
+        // the tenant too.
         tenants = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(TenantQoS.class, DpuStoragePool.class)
                         .withName("tenants")
-                        .withSecondaryToPrimaryMapper(t -> t.getSpec() == null || t.getSpec().getPoolRef() == null
-                                ? java.util.Set.of()
-                                : java.util.Set.of(new ResourceID(t.getSpec().getPoolRef().getName(), t.getMetadata().getNamespace())))
+                        .withSecondaryToPrimaryMapper(t -> Mappers.ids(pools.list(p -> Mappers.sameNamespace(p, t))))
                         .build(),
                 context);
         nodeStates = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(DpuNodeState.class, DpuStoragePool.class)
                         .withName("node-states")
                         .withSecondaryToPrimaryMapper(s -> s.getSpec() == null || s.getSpec().getPool() == null
-                                ? java.util.Set.of()
-                                : java.util.Set.of(new ResourceID(s.getSpec().getPool(), s.getMetadata().getNamespace())))
+                                ? Set.of()
+                                : Set.of(new ResourceID(s.getSpec().getPool(), s.getMetadata().getNamespace())))
                         .build(),
                 context);
         // Any pool may select a node: a node's labels changing concerns every pool. Heartbeats
@@ -197,7 +200,7 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow().throwAggregateExceptionIfErrorsPresent();
 
             var config = DataplaneConfig.render(pool, profile.get(), poolTenants);
-            long configGeneration = dev.dpu.storage.operator.model.ConfigMapModel.nextGeneration(inputs, config.hash());
+            long configGeneration = ConfigMapModel.nextGeneration(inputs, config.hash());
             status.setConfigGeneration(configGeneration);
             status.setConfigHash(config.hash());
             announceConfigChange(pool, events, currentConfig.isPresent() && !config.hash().equals(previousHash),
