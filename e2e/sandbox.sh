@@ -88,6 +88,13 @@ start_operator() {
     kc apply -k "$REPO_DIR/operator/deploy/rbac" >/dev/null
     kc wait --for condition=established --timeout=60s crd --all >/dev/null
     sb_kubeconfig_as "$SANDBOX_DIR/operator.kubeconfig" dpu-offload-operator dpu-offload-system
+    # Once more if the first start fails: on an API server that has just come up, an informer's
+    # first list can see its connection closed, which stops the operator (it would be restarted
+    # by its Deployment in a cluster). The log keeps both attempts.
+    run_operator || { sb_log "starting the operator once more"; run_operator; }
+}
+
+run_operator() {
     # Quarkus' %prod profile, as in the cluster; leader election on (the Lease is real too).
     KUBECONFIG="$SANDBOX_DIR/operator.kubeconfig" QUARKUS_HTTP_HOST=127.0.0.1 \
         QUARKUS_HTTP_PORT="$SANDBOX_OPERATOR_HTTP_PORT" \
