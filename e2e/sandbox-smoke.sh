@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks ./run.sh the way a person uses the sandbox: bring it up, look at the pool and the node
 # state, drive NVMe/TCP I/O as an allowed and as a foreign host, read IOPS back from Prometheus,
-# change a tenant's limit and see the running agent apply it, then `./run.sh down` and find no
+# change a tenant's limit and see the running agent apply it, apply every sample in samples/
+# (e2e/sandbox/samples.sh), then `./run.sh down` and find no
 # process left. Its own state directory and ports, so a sandbox already up is not touched.
 # Reuses the jars built before (./test.sh has run ./mvnw verify); SMOKE_BUILD=1 builds them.
 # Prints one line per check and "N passed, M failed".
@@ -10,6 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 . "$here/lib/cache.sh"
 . "$here/lib/checks.sh"
+. "$here/sandbox/samples.sh"
 
 export SANDBOX_DIR="$(mktemp -d /tmp/dpu-sandbox-smoke.XXXXXX)"
 export SANDBOX_APISERVER_PORT=26443 SANDBOX_ETCD_PORT=26379 SANDBOX_NVME_PORT=24420 \
@@ -107,6 +109,8 @@ poll 10 limit_is_5000
 result "limit in agent metrics" "dpu_dataplane_tenant_limit total_iops = $(agent_metric 'dpu_dataplane_tenant_limit{pool="pool-a",node="dpu-node-0",tenant="tenant-blue",limit="total_iops"}')" limit_is_5000
 result "agent not restarted" "pid $agent_pid before, $(awk '{print $1}' "$SANDBOX_DIR/agent.pid") after" \
     [ "$(awk '{print $1}' "$SANDBOX_DIR/agent.pid")" = "$agent_pid" -a -d "/proc/$agent_pid" ]
+
+check_samples
 
 "$repo/run.sh" down > "$SANDBOX_DIR/down.out" 2>&1
 left=""

@@ -119,7 +119,8 @@ daemonset_scheduled() {
 
 apply_samples() {
     sb_log "4/6 samples/basic: OffloadProfile, DpuStoragePool, two TenantQoS in namespace $SANDBOX_NAMESPACE"
-    kc apply -k "$(sb_write_overlay)" >/dev/null
+    # Server-side apply, as Argo CD (samples/argocd) or a user's `kubectl apply --server-side` does.
+    kc apply --server-side --force-conflicts -k "$(sb_write_overlay)" >/dev/null
     sb_wait "the operator rendering pool $SANDBOX_POOL (ConfigMap $SANDBOX_POOL-dataplane)" 90 operator pool_rendered
     sb_wait "DaemonSet $SANDBOX_POOL-agent scheduled on the $SANDBOX_NODES simulated nodes (fake pods)" 90 kwok daemonset_scheduled
 }
