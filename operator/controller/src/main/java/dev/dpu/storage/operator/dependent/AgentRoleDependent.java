@@ -4,11 +4,7 @@ import static dev.dpu.storage.operator.dependent.Inputs.inputs;
 
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.operator.model.AgentRbacModel;
-import dev.dpu.storage.operator.model.ConfigMapModel;
-import dev.dpu.storage.operator.model.DaemonSetModel;
-import dev.dpu.storage.operator.model.MetricsServiceModel;
 import dev.dpu.storage.operator.model.Names;
-import dev.dpu.storage.operator.model.ServiceMonitorModel;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;

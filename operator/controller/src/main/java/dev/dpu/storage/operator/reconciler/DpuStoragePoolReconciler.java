@@ -1,6 +1,5 @@
 package dev.dpu.storage.operator.reconciler;
 
-import dev.dpu.storage.api.v1alpha1.DpuNodeState;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePoolStatus;
 import dev.dpu.storage.api.v1alpha1.NodeConflict;
@@ -19,19 +18,14 @@ import dev.dpu.storage.operator.model.ConfigMapModel;
 import dev.dpu.storage.operator.model.DataplaneConfig;
 import dev.dpu.storage.operator.model.Names;
 import dev.dpu.storage.operator.model.PoolInputs;
-import dev.dpu.storage.operator.model.ServiceMonitor;
 import dev.dpu.storage.operator.status.Conditions;
 import dev.dpu.storage.operator.status.EventRecorder;
 import dev.dpu.storage.operator.status.NodeSummary;
 import dev.dpu.storage.operator.status.PoolTopology;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.javaoperatorsdk.operator.api.config.informer.FieldSelector;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -42,16 +36,12 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -82,10 +72,7 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
     private final Clock clock;
     private final AtomicLong reconciles = new AtomicLong();
 
-    private InformerEventSource<OffloadProfile, DpuStoragePool> profiles;
-    private InformerEventSource<TenantQoS, DpuStoragePool> tenants;
-    private InformerEventSource<DpuNodeState, DpuStoragePool> nodeStates;
-    private InformerEventSource<Node, DpuStoragePool> nodes;
+    private PoolWatches watches;
 
     public DpuStoragePoolReconciler(OperatorSettings settings) {
         this(settings, Clock.systemUTC());
@@ -101,60 +88,8 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
 
     @Override
     public List<EventSource<?, DpuStoragePool>> prepareEventSources(EventSourceContext<DpuStoragePool> context) {
-        var pools = context.getPrimaryCache();
-        profiles = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(OffloadProfile.class, DpuStoragePool.class)
-                        .withName("offload-profiles")
-                        .withSecondaryToPrimaryMapper(profile -> Mappers.ids(pools.list(pool ->
-                                Mappers.usesProfile(pool, profile.getMetadata().getNamespace(), profile.getMetadata().getName()))))
-                        .build(),
-                context);
-        // A tenant may move from one pool to another (spec.poolRef); the mapper sees only the new
-        // object, so it wakes every pool of the namespace (there are few) and the old pool drops
-        // the tenant too.
-        tenants = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(TenantQoS.class, DpuStoragePool.class)
-                        .withName("tenants")
-                        .withSecondaryToPrimaryMapper(t -> Mappers.ids(pools.list(p -> Mappers.sameNamespace(p, t))))
-                        .build(),
-                context);
-        nodeStates = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(DpuNodeState.class, DpuStoragePool.class)
-                        .withName("node-states")
-                        .withSecondaryToPrimaryMapper(s -> s.getSpec() == null || s.getSpec().getPool() == null
-                                ? Set.of()
-                                : Set.of(new ResourceID(s.getSpec().getPool(), s.getMetadata().getNamespace())))
-                        .build(),
-                context);
-        // Any pool may select a node: a node's labels changing concerns every pool. Heartbeats
-        // and status updates of nodes do not.
-        nodes = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(Node.class, DpuStoragePool.class)
-                        .withName("nodes")
-                        .withSecondaryToPrimaryMapper(node -> Mappers.ids(pools.list()))
-                        .withOnUpdateFilter((newNode, oldNode) ->
-                                !Objects.equals(newNode.getMetadata().getLabels(), oldNode.getMetadata().getLabels()))
-                        .build(),
-                context);
-        // Another pool's selector (or its arrival or departure) changes who serves contested nodes.
-        InformerEventSource<DpuStoragePool, DpuStoragePool> otherPools = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(DpuStoragePool.class, DpuStoragePool.class)
-                        .withName("other-pools")
-                        .withSecondaryToPrimaryMapper(changed -> Mappers.ids(pools.list(p -> !ResourceID.fromResource(p).equals(ResourceID.fromResource(changed)))))
-                        .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
-                        .build(),
-                context);
-        // Only the Prometheus Operator's ServiceMonitor CRD, by name: its arrival or removal
-        // switches the ServiceMonitor dependent of every pool on or off.
-        InformerEventSource<CustomResourceDefinition, DpuStoragePool> serviceMonitorCrd = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(CustomResourceDefinition.class, DpuStoragePool.class)
-                        .withName(ServiceMonitorCrdPresent.EVENT_SOURCE)
-                        .withFieldSelector(new FieldSelector(new FieldSelector.Field("metadata.name", ServiceMonitor.CRD_NAME)))
-                        .withSecondaryToPrimaryMapper(crd -> Mappers.ids(pools.list()))
-                        .withOnUpdateFilter((n, o) -> false)
-                        .build(),
-                context);
-        return List.of(profiles, tenants, nodeStates, nodes, otherPools, serviceMonitorCrd);
+        watches = PoolWatches.create(context);
+        return watches.all();
     }
 
     @Override
@@ -167,7 +102,7 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
         long generation = Objects.requireNonNullElse(pool.getMetadata().getGeneration(), 0L);
         var conditions = new Conditions(previous.getConditions(), generation, clock);
 
-        PoolTopology topology = PoolTopology.of(pool, context.getPrimaryCache().list().toList(), nodes.list().toList());
+        PoolTopology topology = PoolTopology.of(pool, context.getPrimaryCache().list().toList(), watches.nodes().list().toList());
         var status = new DpuStoragePoolStatus();
         status.setObservedGeneration(generation);
         status.setConflicts(topology.conflicts());
@@ -175,7 +110,7 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
         status.setConfigHash(previous.getConfigHash());
 
         String profileName = pool.getSpec().getOffloadProfileRef().getName();
-        Optional<OffloadProfile> profile = profiles.get(new ResourceID(profileName, ns));
+        Optional<OffloadProfile> profile = watches.profiles().get(new ResourceID(profileName, ns));
         Optional<String> blocked = profile.isEmpty()
                 ? Optional.of("OffloadProfileNotFound")
                 : profileNotReady(profile.get());
@@ -187,7 +122,7 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
                             + " Nothing already running was changed.";
             conditions.stalled(blocked.get(), message);
         } else {
-            List<TenantQoS> poolTenants = tenants.list(ns, t -> t.getSpec() != null && t.getSpec().getPoolRef() != null
+            List<TenantQoS> poolTenants = watches.tenants().list(ns, t -> t.getSpec() != null && t.getSpec().getPoolRef() != null
                             && name.equals(t.getSpec().getPoolRef().getName()))
                     .toList();
             Optional<ConfigMap> currentConfig = context.getSecondaryResource(ConfigMap.class);
@@ -203,10 +138,10 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
             long configGeneration = ConfigMapModel.nextGeneration(inputs, config.hash());
             status.setConfigGeneration(configGeneration);
             status.setConfigHash(config.hash());
-            announceConfigChange(pool, events, currentConfig.isPresent() && !config.hash().equals(previousHash),
+            PoolEvents.configChanged(pool, events, currentConfig.isPresent() && !config.hash().equals(previousHash),
                     currentDaemonSet, config, configGeneration);
 
-            var states = nodeStates.list(ns, s -> s.getSpec() != null && name.equals(s.getSpec().getPool())).toList();
+            var states = watches.nodeStates().list(ns, s -> s.getSpec() != null && name.equals(s.getSpec().getPool())).toList();
             var summary = NodeSummary.of(topology.served(), states, configGeneration, config.hash());
             status.setNodesDesired(summary.desired());
             status.setNodesReady(summary.ready());
@@ -224,11 +159,11 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
         if (topology.conflicts().isEmpty()) {
             conditions.set("NodeConflict", false, "NoConflict", "No node of this pool is selected by another pool.");
         } else {
-            conditions.set("NodeConflict", true, "NodeSelectedByAnotherPool", conflictMessage(pool, topology));
+            conditions.set("NodeConflict", true, "NodeSelectedByAnotherPool", PoolEvents.conflictMessage(pool, topology));
         }
         status.setConditions(conditions.build());
 
-        announceConditionChanges(pool, previous, status, events);
+        PoolEvents.conditionsChanged(pool, previous, status, events);
         if (Serialization.asJson(status).equals(Serialization.asJson(pool.getStatus() == null ? new DpuStoragePoolStatus() : pool.getStatus()))) {
             return UpdateControl.noUpdate();
         }
@@ -286,53 +221,6 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
         } catch (NumberFormatException e) {
             return 0L; // someone edited it: start over above nothing
         }
-    }
-
-    private void announceConfigChange(DpuStoragePool pool, EventRecorder events, boolean changed,
-            Optional<DaemonSet> currentDaemonSet, DataplaneConfig config, long generation) {
-        if (!changed) {
-            return;
-        }
-        String previousChecksum = currentDaemonSet
-                .map(ds -> ds.getSpec().getTemplate().getMetadata().getAnnotations())
-                .map(a -> a.get(Names.RESTART_CHECKSUM))
-                .orElse(null);
-        if (previousChecksum != null && !previousChecksum.equals(config.restartChecksum())) {
-            events.normal(pool, "RollingRestart", "Configuration generation " + generation
-                    + " changes the listener or offload settings: the data path restarts node by node (spec.rollout.maxUnavailable).");
-        } else {
-            events.normal(pool, "ConfigUpdated", "Configuration generation " + generation
-                    + " (tenants, hosts, volumes or limits) is applied by the running agents without a restart.");
-        }
-        LOG.infof("pool %s/%s: configuration generation %d", pool.getMetadata().getNamespace(), pool.getMetadata().getName(), generation);
-    }
-
-    private static void announceConditionChanges(DpuStoragePool pool, DpuStoragePoolStatus previous, DpuStoragePoolStatus now, EventRecorder events) {
-        var before = Conditions.find(previous.getConditions(), Conditions.READY);
-        var after = Conditions.find(now.getConditions(), Conditions.READY).orElseThrow();
-        if (before.isEmpty() || !Objects.equals(before.get().getReason(), after.getReason())) {
-            if (Conditions.isTrue(now.getConditions(), Conditions.STALLED)) {
-                events.warning(pool, after.getReason(), after.getMessage());
-            } else if ("True".equals(after.getStatus())) {
-                events.normal(pool, "Ready", after.getMessage());
-            }
-        }
-        List<NodeConflict> oldConflicts = Objects.requireNonNullElse(previous.getConflicts(), List.of());
-        if (!now.getConflicts().isEmpty() && !now.getConflicts().equals(oldConflicts)) {
-            var c = Conditions.find(now.getConditions(), "NodeConflict").orElseThrow();
-            events.warning(pool, c.getReason(), c.getMessage());
-        }
-    }
-
-    private static String conflictMessage(DpuStoragePool pool, PoolTopology topology) {
-        String key = PoolTopology.key(pool);
-        List<String> parts = new ArrayList<>();
-        for (NodeConflict c : topology.conflicts()) {
-            String others = c.getPools().stream().filter(p -> !p.equals(key)).collect(Collectors.joining(", "));
-            parts.add(c.getNode() + " (also " + others + "; served by " + c.getPools().getFirst() + ")");
-        }
-        return topology.conflicts().size() + " node(s) are selected by more than one pool, and a node serves one pool: "
-                + String.join("; ", parts) + ". Make the pools' nodeSelectors disjoint.";
     }
 
     /** A status-only object for server-side apply: the operator owns status, nothing else. */

@@ -1,6 +1,8 @@
 package dev.dpu.storage.operator.reconciler;
 
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
+import dev.dpu.storage.api.v1alpha1.OffloadMode;
+import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.TenantQoS;
 import dev.dpu.storage.api.v1alpha1.TenantQoSStatus;
 import dev.dpu.storage.api.v1alpha1.Volume;
@@ -35,9 +37,11 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(name = TenantQoSReconciler.NAME)
 public class TenantQoSReconciler implements Reconciler<TenantQoS> {
     public static final String NAME = "tenantqos";
+    static final String LIMITS_ENFORCED = "LimitsEnforced";
 
     private final Clock clock;
     private InformerEventSource<DpuStoragePool, TenantQoS> pools;
+    private InformerEventSource<OffloadProfile, TenantQoS> profiles;
 
     public TenantQoSReconciler() {
         this(Clock.systemUTC());
@@ -59,7 +63,39 @@ public class TenantQoSReconciler implements Reconciler<TenantQoS> {
                         .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
                         .build(),
                 context);
-        return List.of(pools);
+        // The pool's profile decides whether limits can be enforced (not in FullOffload).
+        profiles = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(OffloadProfile.class, TenantQoS.class)
+                        .withName("profiles")
+                        .withSecondaryToPrimaryMapper(profile -> Mappers.ids(tenants.list(t -> Mappers.sameNamespace(t, profile)
+                                && t.getSpec().getPoolRef() != null
+                                && pools.get(new ResourceID(t.getSpec().getPoolRef().getName(), t.getMetadata().getNamespace()))
+                                        .filter(p -> Mappers.usesProfile(p, profile.getMetadata().getNamespace(), profile.getMetadata().getName()))
+                                        .isPresent())))
+                        .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
+                        .build(),
+                context);
+        return List.of(pools, profiles);
+    }
+
+    /**
+     * Per-tenant QoS is done by the software data path: in FullOffload the offload provider
+     * carries the I/O and the limits are not enforced (unless a node falls back to a software
+     * mode). Say so instead of letting the limits look active.
+     */
+    private void limitsEnforced(TenantQoS tenant, DpuStoragePool pool, Conditions conditions) {
+        if (tenant.getSpec().getLimits() == null) {
+            conditions.set(LIMITS_ENFORCED, true, "NoLimits", "The tenant has no limits.");
+            return;
+        }
+        var profile = profiles.get(new ResourceID(pool.getSpec().getOffloadProfileRef().getName(), pool.getMetadata().getNamespace()));
+        if (profile.isPresent() && profile.get().getSpec().getMode() == OffloadMode.FullOffload) {
+            conditions.set(LIMITS_ENFORCED, false, "FullOffload", "Pool \"" + pool.getMetadata().getName()
+                    + "\" runs OffloadProfile \"" + profile.get().getMetadata().getName()
+                    + "\" in FullOffload mode: per-tenant limits are enforced only by the software data path (nodes that fall back).");
+        } else {
+            conditions.set(LIMITS_ENFORCED, true, "EnforcedPerNode", "Limits are enforced by each node's data path on its own.");
+        }
     }
 
     @Override
@@ -101,6 +137,7 @@ public class TenantQoSReconciler implements Reconciler<TenantQoS> {
                 conditions.ready("Configured", "Subsystem " + status.getSubsystemNqn() + " with " + status.getVolumes().size()
                         + " volume(s); hosts and limits reach the pool's agents without a restart.");
             }
+            limitsEnforced(tenant, pool.get(), conditions);
         }
         status.setConditions(conditions.build());
 

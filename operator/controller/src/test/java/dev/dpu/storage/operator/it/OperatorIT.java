@@ -348,6 +348,21 @@ class OperatorIT {
     }
 
     @Test
+    void tenantLimitsOnAFullOffloadPoolAreReportedAsNotEnforced() {
+        create(profile(ns, "hw", "mode: ZeroCopy"));
+        create(pool(ns, "pool-a", poolSpec("hw", "")));
+        create(tenant(ns, "tenant-blue", "poolRef: {name: pool-a}\nlimits: {totalIops: 1000}"));
+        awaitTenant("tenant-blue", t -> hasCondition(t.getStatus().getConditions(), "LimitsEnforced", "True", "EnforcedPerNode"));
+
+        client.resources(OffloadProfile.class).inNamespace(ns).withName("hw").edit(p -> {
+            p.getSpec().setMode(dev.dpu.storage.api.v1alpha1.OffloadMode.FullOffload);
+            return p;
+        });
+        TenantQoS t = awaitTenant("tenant-blue", x -> hasCondition(x.getStatus().getConditions(), "LimitsEnforced", "False", "FullOffload"));
+        assertThat(condition(t.getStatus().getConditions(), "Ready").orElseThrow().getStatus()).isEqualTo("True");
+    }
+
+    @Test
     void deletingThePoolLeavesOnlyGarbageCollectableObjectsAndTenantsNotice() {
         create(profile(ns, "fast", "mode: ZeroCopy"));
         create(tenant(ns, "tenant-blue", "poolRef: {name: pool-a}"));

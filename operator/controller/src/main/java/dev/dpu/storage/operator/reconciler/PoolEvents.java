@@ -1,0 +1,71 @@
+package dev.dpu.storage.operator.reconciler;
+
+import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
+import dev.dpu.storage.api.v1alpha1.DpuStoragePoolStatus;
+import dev.dpu.storage.api.v1alpha1.NodeConflict;
+import dev.dpu.storage.operator.model.DataplaneConfig;
+import dev.dpu.storage.operator.model.Names;
+import dev.dpu.storage.operator.status.Conditions;
+import dev.dpu.storage.operator.status.EventRecorder;
+import dev.dpu.storage.operator.status.PoolTopology;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/** What a person should hear about a pool: Events on transitions and the conflict message. */
+final class PoolEvents {
+    private static final Logger LOG = Logger.getLogger(PoolEvents.class);
+
+    private PoolEvents() {}
+
+    static void configChanged(DpuStoragePool pool, EventRecorder events, boolean changed,
+            Optional<DaemonSet> currentDaemonSet, DataplaneConfig config, long generation) {
+        if (!changed) {
+            return;
+        }
+        String previousChecksum = currentDaemonSet
+                .map(ds -> ds.getSpec().getTemplate().getMetadata().getAnnotations())
+                .map(a -> a.get(Names.RESTART_CHECKSUM))
+                .orElse(null);
+        if (previousChecksum != null && !previousChecksum.equals(config.restartChecksum())) {
+            events.normal(pool, "RollingRestart", "Configuration generation " + generation
+                    + " changes the listener or offload settings: the data path restarts node by node (spec.rollout.maxUnavailable).");
+        } else {
+            events.normal(pool, "ConfigUpdated", "Configuration generation " + generation
+                    + " (tenants, hosts, volumes or limits) is applied by the running agents without a restart.");
+        }
+        LOG.infof("pool %s/%s: configuration generation %d", pool.getMetadata().getNamespace(), pool.getMetadata().getName(), generation);
+    }
+
+    static void conditionsChanged(DpuStoragePool pool, DpuStoragePoolStatus previous, DpuStoragePoolStatus now, EventRecorder events) {
+        var before = Conditions.find(previous.getConditions(), Conditions.READY);
+        var after = Conditions.find(now.getConditions(), Conditions.READY).orElseThrow();
+        if (before.isEmpty() || !Objects.equals(before.get().getReason(), after.getReason())) {
+            if (Conditions.isTrue(now.getConditions(), Conditions.STALLED)) {
+                events.warning(pool, after.getReason(), after.getMessage());
+            } else if ("True".equals(after.getStatus())) {
+                events.normal(pool, "Ready", after.getMessage());
+            }
+        }
+        List<NodeConflict> oldConflicts = Objects.requireNonNullElse(previous.getConflicts(), List.of());
+        if (!now.getConflicts().isEmpty() && !now.getConflicts().equals(oldConflicts)) {
+            var c = Conditions.find(now.getConditions(), "NodeConflict").orElseThrow();
+            events.warning(pool, c.getReason(), c.getMessage());
+        }
+    }
+
+    static String conflictMessage(DpuStoragePool pool, PoolTopology topology) {
+        String key = PoolTopology.key(pool);
+        List<String> parts = new ArrayList<>();
+        for (NodeConflict c : topology.conflicts()) {
+            String others = c.getPools().stream().filter(p -> !p.equals(key)).collect(Collectors.joining(", "));
+            parts.add(c.getNode() + " (also " + others + "; served by " + c.getPools().getFirst() + ")");
+        }
+        return topology.conflicts().size() + " node(s) are selected by more than one pool, and a node serves one pool: "
+                + String.join("; ", parts) + ". Make the pools' nodeSelectors disjoint.";
+    }
+}
