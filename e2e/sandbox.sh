@@ -57,8 +57,10 @@ preflight() {
         [ -f "$f" ] || sb_die "$f missing: run ./mvnw -B package -DskipTests first"
     done
     command -v prometheus >/dev/null || sb_die "prometheus missing: run ./setup.sh (Debian package prometheus)"
-    for p in SANDBOX_NVME_PORT SANDBOX_AGENT_HTTP_PORT SANDBOX_OPERATOR_HTTP_PORT SANDBOX_PROMETHEUS_PORT; do
+    for p in SANDBOX_APISERVER_PORT SANDBOX_ETCD_PORT SANDBOX_NVME_PORT SANDBOX_AGENT_HTTP_PORT \
+        SANDBOX_OPERATOR_HTTP_PORT SANDBOX_PROMETHEUS_PORT; do
         case "$p" in
+            SANDBOX_APISERVER_PORT | SANDBOX_ETCD_PORT) control_plane status >/dev/null 2>&1 && continue ;;
             SANDBOX_NVME_PORT) sb_pid agent >/dev/null && continue ;;
             SANDBOX_AGENT_HTTP_PORT) sb_pid agent >/dev/null && continue ;;
             SANDBOX_OPERATOR_HTTP_PORT) sb_pid operator >/dev/null && continue ;;
