@@ -11,14 +11,15 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 . "$here/lib/cache.sh"
 . "$here/lib/checks.sh"
-. "$here/sandbox/samples.sh"
 
-export SANDBOX_DIR="$(mktemp -d /tmp/dpu-sandbox-smoke.XXXXXX)"
+SANDBOX_DIR="$(mktemp -d /tmp/dpu-sandbox-smoke.XXXXXX)" || exit 1
+export SANDBOX_DIR
 export SANDBOX_APISERVER_PORT=26443 SANDBOX_ETCD_PORT=26379 SANDBOX_NVME_PORT=24420 \
     SANDBOX_AGENT_HTTP_PORT=29480 SANDBOX_OPERATOR_HTTP_PORT=28080 SANDBOX_PROMETHEUS_PORT=29090
 [ "${SMOKE_BUILD:-0}" = 1 ] || export RUN_SKIP_BUILD=1
 kubeconfig="$SANDBOX_DIR/control-plane/admin.kubeconfig"
 kc() { "$KUBE_BIN_DIR/kubectl" --kubeconfig "$kubeconfig" -n storage "$@"; }
+. "$here/sandbox/samples.sh"
 loadgen="$repo/dataplane/build/dpu-loadgen"
 blue_nqn=nqn.2024-01.dev.dpu:storage.pool-a.tenant-blue
 blue_host=nqn.2014-08.org.nvmexpress:uuid:0b1ee000-0000-4000-8000-000000000001

@@ -11,6 +11,8 @@
 # Argo CD release whose CRDs validate samples/argocd (manifests/crds of its Go module).
 ARGOCD_MODULE=github.com/argoproj/argo-cd/v3@v3.2.0
 
+# shellcheck disable=SC2154 # kubeconfig and repo come from e2e/sandbox-smoke.sh
+: "${kubeconfig:?}" "${repo:?}"
 samples_kc() { "$KUBE_BIN_DIR/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 
 check_samples() {
@@ -32,7 +34,7 @@ check_samples() {
 }
 
 check_encrypted_sample() {
-    local out profile_ready pool_ready
+    local out
     out=$(samples_kc apply --server-side -k "$repo/samples/encrypted" 2>&1)
     if [ $? -ne 0 ]; then
         result "samples/encrypted applied" "$out" false
