@@ -97,6 +97,11 @@ prom_has_iops() { awk -v v="$(prom_value "$iops_query")" 'BEGIN { exit !(v + 0 >
 poll 30 prom_has_iops
 result "Prometheus IOPS" "$iops_query = $(prom_value "$iops_query")" prom_has_iops
 
+operator_up='up{job="dpu-offload-operator"}'
+operator_scraped() { [ "$(prom_value "$operator_up")" = 1 ]; }
+poll 20 operator_scraped
+result "Prometheus operator" "$operator_up = $(prom_value "$operator_up")" operator_scraped
+
 # A live QoS change: new generation in the ConfigMap, applied by the same agent process.
 kc patch tqos tenant-blue --type merge -p '{"spec":{"limits":{"totalIops":5000,"burstIops":5000}}}' >/dev/null
 new_gen_seen() { [ "$(kc get dsp pool-a -o jsonpath='{.status.configGeneration}')" -gt "$gen" ]; }
