@@ -55,13 +55,14 @@ sb_wait() {
             tail -n 20 "$SANDBOX_DIR/$name.log" >&2
             return 1
         fi
+        [ "$i" -gt 0 ] && [ $((i % 15)) -eq 0 ] && sb_log "still waiting for $what (${i}s of ${secs}s)"
         sleep 1
     done
     sb_log "ERROR: $what not reached after ${secs}s${name:+; see $SANDBOX_DIR/$name.log}"
     return 1
 }
 
-# sb_free_port PORT: fail when something already listens on 127.0.0.1:PORT.
+# sb_port_free PORT: fail when something already listens on 127.0.0.1:PORT.
 sb_port_free() {
     ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
