@@ -27,7 +27,9 @@ dpu_select_jdk || exit 1
 echo "Using JDK at $JAVA_HOME"
 e2e/build-kube.sh || { echo "test.sh: building the Kubernetes components failed (see above)"; exit 1; }
 
-stage "maven verify (C, Java unit and integration tests)" ./mvnw -B -ntp verify
+. e2e/lib/cache.sh   # where build-kube.sh put the binaries (honours DPU_CACHE_DIR)
+stage "maven verify (C, Java unit and integration tests)" ./mvnw -B -ntp verify \
+  -Dkube.api.test.dir="$KUBE_API_TEST_DIR" -Dkube.version="${KUBE_VERSION#v}"
 for script in e2e/control-plane-smoke.sh e2e/kernel-initiator.sh e2e/sandbox-smoke.sh; do
   [ -x "$script" ] && stage "$script" "$script"
 done
