@@ -1,29 +1,32 @@
 #!/usr/bin/env bash
-# The main job: sets up a fresh machine and brings up the local sandbox - a real Kubernetes
-# control plane on loopback (etcd, kube-apiserver, controller-manager, scheduler) built from
-# the Kubernetes Go modules - and prints how to use it. `./run.sh down` stops it again.
+# The main job: sets up a fresh machine, builds the project and brings up the local sandbox -
+# the whole system as local processes on loopback: a real Kubernetes control plane built from
+# the Kubernetes Go modules, kwok's simulated DPU nodes, the operator, one real agent serving
+# NVMe/TCP, Prometheus, and samples/basic applied - then prints what to do next
+# (docs/sandbox.md). `./run.sh down` stops exactly what it started.
+# Environment: SANDBOX_DIR, SANDBOX_*_PORT, SANDBOX_NODES (see e2e/sandbox.sh);
+#              RUN_SKIP_BUILD=1 reuses the jars already built instead of running ./mvnw package.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if [ "${1:-}" = down ]; then
-  exec e2e/control-plane.sh down
-fi
+case "${1:-up}" in
+  down) exec e2e/sandbox.sh down ;;
+  status) exec e2e/sandbox.sh status ;;
+  up) ;;
+  *) echo "usage: $0 [up | down | status]" >&2; exit 2 ;;
+esac
 
+echo "[run] installing missing system packages (./setup.sh)"
 ./setup.sh
 . ./jdk.sh
 dpu_select_jdk
-echo "Using JDK at $JAVA_HOME"
+echo "[run] using the JDK at $JAVA_HOME"
+echo "[run] Kubernetes components (e2e/build-kube.sh; cached after the first build)"
 e2e/build-kube.sh
-echo "Building the project (./mvnw package, tests skipped; ./test.sh runs them)"
-./mvnw -B -ntp -q package -DskipTests
-kubeconfig=$(e2e/control-plane.sh up --with-controllers)
-. e2e/lib/cache.sh
-cat <<MSG
-
-The sandbox control plane is up (state and logs in $(dirname "$kubeconfig")).
-  export KUBECONFIG=$kubeconfig
-  export PATH=$KUBE_BIN_DIR:\$PATH
-  kubectl get --raw /readyz
-  kubectl apply -f crds/            # once the operator's CRDs are generated
-Stop it with: ./run.sh down
-MSG
+if [ "${RUN_SKIP_BUILD:-0}" = 1 ]; then
+  echo "[run] RUN_SKIP_BUILD=1: using the jars already in */target"
+else
+  echo "[run] building the project (./mvnw package, tests skipped; ./test.sh runs them)"
+  ./mvnw -B -ntp -q package -DskipTests
+fi
+exec e2e/sandbox.sh up

@@ -28,7 +28,7 @@ echo "Using JDK at $JAVA_HOME"
 e2e/build-kube.sh || { echo "test.sh: building the Kubernetes components failed (see above)"; exit 1; }
 
 stage "maven verify (C, Java unit and integration tests)" ./mvnw -B -ntp verify
-for script in e2e/control-plane-smoke.sh e2e/kernel-initiator.sh; do
+for script in e2e/control-plane-smoke.sh e2e/kernel-initiator.sh e2e/sandbox-smoke.sh; do
   [ -x "$script" ] && stage "$script" "$script"
 done
 
