@@ -54,6 +54,10 @@ public class DpuStoragePoolSpec {
 
     @Size(max = 256)
     @ValidationRule(value = "self.all(v, self.exists_one(w, w.name == v.name))", message = "volume names must be unique")
+    // NVMe namespace IDs are per subsystem, and each tenant is one subsystem: two tenants may
+    // both have an nsid 1, one tenant may not have it twice.
+    @ValidationRule(value = "self.all(v, self.exists_one(w, w.nsid == v.nsid && w.tenant == v.tenant))",
+            message = "nsid must be unique among the volumes of a tenant")
     @JsonPropertyDescription("Volumes exported by every node of the pool, each in the subsystem of its tenant.")
     private List<Volume> volumes = new ArrayList<>();
 

@@ -3,6 +3,8 @@ package dev.dpu.storage.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -17,6 +19,12 @@ public class Volume {
     @Size(max = 63)
     @JsonPropertyDescription("Volume name, unique within the pool.")
     private String name;
+
+    @Required
+    @Min(1)
+    @Max(1024)
+    @JsonPropertyDescription("NVMe namespace ID of the volume in its tenant's subsystem, 1..1024 (the data path's limit), unique among the tenant's volumes of the pool. Hosts address the volume by this ID and the operator never renumbers: change it only while no host uses the volume.")
+    private Integer nsid;
 
     @Size(max = 32)
     @Pattern("^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
@@ -41,6 +49,8 @@ public class Volume {
 
     public String getName() { return name; }
     public void setName(String name) { this.name = name; }
+    public Integer getNsid() { return nsid; }
+    public void setNsid(Integer nsid) { this.nsid = nsid; }
     public String getSize() { return size; }
     public void setSize(String size) { this.size = size; }
     public String getBackend() { return backend; }

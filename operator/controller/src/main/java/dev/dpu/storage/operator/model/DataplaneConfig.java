@@ -133,11 +133,12 @@ public final class DataplaneConfig {
             s.put("tenant", tenant);
             s.put("allowAnyHost", qos != null && Boolean.TRUE.equals(qos.getSpec().getAllowAnyHost()));
             s.put("hosts", qos == null ? List.of() : List.copyOf(new TreeSet<>(qos.getSpec().getHostNqns())));
+            // Sorted only for stable bytes; the nsid is the volume's own (spec.volumes[].nsid), so
+            // adding or removing a volume never changes what a connected host sees as namespace N.
             volumes.sort(Comparator.comparing(Volume::getName));
             List<Map<String, Object>> namespaces = new ArrayList<>();
-            int nsid = 1;
             for (Volume v : volumes) {
-                namespaces.add(namespace(nsid++, v, backends.get(v.getBackend())));
+                namespaces.add(namespace(v, backends.get(v.getBackend())));
             }
             s.put("namespaces", namespaces);
             subsystems.add(s);
@@ -145,9 +146,16 @@ public final class DataplaneConfig {
         return subsystems;
     }
 
-    private static Map<String, Object> namespace(int nsid, Volume v, Backend backend) {
+    private static Map<String, Object> namespace(Volume v, Backend backend) {
+        if (v.getNsid() == null) {
+            // Only a pool stored before nsid became required can get here (the API server rejects
+            // new ones). Guessing a number could hand a host another volume's data: refuse, and
+            // leave the running configuration as it is until a person sets the IDs.
+            throw new IllegalArgumentException("spec.volumes: volume \"" + v.getName()
+                    + "\" has no nsid; set spec.volumes[].nsid to the namespace ID hosts use for it");
+        }
         Map<String, Object> ns = new LinkedHashMap<>();
-        ns.put("nsid", nsid);
+        ns.put("nsid", v.getNsid());
         ns.put("volume", v.getName());
         switch (backend.getType()) {
             case Ram -> ns.put("backend", "ram");

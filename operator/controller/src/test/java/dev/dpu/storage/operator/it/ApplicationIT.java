@@ -95,7 +95,7 @@ class ApplicationIT {
                   nodeSelector: {test.dpu.dev/no-such-label: "true"}
                   offloadProfileRef: {name: plain}
                   backends: [{name: mem, type: Ram}]
-                  volumes: [{name: scratch, size: 64Mi, backend: mem, tenant: lab}]
+                  volumes: [{name: scratch, nsid: 1, size: 64Mi, backend: mem, tenant: lab}]
                 """, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).create();
 
         await().atMost(TIMEOUT).until(() -> client.apps().daemonSets().inNamespace(ns).withName("lab-agent").get() != null);

@@ -61,8 +61,8 @@ final class Fixtures {
                 offloadProfileRef: {name: %s}
                 backends: [{name: mem, type: Ram}]
                 volumes:
-                - {name: vol-a, size: 1Gi, backend: mem, tenant: tenant-blue}
-                - {name: vol-b, size: 2Gi, backend: mem, tenant: tenant-red}
+                - {name: vol-a, nsid: 1, size: 1Gi, backend: mem, tenant: tenant-blue}
+                - {name: vol-b, nsid: 1, size: 2Gi, backend: mem, tenant: tenant-red}
                 %s""".formatted(profile, extra);
     }
 

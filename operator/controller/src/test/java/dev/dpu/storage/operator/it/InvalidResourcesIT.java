@@ -41,8 +41,8 @@ class InvalidResourcesIT {
               offloadProfileRef: {name: valid}
               backends: [{name: mem, type: Ram}, {name: disk, type: File, path: /var/lib/dpu/disk.img},
                          {name: far, type: NvmeTcp, nvmeTcp: {address: 10.0.0.5, nqn: "nqn.2024-01.com.example:disk1"}}]
-              volumes: [{name: a, size: 1Gi, backend: mem, tenant: blue}, {name: b, size: 2Gi, backend: disk, tenant: blue},
-                        {name: c, backend: far, tenant: red}]
+              volumes: [{name: a, nsid: 1, size: 1Gi, backend: mem, tenant: blue}, {name: b, nsid: 2, size: 2Gi, backend: disk, tenant: blue},
+                        {name: c, nsid: 1, backend: far, tenant: red}]
               rollout: {maxUnavailable: "25%"}
             """;
     static final String VALID_TENANT = """
@@ -108,8 +108,16 @@ class InvalidResourcesIT {
                         "spec.listener.port", "less than or equal to 65535"),
                 bad("listener address not an IP", VALID_POOL.replace("  rollout:", "  listener: {address: storage.example}\n  rollout:"),
                         "spec.listener.address", "IPv4 or IPv6"),
-                bad("duplicate volume names", VALID_POOL.replace("{name: b, size: 2Gi", "{name: a, size: 2Gi"),
+                bad("duplicate volume names", VALID_POOL.replace("{name: b, nsid: 2, size: 2Gi", "{name: a, nsid: 2, size: 2Gi"),
                         "spec.volumes", "volume names must be unique"),
+                bad("volume without nsid", VALID_POOL.replace("{name: c, nsid: 1, backend: far", "{name: c, backend: far"),
+                        "spec.volumes[2].nsid", "Required value"),
+                bad("nsid zero", VALID_POOL.replace("{name: a, nsid: 1,", "{name: a, nsid: 0,"),
+                        "spec.volumes[0].nsid", "greater than or equal to 1"),
+                bad("nsid above the data path's limit", VALID_POOL.replace("{name: a, nsid: 1,", "{name: a, nsid: 1025,"),
+                        "spec.volumes[0].nsid", "less than or equal to 1024"),
+                bad("duplicate nsid within a tenant", VALID_POOL.replace("{name: b, nsid: 2,", "{name: b, nsid: 1,"),
+                        "spec.volumes", "nsid must be unique among the volumes of a tenant"),
                 bad("duplicate backend names", VALID_POOL.replace("{name: disk, type: File", "{name: mem, type: File"),
                         "spec.backends", "backend names must be unique"),
                 bad("volume on an unknown backend", VALID_POOL.replace("backend: mem, tenant: blue", "backend: tape, tenant: blue"),
@@ -118,9 +126,9 @@ class InvalidResourcesIT {
                         "spec.backends[1].path", "path is required for File backends"),
                 bad("negative volume size", VALID_POOL.replace("size: 1Gi", "size: -1Gi"),
                         "spec.volumes[0].size", "should match"),
-                bad("RAM volume without size", VALID_POOL.replace("{name: a, size: 1Gi, backend: mem", "{name: a, backend: mem"),
+                bad("RAM volume without size", VALID_POOL.replace("{name: a, nsid: 1, size: 1Gi, backend: mem", "{name: a, nsid: 1, backend: mem"),
                         "spec.volumes", "size is required"),
-                bad("two volumes on one File backend", VALID_POOL.replace("{name: a, size: 1Gi, backend: mem", "{name: a, size: 1Gi, backend: disk"),
+                bad("two volumes on one File backend", VALID_POOL.replace("{name: a, nsid: 1, size: 1Gi, backend: mem", "{name: a, nsid: 1, size: 1Gi, backend: disk"),
                         "spec.volumes", "only Ram backends can be shared"),
                 bad("maxUnavailable zero", VALID_POOL.replace("maxUnavailable: \"25%\"", "maxUnavailable: 0"),
                         "spec.rollout.maxUnavailable", "positive number of nodes"),
