@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpu.storage.agent.it.PoolConfig.Ns;
 import dev.dpu.storage.api.v1alpha1.DpuNodeState;
+import dev.dpu.storage.testing.RealApiServer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;

@@ -1,7 +1,6 @@
 package dev.dpu.storage.operator.it;
 
-import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import dev.dpu.storage.testing.RealApiServer;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * One real kube-apiserver + etcd (fabric8 kube-api-test, offline) for all integration tests of
@@ -21,7 +19,7 @@ import java.util.stream.Stream;
  * e2e/build-kube.sh; without them the tests fail, they never skip.
  */
 public final class TestApiServer {
-    private static KubeAPIServer server;
+    private static RealApiServer server;
     private static String kubeConfigYaml;
     private static Path kubeConfigFile;
 
@@ -39,7 +37,7 @@ public final class TestApiServer {
     }
 
     public static Path kubectl() {
-        return binDir().resolve("kubectl");
+        return RealApiServer.kubectl();
     }
 
     public static Path repositoryRoot() {
@@ -88,43 +86,13 @@ public final class TestApiServer {
         }
     }
 
-    private static Path testDir() {
-        String dir = System.getProperty("kube.api.test.dir");
-        if (dir == null || dir.isBlank()) {
-            dir = System.getProperty("user.home") + "/.cache/dpu-offload/kubeapitest";
-        }
-        return Path.of(dir);
-    }
-
-    private static String version() {
-        return System.getProperty("kube.version", "1.35.4");
-    }
-
-    private static Path binDir() {
-        return testDir().resolve("k8s").resolve(version() + "-linux-amd64");
-    }
-
     private static void start() {
         if (server != null) {
             return;
         }
-        List<String> missing = Stream.of("etcd", "kube-apiserver", "kubectl")
-                .filter(b -> !Files.isExecutable(binDir().resolve(b)))
-                .toList();
-        if (!missing.isEmpty()) {
-            throw new AssertionError("Kubernetes " + version() + " binaries " + missing + " are missing in " + binDir()
-                    + ". These tests need a real kube-apiserver and etcd: run e2e/build-kube.sh first"
-                    + " (it builds them from source once and caches them).");
-        }
-        var s = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withTestDir(testDir().toString())
-                .withApiServerVersion(version())
-                .withOfflineMode(true)
-                .withUpdateKubeConfig(false)
-                .build());
-        s.start();
+        RealApiServer s = RealApiServer.start();
         server = s;
-        kubeConfigYaml = s.getKubeConfigYaml();
+        kubeConfigYaml = s.kubeconfigYaml();
         try {
             kubeConfigFile = Files.createTempFile("kubeapitest-", ".kubeconfig");
             Files.writeString(kubeConfigFile, kubeConfigYaml);
@@ -132,7 +100,7 @@ public final class TestApiServer {
             throw new AssertionError("cannot write kubeconfig", e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.stop();
+            server.close();
             try {
                 Files.deleteIfExists(kubeConfigFile);
             } catch (IOException ignored) {
