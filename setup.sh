@@ -10,6 +10,7 @@ PACKAGES=(
   libssl-dev openssl                # AES-XTS through OpenSSL EVP; openssl CLI in tests
   libjson-c-dev                     # config file parsing in the standalone target
   curl unzip ca-certificates        # the Maven wrapper fetches Maven from Maven Central
+  jq                                # e2e scripts read JSON (Prometheus API, load generator)
   qemu-system-x86 linux-image-amd64 busybox-static cpio kmod  # Linux NVMe/TCP initiator VM
   prometheus                        # real Prometheus scraping real agents in tests
   python3 python3-matplotlib        # benchmark plots

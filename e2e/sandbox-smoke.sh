@@ -94,8 +94,14 @@ result "foreign host refused" "exit $fg_rc: $(tr '\n' ' ' < "$SANDBOX_DIR/foreig
 
 iops_query='sum(rate(dpu_dataplane_io_ops_total{tenant="tenant-blue",op=~"read|write"}[1m]))'
 prom_has_iops() { awk -v v="$(prom_value "$iops_query")" 'BEGIN { exit !(v + 0 > 0) }'; }
-poll 30 prom_has_iops
-result "Prometheus IOPS" "$iops_query = $(prom_value "$iops_query")" prom_has_iops
+# A loaded machine can make the agent's first scrapes slow: give Prometheus a minute, and
+# say what it saw of the agent's target if the series never shows.
+poll 60 prom_has_iops
+agent_target() {
+    curl -fsS "http://127.0.0.1:$SANDBOX_PROMETHEUS_PORT/api/v1/targets" |
+        jq -r '.data.activeTargets[] | select(.labels.job=="dpu-agent") | "agent target \(.health) \(.lastError)"'
+}
+result "Prometheus IOPS" "$iops_query = $(prom_value "$iops_query"); $(agent_target)" prom_has_iops
 
 operator_up='up{job="dpu-offload-operator"}'
 operator_scraped() { [ "$(prom_value "$operator_up")" = 1 ]; }
