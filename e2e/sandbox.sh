@@ -166,6 +166,15 @@ PROM
         --config.file="$SANDBOX_DIR/prometheus.yml" --storage.tsdb.path="$SANDBOX_DIR/prometheus-data" \
         --web.listen-address="127.0.0.1:$SANDBOX_PROMETHEUS_PORT" --storage.tsdb.retention.time=1d
     sb_wait "Prometheus /-/ready" 60 prometheus curl -fsS "http://127.0.0.1:$SANDBOX_PROMETHEUS_PORT/-/ready"
+    # Ready is not yet scraping: until the first scrape of the agent, I/O done now would show in
+    # Prometheus only as a flat counter (rate 0). Come back when the agent's series are there.
+    sb_wait "Prometheus's first scrape of the agent" 60 prometheus prometheus_scraped_agent
+}
+
+prometheus_scraped_agent() {
+    curl -fsS "http://127.0.0.1:$SANDBOX_PROMETHEUS_PORT/api/v1/query" \
+        --data-urlencode 'query=count(dpu_dataplane_io_ops_total{job="dpu-agent"})' |
+        jq -e '(.data.result[0].value[1] // "0" | tonumber) > 0' >/dev/null
 }
 
 up() {
