@@ -118,7 +118,7 @@ int pdu_verify_hdgst(const uint8_t *hdr, uint32_t hlen)
 	return crc32c(hdr, hlen) == get_le32(hdr + hlen) ? 0 : -1;
 }
 
-static size_t finish_hdr(uint8_t *out, size_t hlen, int hdgst)
+size_t pdu_finish_hdr(uint8_t *out, size_t hlen, int hdgst)
 {
 	if (!hdgst)
 		return hlen;
@@ -126,8 +126,8 @@ static size_t finish_hdr(uint8_t *out, size_t hlen, int hdgst)
 	return hlen + PDU_DGST_LEN;
 }
 
-static void put_ch(uint8_t *out, uint8_t type, uint8_t flags, uint8_t hlen, uint8_t pdo,
-		   uint32_t plen)
+void pdu_put_ch(uint8_t *out, uint8_t type, uint8_t flags, uint8_t hlen, uint8_t pdo,
+		uint32_t plen)
 {
 	out[CH_TYPE] = type;
 	out[CH_FLAGS] = flags;
@@ -139,7 +139,7 @@ static void put_ch(uint8_t *out, uint8_t type, uint8_t flags, uint8_t hlen, uint
 size_t pdu_build_icresp(uint8_t *out, const struct pdu_digests *dg, uint32_t maxh2cdata)
 {
 	memset(out, 0, PDU_IC_LEN);
-	put_ch(out, PDU_ICRESP, 0, PDU_IC_LEN, 0, PDU_IC_LEN);
+	pdu_put_ch(out, PDU_ICRESP, 0, PDU_IC_LEN, 0, PDU_IC_LEN);
 	put_le16(out + IC_PFV, 0);
 	out[IC_HPDA] = 0; /* CPDA: no padding before data */
 	out[IC_DGST] = (uint8_t)((dg->hdgst ? IC_HDGST_ENABLE : 0) | (dg->ddgst ? IC_DDGST_ENABLE : 0));
@@ -150,9 +150,9 @@ size_t pdu_build_icresp(uint8_t *out, const struct pdu_digests *dg, uint32_t max
 size_t pdu_build_capsule_resp(uint8_t *out, int hdgst, const uint8_t cqe[16])
 {
 	uint32_t hd = hdgst ? PDU_DGST_LEN : 0;
-	put_ch(out, PDU_CAPSULE_RESP, hdgst ? PDU_F_HDGST : 0, PDU_RESP_HLEN, 0, PDU_RESP_HLEN + hd);
+	pdu_put_ch(out, PDU_CAPSULE_RESP, hdgst ? PDU_F_HDGST : 0, PDU_RESP_HLEN, 0, PDU_RESP_HLEN + hd);
 	memcpy(out + PDU_CH_LEN, cqe, 16);
-	return finish_hdr(out, PDU_RESP_HLEN, hdgst);
+	return pdu_finish_hdr(out, PDU_RESP_HLEN, hdgst);
 }
 
 size_t pdu_build_r2t(uint8_t *out, int hdgst, uint16_t cccid, uint16_t ttag, uint32_t offset,
@@ -160,12 +160,12 @@ size_t pdu_build_r2t(uint8_t *out, int hdgst, uint16_t cccid, uint16_t ttag, uin
 {
 	uint32_t hd = hdgst ? PDU_DGST_LEN : 0;
 	memset(out, 0, PDU_DATA_HLEN);
-	put_ch(out, PDU_R2T, hdgst ? PDU_F_HDGST : 0, PDU_DATA_HLEN, 0, PDU_DATA_HLEN + hd);
+	pdu_put_ch(out, PDU_R2T, hdgst ? PDU_F_HDGST : 0, PDU_DATA_HLEN, 0, PDU_DATA_HLEN + hd);
 	put_le16(out + DATA_CCCID, cccid);
 	put_le16(out + DATA_TTAG, ttag);
 	put_le32(out + DATA_OFFSET, offset);
 	put_le32(out + DATA_LENGTH, length);
-	return finish_hdr(out, PDU_DATA_HLEN, hdgst);
+	return pdu_finish_hdr(out, PDU_DATA_HLEN, hdgst);
 }
 
 size_t pdu_build_c2h_data(uint8_t *out, const struct pdu_digests *dg, uint16_t cccid,
@@ -175,12 +175,12 @@ size_t pdu_build_c2h_data(uint8_t *out, const struct pdu_digests *dg, uint16_t c
 	uint8_t flags = (uint8_t)((dg->hdgst ? PDU_F_HDGST : 0) | (dg->ddgst ? PDU_F_DDGST : 0) |
 				  (last ? PDU_F_DATA_LAST : 0));
 	memset(out, 0, PDU_DATA_HLEN);
-	put_ch(out, PDU_C2H_DATA, flags, PDU_DATA_HLEN, (uint8_t)(PDU_DATA_HLEN + hd),
+	pdu_put_ch(out, PDU_C2H_DATA, flags, PDU_DATA_HLEN, (uint8_t)(PDU_DATA_HLEN + hd),
 	       PDU_DATA_HLEN + hd + data_len + dd);
 	put_le16(out + DATA_CCCID, cccid);
 	put_le32(out + DATA_OFFSET, offset);
 	put_le32(out + DATA_LENGTH, data_len);
-	return finish_hdr(out, PDU_DATA_HLEN, dg->hdgst);
+	return pdu_finish_hdr(out, PDU_DATA_HLEN, dg->hdgst);
 }
 
 size_t pdu_build_c2h_term(uint8_t *out, size_t out_cap, uint16_t fes, uint32_t fei,
@@ -191,7 +191,7 @@ size_t pdu_build_c2h_term(uint8_t *out, size_t out_cap, uint16_t fes, uint32_t f
 	if (out_cap < PDU_DATA_HLEN + bad_len)
 		bad_len = out_cap > PDU_DATA_HLEN ? out_cap - PDU_DATA_HLEN : 0;
 	memset(out, 0, PDU_DATA_HLEN);
-	put_ch(out, PDU_C2H_TERM, 0, PDU_DATA_HLEN, 0, (uint32_t)(PDU_DATA_HLEN + bad_len));
+	pdu_put_ch(out, PDU_C2H_TERM, 0, PDU_DATA_HLEN, 0, (uint32_t)(PDU_DATA_HLEN + bad_len));
 	put_le16(out + 8, fes);
 	put_le32(out + 10, fei);
 	if (bad_len)

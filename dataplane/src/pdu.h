@@ -103,6 +103,12 @@ int pdu_verify_hdgst(const uint8_t *hdr, uint32_t hlen);
 
 /* Builders: write a complete header (including header digest when enabled)
  * into out (at least PDU_HDR_MAX bytes) and return its length. */
+/* Header-building primitives shared by the target's builders below and the load
+ * generator's host-side builders: fill the common header; append the header digest
+ * when on and return the header length including it. */
+void pdu_put_ch(uint8_t *out, uint8_t type, uint8_t flags, uint8_t hlen, uint8_t pdo, uint32_t plen);
+size_t pdu_finish_hdr(uint8_t *out, size_t hlen, int hdgst);
+
 size_t pdu_build_icresp(uint8_t *out, const struct pdu_digests *dg, uint32_t maxh2cdata);
 size_t pdu_build_capsule_resp(uint8_t *out, int hdgst, const uint8_t cqe[16]);
 size_t pdu_build_r2t(uint8_t *out, int hdgst, uint16_t cccid, uint16_t ttag, uint32_t offset,

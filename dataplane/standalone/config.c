@@ -9,9 +9,7 @@
 
 #include "config.h"
 
-static int err_at(char *err, size_t cap, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int err_at(char *err, size_t cap, const char *field, const char *fmt, ...)
+int config_error(char *err, size_t cap, const char *field, const char *fmt, ...)
 {
 	char why[512];
 	va_list ap;
@@ -22,7 +20,7 @@ static int err_at(char *err, size_t cap, const char *field, const char *fmt, ...
 	return -1;
 }
 
-static int check_keys(json_object *o, const char *field, const char *const *known, char *err, size_t cap)
+int config_check_keys(json_object *o, const char *field, const char *const *known, char *err, size_t cap)
 {
 	json_object_object_foreach(o, key, val)
 	{
@@ -31,7 +29,7 @@ static int check_keys(json_object *o, const char *field, const char *const *know
 		for (int i = 0; known[i] && !ok; i++)
 			ok = strcmp(known[i], key) == 0;
 		if (!ok)
-			return err_at(err, cap, field, "unknown field \"%s\"", key);
+			return config_error(err, cap, field, "unknown field \"%s\"", key);
 	}
 	return 0;
 }
@@ -44,15 +42,15 @@ static int get_int(json_object *o, const char *key, const char *field, int64_t m
 	snprintf(f, sizeof(f), "%s.%s", field, key);
 	if (!json_object_object_get_ex(o, key, &v)) {
 		if (required)
-			return err_at(err, cap, f, "missing (required)");
+			return config_error(err, cap, f, "missing (required)");
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_int))
-		return err_at(err, cap, f, "must be an integer");
+		return config_error(err, cap, f, "must be an integer");
 	errno = 0;
 	int64_t x = json_object_get_int64(v);
 	if (errno || x < min || x > max)
-		return err_at(err, cap, f, "%lld is out of range %lld..%lld", (long long)x, (long long)min,
+		return config_error(err, cap, f, "%lld is out of range %lld..%lld", (long long)x, (long long)min,
 			      (long long)max);
 	*out = x;
 	return 1;
@@ -66,14 +64,14 @@ static int get_str(json_object *o, const char *key, const char *field, char *out
 	snprintf(f, sizeof(f), "%s.%s", field, key);
 	if (!json_object_object_get_ex(o, key, &v)) {
 		if (required)
-			return err_at(err, cap, f, "missing (required)");
+			return config_error(err, cap, f, "missing (required)");
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_string))
-		return err_at(err, cap, f, "must be a string");
+		return config_error(err, cap, f, "must be a string");
 	const char *s = json_object_get_string(v);
 	if (!*s || strlen(s) >= outcap)
-		return err_at(err, cap, f, "must be 1..%zu characters", outcap - 1);
+		return config_error(err, cap, f, "must be 1..%zu characters", outcap - 1);
 	snprintf(out, outcap, "%s", s);
 	return 1;
 }
@@ -86,7 +84,7 @@ static int get_bool(json_object *o, const char *key, const char *field, int *out
 	if (!json_object_object_get_ex(o, key, &v))
 		return 0;
 	if (!json_object_is_type(v, json_type_boolean))
-		return err_at(err, cap, f, "must be true or false");
+		return config_error(err, cap, f, "must be true or false");
 	*out = json_object_get_boolean(v);
 	return 1;
 }
@@ -98,8 +96,8 @@ static int parse_ns(json_object *o, const char *field, struct cfg_ns *ns, char *
 	char backend[16];
 	int64_t v;
 	if (!json_object_is_type(o, json_type_object))
-		return err_at(err, cap, field, "must be an object");
-	if (check_keys(o, field, known, err, cap) < 0)
+		return config_error(err, cap, field, "must be an object");
+	if (config_check_keys(o, field, known, err, cap) < 0)
 		return -1;
 	if (get_int(o, "nsid", field, 1, 1024, &v, 1, err, cap) < 0)
 		return -1;
@@ -113,7 +111,7 @@ static int parse_ns(json_object *o, const char *field, struct cfg_ns *ns, char *
 	} else {
 		char f[400];
 		snprintf(f, sizeof(f), "%s.backend", field);
-		return err_at(err, cap, f, "\"%s\" is not one of \"ram\", \"file\"", backend);
+		return config_error(err, cap, f, "\"%s\" is not one of \"ram\", \"file\"", backend);
 	}
 	v = 512;
 	if (get_int(o, "blockSize", field, 0, 1 << 30, &v, 0, err, cap) < 0)
@@ -121,7 +119,7 @@ static int parse_ns(json_object *o, const char *field, struct cfg_ns *ns, char *
 	if (v != 512 && v != 4096) {
 		char f[400];
 		snprintf(f, sizeof(f), "%s.blockSize", field);
-		return err_at(err, cap, f, "%lld must be 512 or 4096", (long long)v);
+		return config_error(err, cap, f, "%lld must be 512 or 4096", (long long)v);
 	}
 	ns->block_size = (uint32_t)v;
 	v = 0;
@@ -132,7 +130,7 @@ static int parse_ns(json_object *o, const char *field, struct cfg_ns *ns, char *
 	if (has_size && ns->size % ns->block_size) {
 		char f[400];
 		snprintf(f, sizeof(f), "%s.sizeBytes", field);
-		return err_at(err, cap, f, "%llu is not a multiple of blockSize %u", (unsigned long long)ns->size,
+		return config_error(err, cap, f, "%llu is not a multiple of blockSize %u", (unsigned long long)ns->size,
 			      ns->block_size);
 	}
 	int has_path = get_str(o, "path", field, ns->path, sizeof(ns->path), ns->is_file, err, cap);
@@ -141,7 +139,7 @@ static int parse_ns(json_object *o, const char *field, struct cfg_ns *ns, char *
 	if (!ns->is_file && has_path) {
 		char f[400];
 		snprintf(f, sizeof(f), "%s.path", field);
-		return err_at(err, cap, f, "only a \"file\" backend has a path");
+		return config_error(err, cap, f, "only a \"file\" backend has a path");
 	}
 	return 0;
 }
@@ -153,8 +151,8 @@ static int parse_subsys(json_object *o, const char *field, struct cfg_subsys *ss
 	json_object *arr;
 	char f[400];
 	if (!json_object_is_type(o, json_type_object))
-		return err_at(err, cap, field, "must be an object");
-	if (check_keys(o, field, known, err, cap) < 0)
+		return config_error(err, cap, field, "must be an object");
+	if (config_check_keys(o, field, known, err, cap) < 0)
 		return -1;
 	if (get_str(o, "nqn", field, ss->nqn, sizeof(ss->nqn), 1, err, cap) < 0 ||
 	    get_str(o, "serial", field, ss->serial, sizeof(ss->serial), 0, err, cap) < 0 ||
@@ -164,11 +162,11 @@ static int parse_subsys(json_object *o, const char *field, struct cfg_subsys *ss
 	if (json_object_object_get_ex(o, "hosts", &arr)) {
 		snprintf(f, sizeof(f), "%s.hosts", field);
 		if (!json_object_is_type(arr, json_type_array))
-			return err_at(err, cap, f, "must be an array of host NQN strings");
+			return config_error(err, cap, f, "must be an array of host NQN strings");
 		size_t n = json_object_array_length(arr);
 		ss->hosts = calloc(n ? n : 1, sizeof(*ss->hosts));
 		if (!ss->hosts)
-			return err_at(err, cap, f, "out of memory");
+			return config_error(err, cap, f, "out of memory");
 		for (size_t i = 0; i < n; i++) {
 			json_object *h = json_object_array_get_idx(arr, i);
 			char hf[512];
@@ -176,18 +174,18 @@ static int parse_subsys(json_object *o, const char *field, struct cfg_subsys *ss
 			if (!json_object_is_type(h, json_type_string) ||
 			    strlen(json_object_get_string(h)) >= sizeof(ss->hosts[0]) ||
 			    strncmp(json_object_get_string(h), "nqn.", 4) != 0)
-				return err_at(err, cap, hf, "must be a host NQN string (\"nqn.\" prefix, at most 223 bytes)");
+				return config_error(err, cap, hf, "must be a host NQN string (\"nqn.\" prefix, at most 223 bytes)");
 			snprintf(ss->hosts[ss->nhosts++], sizeof(ss->hosts[0]), "%s", json_object_get_string(h));
 		}
 	}
 	if (json_object_object_get_ex(o, "namespaces", &arr)) {
 		snprintf(f, sizeof(f), "%s.namespaces", field);
 		if (!json_object_is_type(arr, json_type_array))
-			return err_at(err, cap, f, "must be an array");
+			return config_error(err, cap, f, "must be an array");
 		size_t n = json_object_array_length(arr);
 		ss->ns = calloc(n ? n : 1, sizeof(*ss->ns));
 		if (!ss->ns)
-			return err_at(err, cap, f, "out of memory");
+			return config_error(err, cap, f, "out of memory");
 		for (size_t i = 0; i < n; i++) {
 			char nf[512];
 			snprintf(nf, sizeof(nf), "%s[%zu]", f, i);
@@ -195,7 +193,7 @@ static int parse_subsys(json_object *o, const char *field, struct cfg_subsys *ss
 				return -1;
 			for (int k = 0; k < ss->nns; k++)
 				if (ss->ns[k].nsid == ss->ns[ss->nns].nsid)
-					return err_at(err, cap, nf, "nsid %u is used twice", ss->ns[k].nsid);
+					return config_error(err, cap, nf, "nsid %u is used twice", ss->ns[k].nsid);
 			ss->nns++;
 		}
 	}
@@ -214,12 +212,12 @@ static int parse_root(json_object *root, struct cfg *c, char *err, size_t cap)
 	c->reactors = 2;
 	c->kato_ms = -1;
 	if (!json_object_is_type(root, json_type_object))
-		return err_at(err, cap, "(top level)", "must be a JSON object");
-	if (check_keys(root, "(top level)", known, err, cap) < 0)
+		return config_error(err, cap, "(top level)", "must be a JSON object");
+	if (config_check_keys(root, "(top level)", known, err, cap) < 0)
 		return -1;
 	if (!json_object_object_get_ex(root, "listen", &listen) || !json_object_is_type(listen, json_type_object))
-		return err_at(err, cap, "listen", "missing or not an object with address and port");
-	if (check_keys(listen, "listen", known_listen, err, cap) < 0 ||
+		return config_error(err, cap, "listen", "missing or not an object with address and port");
+	if (config_check_keys(listen, "listen", known_listen, err, cap) < 0 ||
 	    get_str(listen, "address", "listen", c->address, sizeof(c->address), 1, err, cap) < 0 ||
 	    get_int(listen, "port", "listen", 0, 65535, &v, 1, err, cap) < 0)
 		return -1;
@@ -234,11 +232,11 @@ static int parse_root(json_object *root, struct cfg *c, char *err, size_t cap)
 		c->kato_ms = v;
 	if (json_object_object_get_ex(root, "subsystems", &subs)) {
 		if (!json_object_is_type(subs, json_type_array))
-			return err_at(err, cap, "subsystems", "must be an array");
+			return config_error(err, cap, "subsystems", "must be an array");
 		size_t n = json_object_array_length(subs);
 		c->subs = calloc(n ? n : 1, sizeof(*c->subs));
 		if (!c->subs)
-			return err_at(err, cap, "subsystems", "out of memory");
+			return config_error(err, cap, "subsystems", "out of memory");
 		for (size_t i = 0; i < n; i++) {
 			char f[64];
 			snprintf(f, sizeof(f), "subsystems[%zu]", i);
@@ -246,7 +244,7 @@ static int parse_root(json_object *root, struct cfg *c, char *err, size_t cap)
 				return -1;
 			for (int k = 0; k + 1 < c->nsubs; k++)
 				if (strcmp(c->subs[k].nqn, c->subs[c->nsubs - 1].nqn) == 0)
-					return err_at(err, cap, f, "nqn %s is used twice", c->subs[k].nqn);
+					return config_error(err, cap, f, "nqn %s is used twice", c->subs[k].nqn);
 		}
 	}
 	return 0;
@@ -257,7 +255,7 @@ static int parse_tokener(const char *text, struct cfg *out, char *err, size_t ca
 	enum json_tokener_error jerr;
 	json_object *root = json_tokener_parse_verbose(text, &jerr);
 	if (!root)
-		return err_at(err, cap, "(file)", "not valid JSON: %s", json_tokener_error_desc(jerr));
+		return config_error(err, cap, "(file)", "not valid JSON: %s", json_tokener_error_desc(jerr));
 	int rc = parse_root(root, out, err, cap);
 	json_object_put(root);
 	if (rc < 0)
@@ -276,7 +274,7 @@ int config_parse_file(const char *path, struct cfg *out, char *err, size_t cap)
 	memset(out, 0, sizeof(*out));
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return err_at(err, cap, path, "cannot open: %s", strerror(errno));
+		return config_error(err, cap, path, "cannot open: %s", strerror(errno));
 	char *buf = NULL;
 	size_t len = 0, got;
 	char chunk[4096];
@@ -284,13 +282,13 @@ int config_parse_file(const char *path, struct cfg *out, char *err, size_t cap)
 		if (len + got > (16u << 20)) {
 			fclose(f);
 			free(buf);
-			return err_at(err, cap, path, "larger than 16 MiB");
+			return config_error(err, cap, path, "larger than 16 MiB");
 		}
 		char *n = realloc(buf, len + got + 1);
 		if (!n) {
 			fclose(f);
 			free(buf);
-			return err_at(err, cap, path, "out of memory");
+			return config_error(err, cap, path, "out of memory");
 		}
 		buf = n;
 		memcpy(buf + len, chunk, got);
@@ -298,7 +296,7 @@ int config_parse_file(const char *path, struct cfg *out, char *err, size_t cap)
 	}
 	fclose(f);
 	if (!buf)
-		return err_at(err, cap, path, "empty file");
+		return config_error(err, cap, path, "empty file");
 	buf[len] = '\0';
 	int rc = parse_tokener(buf, out, err, cap);
 	free(buf);
@@ -312,18 +310,18 @@ int config_apply(const struct cfg *c, dpd_engine *e, char *err, size_t cap)
 		char f[64];
 		snprintf(f, sizeof(f), "subsystems[%d]", i);
 		if (dpd_subsystem_add(e, ss->nqn, ss->serial[0] ? ss->serial : NULL, ss->model[0] ? ss->model : NULL) < 0)
-			return err_at(err, cap, f, "%s", dpd_last_error());
+			return config_error(err, cap, f, "%s", dpd_last_error());
 		if (ss->allow_any && dpd_subsystem_allow_any_host(e, ss->nqn, 1) < 0)
-			return err_at(err, cap, f, "%s", dpd_last_error());
+			return config_error(err, cap, f, "%s", dpd_last_error());
 		for (int k = 0; k < ss->nhosts; k++)
 			if (dpd_host_allow(e, ss->nqn, ss->hosts[k]) < 0)
-				return err_at(err, cap, f, "hosts[%d]: %s", k, dpd_last_error());
+				return config_error(err, cap, f, "hosts[%d]: %s", k, dpd_last_error());
 		for (int k = 0; k < ss->nns; k++) {
 			const struct cfg_ns *ns = &ss->ns[k];
 			int rc = ns->is_file ? dpd_ns_add_file(e, ss->nqn, ns->nsid, ns->path, ns->size, ns->block_size)
 					     : dpd_ns_add_ram(e, ss->nqn, ns->nsid, ns->size, ns->block_size);
 			if (rc < 0)
-				return err_at(err, cap, f, "namespaces[%d]: %s", k, dpd_last_error());
+				return config_error(err, cap, f, "namespaces[%d]: %s", k, dpd_last_error());
 		}
 	}
 	return 0;

@@ -39,6 +39,15 @@ struct cfg {
 
 /* Parse and validate FILE. On error returns -1 with a message naming the
  * field and the reason in err. */
+/* Shared by the config loaders: writes "FIELD: why" into err and returns -1. */
+int config_error(char *err, size_t cap, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Fails with "FIELD: unknown field" for a key of object o not in the NULL-terminated known. */
+struct json_object;
+int config_check_keys(struct json_object *o, const char *field, const char *const *known, char *err,
+		      size_t cap);
+
 int config_parse_file(const char *path, struct cfg *out, char *err, size_t cap);
 /* Same, from a JSON string (tests). */
 int config_parse_string(const char *json, struct cfg *out, char *err, size_t cap);

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,28 +12,16 @@
 
 #include <openssl/crypto.h>
 
+#include "config.h"
 #include "feature_config.h"
 
 #define MAX_TENANTS 4096
-
-static int fail(char *err, size_t cap, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t cap, const char *field, const char *fmt, ...)
-{
-	char why[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	snprintf(err, cap, "%s: %s", field, why);
-	return -1;
-}
 
 static json_object *load(const char *path, char *err, size_t cap)
 {
 	json_object *root = json_object_from_file(path);
 	if (!root)
-		fail(err, cap, "(file)", "cannot read %s as JSON: %s", path, json_util_get_last_err());
+		config_error(err, cap, "(file)", "cannot read %s as JSON: %s", path, json_util_get_last_err());
 	return root;
 }
 
@@ -43,7 +30,7 @@ int feature_read_key_file(const char *path, unsigned char key[64], char *err, si
 	unsigned char buf[160];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, cap, "keyFile", "cannot open %s: %s", path, strerror(errno));
+		return config_error(err, cap, "keyFile", "cannot open %s: %s", path, strerror(errno));
 	ssize_t n = read(fd, buf, sizeof(buf));
 	close(fd);
 	int rc = -1;
@@ -67,7 +54,7 @@ int feature_read_key_file(const char *path, unsigned char key[64], char *err, si
 	}
 	OPENSSL_cleanse(buf, sizeof(buf));
 	if (rc)
-		return fail(err, cap, "keyFile", "%s must hold 64 raw bytes or 128 hex digits (AES-256-XTS key1||key2)",
+		return config_error(err, cap, "keyFile", "%s must hold 64 raw bytes or 128 hex digits (AES-256-XTS key1||key2)",
 			    path);
 	return 0;
 }
@@ -81,7 +68,7 @@ static int apply_key(dpd_engine *e, const char *field, const char *nqn, uint32_t
 	int rc = dpd_ns_set_key(e, nqn, nsid, key, sizeof(key));
 	OPENSSL_cleanse(key, sizeof(key));
 	if (rc < 0)
-		return fail(err, cap, field, "%s", dpd_last_error());
+		return config_error(err, cap, field, "%s", dpd_last_error());
 	return 0;
 }
 
@@ -92,7 +79,7 @@ static int get_u64(json_object *o, const char *key, const char *field, uint64_t 
 	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
 		return 0;
 	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-		return fail(err, cap, field, "\"%s\" must be a non-negative integer", key);
+		return config_error(err, cap, field, "\"%s\" must be a non-negative integer", key);
 	*out = (uint64_t)json_object_get_int64(v);
 	return 0;
 }
@@ -125,25 +112,25 @@ static int apply_offload(json_object *root, dpd_engine *e, const char **pool_key
 	if (!json_object_object_get_ex(root, "offload", &off))
 		return 0;
 	if (!json_object_is_type(off, json_type_object))
-		return fail(err, cap, "offload", "must be an object");
+		return config_error(err, cap, "offload", "must be an object");
 	int mode = DPD_OFFLOAD_ZERO_COPY, fallback = DPD_OFFLOAD_FALLBACK_DEGRADE;
 	const char *m = get_string(off, "mode"), *fb = get_string(off, "fallback");
 	if (m && parse_mode(m, &mode))
-		return fail(err, cap, "offload.mode", "\"%s\" is not one of NonOffload, ZeroCopy, FullOffload", m);
+		return config_error(err, cap, "offload.mode", "\"%s\" is not one of NonOffload, ZeroCopy, FullOffload", m);
 	if (fb && strcmp(fb, "Degrade") != 0 && strcmp(fb, "Fail") != 0)
-		return fail(err, cap, "offload.fallback", "\"%s\" is not Degrade or Fail", fb);
+		return config_error(err, cap, "offload.fallback", "\"%s\" is not Degrade or Fail", fb);
 	if (fb && strcmp(fb, "Fail") == 0)
 		fallback = DPD_OFFLOAD_FALLBACK_FAIL;
 	if (dpd_engine_set_offload_mode(e, mode, fallback) < 0)
-		return fail(err, cap, "offload.mode", "%s", dpd_last_error());
+		return config_error(err, cap, "offload.mode", "%s", dpd_last_error());
 	if (json_object_object_get_ex(off, "encryption", &enc) && !json_object_is_type(enc, json_type_null)) {
 		const char *alg = get_string(enc, "algorithm");
 		if (alg && strcmp(alg, "AES-256-XTS") != 0)
-			return fail(err, cap, "offload.encryption.algorithm", "only AES-256-XTS is supported, not \"%s\"",
+			return config_error(err, cap, "offload.encryption.algorithm", "only AES-256-XTS is supported, not \"%s\"",
 				    alg);
 		*pool_key = get_string(enc, "keyFile");
 		if (!*pool_key)
-			return fail(err, cap, "offload.encryption.keyFile", "missing (path of the key file)");
+			return config_error(err, cap, "offload.encryption.keyFile", "missing (path of the key file)");
 	}
 	return 0;
 }
@@ -152,8 +139,9 @@ static int apply_offload(json_object *root, dpd_engine *e, const char **pool_key
 
 static int read_limits(json_object *t, const char *field, uint64_t v[8], char *err, size_t cap)
 {
-	static const char *const keys[8] = { "readIops", "writeIops", "totalIops", "readBytesPerSecond",
-					     "writeBytesPerSecond", "totalBytesPerSecond", "burstIops", "burstBytes" };
+	static const char *const keys[9] = { "readIops", "writeIops", "totalIops", "readBytesPerSecond",
+					     "writeBytesPerSecond", "totalBytesPerSecond", "burstIops", "burstBytes",
+					     NULL };
 	json_object *l;
 	memset(v, 0, 8 * sizeof(*v));
 	if (!json_object_object_get_ex(t, "limits", &l) || json_object_is_type(l, json_type_null))
@@ -161,16 +149,9 @@ static int read_limits(json_object *t, const char *field, uint64_t v[8], char *e
 	char f[160];
 	snprintf(f, sizeof(f), "%s.limits", field);
 	if (!json_object_is_type(l, json_type_object))
-		return fail(err, cap, f, "must be an object");
-	json_object_object_foreach(l, key, val)
-	{
-		(void)val;
-		int known = 0;
-		for (int i = 0; i < 8; i++)
-			known |= strcmp(key, keys[i]) == 0;
-		if (!known)
-			return fail(err, cap, f, "unknown field \"%s\"", key);
-	}
+		return config_error(err, cap, f, "must be an object");
+	if (config_check_keys(l, f, keys, err, cap) < 0)
+		return -1;
 	for (int i = 0; i < 8; i++)
 		if (get_u64(l, keys[i], f, &v[i], err, cap) < 0)
 			return -1;
@@ -181,7 +162,7 @@ static int set_limits(dpd_engine *e, const char *name, const uint64_t v[8], cons
 		      size_t cap)
 {
 	if (dpd_tenant_set_limits(e, name, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]) < 0)
-		return fail(err, cap, field, "%s", dpd_last_error());
+		return config_error(err, cap, field, "%s", dpd_last_error());
 	return 0;
 }
 
@@ -196,7 +177,7 @@ static int for_each_tenant_host(json_object *root, json_object *t, const char *n
 			const char *h = json_object_get_string(json_object_array_get_idx(arr, i));
 			int hr = fn(e, name, h);
 			if (hr < 0 && hr != -EEXIST)
-				return fail(err, cap, field, "hosts[%zu]: %s", i, dpd_last_error());
+				return config_error(err, cap, field, "hosts[%zu]: %s", i, dpd_last_error());
 		}
 	if (json_object_object_get_ex(root, "subsystems", &subs) && json_object_is_type(subs, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(subs); i++) {
@@ -208,7 +189,7 @@ static int for_each_tenant_host(json_object *root, json_object *t, const char *n
 				const char *h = json_object_get_string(json_object_array_get_idx(arr, k));
 				int hr = fn(e, name, h);
 				if (hr < 0 && hr != -EEXIST)
-					return fail(err, cap, field, "subsystems[%zu].hosts[%zu]: %s", i, k, dpd_last_error());
+					return config_error(err, cap, field, "subsystems[%zu].hosts[%zu]: %s", i, k, dpd_last_error());
 			}
 		}
 	return 0;
@@ -230,19 +211,19 @@ static int check_tenants(json_object *root, json_object **tenants_out, char *err
 	*tenants_out = NULL;
 	if (json_object_object_get_ex(root, "tenants", &tenants)) {
 		if (!json_object_is_type(tenants, json_type_array))
-			return fail(err, cap, "tenants", "must be an array");
+			return config_error(err, cap, "tenants", "must be an array");
 		size_t n = json_object_array_length(tenants);
 		if (n > MAX_TENANTS)
-			return fail(err, cap, "tenants", "at most %d tenants", MAX_TENANTS);
+			return config_error(err, cap, "tenants", "at most %d tenants", MAX_TENANTS);
 		for (size_t i = 0; i < n; i++) {
 			json_object *t = json_object_array_get_idx(tenants, i);
 			char f[64];
 			snprintf(f, sizeof(f), "tenants[%zu]", i);
 			const char *name = get_string(t, "name");
 			if (!json_object_is_type(t, json_type_object) || !name || !*name || strlen(name) > 63)
-				return fail(err, cap, f, "needs a \"name\" of 1..63 characters");
+				return config_error(err, cap, f, "needs a \"name\" of 1..63 characters");
 			if (find_tenant(tenants, name) != (int)i)
-				return fail(err, cap, f, "tenant %s is listed twice", name);
+				return config_error(err, cap, f, "tenant %s is listed twice", name);
 			uint64_t v[8];
 			if (read_limits(t, f, v, err, cap) < 0)
 				return -1;
@@ -254,7 +235,7 @@ static int check_tenants(json_object *root, json_object **tenants_out, char *err
 			if (tn && find_tenant(tenants, tn) < 0) {
 				char f[64];
 				snprintf(f, sizeof(f), "subsystems[%zu].tenant", i);
-				return fail(err, cap, f, "tenant \"%s\" is not in \"tenants\"", tn);
+				return config_error(err, cap, f, "tenant \"%s\" is not in \"tenants\"", tn);
 			}
 		}
 	*tenants_out = tenants;
@@ -270,7 +251,7 @@ static int add_tenant(json_object *root, json_object *t, size_t i, dpd_engine *e
 	if (read_limits(t, f, v, err, cap) < 0)
 		return -1;
 	if (dpd_tenant_add(e, name) < 0)
-		return fail(err, cap, f, "%s", dpd_last_error());
+		return config_error(err, cap, f, "%s", dpd_last_error());
 	if (set_limits(e, name, v, f, err, cap) < 0)
 		return -1;
 	return for_each_tenant_host(root, t, name, e, dpd_tenant_host_add, f, err, cap);
@@ -303,7 +284,7 @@ int feature_config_apply_file(const char *path, dpd_engine *e, char *err, size_t
 				json_object_object_get_ex(ns, "nsid", &jid);
 				uint32_t nsid = (uint32_t)json_object_get_int(jid);
 				if (tn && dpd_tenant_ns_add(e, tn, nqn, nsid) < 0) {
-					fail(err, cap, f, "%s", dpd_last_error());
+					config_error(err, cap, f, "%s", dpd_last_error());
 					goto out;
 				}
 				const char *kf = get_string(ns, "keyFile");
@@ -334,7 +315,7 @@ int feature_config_reload_tenants(const char *path, dpd_engine *e, char *err, si
 	for (int i = 0; i < dpd_stats_tenant_count(s); i++) {
 		const char *name = dpd_stats_tenant_name(s, i);
 		if (find_tenant(tenants, name) < 0 && dpd_tenant_remove(e, name) < 0) {
-			fail(err, cap, "tenants", "remove %s: %s", name, dpd_last_error());
+			config_error(err, cap, "tenants", "remove %s: %s", name, dpd_last_error());
 			goto out;
 		}
 	}
@@ -361,7 +342,7 @@ int feature_config_reload_tenants(const char *path, dpd_engine *e, char *err, si
 				const char *h = json_object_get_string(json_object_array_get_idx(arr, k));
 				int hr = dpd_tenant_host_add(e, name, h);
 				if (hr < 0 && hr != -EEXIST) {
-					fail(err, cap, f, "hosts[%zu]: %s", k, dpd_last_error());
+					config_error(err, cap, f, "hosts[%zu]: %s", k, dpd_last_error());
 					goto out;
 				}
 			}
@@ -402,7 +383,7 @@ int feature_write_stats(dpd_engine *e, const char *path, char *err, size_t cap)
 {
 	dpd_stats *s;
 	if (dpd_stats_snapshot(e, &s) < 0)
-		return fail(err, cap, "stats", "%s", dpd_last_error());
+		return config_error(err, cap, "stats", "%s", dpd_last_error());
 	static const char *const mode_names[] = { "NonOffload", "ZeroCopy", "FullOffload" };
 	int mode = dpd_engine_offload_mode(e);
 	json_object *root = json_object_new_object();
@@ -445,6 +426,6 @@ int feature_write_stats(dpd_engine *e, const char *path, char *err, size_t cap)
 	int rc = json_object_to_file_ext(tmp, root, JSON_C_TO_STRING_PLAIN);
 	json_object_put(root);
 	if (rc < 0 || rename(tmp, path) < 0)
-		return fail(err, cap, "stats", "cannot write %s: %s", path, strerror(errno));
+		return config_error(err, cap, "stats", "cannot write %s: %s", path, strerror(errno));
 	return 0;
 }

@@ -7,27 +7,10 @@
 #include "../../src/nvme.h"
 #include "../../src/util.h"
 
-static void put_ch(uint8_t *out, uint8_t type, uint8_t flags, uint8_t hlen, uint8_t pdo, uint32_t plen)
-{
-	out[CH_TYPE] = type;
-	out[CH_FLAGS] = flags;
-	out[CH_HLEN] = hlen;
-	out[CH_PDO] = pdo;
-	put_le32(out + CH_PLEN, plen);
-}
-
-static size_t finish_hdr(uint8_t *out, size_t hlen, int hdgst)
-{
-	if (!hdgst)
-		return hlen;
-	put_le32(out + hlen, crc32c(out, hlen));
-	return hlen + PDU_DGST_LEN;
-}
-
 size_t host_build_icreq(uint8_t out[PDU_IC_LEN], int hdgst, int ddgst)
 {
 	memset(out, 0, PDU_IC_LEN);
-	put_ch(out, PDU_ICREQ, 0, PDU_IC_LEN, 0, PDU_IC_LEN);
+	pdu_put_ch(out, PDU_ICREQ, 0, PDU_IC_LEN, 0, PDU_IC_LEN);
 	put_le16(out + IC_PFV, 0);
 	out[IC_HPDA] = 0;
 	out[IC_DGST] = (uint8_t)((hdgst ? IC_HDGST_ENABLE : 0) | (ddgst ? IC_DDGST_ENABLE : 0));
@@ -67,9 +50,9 @@ size_t host_build_capsule(uint8_t *out, const struct pdu_digests *dg, const uint
 	uint32_t dd = (dg->ddgst && incapsule_len) ? PDU_DGST_LEN : 0;
 	uint8_t flags = (uint8_t)((dg->hdgst ? PDU_F_HDGST : 0) | (dd ? PDU_F_DDGST : 0));
 	uint8_t pdo = incapsule_len ? (uint8_t)(PDU_CMD_HLEN + hd) : 0;
-	put_ch(out, PDU_CAPSULE_CMD, flags, PDU_CMD_HLEN, pdo, PDU_CMD_HLEN + hd + incapsule_len + dd);
+	pdu_put_ch(out, PDU_CAPSULE_CMD, flags, PDU_CMD_HLEN, pdo, PDU_CMD_HLEN + hd + incapsule_len + dd);
 	memcpy(out + PDU_CH_LEN, sqe, 64);
-	return finish_hdr(out, PDU_CMD_HLEN, dg->hdgst);
+	return pdu_finish_hdr(out, PDU_CMD_HLEN, dg->hdgst);
 }
 
 size_t host_build_h2c(uint8_t *out, const struct pdu_digests *dg, uint16_t cccid, uint16_t ttag,
@@ -79,13 +62,13 @@ size_t host_build_h2c(uint8_t *out, const struct pdu_digests *dg, uint16_t cccid
 	uint8_t flags = (uint8_t)((dg->hdgst ? PDU_F_HDGST : 0) | (dd ? PDU_F_DDGST : 0) |
 							  (last ? PDU_F_DATA_LAST : 0));
 	memset(out, 0, PDU_DATA_HLEN);
-	put_ch(out, PDU_H2C_DATA, flags, PDU_DATA_HLEN, (uint8_t)(PDU_DATA_HLEN + hd),
+	pdu_put_ch(out, PDU_H2C_DATA, flags, PDU_DATA_HLEN, (uint8_t)(PDU_DATA_HLEN + hd),
 		   PDU_DATA_HLEN + hd + len + dd);
 	put_le16(out + DATA_CCCID, cccid);
 	put_le16(out + DATA_TTAG, ttag);
 	put_le32(out + DATA_OFFSET, offset);
 	put_le32(out + DATA_LENGTH, len);
-	return finish_hdr(out, PDU_DATA_HLEN, dg->hdgst);
+	return pdu_finish_hdr(out, PDU_DATA_HLEN, dg->hdgst);
 }
 
 int host_check_rx(const uint8_t *buf, const struct pdu_ch *ch, const struct pdu_digests *dg,
