@@ -1,5 +1,6 @@
 package dev.dpu.storage.agent.config;
 
+import dev.dpu.storage.dataplane.ffm.QosLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,7 +125,7 @@ public final class ConfigValidator {
     if (!seen.add(tenant.name())) {
       problem(path + ".name: tenant '" + tenant.name() + "' appears twice");
     }
-    TenantSpec.QosLimits l = tenant.limits();
+    QosLimits l = tenant.limits();
     long[] values = {l.readIops(), l.writeIops(), l.totalIops(), l.readBytesPerSecond(),
         l.writeBytesPerSecond(), l.totalBytesPerSecond(), l.burstIops(), l.burstBytes()};
     for (long value : values) {

@@ -1,6 +1,7 @@
 package dev.dpu.storage.agent.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.dpu.storage.dataplane.ffm.QosLimits;
 import java.util.List;
 
 /**
@@ -49,7 +50,7 @@ public record RenderedConfig(
     subsystems.stream()
         .map(SubsystemSpec::tenant)
         .filter(java.util.Objects::nonNull)
-        .forEach(name -> all.putIfAbsent(name, new TenantSpec(name, TenantSpec.QosLimits.UNLIMITED)));
+        .forEach(name -> all.putIfAbsent(name, new TenantSpec(name, QosLimits.UNLIMITED)));
     return withContent(subsystems, List.copyOf(all.values()));
   }
 

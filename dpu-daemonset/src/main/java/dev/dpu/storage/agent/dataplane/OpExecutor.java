@@ -5,7 +5,6 @@ import dev.dpu.storage.agent.config.NamespaceSpec;
 import dev.dpu.storage.agent.config.TenantSpec;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
-import dev.dpu.storage.dataplane.ffm.QosLimits;
 import java.util.Optional;
 
 /**
@@ -46,7 +45,7 @@ final class OpExecutor {
       case ConfigOp.SetTenant set -> {
         if (tenants) {
           ignoring("EEXIST", () -> engine.addTenant(set.tenant().name()));
-          engine.setTenantLimits(set.tenant().name(), limits(set.tenant()));
+          engine.setTenantLimits(set.tenant().name(), set.tenant().limits());
         }
       }
       case ConfigOp.AddSubsystem add ->
@@ -68,12 +67,6 @@ final class OpExecutor {
         }
       }
     }
-  }
-
-  static QosLimits limits(TenantSpec tenant) {
-    TenantSpec.QosLimits l = tenant.limits();
-    return new QosLimits(l.readIops(), l.writeIops(), l.totalIops(), l.readBytesPerSecond(),
-        l.writeBytesPerSecond(), l.totalBytesPerSecond(), l.burstIops(), l.burstBytes());
   }
 
   private void addNamespace(String nqn, NamespaceSpec ns) {

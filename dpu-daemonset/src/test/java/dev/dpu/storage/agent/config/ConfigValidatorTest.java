@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.dpu.storage.dataplane.ffm.QosLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,7 +56,7 @@ class ConfigValidatorTest {
         .startsWith("offload.encryption.keyFile: /etc/dpu/keys/pool-a-xts-key/key (Secret pool-a-xts-key)");
     // tenant-red has no TenantQoS limits: it runs as an unlimited tenant, not refused.
     assertThat(config.tenants()).extracting(TenantSpec::name).containsExactly("tenant-blue", "tenant-red");
-    assertThat(config.tenants().get(1).limits()).isEqualTo(TenantSpec.QosLimits.UNLIMITED);
+    assertThat(config.tenants().get(1).limits()).isEqualTo(QosLimits.UNLIMITED);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.dpu.storage.agent.config;
 
+import dev.dpu.storage.dataplane.ffm.QosLimits;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,7 +25,7 @@ final class Configs {
   }
 
   static TenantSpec tenant(String name, long totalIops) {
-    return new TenantSpec(name, new TenantSpec.QosLimits(0, 0, totalIops, 0, 0, 0, 0, 0));
+    return new TenantSpec(name, new QosLimits(0, 0, totalIops, 0, 0, 0, 0, 0));
   }
 
   static RenderedConfig config(List<SubsystemSpec> subsystems, List<TenantSpec> tenants) {
