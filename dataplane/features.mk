@@ -2,7 +2,7 @@
 # real I/O through dpu-target with dpu-loadgen over loopback (e2e-check). The feature
 # modules' unit tests (tests/test_*.c) run in `make check` with the others.
 LOADGEN_SRCS := $(wildcard tools/loadgen/*.c)
-LOADGEN_DEPS := src/pdu.c src/crc32c.c src/latency_hist.c
+LOADGEN_DEPS := src/transport/pdu.c src/common/crc32c.c src/telemetry/latency_hist.c
 $(BUILD)/dpu-loadgen: $(LOADGEN_SRCS) $(wildcard tools/loadgen/*.h) $(LOADGEN_DEPS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu17 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) $(CFLAGS) -pthread $(LOADGEN_SRCS) $(LOADGEN_DEPS) -o $@ -lm
@@ -15,7 +15,7 @@ e2e-check: all
 .PHONY: e2e-check
 
 # Ceilings for the benchmark (raw io_uring, memcpy, AES-XTS, CRC32C, loopback TCP).
-BENCH_LIMIT_DEPS := src/xts.c src/crc32c.c src/latency_hist.c
+BENCH_LIMIT_DEPS := src/layers/xts.c src/common/crc32c.c src/telemetry/latency_hist.c
 $(BUILD)/dpu-bench-limits: bench/limits.c $(BENCH_LIMIT_DEPS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu17 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) $(CFLAGS) -pthread bench/limits.c $(BENCH_LIMIT_DEPS) -o $@ -luring -lcrypto -lm

@@ -21,9 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/crc32c.h"
-#include "../src/latency_hist.h"
-#include "../src/xts.h"
+#include "common/crc32c.h"
+#include "telemetry/latency_hist.h"
+#include "layers/xts.h"
 
 static double now_s(void)
 {

@@ -10,10 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crc32c.h"
+#include "common/crc32c.h"
 #include "initiator.h"
-#include "pdu.h"
-#include "util.h"
+#include "transport/pdu.h"
+#include "common/util.h"
 
 static int fail(struct ini *q, const char *fmt, const char *arg)
 {

@@ -13,7 +13,7 @@
 
 #include "check.h"
 #include "initiator.h"
-#include "util.h"
+#include "common/util.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:bin"
 #define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:bbbbbbbb-2222-3333-4444-555555555555"

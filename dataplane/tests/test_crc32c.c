@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "crc32c.h"
+#include "common/crc32c.h"
 
 static void test_known_vectors(void)
 {

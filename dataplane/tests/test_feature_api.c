@@ -9,7 +9,7 @@
 #include "dpudp.h"
 #include "initiator.h"
 #include "unit.h"
-#include "util.h"
+#include "common/util.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:feature-api"
 #define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:aaaaaaaa-1111-2222-3333-444444444444"

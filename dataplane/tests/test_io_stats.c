@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../src/io_stats.h"
+#include "telemetry/io_stats.h"
 #include "unit.h"
 
 #define PER_THREAD 200000

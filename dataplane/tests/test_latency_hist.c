@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../src/latency_hist.h"
+#include "telemetry/latency_hist.h"
 #include "unit.h"
 
 static void buckets_tile_the_range_without_gaps(void)

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../src/offload.h"
+#include "layers/offload.h"
 #include "unit.h"
 
 static struct dpd_xts_key *test_key(void)

@@ -3,10 +3,10 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "crc32c.h"
-#include "nvme.h"
-#include "pdu.h"
-#include "util.h"
+#include "common/crc32c.h"
+#include "common/nvme.h"
+#include "transport/pdu.h"
+#include "common/util.h"
 
 static const struct pdu_digests NONE = { 0, 0 }, BOTH = { 1, 1 };
 

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "../src/qos.h"
+#include "layers/qos.h"
 #include "unit.h"
 
 #define MS 1000000ull

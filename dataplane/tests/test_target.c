@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "crc32c.h"
+#include "common/crc32c.h"
 #include "dpudp.h"
 #include "initiator.h"
-#include "util.h"
+#include "common/util.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:test"
 #define OTHERNQN "nqn.2024-01.dev.dpu:other"

@@ -4,7 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "../src/xts.h"
+#include "layers/xts.h"
 #include "unit.h"
 
 /* IEEE Std 1619-2007 Annex B, Vector 10: XTS-AES-256, 512-byte data unit, DUSN 0xff. */

@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-#include "../../src/crc32c.h"
-#include "../../src/nvme.h"
-#include "../../src/util.h"
+#include "common/crc32c.h"
+#include "common/nvme.h"
+#include "common/util.h"
 
 size_t host_build_icreq(uint8_t out[PDU_IC_LEN], int hdgst, int ddgst)
 {

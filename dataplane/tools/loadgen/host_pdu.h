@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../src/pdu.h"
+#include "transport/pdu.h"
 
 /* Largest PDU the host accepts from the target (C2HData of a 1 MiB transfer + headers). */
 #define HOST_PDU_MAX ((1u << 20) + 256)

@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../src/crc32c.h"
-#include "../../src/nvme.h"
-#include "../../src/util.h"
+#include "common/crc32c.h"
+#include "common/nvme.h"
+#include "common/util.h"
 
 static uint64_t now_ms(void)
 {

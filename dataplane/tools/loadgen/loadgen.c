@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../src/latency_hist.h"
-#include "../../src/nvme.h"
-#include "../../src/util.h"
+#include "telemetry/latency_hist.h"
+#include "common/nvme.h"
+#include "common/util.h"
 #include "host_queue.h"
 #include "workload.h"
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "target.h"
-#include "util.h"
+#include "common/log.h"
+#include "nvme/target.h"
+#include "common/util.h"
 
 /* ------------------------------------------------------------ keys */
 

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "latency_hist.h"
+#include "telemetry/latency_hist.h"
 
 struct dpd_io_counters {
 	uint64_t read_ops, write_ops, other_ops;

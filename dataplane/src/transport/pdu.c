@@ -1,9 +1,9 @@
 /* pdu.c - NVMe/TCP PDU validation and construction (pure functions). */
 #include <string.h>
 
-#include "crc32c.h"
-#include "pdu.h"
-#include "util.h"
+#include "common/crc32c.h"
+#include "transport/pdu.h"
+#include "common/util.h"
 
 void pdu_ch_parse(const uint8_t *buf, struct pdu_ch *ch)
 {

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
-#include "registry.h"
-#include "util.h"
+#include "common/log.h"
+#include "control/registry.h"
+#include "common/util.h"
 
 void ns_get(struct dpd_ns *ns) { __atomic_add_fetch(&ns->refs, 1, __ATOMIC_RELAXED); }
 

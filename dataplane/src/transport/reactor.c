@@ -20,9 +20,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "target.h"
-#include "util.h"
+#include "common/log.h"
+#include "nvme/target.h"
+#include "common/util.h"
 
 #define RING_ENTRIES 256
 

@@ -1,5 +1,5 @@
 /* AES-256-XTS through OpenSSL EVP; see xts.h for the key/tweak layout. */
-#include "xts.h"
+#include "layers/xts.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -1,5 +1,5 @@
 /* Per-thread I/O counters summed on read; see io_stats.h. */
-#include "io_stats.h"
+#include "telemetry/io_stats.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "target.h"
-#include "util.h"
+#include "nvme/target.h"
+#include "common/util.h"
 
 #define DISC_HDR_LEN 1024
 #define DISC_ENTRY_LEN 1024

@@ -1,5 +1,5 @@
 /* Tenant registry; see tenant.h. */
-#include "tenant.h"
+#include "layers/tenant.h"
 
 #include <errno.h>
 #include <stdlib.h>

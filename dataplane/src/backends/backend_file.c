@@ -15,9 +15,9 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "target.h"
-#include "util.h"
+#include "common/log.h"
+#include "nvme/target.h"
+#include "common/util.h"
 
 /* Source for zeroing when the filesystem cannot fallocate zeroes. */
 static const uint8_t g_zeros[65536] __attribute__((aligned(4096)));

@@ -24,10 +24,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "crc32c.h"
-#include "log.h"
-#include "target.h"
-#include "util.h"
+#include "common/crc32c.h"
+#include "common/log.h"
+#include "nvme/target.h"
+#include "common/util.h"
 
 #define RECV_BUDGET_BYTES (1u << 20) /* per readiness event, so one busy queue cannot starve others */
 

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "target.h"
-#include "util.h"
+#include "common/log.h"
+#include "nvme/target.h"
+#include "common/util.h"
 
 #define IDENTIFY_LEN 4096
 #define AEN_NS_ATTR_BIT (1u << 8)

@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "log.h"
-#include "target.h"
-#include "util.h"
+#include "common/log.h"
+#include "nvme/target.h"
+#include "common/util.h"
 
 #define DSM_RANGE_LEN 16
 #define DSM_ATTR_DEALLOCATE (1u << 2)

@@ -1,5 +1,5 @@
 /* Token buckets and the QoS waiting room; see qos.h for the model. */
-#include "qos.h"
+#include "layers/qos.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,5 +1,5 @@
 /* Offload modes: provider registry, mode resolution, payload copies; see offload.h. */
-#include "offload.h"
+#include "layers/offload.h"
 
 #include <errno.h>
 #include <stdlib.h>

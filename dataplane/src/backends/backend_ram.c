@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "target.h"
+#include "nvme/target.h"
 
 static int ram_submit(struct backend *be, struct bio *bio)
 {

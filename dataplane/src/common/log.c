@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "log.h"
+#include "common/log.h"
 
 static int g_level = DPD_LOG_INFO;
 static dpd_log_fn g_sink;

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "registry.h"
-#include "target.h"
-#include "util.h"
+#include "common/log.h"
+#include "control/registry.h"
+#include "nvme/target.h"
+#include "common/util.h"
 
 _Static_assert(DPD_OFFLOAD_NON_OFFLOAD == DPD_MODE_NON_OFFLOAD && DPD_OFFLOAD_ZERO_COPY == DPD_MODE_ZERO_COPY &&
 		       DPD_OFFLOAD_FULL_OFFLOAD == DPD_MODE_FULL_OFFLOAD &&

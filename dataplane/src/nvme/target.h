@@ -15,9 +15,9 @@
 #include <stdint.h>
 
 #include "dpudp.h"
-#include "feature_hooks.h" /* offload modes, XTS, QoS, telemetry */
-#include "nvme.h"
-#include "pdu.h"
+#include "layers/feature_hooks.h" /* offload modes, XTS, QoS, telemetry */
+#include "common/nvme.h"
+#include "transport/pdu.h"
 
 #define DPD_MAX_REACTORS 64
 #define DPD_MAX_NSID 1024

@@ -2,7 +2,7 @@
 #ifndef DPD_REGISTRY_H
 #define DPD_REGISTRY_H
 
-#include "target.h"
+#include "nvme/target.h"
 
 void subsys_clear(struct subsys *ss);
 int subsys_copy(struct subsys *dst, const struct subsys *src);

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "target.h"
-#include "util.h"
+#include "common/log.h"
+#include "nvme/target.h"
+#include "common/util.h"
 
 /* NQN fields are 256 bytes, NUL-terminated within; never trust that. */
 static int copy_nqn(char *dst, const uint8_t *field)

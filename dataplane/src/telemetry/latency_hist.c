@@ -1,5 +1,5 @@
 /* Log-linear latency histogram; see latency_hist.h. */
-#include "latency_hist.h"
+#include "telemetry/latency_hist.h"
 
 #include <math.h>
 

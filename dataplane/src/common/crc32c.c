@@ -2,7 +2,7 @@
  * (checked once with cpuid), else a slicing-by-1 table. */
 #include <string.h>
 
-#include "crc32c.h"
+#include "common/crc32c.h"
 
 #if defined(__x86_64__)
 #include <cpuid.h>

@@ -12,10 +12,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "crc32c.h"
-#include "log.h"
-#include "registry.h"
-#include "util.h"
+#include "common/crc32c.h"
+#include "common/log.h"
+#include "control/registry.h"
+#include "common/util.h"
 
 #define DPD_VERSION "0.1.0"
 

@@ -18,11 +18,11 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "io_stats.h"
-#include "offload.h"
-#include "qos.h"
-#include "tenant.h"
-#include "xts.h"
+#include "telemetry/io_stats.h"
+#include "layers/offload.h"
+#include "layers/qos.h"
+#include "layers/tenant.h"
+#include "layers/xts.h"
 
 struct request;
 struct conn;
