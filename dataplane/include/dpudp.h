@@ -52,13 +52,44 @@ DPD_API const char *dpd_last_error(void);
 /** Library version string, e.g. "0.1.0". Static storage, never freed. */
 DPD_API const char *dpd_version(void);
 
+/* ---------------------------------------------------------- capabilities */
+
+#define DPD_CAP_AES_NI 0x1   /* CPU AES instructions (x86 AES-NI, arm64 AES): OpenSSL's XTS uses them */
+#define DPD_CAP_VAES 0x2     /* x86 vector AES (VAES): wider AES-XTS in OpenSSL */
+#define DPD_CAP_CRC32C 0x4   /* the CRC32 instruction computes NVMe/TCP digests in this build */
+#define DPD_CAP_IO_URING 0x8 /* io_uring works for this process (kernel switch and seccomp allow it) */
+
 /**
- * What this machine offers the data path, probed now (no engine needed):
- *   "crc32c_instruction"  the CPU's CRC32 instruction computes digests
- *   "io_uring"            the kernel (and seccomp profile) allow io_uring
- * Returns 1 (available), 0 (not available) or -EINVAL for an unknown name.
+ * Where the library reads the node's proc and sys trees from (default "/":
+ * <root>/proc/cpuinfo, <root>/proc/sys/kernel/..., <root>/sys/module,
+ * <root>/sys/bus/pci/devices). An agent whose host trees are mounted elsewhere,
+ * or a test with a fake tree, points it at another directory. Process-wide;
+ * later dpd_capabilities() calls and offload-mode decisions use it. The string
+ * is copied (at most 4095 bytes). -EINVAL if NULL, empty or too long, -ENOTDIR
+ * if it is not a directory.
  */
-DPD_API int dpd_capability(const char *name);
+DPD_API int dpd_set_system_root(const char *root);
+
+/**
+ * What this node can do for the data path, probed now (no engine needed). This
+ * is the only authority on it: the agent reports these values, and
+ * dpd_engine_set_offload_mode() decides from the same offload providers.
+ *   - CPU instructions: from <root>/proc/cpuinfo (the kernel lists only what it
+ *     lets processes use); DPD_CAP_CRC32C only where this build has a code path
+ *     for the instruction (x86-64 SSE4.2 crc32);
+ *   - io_uring: <root>/proc/sys/kernel/io_uring_disabled is not 2, the kernel
+ *     (<root>/proc/sys/kernel/osrelease) is 5.1 or newer, and this process can
+ *     set up a ring now (a seccomp profile may refuse it);
+ *   - offload providers: every FullOffload provider whose facility exists here,
+ *     comma-separated into providers (e.g. "kernel-nvmet-tcp,nvidia-bluefield";
+ *     "" when none): the kernel's NVMe/TCP target (module nvmet_tcp loaded) and
+ *     DPUs on PCI (NVIDIA BlueField, AMD Pensando, Intel IPU).
+ * providers (caller-owned, providers_len bytes, always NUL-terminated when
+ * providers_len > 0) may be NULL with providers_len 0 to skip the names.
+ * Returns the DPD_CAP_* bits (>= 0), or -ERANGE when providers_len is too small
+ * for the names (128 bytes always suffice).
+ */
+DPD_API int dpd_capabilities(char *providers, uint32_t providers_len);
 
 /* --------------------------------------------------------------- logging */
 
@@ -124,6 +155,16 @@ DPD_API void dpd_options_destroy(dpd_options *opts);
  */
 DPD_API int dpd_options_set_int(dpd_options *opts, const char *key, int64_t value);
 
+/**
+ * Pin reactor threads to CPUs: reactor i runs on cpus[i % count] only. Every CPU
+ * must be one this process may run on (its cpuset, e.g. a pod's), which
+ * dpd_engine_create() checks (-EINVAL naming the CPU). count 0 (cpus may be
+ * NULL) removes the pinning: reactors then run anywhere in the process's
+ * cpuset. count at most 64, each CPU 0..1023, no duplicates; the array is
+ * copied. Reactor threads are named "dpd-reactor-<i>" either way.
+ */
+DPD_API int dpd_options_set_reactor_cpus(dpd_options *opts, const int32_t *cpus, uint32_t count);
+
 /* ---------------------------------------------------------------- engine */
 
 /**
@@ -136,6 +177,25 @@ DPD_API int dpd_engine_create(const dpd_options *opts, dpd_engine **out);
 
 /** Start the reactor threads. -EALREADY if already started. */
 DPD_API int dpd_engine_start(dpd_engine *e);
+
+/**
+ * Number of reactor threads running now: the "reactors" option once started,
+ * 0 before dpd_engine_start() and after dpd_engine_stop(). -EINVAL if e is NULL.
+ */
+DPD_API int dpd_engine_reactor_count(dpd_engine *e);
+
+/**
+ * Digests this target requires (0 = optional, 1 = required). NVMe/TCP lets the
+ * host choose digests in its ICReq; a connection whose ICReq does not ask for a
+ * required digest is refused there: the ICResp names the digests required (a
+ * Linux host then reports "header digest mismatch host: disabled ctrl: enabled"
+ * and its nvme connect fails), the connection is closed, a warning naming the
+ * peer and the missing digest is logged and DPD_STAT_CONNECT_REFUSED_DIGEST
+ * counts it. Live: applies to connections whose ICReq arrives after the call;
+ * established connections keep what they negotiated. Default: none required.
+ * Returns 0, or -EINVAL for a NULL engine or a value other than 0/1.
+ */
+DPD_API int dpd_engine_set_digest_policy(dpd_engine *e, int header_required, int data_required);
 
 /**
  * Graceful stop: close all listeners, let in-flight commands finish and
@@ -242,9 +302,10 @@ DPD_API int dpd_ns_remove(dpd_engine *e, const char *nqn, uint32_t nsid);
 #define DPD_STAT_HDR_DIGEST_ERRORS 3  /* PDUs with a bad header digest */
 #define DPD_STAT_DATA_DIGEST_ERRORS 4 /* PDUs with a bad data digest */
 #define DPD_STAT_PROTOCOL_ERRORS 5    /* connections terminated on bad PDUs */
-#define DPD_STAT_CONNECT_REFUSED 6    /* Fabrics Connects refused */
+#define DPD_STAT_CONNECT_REFUSED 6    /* Fabrics Connects refused (host not allowed, unknown subsystem, bad parameters) */
 #define DPD_STAT_KATO_EXPIRED 7       /* controllers dropped on keep-alive timeout */
-#define DPD_STAT_ENGINE_COUNT 8
+#define DPD_STAT_CONNECT_REFUSED_DIGEST 8 /* connections refused at ICReq: a required digest not asked for */
+#define DPD_STAT_ENGINE_COUNT 9
 
 /* Per-namespace counters, for dpd_stats_ns(). */
 #define DPD_STAT_NS_READ_OPS 0
@@ -294,12 +355,10 @@ DPD_API uint64_t dpd_stats_ns(const dpd_stats *s, int idx, int id);
 #define DPD_OFFLOAD_FALLBACK_DEGRADE 0 /* unavailable mode: use the next lower one */
 #define DPD_OFFLOAD_FALLBACK_FAIL 1    /* unavailable mode: refuse */
 
-/** 1 if a FullOffload provider (hardware or kernel facility) exists here, else 0. */
-DPD_API int dpd_offload_provider_available(void);
-
 /**
  * Select the offload mode for all I/O of the engine (default ZeroCopy); takes
- * effect for commands started after the call. If the mode cannot run here,
+ * effect for commands started after the call. FullOffload can run when
+ * dpd_capabilities() lists an offload provider. If the mode cannot run here,
  * fallback decides: DEGRADE runs the next lower mode, FAIL returns -ENOTSUP
  * and keeps the current mode. Returns the effective mode (>= 0) or -EINVAL.
  */

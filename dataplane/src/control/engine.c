@@ -14,28 +14,13 @@
 
 #include "common/crc32c.h"
 #include "common/log.h"
+#include "control/reactors.h"
 #include "control/registry.h"
 #include "common/util.h"
 
 #define DPD_VERSION "0.1.0"
 
 const char *dpd_version(void) { return DPD_VERSION; }
-
-int dpd_capability(const char *name)
-{
-	if (!name)
-		return set_error(-EINVAL, "capability name is NULL");
-	if (strcmp(name, "crc32c_instruction") == 0)
-		return crc32c_hw_available();
-	if (strcmp(name, "io_uring") == 0) {
-		struct io_uring ring;
-		if (io_uring_queue_init(2, &ring, 0) < 0)
-			return 0;
-		io_uring_queue_exit(&ring);
-		return 1;
-	}
-	return set_error(-EINVAL, "unknown capability \"%s\" (known: crc32c_instruction, io_uring)", name);
-}
 
 /* ------------------------------------------------------------ options */
 
@@ -113,6 +98,9 @@ int dpd_engine_create(const dpd_options *opts, dpd_engine **out)
 		return set_error(-EINVAL, "max_transfer_bytes=%lld is not a power of two", (long long)mtb);
 	if (opts->in_capsule_bytes % 16)
 		return set_error(-EINVAL, "in_capsule_bytes=%lld is not a multiple of 16", (long long)opts->in_capsule_bytes);
+	int crc = reactor_cpus_check(opts);
+	if (crc < 0)
+		return crc;
 	crc32c_hw_available(); /* pick the CRC implementation before threads start */
 	struct dpd_engine *e = calloc(1, sizeof(*e));
 	if (!e)
@@ -192,13 +180,18 @@ int dpd_engine_start(dpd_engine *e)
 			set_error(rc, "cannot start reactor thread %d", i);
 			break;
 		}
+		if ((rc = reactor_place(r)) < 0) {
+			i++; /* this one runs: stop it with the others */
+			break;
+		}
 	}
 	if (rc < 0) {
 		stop_reactors(e, i);
 		goto out;
 	}
 	e->started = 1;
-	log_info("engine started: %d reactors, CRC32C %s", e->nreactors,
+	log_info("engine started: %d reactors%s, CRC32C %s", e->nreactors,
+		 e->opt.nreactor_cpus ? " pinned to the listed CPUs" : "",
 		 crc32c_hw_available() ? "SSE4.2 instruction" : "table");
 out:
 	pthread_mutex_unlock(&e->lock);

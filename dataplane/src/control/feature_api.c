@@ -44,8 +44,6 @@ void feat_engine_fini(struct dpd_engine *e)
 
 /* ------------------------------------------------------------ offload modes */
 
-int dpd_offload_provider_available(void) { return dpd_offload_find_provider() != NULL; }
-
 int dpd_engine_set_offload_mode(dpd_engine *e, int mode, int fallback)
 {
 	if (!e)

@@ -20,12 +20,22 @@ int dpd_offload_register_provider(const struct dpd_offload_provider *p)
 	return 0;
 }
 
+int dpd_offload_present_providers(const struct dpd_offload_provider **out, int max)
+{
+	int n = 0;
+	for (int i = 0; i < dpd_offload_nbuiltin && n < max; i++)
+		if (dpd_offload_builtin[i]->probe())
+			out[n++] = dpd_offload_builtin[i];
+	for (int i = 0; i < g_nproviders && n < max; i++)
+		if (g_providers[i]->probe())
+			out[n++] = g_providers[i];
+	return n;
+}
+
 const struct dpd_offload_provider *dpd_offload_find_provider(void)
 {
-	for (int i = 0; i < g_nproviders; i++)
-		if (g_providers[i]->probe())
-			return g_providers[i];
-	return NULL;
+	const struct dpd_offload_provider *p;
+	return dpd_offload_present_providers(&p, 1) ? p : NULL;
 }
 
 const char *dpd_offload_mode_name(int mode)

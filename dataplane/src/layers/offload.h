@@ -46,11 +46,18 @@ struct dpd_offload_provider {
 	void (*detach)(const char *subnqn);
 };
 
-/* Register a provider (at start-up, before engines are created). -ENOSPC when full. */
+/* The providers this library knows (offload_providers.c), probed under the system root. */
+extern const struct dpd_offload_provider *const dpd_offload_builtin[];
+extern const int dpd_offload_nbuiltin;
+
+/* Register a further provider (at start-up, before engines are created). -ENOSPC when full. */
 int dpd_offload_register_provider(const struct dpd_offload_provider *p);
 
-/* First registered provider whose probe succeeds, or NULL. */
+/* First provider (built-in, then registered) whose probe succeeds, or NULL. */
 const struct dpd_offload_provider *dpd_offload_find_provider(void);
+
+/* Every provider whose probe succeeds, in that order, up to max; returns how many. */
+int dpd_offload_present_providers(const struct dpd_offload_provider **out, int max);
 
 /*
  * Decide the mode to run: the requested one when it can run here, else the fallback

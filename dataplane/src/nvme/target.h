@@ -44,6 +44,8 @@ struct dpd_options {
 	int64_t connect_timeout_ms;
 	int64_t io_uring;
 	int64_t max_connections;
+	int32_t reactor_cpus[DPD_MAX_REACTORS]; /* dpd_options_set_reactor_cpus; control/reactors.c */
+	int32_t nreactor_cpus;
 };
 
 /* ------------------------------------------------------------ backends */
@@ -395,6 +397,7 @@ struct dpd_engine {
 	int nctrls, cap_ctrls;
 	uint16_t next_cntlid;
 	uint64_t conn_ids;    /* atomic */
+	int hdgst_required, ddgst_required; /* digest policy (atomics), checked at ICReq */
 	struct engine_feat feat; /* feature_hooks.h */
 };
 

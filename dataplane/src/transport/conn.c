@@ -425,6 +425,35 @@ void conn_free_if_idle(struct conn *c)
 
 /* ------------------------------------------------------------ receive side */
 
+/* The host chose digests in its ICReq; if it left out one this target requires, the
+ * ICResp names the required ones (the Linux host reports the mismatch and fails the
+ * connect) and the connection closes once it is sent. */
+static int icreq_refused_for_digests(struct conn *c)
+{
+	int need_h = __atomic_load_n(&c->r->e->hdgst_required, __ATOMIC_ACQUIRE);
+	int need_d = __atomic_load_n(&c->r->e->ddgst_required, __ATOMIC_ACQUIRE);
+	int miss_h = need_h && !c->dg.hdgst, miss_d = need_d && !c->dg.ddgst;
+	if (!miss_h && !miss_d)
+		return 0;
+	log_warn("connection %llu from %s refused at ICReq: this target requires %s%s%s "
+		 "and the host did not ask for %s; connect with %s%s%s",
+		 (unsigned long long)c->id, c->peer, need_h ? "header digest" : "", need_h && need_d ? " and " : "",
+		 need_d ? "data digest" : "", miss_h && miss_d ? "either" : "it", miss_h ? "--hdr-digest" : "",
+		 miss_h && miss_d ? " " : "", miss_d ? "--data-digest" : "");
+	reactor_stat(c->r, DPD_STAT_CONNECT_REFUSED_DIGEST, 1);
+	struct pdu_digests required = { .hdgst = c->dg.hdgst || need_h, .ddgst = c->dg.ddgst || need_d };
+	c->ic_tx.hdr = c->ic_buf;
+	c->ic_tx.hdr_len = (uint32_t)pdu_build_icresp(c->ic_buf, &required, c->r->buf_size);
+	c->ic_tx.data_len = 0;
+	c->ic_tx.has_ddgst = 0;
+	c->ic_tx.req = NULL;
+	c->ic_tx.is_resp = 0;
+	tx_push(c, &c->ic_tx);
+	c->rstate = RECV_STOP;
+	c->closing = 1;
+	return 1;
+}
+
 static void on_icreq(struct conn *c)
 {
 	struct pdu_error err;
@@ -432,6 +461,8 @@ static void on_icreq(struct conn *c)
 		conn_terminate(c, err.fes, err.fei, "unsupported ICReq");
 		return;
 	}
+	if (icreq_refused_for_digests(c))
+		return;
 	c->ic_done = 1;
 	c->max_incapsule = DPD_ADMIN_INCAPSULE;
 	c->ic_tx.hdr = c->ic_buf;

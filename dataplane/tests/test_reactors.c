@@ -1,0 +1,141 @@
+/* The number of reactors and where they run: "reactors" gives that many I/O threads,
+ * visible to anyone who lists the process's threads (named dpd-reactor-<i>), reported
+ * by dpd_engine_reactor_count(); a CPU list pins them, and a CPU outside the process's
+ * CPU set is refused with its name. */
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "dpudp.h"
+
+/* Threads of this process whose name starts with "dpd-reactor-". If cpus is not NULL,
+ * the "Cpus_allowed_list" of each is appended to it (";"-separated). */
+static int reactor_threads(char *cpus, size_t cap)
+{
+	DIR *d = opendir("/proc/self/task");
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *de;
+	if (cpus)
+		cpus[0] = '\0';
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char path[300], comm[32] = "", line[256];
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		int named = fgets(comm, sizeof(comm), f) && strncmp(comm, "dpd-reactor-", 12) == 0;
+		fclose(f);
+		if (!named)
+			continue;
+		n++;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status", de->d_name);
+		f = cpus ? fopen(path, "re") : NULL;
+		while (f && fgets(line, sizeof(line), f))
+			if (strncmp(line, "Cpus_allowed_list:", 18) == 0) {
+				char *v = line + 18;
+				v += strspn(v, " \t");
+				v[strcspn(v, "\n")] = '\0';
+				snprintf(cpus + strlen(cpus), cap - strlen(cpus), "%s;", v);
+			}
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+static dpd_engine *engine_with(int reactors, const int32_t *cpus, uint32_t ncpus, int *rc)
+{
+	dpd_options *o = NULL;
+	dpd_engine *e = NULL;
+	*rc = dpd_options_create(&o);
+	if (*rc == 0)
+		*rc = dpd_options_set_int(o, "reactors", reactors);
+	if (*rc == 0 && cpus)
+		*rc = dpd_options_set_reactor_cpus(o, cpus, ncpus);
+	if (*rc == 0)
+		*rc = dpd_engine_create(o, &e);
+	dpd_options_destroy(o);
+	return e;
+}
+
+static void test_three_reactors_are_three_named_threads(void)
+{
+	int rc;
+	dpd_engine *e = engine_with(3, NULL, 0, &rc);
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	CHECK(dpd_engine_reactor_count(e) == 0);
+	CHECK(reactor_threads(NULL, 0) == 0);
+	CHECK(dpd_engine_start(e) == 0);
+	CHECK(dpd_engine_reactor_count(e) == 3);
+	CHECK_MSG(reactor_threads(NULL, 0) == 3, "%d reactor threads", reactor_threads(NULL, 0));
+	CHECK(dpd_engine_stop(e, 1000) == 0);
+	CHECK(dpd_engine_reactor_count(e) == 0);
+	CHECK(reactor_threads(NULL, 0) == 0);
+	dpd_engine_destroy(e);
+	CHECK(dpd_engine_reactor_count(NULL) == -EINVAL);
+}
+
+/* The first CPU this process may use: the only one every machine offers. */
+static int first_allowed_cpu(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return -1;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			return c;
+	return -1;
+}
+
+static void test_cpu_list_pins_every_reactor(void)
+{
+	int32_t cpu = first_allowed_cpu();
+	CHECK(cpu >= 0);
+	int rc;
+	dpd_engine *e = engine_with(2, &cpu, 1, &rc);
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	CHECK(dpd_engine_start(e) == 0);
+	char cpus[256], want[64];
+	CHECK(reactor_threads(cpus, sizeof(cpus)) == 2);
+	snprintf(want, sizeof(want), "%d;%d;", cpu, cpu);
+	CHECK_MSG(strcmp(cpus, want) == 0, "reactor CPUs %s, wanted %s", cpus, want);
+	dpd_engine_destroy(e);
+}
+
+static void test_bad_cpu_lists_are_refused_with_the_cpu(void)
+{
+	int rc;
+	int32_t outside = 1023; /* no test machine gives this process CPU 1023 */
+	CHECK(engine_with(1, &outside, 1, &rc) == NULL);
+	CHECK(rc == -EINVAL && strstr(dpd_last_error(), "CPU 1023 is not in this process's CPU set"));
+	int32_t twice[2] = { 0, 0 };
+	CHECK(engine_with(1, twice, 2, &rc) == NULL && rc == -EINVAL && strstr(dpd_last_error(), "twice"));
+	int32_t negative = -1;
+	CHECK(engine_with(1, &negative, 1, &rc) == NULL && rc == -EINVAL && strstr(dpd_last_error(), "out of range"));
+	dpd_options *o;
+	CHECK(dpd_options_create(&o) == 0);
+	CHECK(dpd_options_set_reactor_cpus(o, NULL, 1) == -EINVAL);
+	CHECK(dpd_options_set_reactor_cpus(o, NULL, 0) == 0);
+	dpd_options_destroy(o);
+}
+
+int main(void)
+{
+	dpd_log_set_level(getenv("DPD_DEBUG") ? DPD_LOG_DEBUG : DPD_LOG_WARN);
+	RUN(test_three_reactors_are_three_named_threads);
+	RUN(test_cpu_list_pins_every_reactor);
+	RUN(test_bad_cpu_lists_are_refused_with_the_cpu);
+	TEST_EXIT();
+}
