@@ -1,0 +1,142 @@
+package dev.dpu.storage.api.dataplane;
+
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything operator and agent must agree on besides the {@link DataplaneConfig} record: where it
+ * lives (ConfigMap name and key, annotations), how subsystems are named, how the JSON is written
+ * and read, and the hashes computed from it.
+ */
+public final class DataplaneContract {
+
+  /** The ConfigMap key holding dataplane.json. */
+  public static final String CONFIG_KEY = "dataplane.json";
+  /** ConfigMap annotation: increases with every change of dataplane.json. */
+  public static final String GENERATION_ANNOTATION = "storage.dpu.dev/generation";
+  /** ConfigMap annotation: sha256 of dataplane.json, as agents report it (appliedConfigHash). */
+  public static final String HASH_ANNOTATION = "storage.dpu.dev/config-hash";
+  /** Pod template annotation: hash of the part of dataplane.json only a restart applies. */
+  public static final String RESTART_CHECKSUM_ANNOTATION = "storage.dpu.dev/restart-checksum";
+  /** Label on objects belonging to a pool (DaemonSet, ConfigMap, DpuNodeState). */
+  public static final String POOL_LABEL = "storage.dpu.dev/pool";
+  /** Prefix of every subsystem NQN the operator renders; {@link #subsystemNqn} adds pool.tenant. */
+  public static final String NQN_PREFIX = "nqn.2024-01.dev.dpu:storage.";
+  /** Where the agent's pod mounts each key Secret: {@code <dir>/<secret>/key}. */
+  public static final String KEYS_DIR = "/etc/dpu/keys";
+
+  private static final ObjectMapper WRITER = JsonMapper.builder()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .build();
+  private static final ObjectMapper READER = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+      // null is not a value anywhere in the contract: leave a field out to get its default.
+      .defaultSetterInfo(JsonSetter.Value.construct(Nulls.FAIL, Nulls.FAIL))
+      .build();
+
+  private DataplaneContract() {}
+
+  /** Name of the ConfigMap of a pool. */
+  public static String configMapName(String pool) {
+    return pool + "-dataplane";
+  }
+
+  /** NQN of a tenant's subsystem in a pool. */
+  public static String subsystemNqn(String pool, String tenant) {
+    return NQN_PREFIX + pool + "." + tenant;
+  }
+
+  /** Path at which the agent finds the key of a Secret. */
+  public static String keyFile(String secretName) {
+    return KEYS_DIR + "/" + secretName + "/key";
+  }
+
+  /** dataplane.json as the operator writes it: deterministic bytes for the same config. */
+  public static String write(DataplaneConfig config) {
+    try {
+      return WRITER.writeValueAsString(config) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write dataplane.json", e);
+    }
+  }
+
+  /**
+   * Reads and validates dataplane.json. Unknown fields, wrong types and out-of-range values are
+   * refused, each problem named by its JSON path.
+   */
+  public static DataplaneConfig read(String json) throws InvalidDataplaneConfigException {
+    if (json == null || json.isBlank()) {
+      throw new InvalidDataplaneConfigException(true, List.of("(file): the configuration is empty"));
+    }
+    DataplaneConfig config;
+    try {
+      config = READER.readValue(json, DataplaneConfig.class);
+    } catch (JsonProcessingException e) {
+      throw new InvalidDataplaneConfigException(true, List.of("(file): not a valid configuration: "
+          + e.getOriginalMessage() + locationOf(e)));
+    }
+    if (config == null) {
+      throw new InvalidDataplaneConfigException(true, List.of("(file): the configuration is JSON null"));
+    }
+    List<String> problems = DataplaneConfigValidator.problems(config);
+    if (!problems.isEmpty()) {
+      throw new InvalidDataplaneConfigException(false, problems);
+    }
+    return config;
+  }
+
+  /** sha256 of the exact text, hex: the config hash agents report as appliedConfigHash. */
+  public static String hash(String json) {
+    return sha256(json);
+  }
+
+  /**
+   * Hash of the part of the config that only a restart of the data path applies: listen,
+   * reactors, reactorCpus and offload without the digest requirements (those apply live).
+   */
+  public static String restartChecksum(DataplaneConfig config) {
+    Map<String, Object> restartRelevant = new LinkedHashMap<>();
+    restartRelevant.put("listen", config.listen());
+    restartRelevant.put("reactors", config.reactors());
+    restartRelevant.put("reactorCpus", config.reactorCpus());
+    restartRelevant.put("offload", config.offload().restartRelevant());
+    try {
+      return sha256(WRITER.writeValueAsString(restartRelevant));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the restart-relevant settings", e);
+    }
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  private static String locationOf(JsonProcessingException e) {
+    if (e.getLocation() == null) {
+      return "";
+    }
+    return " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+  }
+}
