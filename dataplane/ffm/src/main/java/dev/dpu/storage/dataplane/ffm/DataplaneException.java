@@ -11,7 +11,8 @@ public final class DataplaneException extends RuntimeException {
   private static final Map<Integer, String> NAMES = Map.ofEntries(
       Map.entry(1, "EPERM"), Map.entry(2, "ENOENT"), Map.entry(5, "EIO"),
       Map.entry(12, "ENOMEM"), Map.entry(13, "EACCES"), Map.entry(16, "EBUSY"),
-      Map.entry(17, "EEXIST"), Map.entry(19, "ENODEV"), Map.entry(22, "EINVAL"),
+      Map.entry(17, "EEXIST"), Map.entry(19, "ENODEV"), Map.entry(20, "ENOTDIR"),
+      Map.entry(22, "EINVAL"), Map.entry(34, "ERANGE"),
       Map.entry(28, "ENOSPC"), Map.entry(38, "ENOSYS"), Map.entry(95, "EOPNOTSUPP"),
       Map.entry(98, "EADDRINUSE"), Map.entry(99, "EADDRNOTAVAIL"), Map.entry(110, "ETIMEDOUT"),
       Map.entry(111, "ECONNREFUSED"), Map.entry(114, "EALREADY"));

@@ -97,68 +97,72 @@ final class Dpd {
   static final MethodHandle STATS_NS = bind("dpd_stats_ns",
       FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT));
 
-  // Offload modes, encryption, tenants/QoS and telemetry came after the first header. They are
-  // bound optionally: null when the loaded library predates them, and the features using them
-  // report themselves unsupported instead of the whole binding failing to load.
-  static final MethodHandle CAPABILITY = bindOptional("dpd_capability",
+  // node capabilities (no engine needed)
+  static final MethodHandle SET_SYSTEM_ROOT = bind("dpd_set_system_root",
       FunctionDescriptor.of(JAVA_INT, ADDRESS));
-  static final MethodHandle OFFLOAD_PROVIDER_AVAILABLE = bindOptional(
-      "dpd_offload_provider_available", FunctionDescriptor.of(JAVA_INT));
-  static final MethodHandle ENGINE_SET_OFFLOAD_MODE = bindOptional("dpd_engine_set_offload_mode",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-  static final MethodHandle ENGINE_OFFLOAD_MODE = bindOptional("dpd_engine_offload_mode",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS));
-  static final MethodHandle NS_SET_KEY = bindOptional("dpd_ns_set_key",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
-  static final MethodHandle NS_CLEAR_KEY = bindOptional("dpd_ns_clear_key",
+  static final MethodHandle CAPABILITIES = bind("dpd_capabilities",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+
+  // reactors and digest policy
+  static final MethodHandle OPTIONS_SET_REACTOR_CPUS = bind("dpd_options_set_reactor_cpus",
       FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-  static final MethodHandle TENANT_ADD = bindOptional("dpd_tenant_add",
+  static final MethodHandle ENGINE_REACTOR_COUNT = bind("dpd_engine_reactor_count",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle ENGINE_SET_DIGEST_POLICY = bind("dpd_engine_set_digest_policy",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+
+  // offload modes, encryption, tenants/QoS
+  static final MethodHandle ENGINE_SET_OFFLOAD_MODE = bind("dpd_engine_set_offload_mode",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+  static final MethodHandle ENGINE_OFFLOAD_MODE = bind("dpd_engine_offload_mode",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  static final MethodHandle NS_SET_KEY = bind("dpd_ns_set_key",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+  static final MethodHandle NS_CLEAR_KEY = bind("dpd_ns_clear_key",
+      FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+  static final MethodHandle TENANT_ADD = bind("dpd_tenant_add",
       FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-  static final MethodHandle TENANT_REMOVE = bindOptional("dpd_tenant_remove",
+  static final MethodHandle TENANT_REMOVE = bind("dpd_tenant_remove",
       FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-  static final MethodHandle TENANT_SET_LIMITS = bindOptional("dpd_tenant_set_limits",
+  static final MethodHandle TENANT_SET_LIMITS = bind("dpd_tenant_set_limits",
       FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
           JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
-  static final MethodHandle TENANT_NS_ADD = bindOptional("dpd_tenant_ns_add",
+  static final MethodHandle TENANT_NS_ADD = bind("dpd_tenant_ns_add",
       FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
-  static final MethodHandle TENANT_NS_REMOVE = bindOptional("dpd_tenant_ns_remove",
+  static final MethodHandle TENANT_NS_REMOVE = bind("dpd_tenant_ns_remove",
       FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
-  static final MethodHandle STATS_TENANT_COUNT = bindOptional("dpd_stats_tenant_count",
+
+  // telemetry
+  static final MethodHandle STATS_TENANT_COUNT = bind("dpd_stats_tenant_count",
       FunctionDescriptor.of(JAVA_INT, ADDRESS));
-  static final MethodHandle STATS_TENANT_NAME = bindOptional("dpd_stats_tenant_name",
+  static final MethodHandle STATS_TENANT_NAME = bind("dpd_stats_tenant_name",
       FunctionDescriptor.of(C_STRING, ADDRESS, JAVA_INT));
-  static final MethodHandle STATS_TENANT_LIMIT = bindOptional("dpd_stats_tenant_limit",
+  static final MethodHandle STATS_TENANT_LIMIT = bind("dpd_stats_tenant_limit",
       FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT));
-  static final MethodHandle STATS_IO = bindOptional("dpd_stats_io",
+  static final MethodHandle STATS_IO = bind("dpd_stats_io",
       FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
-  static final MethodHandle STATS_HIST_BUCKETS = bindOptional("dpd_stats_hist_buckets",
+  static final MethodHandle STATS_HIST_BUCKETS = bind("dpd_stats_hist_buckets",
       FunctionDescriptor.of(JAVA_INT));
-  static final MethodHandle STATS_HIST_BUCKET_UPPER_NS = bindOptional(
-      "dpd_stats_hist_bucket_upper_ns", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
-  static final MethodHandle STATS_HIST_BUCKET = bindOptional("dpd_stats_hist_bucket",
+  static final MethodHandle STATS_HIST_BUCKET_UPPER_NS = bind("dpd_stats_hist_bucket_upper_ns",
+      FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+  static final MethodHandle STATS_HIST_BUCKET = bind("dpd_stats_hist_bucket",
       FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-  static final MethodHandle STATS_HIST_SUM_NS = bindOptional("dpd_stats_hist_sum_ns",
+  static final MethodHandle STATS_HIST_SUM_NS = bind("dpd_stats_hist_sum_ns",
       FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
 
   private Dpd() {}
 
-  /** Symbols of optional features: absent ones make the feature report itself unsupported. */
-  private static MethodHandle bindOptional(String name, FunctionDescriptor descriptor) {
-    return SYMBOLS.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor)).orElse(null);
-  }
-
-  /** The handle, or an exception naming the missing symbol and the library file. */
-  static MethodHandle require(MethodHandle handle, String name) {
-    if (handle == null) {
-      throw new UnsupportedOperationException(LIBRARY.path() + " has no " + name
-          + ": this data path build does not offer it");
-    }
-    return handle;
-  }
-
+  /**
+   * Every symbol is bound here, when the class initialises: the library is built from the same
+   * commit as this binding, so a missing one means a packaging error (a stale or foreign
+   * libdpudp.so), reported at once and by name rather than when a feature is first used.
+   */
   private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
     MemorySegment symbol = SYMBOLS.find(name).orElseThrow(() -> new IllegalStateException(
-        LIBRARY.path() + " has no symbol " + name + ": it does not match dpudp.h"));
+        LIBRARY.path() + " (found by " + LIBRARY.foundBy() + ") has no symbol " + name
+            + ": it was not built from the same dpudp.h as this binding; rebuild it with "
+            + "`make -C dataplane all` or point " + DataplaneLibrary.PROPERTY + " / "
+            + DataplaneLibrary.ENVIRONMENT + " at a matching copy"));
     return LINKER.downcallHandle(symbol, descriptor);
   }
 

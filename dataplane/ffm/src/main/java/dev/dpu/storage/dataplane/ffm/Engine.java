@@ -3,6 +3,7 @@ package dev.dpu.storage.dataplane.ffm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -142,48 +143,48 @@ public final class Engine implements AutoCloseable {
         arena -> (int) Dpd.NS_REMOVE.invokeExact(handle, arena.allocateFrom(nqn), nsid));
   }
 
-  /** True when the loaded library enforces per-tenant QoS (dpd_tenant_* functions). */
-  public static boolean supportsTenants() {
-    return Dpd.TENANT_ADD != null && Dpd.TENANT_REMOVE != null && Dpd.TENANT_SET_LIMITS != null
-        && Dpd.TENANT_NS_ADD != null && Dpd.TENANT_NS_REMOVE != null;
+  /**
+   * Where the library reads the node's proc and sys trees from (default "/"): an agent whose
+   * host trees are mounted elsewhere, or a test with a fake tree, points it there. Process-wide;
+   * later {@link #capabilities()} calls and offload-mode decisions use it.
+   */
+  public static void setSystemRoot(Path root) {
+    try (Arena arena = Arena.ofConfined()) {
+      int rc = (int) Dpd.SET_SYSTEM_ROOT.invokeExact(arena.allocateFrom(root.toString()));
+      Dpd.check(rc, "dpd_set_system_root(" + root + ")");
+    } catch (Throwable t) {
+      throw Dpd.rethrow(t);
+    }
   }
 
-  /** True when the loaded library selects offload modes (dpd_engine_set_offload_mode). */
-  public static boolean supportsOffloadModes() {
-    return Dpd.ENGINE_SET_OFFLOAD_MODE != null && Dpd.ENGINE_OFFLOAD_MODE != null
-        && Dpd.OFFLOAD_PROVIDER_AVAILABLE != null;
+  /** What this node can do, probed now by the library (the only authority on it). */
+  public static Capabilities capabilities() {
+    try (Arena arena = Arena.ofConfined()) {
+      int size = 256;
+      MemorySegment providers = arena.allocate(size);
+      int bits = (int) Dpd.CAPABILITIES.invokeExact(providers, size);
+      Dpd.check(bits, "dpd_capabilities");
+      return Capabilities.of(bits, providers.getString(0));
+    } catch (Throwable t) {
+      throw Dpd.rethrow(t);
+    }
   }
 
-  /** True when the loaded library encrypts namespaces (dpd_ns_set_key). */
-  public static boolean supportsEncryption() {
-    return Dpd.NS_SET_KEY != null && Dpd.NS_CLEAR_KEY != null;
+  /** Reactor threads running now: the configured number once started, 0 before and after. */
+  public int reactorCount() {
+    return call("dpd_engine_reactor_count",
+        arena -> (int) Dpd.ENGINE_REACTOR_COUNT.invokeExact(handle));
   }
 
   /**
-   * What the library's own probe says about this machine ("crc32c_instruction", "io_uring" -
-   * the latter including whether a seccomp profile lets io_uring through); empty when the library
-   * predates dpd_capability or does not know the name.
+   * Digests required of new connections: an ICReq that does not ask for a required digest is
+   * refused (counted as {@link StatsSnapshot.EngineCounter#CONNECT_REFUSED_DIGEST}). Live:
+   * established connections keep what they negotiated.
    */
-  public static java.util.Optional<Boolean> capability(String name) {
-    if (Dpd.CAPABILITY == null) {
-      return java.util.Optional.empty();
-    }
-    try (Arena arena = Arena.ofConfined()) {
-      int rc = (int) Dpd.CAPABILITY.invokeExact(arena.allocateFrom(name));
-      return rc < 0 ? java.util.Optional.empty() : java.util.Optional.of(rc == 1);
-    } catch (Throwable t) {
-      throw Dpd.rethrow(t);
-    }
-  }
-
-  /** Whether a FullOffload provider exists on this machine, as the library sees it. */
-  public static boolean offloadProviderAvailable() {
-    var handle = Dpd.require(Dpd.OFFLOAD_PROVIDER_AVAILABLE, "dpd_offload_provider_available");
-    try {
-      return (int) handle.invokeExact() == 1;
-    } catch (Throwable t) {
-      throw Dpd.rethrow(t);
-    }
+  public void setDigestPolicy(boolean headerRequired, boolean dataRequired) {
+    call("dpd_engine_set_digest_policy(" + headerRequired + ", " + dataRequired + ")",
+        arena -> (int) Dpd.ENGINE_SET_DIGEST_POLICY.invokeExact(handle, headerRequired ? 1 : 0,
+            dataRequired ? 1 : 0));
   }
 
   /**
@@ -192,17 +193,16 @@ public final class Engine implements AutoCloseable {
    * current mode. Returns the mode now in force.
    */
   public OffloadMode setOffloadMode(OffloadMode mode, OffloadMode.Fallback fallback) {
-    var handle = Dpd.require(Dpd.ENGINE_SET_OFFLOAD_MODE, "dpd_engine_set_offload_mode");
     int effective = call("dpd_engine_set_offload_mode(" + mode + ", " + fallback + ")",
-        arena -> (int) handle.invokeExact(this.handle, mode.ordinal(), fallback.ordinal()));
+        arena -> (int) Dpd.ENGINE_SET_OFFLOAD_MODE.invokeExact(handle, mode.ordinal(),
+            fallback.ordinal()));
     return OffloadMode.values()[effective];
   }
 
   /** The offload mode in force. */
   public OffloadMode offloadMode() {
-    var handle = Dpd.require(Dpd.ENGINE_OFFLOAD_MODE, "dpd_engine_offload_mode");
     return OffloadMode.values()[call("dpd_engine_offload_mode",
-        arena -> (int) handle.invokeExact(this.handle))];
+        arena -> (int) Dpd.ENGINE_OFFLOAD_MODE.invokeExact(handle))];
   }
 
   /**
@@ -210,12 +210,11 @@ public final class Engine implements AutoCloseable {
    * copies the key; the copy made here in native memory is zeroed before it is freed.
    */
   public void setNamespaceKey(String nqn, int nsid, byte[] key) {
-    var handle = Dpd.require(Dpd.NS_SET_KEY, "dpd_ns_set_key");
     call("dpd_ns_set_key(" + nqn + ", " + nsid + ")", arena -> {
       MemorySegment bytes = arena.allocate(key.length);
       try {
         MemorySegment.copy(key, 0, bytes, ValueLayout.JAVA_BYTE, 0, key.length);
-        return (int) handle.invokeExact(this.handle, arena.allocateFrom(nqn), nsid, bytes,
+        return (int) Dpd.NS_SET_KEY.invokeExact(handle, arena.allocateFrom(nqn), nsid, bytes,
             key.length);
       } finally {
         bytes.fill((byte) 0);
@@ -225,46 +224,41 @@ public final class Engine implements AutoCloseable {
 
   /** Stops encrypting a namespace and wipes its key. */
   public void clearNamespaceKey(String nqn, int nsid) {
-    var handle = Dpd.require(Dpd.NS_CLEAR_KEY, "dpd_ns_clear_key");
     call("dpd_ns_clear_key(" + nqn + ", " + nsid + ")",
-        arena -> (int) handle.invokeExact(this.handle, arena.allocateFrom(nqn), nsid));
+        arena -> (int) Dpd.NS_CLEAR_KEY.invokeExact(handle, arena.allocateFrom(nqn), nsid));
   }
 
   /** Creates a tenant (no limits until {@link #setTenantLimits}). */
   public void addTenant(String name) {
-    var handle = Dpd.require(Dpd.TENANT_ADD, "dpd_tenant_add");
     call("dpd_tenant_add(" + name + ")",
-        arena -> (int) handle.invokeExact(this.handle, arena.allocateFrom(name)));
+        arena -> (int) Dpd.TENANT_ADD.invokeExact(handle, arena.allocateFrom(name)));
   }
 
   /** Removes a tenant; its connected queues continue without limits. */
   public void removeTenant(String name) {
-    var handle = Dpd.require(Dpd.TENANT_REMOVE, "dpd_tenant_remove");
     call("dpd_tenant_remove(" + name + ")",
-        arena -> (int) handle.invokeExact(this.handle, arena.allocateFrom(name)));
+        arena -> (int) Dpd.TENANT_REMOVE.invokeExact(handle, arena.allocateFrom(name)));
   }
 
   /** Replaces all limits of a tenant live; I/O over a limit waits, never fails. */
   public void setTenantLimits(String name, QosLimits l) {
-    var handle = Dpd.require(Dpd.TENANT_SET_LIMITS, "dpd_tenant_set_limits");
-    call("dpd_tenant_set_limits(" + name + ")", arena -> (int) handle.invokeExact(this.handle,
-        arena.allocateFrom(name), l.readIops(), l.writeIops(), l.totalIops(),
-        l.readBytesPerSecond(), l.writeBytesPerSecond(), l.totalBytesPerSecond(), l.burstIops(),
-        l.burstBytes()));
+    call("dpd_tenant_set_limits(" + name + ")",
+        arena -> (int) Dpd.TENANT_SET_LIMITS.invokeExact(handle, arena.allocateFrom(name),
+            l.readIops(), l.writeIops(), l.totalIops(),
+            l.readBytesPerSecond(), l.writeBytesPerSecond(), l.totalBytesPerSecond(),
+            l.burstIops(), l.burstBytes()));
   }
 
   /** Charges I/O to this namespace (queues connecting to its subsystem) to the tenant. */
   public void addTenantNamespace(String name, String nqn, int nsid) {
-    var handle = Dpd.require(Dpd.TENANT_NS_ADD, "dpd_tenant_ns_add");
     call("dpd_tenant_ns_add(" + name + ", " + nqn + ", " + nsid + ")",
-        arena -> (int) handle.invokeExact(this.handle, arena.allocateFrom(name),
+        arena -> (int) Dpd.TENANT_NS_ADD.invokeExact(handle, arena.allocateFrom(name),
             arena.allocateFrom(nqn), nsid));
   }
 
   public void removeTenantNamespace(String name, String nqn, int nsid) {
-    var handle = Dpd.require(Dpd.TENANT_NS_REMOVE, "dpd_tenant_ns_remove");
     call("dpd_tenant_ns_remove(" + name + ", " + nqn + ", " + nsid + ")",
-        arena -> (int) handle.invokeExact(this.handle, arena.allocateFrom(name),
+        arena -> (int) Dpd.TENANT_NS_REMOVE.invokeExact(handle, arena.allocateFrom(name),
             arena.allocateFrom(nqn), nsid));
   }
 

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,9 +14,11 @@ import java.util.Map;
 public final class EngineOptions {
 
   private final Map<String, Long> values;
+  private final List<Integer> reactorCpus;
 
-  private EngineOptions(Map<String, Long> values) {
+  private EngineOptions(Map<String, Long> values, List<Integer> reactorCpus) {
     this.values = Map.copyOf(values);
+    this.reactorCpus = List.copyOf(reactorCpus);
   }
 
   public static Builder builder() {
@@ -28,6 +31,11 @@ public final class EngineOptions {
 
   Map<String, Long> values() {
     return values;
+  }
+
+  /** CPUs the reactors are pinned to (reactor i on element i modulo the size); empty: unpinned. */
+  public List<Integer> reactorCpus() {
+    return reactorCpus;
   }
 
   /** A native dpd_options object holding these values; free it with close(). */
@@ -44,6 +52,20 @@ public final class EngineOptions {
         }
         Dpd.check(rc, "dpd_options_set_int(" + e.getKey() + ", " + e.getValue() + ")");
       }
+      if (!reactorCpus.isEmpty()) {
+        MemorySegment cpus = arena.allocate(ValueLayout.JAVA_INT, reactorCpus.size());
+        for (int i = 0; i < reactorCpus.size(); i++) {
+          cpus.setAtIndex(ValueLayout.JAVA_INT, i, reactorCpus.get(i));
+        }
+        int rc;
+        try {
+          rc = (int) Dpd.OPTIONS_SET_REACTOR_CPUS.invokeExact(options.handle, cpus,
+              reactorCpus.size());
+        } catch (Throwable t) {
+          throw Dpd.rethrow(t);
+        }
+        Dpd.check(rc, "dpd_options_set_reactor_cpus(" + reactorCpus + ")");
+      }
       return options;
     } catch (RuntimeException e) {
       options.close();
@@ -53,10 +75,20 @@ public final class EngineOptions {
 
   public static final class Builder {
     private final Map<String, Long> values = new LinkedHashMap<>();
+    private List<Integer> reactorCpus = List.of();
 
-    /** I/O threads, 1..64. */
+    /** I/O threads ("reactors", named dpd-reactor-N), 1..64. */
     public Builder reactors(int reactors) {
       return set("reactors", reactors);
+    }
+
+    /**
+     * Pins reactor i to {@code cpus.get(i % cpus.size())}; every CPU must be in the process's
+     * CPU set (checked when the engine is created). Empty: reactors run anywhere in it.
+     */
+    public Builder reactorCpus(List<Integer> cpus) {
+      reactorCpus = List.copyOf(cpus);
+      return this;
     }
 
     /** Largest keep-alive timeout a host may ask for; 0 = the host's value. */
@@ -87,7 +119,7 @@ public final class EngineOptions {
     }
 
     public EngineOptions build() {
-      return new EngineOptions(values);
+      return new EngineOptions(values, reactorCpus);
     }
   }
 

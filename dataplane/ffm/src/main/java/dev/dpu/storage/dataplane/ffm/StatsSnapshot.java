@@ -16,7 +16,12 @@ public final class StatsSnapshot implements AutoCloseable {
   /** Engine-wide counters, in DPD_STAT_* order. */
   public enum EngineCounter {
     CONNECTIONS_ACTIVE, CONNECTIONS_TOTAL, CONTROLLERS_ACTIVE, HEADER_DIGEST_ERRORS,
-    DATA_DIGEST_ERRORS, PROTOCOL_ERRORS, CONNECT_REFUSED, KEEP_ALIVE_EXPIRED
+    DATA_DIGEST_ERRORS, PROTOCOL_ERRORS,
+    /** Fabrics Connects refused: host not allowed, unknown subsystem, bad parameters. */
+    CONNECT_REFUSED,
+    KEEP_ALIVE_EXPIRED,
+    /** Connections refused at ICReq: a digest the target requires was not asked for. */
+    CONNECT_REFUSED_DIGEST
   }
 
   /** Per-namespace counters, in DPD_STAT_NS_* order. */
@@ -70,10 +75,7 @@ public final class StatsSnapshot implements AutoCloseable {
     }
   }
 
-  /**
-   * Counters of one namespace, indexed by {@link NamespaceCounter#ordinal()}; {@code io} is null
-   * when the library predates the telemetry API.
-   */
+  /** Counters of one namespace, indexed by {@link NamespaceCounter#ordinal()}, and telemetry. */
   public record NamespaceStats(String subsystemNqn, int nsid, long[] counters, IoStats io) {
     public long get(NamespaceCounter counter) {
       return counters[counter.ordinal()];
@@ -88,14 +90,6 @@ public final class StatsSnapshot implements AutoCloseable {
     public long get(EngineCounter counter) {
       return engine[counter.ordinal()];
     }
-  }
-
-  /** True when the library's snapshots carry telemetry (tenants, histograms, copies). */
-  public static boolean supportsTelemetry() {
-    return Dpd.STATS_IO != null && Dpd.STATS_HIST_BUCKETS != null
-        && Dpd.STATS_HIST_BUCKET_UPPER_NS != null && Dpd.STATS_HIST_BUCKET != null
-        && Dpd.STATS_HIST_SUM_NS != null && Dpd.STATS_TENANT_COUNT != null
-        && Dpd.STATS_TENANT_NAME != null && Dpd.STATS_TENANT_LIMIT != null;
   }
 
   private static volatile long[] bucketUpperNs;
@@ -166,20 +160,17 @@ public final class StatsSnapshot implements AutoCloseable {
         for (NamespaceCounter c : nsCounters) {
           values[c.ordinal()] = (long) Dpd.STATS_NS.invokeExact(handle, i, c.ordinal());
         }
-        namespaces.add(new NamespaceStats(nqn, nsid, values,
-            supportsTelemetry() ? io(KIND_NS, i) : null));
+        namespaces.add(new NamespaceStats(nqn, nsid, values, io(KIND_NS, i)));
       }
       List<TenantStats> tenants = new ArrayList<>();
-      if (supportsTelemetry()) {
-        int tenantCount = (int) Dpd.STATS_TENANT_COUNT.invokeExact(handle);
-        for (int i = 0; i < tenantCount; i++) {
-          String name = Dpd.string((MemorySegment) Dpd.STATS_TENANT_NAME.invokeExact(handle, i));
-          long[] limits = new long[8];
-          for (int l = 0; l < limits.length; l++) {
-            limits[l] = (long) Dpd.STATS_TENANT_LIMIT.invokeExact(handle, i, l);
-          }
-          tenants.add(new TenantStats(name, limits, io(KIND_TENANT, i)));
+      int tenantCount = (int) Dpd.STATS_TENANT_COUNT.invokeExact(handle);
+      for (int i = 0; i < tenantCount; i++) {
+        String name = Dpd.string((MemorySegment) Dpd.STATS_TENANT_NAME.invokeExact(handle, i));
+        long[] limits = new long[8];
+        for (int l = 0; l < limits.length; l++) {
+          limits[l] = (long) Dpd.STATS_TENANT_LIMIT.invokeExact(handle, i, l);
         }
+        tenants.add(new TenantStats(name, limits, io(KIND_TENANT, i)));
       }
       return new Stats(engine, List.copyOf(namespaces), List.copyOf(tenants));
     } catch (Throwable t) {

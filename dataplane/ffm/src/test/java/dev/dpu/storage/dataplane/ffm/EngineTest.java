@@ -26,10 +26,84 @@ class EngineTest {
   }
 
   @Test
-  void libraryProbesThisMachine() {
-    assertThat(Engine.capability("io_uring")).as("answered, true or false").isPresent();
-    assertThat(Engine.capability("crc32c_instruction")).isPresent();
-    assertThat(Engine.capability("no-such-capability")).isEmpty();
+  void capabilitiesComeFromTheLibraryAndDecideTheOffloadMode(@TempDir Path root) throws Exception {
+    Files.createDirectories(root.resolve("proc"));
+    Files.writeString(root.resolve("proc/cpuinfo"), "processor\t: 0\nflags\t\t: fpu sse4_2 aes vaes\n");
+    Files.createDirectories(root.resolve("sys/module/nvmet_tcp"));
+    Engine.setSystemRoot(root);
+    try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
+      Capabilities caps = Engine.capabilities();
+      assertThat(caps.aesNi()).isTrue();
+      assertThat(caps.vaes()).isTrue();
+      assertThat(caps.offloadProviders()).containsExactly("kernel-nvmet-tcp");
+      assertThat(engine.setOffloadMode(OffloadMode.FULL_OFFLOAD, OffloadMode.Fallback.FAIL))
+          .as("a node that reports a provider runs FullOffload").isEqualTo(OffloadMode.FULL_OFFLOAD);
+    } finally {
+      Engine.setSystemRoot(Path.of("/"));
+    }
+    assertThatThrownBy(() -> Engine.setSystemRoot(root.resolve("missing")))
+        .isInstanceOfSatisfying(DataplaneException.class,
+            e -> assertThat(e.errnoName()).isEqualTo("ENOTDIR"));
+  }
+
+  @Test
+  void reactorsRunAsConfiguredAsNamedThreads() throws Exception {
+    try (Engine engine = Engine.create(EngineOptions.builder().reactors(3).build())) {
+      assertThat(engine.reactorCount()).isZero();
+      engine.start();
+      assertThat(engine.reactorCount()).isEqualTo(3);
+      assertThat(reactorThreads()).isEqualTo(3);
+      engine.stop(Duration.ofSeconds(2));
+      assertThat(reactorThreads()).isZero();
+    }
+    assertThatThrownBy(() -> Engine.create(EngineOptions.builder().reactors(1)
+        .reactorCpus(java.util.List.of(1023)).build()))
+        .isInstanceOf(DataplaneException.class)
+        .hasMessageContaining("CPU 1023 is not in this process's CPU set");
+  }
+
+  /** Threads of this process named dpd-reactor-N, as ps or top would show them. */
+  static long reactorThreads() throws Exception {
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      return tasks.filter(task -> {
+        try {
+          return Files.readString(task.resolve("comm")).startsWith("dpd-reactor-");
+        } catch (java.io.IOException e) {
+          return false; // the thread ended while we looked
+        }
+      }).count();
+    }
+  }
+
+  @Test
+  void requiredHeaderDigestRefusesAHostWithoutIt(@TempDir Path dir) throws Exception {
+    try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
+      engine.start();
+      int port = engine.listen("127.0.0.1", 0);
+      engine.addSubsystem(NQN, null, null);
+      engine.addRamNamespace(NQN, 1, 16L << 20, 512);
+      engine.allowHost(NQN, HOST);
+      engine.setDigestPolicy(true, false);
+
+      assertThat(runLoadgen(dir, port, "without")).as("no header digest").isNotZero();
+      assertThat(runLoadgen(dir, port, "with", "--header-digest")).as("header digest").isZero();
+      try (StatsSnapshot snapshot = engine.snapshot()) {
+        assertThat(snapshot.engine(StatsSnapshot.EngineCounter.CONNECT_REFUSED_DIGEST))
+            .isEqualTo(1);
+      }
+    }
+  }
+
+  private static int runLoadgen(Path dir, int port, String name, String... extra)
+      throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(loadgen(),
+        "--address", "127.0.0.1", "--port", Integer.toString(port), "--nqn", NQN, "--hostnqn",
+        HOST, "--nsid", "1", "--rw", "randread", "--ops", "100", "--qd", "4", "--bs", "4096"));
+    cmd.addAll(java.util.List.of(extra));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(dir.resolve(name + ".log").toFile()).start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return p.exitValue();
   }
 
   @Test
@@ -100,29 +174,28 @@ class EngineTest {
   }
 
   @Test
-  void offloadModeFollowsTheFallbackPolicy() {
+  void offloadModeFollowsTheFallbackPolicy(@TempDir Path bareNode) {
+    Engine.setSystemRoot(bareNode); // no provider on this node
     try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
+      assertThat(Engine.capabilities().offloadProviders()).isEmpty();
       assertThat(engine.setOffloadMode(OffloadMode.NON_OFFLOAD, OffloadMode.Fallback.FAIL))
           .isEqualTo(OffloadMode.NON_OFFLOAD);
       assertThat(engine.offloadMode()).isEqualTo(OffloadMode.NON_OFFLOAD);
-      if (!Engine.offloadProviderAvailable()) {
-        assertThat(engine.setOffloadMode(OffloadMode.FULL_OFFLOAD, OffloadMode.Fallback.DEGRADE))
-            .isEqualTo(OffloadMode.ZERO_COPY);
-        assertThatThrownBy(() -> engine.setOffloadMode(OffloadMode.FULL_OFFLOAD,
-            OffloadMode.Fallback.FAIL))
-            .isInstanceOfSatisfying(DataplaneException.class,
-                e -> assertThat(e.errnoName()).isEqualTo("EOPNOTSUPP"));
-        assertThat(engine.offloadMode()).as("a refused mode keeps the current one")
-            .isEqualTo(OffloadMode.ZERO_COPY);
-      }
+      assertThat(engine.setOffloadMode(OffloadMode.FULL_OFFLOAD, OffloadMode.Fallback.DEGRADE))
+          .isEqualTo(OffloadMode.ZERO_COPY);
+      assertThatThrownBy(() -> engine.setOffloadMode(OffloadMode.FULL_OFFLOAD,
+          OffloadMode.Fallback.FAIL))
+          .isInstanceOfSatisfying(DataplaneException.class,
+              e -> assertThat(e.errnoName()).isEqualTo("EOPNOTSUPP"));
+      assertThat(engine.offloadMode()).as("a refused mode keeps the current one")
+          .isEqualTo(OffloadMode.ZERO_COPY);
+    } finally {
+      Engine.setSystemRoot(Path.of("/"));
     }
   }
 
   @Test
   void tenantsKeysAndTelemetryThroughOneSnapshot(@TempDir Path dir) throws Exception {
-    assertThat(Engine.supportsTenants()).isTrue();
-    assertThat(Engine.supportsEncryption()).isTrue();
-    assertThat(StatsSnapshot.supportsTelemetry()).isTrue();
     try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
       engine.start();
       int port = engine.listen("127.0.0.1", 0);
