@@ -202,7 +202,7 @@ static int parse_subsys(json_object *o, const char *field, struct cfg_subsys *ss
 
 static int parse_root(json_object *root, struct cfg *c, char *err, size_t cap)
 {
-	static const char *const known[] = { "listen", "reactors", "keepAliveTimeoutMs", "subsystems",
+	static const char *const known[] = { "listen", "reactors", "reactorCpus", "keepAliveTimeoutMs", "subsystems",
 					     /* read by feature_config.c: */ "pool", "namespace", "offload", "tenants", NULL };
 	static const char *const known_listen[] = { "address", "port", NULL };
 	json_object *listen, *subs;
@@ -226,6 +226,18 @@ static int parse_root(json_object *root, struct cfg *c, char *err, size_t cap)
 		return -1;
 	if (json_object_object_get_ex(root, "reactors", NULL))
 		c->reactors = (int)v;
+	json_object *cpus;
+	if (json_object_object_get_ex(root, "reactorCpus", &cpus) && !json_object_is_type(cpus, json_type_null)) {
+		if (!json_object_is_type(cpus, json_type_array) || json_object_array_length(cpus) > 64)
+			return config_error(err, cap, "reactorCpus", "must be an array of at most 64 CPU numbers");
+		for (size_t i = 0; i < json_object_array_length(cpus); i++) {
+			json_object *cpu = json_object_array_get_idx(cpus, i);
+			if (!json_object_is_type(cpu, json_type_int) || json_object_get_int64(cpu) < 0 ||
+			    json_object_get_int64(cpu) > 1023)
+				return config_error(err, cap, "reactorCpus", "element %zu is not a CPU number 0..1023", i);
+			c->reactor_cpus[c->nreactor_cpus++] = (int32_t)json_object_get_int64(cpu);
+		}
+	}
 	if (get_int(root, "keepAliveTimeoutMs", "(top level)", 0, 3600000, &v, 0, err, cap) < 0)
 		return -1;
 	if (json_object_object_get_ex(root, "keepAliveTimeoutMs", NULL))

@@ -32,6 +32,8 @@ struct cfg {
 	char address[64];
 	int port;
 	int reactors;
+	int32_t reactor_cpus[64]; /* reactorCpus: reactor i on reactor_cpus[i % n] */
+	uint32_t nreactor_cpus;
 	int64_t kato_ms; /* -1: not given */
 	int nsubs;
 	struct cfg_subsys *subs;

@@ -78,6 +78,8 @@ int main(int argc, char **argv)
 	int rc = dpd_options_create(&opts);
 	if (rc == 0)
 		rc = dpd_options_set_int(opts, "reactors", cfg.reactors);
+	if (rc == 0)
+		rc = dpd_options_set_reactor_cpus(opts, cfg.reactor_cpus, cfg.nreactor_cpus);
 	if (rc == 0 && cfg.kato_ms >= 0)
 		rc = dpd_options_set_int(opts, "max_kato_ms", cfg.kato_ms);
 	if (rc == 0)

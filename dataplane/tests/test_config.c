@@ -32,6 +32,20 @@ static void test_contract_example_parses(void)
 	config_free(&c);
 }
 
+static void test_reactor_cpus(void)
+{
+	struct cfg c;
+	char err[512] = "";
+	CHECK_MSG(config_parse_string("{\"listen\":{\"address\":\"0.0.0.0\",\"port\":4420},\"reactors\":3,"
+				      "\"reactorCpus\":[2,3,5]}", &c, err, sizeof(err)) == 0, "%s", err);
+	CHECK(c.reactors == 3 && c.nreactor_cpus == 3 && c.reactor_cpus[0] == 2 && c.reactor_cpus[2] == 5);
+	config_free(&c);
+	CHECK(config_parse_string("{\"listen\":{\"address\":\"0.0.0.0\",\"port\":4420},\"reactorCpus\":[-1]}", &c,
+				  err, sizeof(err)) < 0 && strstr(err, "reactorCpus"));
+	CHECK(config_parse_string("{\"listen\":{\"address\":\"0.0.0.0\",\"port\":4420},\"reactorCpus\":\"2\"}", &c,
+				  err, sizeof(err)) < 0 && strstr(err, "reactorCpus"));
+}
+
 static void expect_error(const char *json, const char *field, const char *why)
 {
 	struct cfg c;
@@ -88,6 +102,7 @@ int main(void)
 {
 	dpd_log_set_level(DPD_LOG_ERROR);
 	RUN(test_contract_example_parses);
+	RUN(test_reactor_cpus);
 	RUN(test_bad_configs_name_the_field);
 	RUN(test_apply_reports_engine_errors);
 	TEST_EXIT();
