@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
  *       access is opened last, so a host never connects to a half-filled subsystem;</li>
  *   <li>tenants removed - after every subsystem that referred to them is gone.</li>
  * </ol>
- * Process-wide settings (listen, offload, reactors, keep-alive) are not applied live; they are
- * reported in {@link Result#restartNeeded()}.
+ * Process-wide settings (listen, offload except its digest requirements, reactors, reactor CPUs,
+ * keep-alive) are not applied live; they are reported in {@link Result#restartNeeded()}. The digest
+ * requirements are applied live by the caller (they concern new connections only).
  */
 public final class ConfigDiff {
 
@@ -115,16 +116,23 @@ public final class ConfigDiff {
     if (!Objects.equals(running.listen(), wanted.listen())) {
       fields.add("listen");
     }
-    if (!Objects.equals(running.offload(), wanted.offload())) {
+    if (!Objects.equals(restartRelevant(running.offload()), restartRelevant(wanted.offload()))) {
       fields.add("offload");
     }
     if (running.reactorsOrDefault() != wanted.reactorsOrDefault()) {
       fields.add("reactors");
     }
+    if (!running.reactorCpus().equals(wanted.reactorCpus())) {
+      fields.add("reactorCpus");
+    }
     if (!Objects.equals(running.keepAliveTimeoutMs(), wanted.keepAliveTimeoutMs())) {
       fields.add("keepAliveTimeoutMs");
     }
     return List.copyOf(fields);
+  }
+
+  private static RenderedConfig.Offload restartRelevant(RenderedConfig.Offload offload) {
+    return offload == null ? null : offload.restartRelevant();
   }
 
   private static <T> Map<String, T> byKey(List<T> items, Function<T, String> key) {

@@ -62,6 +62,15 @@ public final class ConfigValidator {
     if (config.reactors() != null && (config.reactors() < 1 || config.reactors() > 64)) {
       problem("reactors: " + config.reactors() + " is outside 1..64");
     }
+    Set<Integer> cpus = new HashSet<>();
+    for (int i = 0; i < config.reactorCpus().size(); i++) {
+      Integer cpu = config.reactorCpus().get(i);
+      if (cpu == null || cpu < 0 || cpu > 1023) {
+        problem("reactorCpus[" + i + "]: " + cpu + " is not a CPU number (0..1023)");
+      } else if (!cpus.add(cpu)) {
+        problem("reactorCpus[" + i + "]: CPU " + cpu + " appears twice");
+      }
+    }
     if (config.offload() != null) {
       checkOffload(config.offload());
     }

@@ -9,9 +9,9 @@ import java.util.List;
  * (key {@code dataplane.json}); standalone, the same JSON read from a file. Shape: see
  * docs/agent.md. Immutable; lists are never null after {@link ConfigParser} built it.
  *
- * <p>{@code listen}, {@code offload}, {@code reactors} and {@code keepAliveTimeoutMs} are fixed for
- * the life of the process (a change rolls the pod through the DaemonSet's checksum annotation);
- * everything else is applied live.
+ * <p>{@code listen}, {@code offload} (except its two digest requirements), {@code reactors},
+ * {@code reactorCpus} and {@code keepAliveTimeoutMs} are fixed for the life of the process (a change
+ * rolls the pod through the DaemonSet's checksum annotation); everything else is applied live.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RenderedConfig(
@@ -20,24 +20,21 @@ public record RenderedConfig(
     Listen listen,
     Offload offload,
     Integer reactors,
+    List<Integer> reactorCpus,
     Long keepAliveTimeoutMs,
     List<SubsystemSpec> subsystems,
     List<TenantSpec> tenants) {
 
   public RenderedConfig {
+    reactorCpus = reactorCpus == null ? List.of() : List.copyOf(reactorCpus);
     subsystems = subsystems == null ? List.of() : List.copyOf(subsystems);
     tenants = tenants == null ? List.of() : List.copyOf(tenants);
   }
 
-  /** An empty configuration: what a freshly started engine runs before the first apply. */
-  public static RenderedConfig empty(Listen listen, Offload offload) {
-    return new RenderedConfig(null, null, listen, offload, null, null, List.of(), List.of());
-  }
-
   /** Same process-wide settings, different live content (used while applying step by step). */
   public RenderedConfig withContent(List<SubsystemSpec> newSubsystems, List<TenantSpec> newTenants) {
-    return new RenderedConfig(pool, namespace, listen, offload, reactors, keepAliveTimeoutMs,
-        newSubsystems, newTenants);
+    return new RenderedConfig(pool, namespace, listen, offload, reactors, reactorCpus,
+        keepAliveTimeoutMs, newSubsystems, newTenants);
   }
 
   /**
@@ -66,8 +63,8 @@ public record RenderedConfig(
       String profile,
       String mode,
       String fallback,
-      boolean headerDigest,
-      boolean dataDigest,
+      boolean requireHeaderDigest,
+      boolean requireDataDigest,
       int queues,
       int queueDepth,
       int inCapsuleDataBytes,
@@ -78,6 +75,15 @@ public record RenderedConfig(
     /** What a standalone config without an offload section runs: the cheapest honest mode. */
     public static Offload defaults() {
       return new Offload(null, "ZeroCopy", "Degrade", false, false, 0, 0, 0, 0, 0, null);
+    }
+
+    /**
+     * These settings without the two digest requirements, which apply live to new connections
+     * (everything else here needs a restart).
+     */
+    public Offload restartRelevant() {
+      return new Offload(profile, mode, fallback, false, false, queues, queueDepth,
+          inCapsuleDataBytes, maxTransferBytes, cores, encryption);
     }
   }
 

@@ -9,6 +9,7 @@ import dev.dpu.storage.agent.config.ConfigRollback;
 import dev.dpu.storage.agent.config.ConfigValidator;
 import dev.dpu.storage.agent.config.RenderedConfig;
 import dev.dpu.storage.agent.config.SubsystemSpec;
+import dev.dpu.storage.dataplane.ffm.Capabilities;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
 import dev.dpu.storage.dataplane.ffm.NativeLog;
@@ -34,7 +35,7 @@ public class DataplaneService {
   private static final Logger LOG = Logger.getLogger(DataplaneService.class);
 
   private final AgentConfig agentConfig;
-  private final NodeCapabilities capabilities;
+  private final Capabilities capabilities;
   private final List<Consumer<AgentStatus>> listeners = new CopyOnWriteArrayList<>();
 
   private Engine engine;
@@ -49,8 +50,6 @@ public class DataplaneService {
 
   public DataplaneService(AgentConfig agentConfig) {
     this.agentConfig = agentConfig;
-    this.capabilities = NodeCapabilities.probe(Path.of(agentConfig.hostRoot()))
-        .withLibraryProbe(Engine::capability);
     Logger nativeLog = Logger.getLogger("dpudp");
     NativeLog.install((level, message) -> nativeLog.log(switch (level) {
       case DEBUG -> Logger.Level.DEBUG;
@@ -58,11 +57,19 @@ public class DataplaneService {
       case WARN -> Logger.Level.WARN;
       case ERROR -> Logger.Level.ERROR;
     }, message), nativeLog.isDebugEnabled() ? NativeLog.Level.DEBUG : NativeLog.Level.INFO);
-    LOG.infof("node capabilities: %s", capabilities);
+    // The data path decides what this node can do (and so the offload mode); the agent reports it.
+    Engine.setSystemRoot(Path.of(agentConfig.hostRoot()));
+    this.capabilities = Engine.capabilities();
+    LOG.infof("node capabilities (from the data path): %s", capabilities);
   }
 
-  public NodeCapabilities capabilities() {
+  public Capabilities capabilities() {
     return capabilities;
+  }
+
+  /** Reactor threads the data path runs now (0 before the first config and after shutdown). */
+  public synchronized int reactors() {
+    return engine == null ? 0 : engine.reactorCount();
   }
 
   public AgentStatus status() {
@@ -112,26 +119,30 @@ public class DataplaneService {
     try {
       RenderedConfig wanted = ConfigParser.parse(json);
       ConfigValidator.validate(wanted);
-      BuildSupport.checkOffered(wanted);
-      boolean qosEnforced = BuildSupport.qosEnforced(wanted);
-      RenderedConfig toRun = BuildSupport.forThisBuild(wanted);
+      OpExecutor.checkBackends(wanted);
+      RenderedConfig toRun = wanted;
       String listener = status.listenerAddress();
       String mode = status.effectiveMode();
       if (engine == null) {
         // Process-wide settings (listen, offload, key) are taken from the first good config.
         Optional<byte[]> newKey = Keys.read(wanted.offload());
-        EngineLauncher.Launched launched = EngineLauncher.launch(toRun, capabilities);
+        EngineLauncher.Launched launched = EngineLauncher.launch(toRun);
         engine = launched.engine();
         key = newKey;
         listener = launched.listenerAddress();
         mode = launched.effectiveMode();
-        running = RenderedConfig.empty(toRun.listen(), toRun.offload());
+        // Nothing of the content runs yet; the process-wide settings are those it started with.
+        running = toRun.withContent(List.of(), List.of());
       }
       ConfigDiff.Result diff = ConfigDiff.between(running, toRun);
       applyAll(diff.operations());
-      running = new RenderedConfig(toRun.pool(), toRun.namespace(), running.listen(),
-          running.offload(), running.reactors(), running.keepAliveTimeoutMs(), toRun.subsystems(),
-          toRun.tenants());
+      RenderedConfig.Offload offload = withDigestsOf(running.offload(), toRun.offload());
+      if (!java.util.Objects.equals(offload, running.offload())) {
+        EngineLauncher.applyDigestPolicy(engine, offload); // new connections; existing ones keep theirs
+      }
+      running = new RenderedConfig(toRun.pool(), toRun.namespace(), running.listen(), offload,
+          running.reactors(), running.reactorCpus(), running.keepAliveTimeoutMs(),
+          toRun.subsystems(), toRun.tenants());
       lastGeneration = gen;
       retryJson = null;
       LOG.infof("applied config generation %d (%d changes)%s", gen, diff.operations().size(),
@@ -140,7 +151,7 @@ public class DataplaneService {
       String requested = EngineLauncher.requestedMode(running);
       publish(new AgentStatus(gen, hash, listener, requested, mode, true,
           status.appliesSucceeded() + 1, status.appliesRefused(), status.mergeConditions(
-              StatusConditions.applied(gen, diff, mode, requested, qosEnforced))));
+              StatusConditions.applied(gen, diff, mode, requested))));
     } catch (ConfigException e) {
       refuse(gen, e.reason(), e.getMessage());
       rememberForRetry(json, generation, RETRIED_REASONS.contains(e.reason()));
@@ -199,7 +210,7 @@ public class DataplaneService {
 
   /** Runs the operations in order; on a failure undoes the ones done and rethrows. */
   private void applyAll(List<ConfigOp> ops) {
-    OpExecutor executor = new OpExecutor(engine, Engine.supportsTenants(), key);
+    OpExecutor executor = new OpExecutor(engine, key);
     List<ConfigOp> done = new ArrayList<>();
     for (ConfigOp op : ops) {
       try {
@@ -221,6 +232,20 @@ public class DataplaneService {
             e instanceof DataplaneException d ? d.nativeMessage() : e.getMessage());
       }
     }
+  }
+
+  /** The running offload settings with the wanted digest requirements (the live part). */
+  private static RenderedConfig.Offload withDigestsOf(RenderedConfig.Offload running,
+      RenderedConfig.Offload wanted) {
+    RenderedConfig.Offload base = running == null ? RenderedConfig.Offload.defaults() : running;
+    boolean header = wanted != null && wanted.requireHeaderDigest();
+    boolean data = wanted != null && wanted.requireDataDigest();
+    if (base.requireHeaderDigest() == header && base.requireDataDigest() == data) {
+      return running;
+    }
+    return new RenderedConfig.Offload(base.profile(), base.mode(), base.fallback(), header, data,
+        base.queues(), base.queueDepth(), base.inCapsuleDataBytes(), base.maxTransferBytes(),
+        base.cores(), base.encryption());
   }
 
   private void refuse(long generation, String reason, String message) {

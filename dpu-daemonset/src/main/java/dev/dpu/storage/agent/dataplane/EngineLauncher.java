@@ -11,7 +11,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Creates and starts the engine from the process-wide part of the first good configuration:
- * options, listener, offload mode. On any failure nothing is left running.
+ * options (reactors and their CPUs among them), digest requirements, listener, offload mode. On
+ * any failure nothing is left running.
  */
 final class EngineLauncher {
 
@@ -20,19 +21,22 @@ final class EngineLauncher {
   /** A started engine, where it listens and the offload mode it runs. */
   record Launched(Engine engine, String listenerAddress, String effectiveMode) {}
 
+  /** The profile's offload mode when it names one, else ZeroCopy. */
+  static final String DEFAULT_MODE = OffloadMode.ZERO_COPY.apiName();
+
   private EngineLauncher() {}
 
-  static Launched launch(RenderedConfig config, NodeCapabilities capabilities)
-      throws ConfigException {
+  static Launched launch(RenderedConfig config) throws ConfigException {
     Engine engine;
     try {
       engine = Engine.create(options(config));
     } catch (DataplaneException e) {
-      throw new ConfigException("InvalidConfig", List.of("offload: " + e.getMessage()));
+      throw new ConfigException("InvalidConfig", List.of("engine options: " + e.getMessage()));
     }
     try {
       engine.start();
-      String mode = selectOffloadMode(engine, config, capabilities);
+      applyDigestPolicy(engine, config.offload());
+      String mode = selectOffloadMode(engine, config);
       int port;
       try {
         port = engine.listen(config.listen().address(), config.listen().port());
@@ -40,8 +44,9 @@ final class EngineLauncher {
         throw new ConfigException("ListenFailed", List.of("listen: " + e.getMessage()));
       }
       String address = config.listen().address() + ":" + port;
-      LOG.infof("data path %s (%s) listening on %s, offload mode %s", Engine.version(),
-          Engine.library().foundBy(), address, mode);
+      LOG.infof("data path %s (%s) listening on %s, %d reactors%s, offload mode %s",
+          Engine.version(), Engine.library().foundBy(), address, engine.reactorCount(),
+          config.reactorCpus().isEmpty() ? "" : " on CPUs " + config.reactorCpus(), mode);
       return new Launched(engine, address, mode);
     } catch (ConfigException | RuntimeException e) {
       engine.close();
@@ -51,11 +56,20 @@ final class EngineLauncher {
 
   static String requestedMode(RenderedConfig config) {
     return config.offload() == null || config.offload().mode() == null
-        ? OffloadModes.ZERO_COPY : config.offload().mode();
+        ? DEFAULT_MODE : config.offload().mode();
+  }
+
+  /** The profile's digest requirements, for connections made from now on. */
+  static void applyDigestPolicy(Engine engine, RenderedConfig.Offload offload) {
+    boolean header = offload != null && offload.requireHeaderDigest();
+    boolean data = offload != null && offload.requireDataDigest();
+    engine.setDigestPolicy(header, data);
   }
 
   private static EngineOptions options(RenderedConfig config) {
-    EngineOptions.Builder options = EngineOptions.builder().reactors(config.reactorsOrDefault());
+    EngineOptions.Builder options = EngineOptions.builder()
+        .reactors(config.reactorsOrDefault())
+        .reactorCpus(config.reactorCpus());
     if (config.keepAliveTimeoutMs() != null) {
       options.maxKeepAliveTimeoutMs(config.keepAliveTimeoutMs());
     }
@@ -77,17 +91,11 @@ final class EngineLauncher {
     return options.build();
   }
 
-  /**
-   * The offload mode in force: the data path decides when it can (it knows its providers),
-   * otherwise the same rule in Java with this node's probed capabilities.
-   */
-  private static String selectOffloadMode(Engine engine, RenderedConfig config,
-      NodeCapabilities capabilities) throws ConfigException {
+  /** The offload mode in force, as the data path decides it from the providers it found. */
+  private static String selectOffloadMode(Engine engine, RenderedConfig config)
+      throws ConfigException {
     String requested = requestedMode(config);
     String fallback = config.offload() == null ? "Degrade" : config.offload().fallback();
-    if (!Engine.supportsOffloadModes()) {
-      return OffloadModes.effective(requested, fallback, capabilities);
-    }
     try {
       return engine.setOffloadMode(OffloadMode.fromApiName(requested),
           "Fail".equals(fallback) ? OffloadMode.Fallback.FAIL : OffloadMode.Fallback.DEGRADE)

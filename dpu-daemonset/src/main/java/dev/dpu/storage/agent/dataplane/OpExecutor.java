@@ -1,10 +1,14 @@
 package dev.dpu.storage.agent.dataplane;
 
+import dev.dpu.storage.agent.config.ConfigException;
 import dev.dpu.storage.agent.config.ConfigOp;
 import dev.dpu.storage.agent.config.NamespaceSpec;
+import dev.dpu.storage.agent.config.RenderedConfig;
 import dev.dpu.storage.agent.config.TenantSpec;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,23 +21,38 @@ import java.util.Optional;
 final class OpExecutor {
 
   private final Engine engine;
-  private final boolean tenants;
   private final Optional<byte[]> key;
 
-  /**
-   * @param tenants whether to drive the library's tenant API (false when it has none)
-   * @param key the pool's AES-256-XTS key (64 bytes) when the profile encrypts
-   */
-  OpExecutor(Engine engine, boolean tenants, Optional<byte[]> key) {
+  /** @param key the pool's AES-256-XTS key (64 bytes) when the profile encrypts */
+  OpExecutor(Engine engine, Optional<byte[]> key) {
     this.engine = engine;
-    this.tenants = tenants;
     this.key = key;
+  }
+
+  /**
+   * Refuses, before anything is applied, namespaces on a backend the data path does not have
+   * yet: {@code nvmeTcp} (a remote target).
+   */
+  static void checkBackends(RenderedConfig config) throws ConfigException {
+    List<String> problems = new ArrayList<>();
+    for (int i = 0; i < config.subsystems().size(); i++) {
+      List<NamespaceSpec> namespaces = config.subsystems().get(i).namespaces();
+      for (int j = 0; j < namespaces.size(); j++) {
+        if (NamespaceSpec.NVME_TCP.equals(namespaces.get(j).backend())) {
+          problems.add("subsystems[" + i + "].namespaces[" + j + "].backend: nvmeTcp (remote "
+              + "target) is not offered by the data path yet");
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException("UnsupportedBackend", problems);
+    }
   }
 
   void execute(ConfigOp op) {
     switch (op) {
       case ConfigOp.RemoveNamespace remove -> {
-        if (tenants && remove.tenant() != null) {
+        if (remove.tenant() != null) {
           ignoring("ENOENT", () -> engine.removeTenantNamespace(remove.tenant(),
               remove.subsystemNqn(), remove.nsid()));
         }
@@ -43,10 +62,8 @@ final class OpExecutor {
       case ConfigOp.SetAllowAnyHost set -> engine.allowAnyHost(set.subsystemNqn(), set.allowAnyHost());
       case ConfigOp.RemoveSubsystem remove -> engine.removeSubsystem(remove.nqn());
       case ConfigOp.SetTenant set -> {
-        if (tenants) {
-          ignoring("EEXIST", () -> engine.addTenant(set.tenant().name()));
-          engine.setTenantLimits(set.tenant().name(), set.tenant().limits());
-        }
+        ignoring("EEXIST", () -> engine.addTenant(set.tenant().name()));
+        engine.setTenantLimits(set.tenant().name(), set.tenant().limits());
       }
       case ConfigOp.AddSubsystem add ->
           engine.addSubsystem(add.subsystem().nqn(), add.subsystem().serial(), add.subsystem().model());
@@ -56,16 +73,12 @@ final class OpExecutor {
         if (key.isPresent()) {
           engine.setNamespaceKey(add.subsystemNqn(), add.namespace().nsid(), key.get());
         }
-        if (tenants && add.tenant() != null) {
+        if (add.tenant() != null) {
           ignoring("EEXIST", () -> engine.addTenantNamespace(add.tenant(), add.subsystemNqn(),
               add.namespace().nsid()));
         }
       }
-      case ConfigOp.RemoveTenant remove -> {
-        if (tenants) {
-          engine.removeTenant(remove.name());
-        }
-      }
+      case ConfigOp.RemoveTenant remove -> engine.removeTenant(remove.name());
     }
   }
 

@@ -9,25 +9,16 @@ final class StatusConditions {
 
   private StatusConditions() {}
 
-  static List<Condition> applied(long gen, ConfigDiff.Result diff, String mode, String requested,
-      boolean qosEnforced) {
+  static List<Condition> applied(long gen, ConfigDiff.Result diff, String mode, String requested) {
     List<Condition> conditions = new ArrayList<>();
     conditions.add(Condition.of(Condition.READY, true, "Serving", "serving generation " + gen));
     conditions.add(Condition.of(Condition.CONFIG_APPLIED, true, "Applied",
         "generation " + gen + " applied (" + diff.operations().size() + " changes)"));
-    List<String> degraded = new ArrayList<>();
-    if (!mode.equals(requested)) {
-      degraded.add("offload mode " + requested + " unavailable on this node, running " + mode
-          + " (fallback Degrade)");
-    }
-    if (!qosEnforced) {
-      degraded.add("tenant QoS limits are not enforced: the loaded data path has no tenant API");
-    }
-    conditions.add(degraded.isEmpty()
+    conditions.add(mode.equals(requested)
         ? Condition.of(Condition.DEGRADED, false, "AsRequested", "running as the profile asks")
-        : Condition.of(Condition.DEGRADED, true,
-            mode.equals(requested) ? "QosNotEnforced" : "OffloadDegraded",
-            String.join("; ", degraded)));
+        : Condition.of(Condition.DEGRADED, true, "OffloadDegraded", "offload mode " + requested
+            + " unavailable on this node (no offload provider), running " + mode
+            + " (fallback Degrade)"));
     conditions.add(diff.restartNeeded().isEmpty()
         ? Condition.of(Condition.RESTART_PENDING, false, "UpToDate", "no pending process settings")
         : Condition.of(Condition.RESTART_PENDING, true, "ProcessSettingsChanged",

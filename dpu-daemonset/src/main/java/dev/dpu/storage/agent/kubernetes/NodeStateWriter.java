@@ -96,11 +96,12 @@ public class NodeStateWriter {
     AgentStatus status = dataplane.status();
     try {
       DpuNodeState desired = NodeStates.desired(node(), namespace(), pool(),
-          dataplane.capabilities(), status, null);
+          dataplane.capabilities(), dataplane.reactors(), status, null);
       DpuNodeState applied = client.resource(desired)
           .fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
       DpuNodeState withStatus = NodeStates.desired(node(), namespace(), pool(),
-          dataplane.capabilities(), status, applied.getMetadata().getGeneration());
+          dataplane.capabilities(), dataplane.reactors(), status,
+          applied.getMetadata().getGeneration());
       client.resource(withStatus).subresource("status").patch(new PatchContext.Builder()
           .withPatchType(PatchType.SERVER_SIDE_APPLY)
           .withFieldManager(FIELD_MANAGER)

@@ -2,10 +2,10 @@ package dev.dpu.storage.agent.kubernetes;
 
 import dev.dpu.storage.agent.dataplane.AgentStatus;
 import dev.dpu.storage.agent.dataplane.Condition;
-import dev.dpu.storage.agent.dataplane.NodeCapabilities;
 import dev.dpu.storage.api.v1alpha1.DpuNodeState;
 import dev.dpu.storage.api.v1alpha1.DpuNodeStateSpec;
 import dev.dpu.storage.api.v1alpha1.DpuNodeStateStatus;
+import dev.dpu.storage.dataplane.ffm.Capabilities;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.ZoneOffset;
@@ -20,7 +20,7 @@ final class NodeStates {
   private NodeStates() {}
 
   static DpuNodeState desired(String node, String namespace, String pool,
-      NodeCapabilities capabilities, AgentStatus status, Long observedGeneration) {
+      Capabilities capabilities, int reactors, AgentStatus status, Long observedGeneration) {
     DpuNodeState state = new DpuNodeState();
     state.setMetadata(new ObjectMetaBuilder()
         .withName(node)
@@ -43,6 +43,7 @@ final class NodeStates {
     caps.setIoUring(capabilities.ioUring());
     caps.setOffloadProviders(new ArrayList<>(capabilities.offloadProviders()));
     s.setCapabilities(caps);
+    s.setReactors(reactors);
     s.setEffectiveOffloadMode(blankToNull(status.effectiveMode()));
     s.setListenerAddress(blankToNull(status.listenerAddress()));
     if (status.appliedGeneration() > 0) {

@@ -60,9 +60,7 @@ public final class DataplaneCollector extends Collector {
     }
     families.addAll(engineFamilies(l, stats));
     families.addAll(namespaceFamilies(l, stats));
-    if (StatsSnapshot.supportsTelemetry()) {
-      families.addAll(telemetryFamilies(l, stats, dataplane.status().effectiveMode()));
-    }
+    families.addAll(telemetryFamilies(l, stats, dataplane.status().effectiveMode()));
     return families;
   }
 
@@ -102,8 +100,12 @@ public final class DataplaneCollector extends Collector {
         "Connections terminated because of malformed PDUs.");
     protocol.add("_total", List.of(), s.get(EngineCounter.PROTOCOL_ERRORS));
     MetricFamily refused = new MetricFamily(PREFIX + "connects_refused", Type.COUNTER,
-        "Fabrics Connect commands refused (host not allowed, unknown subsystem...).");
-    refused.add("_total", List.of(), s.get(EngineCounter.CONNECT_REFUSED));
+        "Connections refused, by reason: fabrics_connect (Fabrics Connect refused: host not "
+            + "allowed, unknown subsystem, bad parameters), digest_required (ICReq without a digest "
+            + "the profile requires).");
+    refused.add("_total", List.of("reason", "fabrics_connect"), s.get(EngineCounter.CONNECT_REFUSED));
+    refused.add("_total", List.of("reason", "digest_required"),
+        s.get(EngineCounter.CONNECT_REFUSED_DIGEST));
     MetricFamily kato = new MetricFamily(PREFIX + "keep_alive_expired", Type.COUNTER,
         "Controllers dropped because the host's keep-alive timed out.");
     kato.add("_total", List.of(), s.get(EngineCounter.KEEP_ALIVE_EXPIRED));
@@ -150,9 +152,6 @@ public final class DataplaneCollector extends Collector {
     long copies = 0;
     long copiedBytes = 0;
     for (StatsSnapshot.NamespaceStats ns : s.namespaces()) {
-      if (ns.io() == null) {
-        continue;
-      }
       String tenant = l.tenantBySubsystem().getOrDefault(ns.subsystemNqn(), "");
       List<String> id = List.of("subsystem", ns.subsystemNqn(), "nsid", Integer.toString(ns.nsid()),
           "tenant", tenant);

@@ -119,12 +119,33 @@ class ConfigDiffTest {
   @Test
   void processWideChangesAreReportedNotApplied() {
     RenderedConfig moved = new RenderedConfig("pool-a", "storage",
-        new RenderedConfig.Listen("127.0.0.1", 4421), RUNNING.offload(), 4, null,
+        new RenderedConfig.Listen("127.0.0.1", 4421), RUNNING.offload(), 4, List.of(0, 1), null,
         RUNNING.subsystems(), RUNNING.tenants());
 
     ConfigDiff.Result result = ConfigDiff.between(RUNNING, moved);
 
     assertThat(result.operations()).isEmpty();
-    assertThat(result.restartNeeded()).containsExactly("listen", "reactors");
+    assertThat(result.restartNeeded()).containsExactly("listen", "reactors", "reactorCpus");
+  }
+
+  @Test
+  void requiredDigestsAreLiveNotARestart() {
+    RenderedConfig.Offload o = RUNNING.offload();
+    RenderedConfig.Offload digests = new RenderedConfig.Offload(o.profile(), o.mode(), o.fallback(),
+        true, true, o.queues(), o.queueDepth(), o.inCapsuleDataBytes(), o.maxTransferBytes(),
+        o.cores(), o.encryption());
+    RenderedConfig.Offload deeper = new RenderedConfig.Offload(o.profile(), o.mode(), o.fallback(),
+        true, true, o.queues(), 256, o.inCapsuleDataBytes(), o.maxTransferBytes(), o.cores(),
+        o.encryption());
+
+    assertThat(ConfigDiff.between(RUNNING, withOffload(digests)).restartNeeded()).isEmpty();
+    assertThat(ConfigDiff.between(RUNNING, withOffload(deeper)).restartNeeded())
+        .containsExactly("offload");
+  }
+
+  private static RenderedConfig withOffload(RenderedConfig.Offload offload) {
+    return new RenderedConfig(RUNNING.pool(), RUNNING.namespace(), RUNNING.listen(), offload,
+        RUNNING.reactors(), RUNNING.reactorCpus(), RUNNING.keepAliveTimeoutMs(),
+        RUNNING.subsystems(), RUNNING.tenants());
   }
 }

@@ -22,8 +22,8 @@ class ConfigValidatorTest {
   void renderedExampleIsAccepted() throws Exception {
     String json = """
         {"pool":"pool-a","namespace":"storage","listen":{"address":"0.0.0.0","port":4420},
-         "offload":{"profile":"fast","mode":"ZeroCopy","fallback":"Degrade","headerDigest":true,
-           "dataDigest":true,"queues":4,"queueDepth":128,"inCapsuleDataBytes":8192,
+         "offload":{"profile":"fast","mode":"ZeroCopy","fallback":"Degrade","requireHeaderDigest":true,
+           "requireDataDigest":true,"queues":4,"queueDepth":128,"inCapsuleDataBytes":8192,
            "maxTransferBytes":131072,"cores":2,"encryption":null},
          "subsystems":[{"nqn":"nqn.2024-01.dev.dpu:storage.pool-a.tenant-blue","tenant":"tenant-blue",
            "allowAnyHost":false,"hosts":["%s"],
@@ -91,7 +91,7 @@ class ConfigValidatorTest {
         false, 1, 32, 0, 0, 1, new RenderedConfig.Encryption("AES-256-XTS", "pool-a-xts-key",
             dir.resolve("pool-a-xts-key/key").toString()));
     RenderedConfig config = new RenderedConfig("pool-a", "storage",
-        new RenderedConfig.Listen("127.0.0.1", 4420), encrypted, null, null, List.of(), List.of());
+        new RenderedConfig.Listen("127.0.0.1", 4420), encrypted, null, null, null, List.of(), List.of());
 
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigValidator.validate(config));
 
@@ -105,7 +105,7 @@ class ConfigValidatorTest {
     RenderedConfig.Offload encrypted = new RenderedConfig.Offload("p", "ZeroCopy", "Degrade", false,
         false, 1, 32, 0, 0, 1, new RenderedConfig.Encryption("AES-256-XTS", "k", key.toString()));
     RenderedConfig config = new RenderedConfig("pool-a", "storage",
-        new RenderedConfig.Listen("127.0.0.1", 4420), encrypted, null, null, List.of(), List.of());
+        new RenderedConfig.Listen("127.0.0.1", 4420), encrypted, null, null, null, List.of(), List.of());
 
     assertThatCode(() -> ConfigValidator.validate(config)).doesNotThrowAnyException();
   }

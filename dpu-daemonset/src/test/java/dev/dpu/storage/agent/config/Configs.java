@@ -30,7 +30,7 @@ final class Configs {
 
   static RenderedConfig config(List<SubsystemSpec> subsystems, List<TenantSpec> tenants) {
     return new RenderedConfig("pool-a", "storage", new RenderedConfig.Listen("127.0.0.1", 4420),
-        RenderedConfig.Offload.defaults(), null, null, subsystems, tenants);
+        RenderedConfig.Offload.defaults(), null, null, null, subsystems, tenants);
   }
 
   static <T> List<T> plus(List<T> list, T item) {

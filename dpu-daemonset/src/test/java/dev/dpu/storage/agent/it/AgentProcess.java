@@ -61,6 +61,11 @@ final class AgentProcess implements AutoCloseable {
     return new AgentProcess(builder.start(), log, port);
   }
 
+  /** The agent's process id (to look at its threads under /proc). */
+  long pid() {
+    return process.pid();
+  }
+
   int httpPort() {
     return httpPort;
   }

@@ -70,10 +70,13 @@ class KubernetesModeIT {
   @Test
   void reportsNodeStateRecreatesItAndRefusesBadConfigsWhileServing() throws Exception {
     int nvmePort = AgentProcess.freePort();
-    PoolConfig good = new PoolConfig(nvmePort)
+    PoolConfig good = new PoolConfig(nvmePort).reactors(3)
         .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "ram", 64L << 20))
         .tenant("tenant-blue", 0);
     String goodJson = good.json();
+    // A node whose kernel has the NVMe/TCP target loaded, as the data path's probe sees it.
+    Path hostRoot = dir.resolve("host");
+    Files.createDirectories(hostRoot.resolve("sys/module/nvmet_tcp"));
     writeConfigMap(goodJson, "7");
     Path kubeconfig = dir.resolve("kubeconfig");
     Files.writeString(kubeconfig, apiServer.kubeconfigYaml());
@@ -83,6 +86,7 @@ class KubernetesModeIT {
         "dpu.agent.node-name", NODE,
         "dpu.agent.pool", POOL,
         "dpu.agent.namespace", NAMESPACE,
+        "dpu.agent.host-root", hostRoot.toString(),
         "dpu.agent.node-state-resync", "30s"))) {
       DpuNodeState state = awaitNodeState("generation 7 applied",
           s -> s.getStatus() != null && Long.valueOf(7).equals(s.getStatus().getAppliedConfigGeneration()),
@@ -95,6 +99,9 @@ class KubernetesModeIT {
       assertThat(state.getStatus().getCapabilities().getIoUring()).isTrue();
       assertThat(state.getStatus().getCapabilities().getCrc32c()).isNotNull();
       assertThat(state.getStatus().getCapabilities().getAesNi()).isNotNull();
+      assertThat(state.getStatus().getCapabilities().getOffloadProviders())
+          .containsExactly("kernel-nvmet-tcp");
+      assertThat(state.getStatus().getReactors()).as("reactors running").isEqualTo(3);
       assertThat(condition(state, "Ready").getStatus()).isEqualTo("True");
       assertThat(condition(state, "ConfigApplied").getReason()).isEqualTo("Applied");
       assertThat(state.getMetadata().getManagedFields())

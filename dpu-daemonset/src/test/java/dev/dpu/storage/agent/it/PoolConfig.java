@@ -21,6 +21,8 @@ final class PoolConfig {
   private final List<Sub> subsystems = new ArrayList<>();
   private final List<Tenant> tenants = new ArrayList<>();
   private String encryption = "null";
+  private int reactors = 2;
+  private boolean requireHeaderDigest;
 
   PoolConfig(int port) {
     this.port = port;
@@ -46,6 +48,16 @@ final class PoolConfig {
     return this;
   }
 
+  PoolConfig reactors(int count) {
+    reactors = count;
+    return this;
+  }
+
+  PoolConfig requireHeaderDigest(boolean required) {
+    requireHeaderDigest = required;
+    return this;
+  }
+
   /** Same document with a raw subsystem NQN (to write malformed ones on purpose). */
   String json(String nqnOverride) {
     String subs = subsystems.stream().map(s -> """
@@ -65,16 +77,16 @@ final class PoolConfig {
           "namespace": "storage",
           "listen": {"address": "127.0.0.1", "port": %d},
           "offload": {"profile": "it", "mode": "ZeroCopy", "fallback": "Degrade",
-            "headerDigest": false, "dataDigest": false, "queues": 2, "queueDepth": 128,
+            "requireHeaderDigest": %s, "requireDataDigest": false, "queues": 2, "queueDepth": 128,
             "inCapsuleDataBytes": 8192, "maxTransferBytes": 131072, "cores": 1,
             "encryption": %s},
-          "reactors": 2,
+          "reactors": %d,
           "subsystems": [
             %s
           ],
           "tenants": [%s]
         }
-        """.formatted(port, encryption, subs, ten);
+        """.formatted(port, requireHeaderDigest, encryption, reactors, subs, ten);
   }
 
   String json() {

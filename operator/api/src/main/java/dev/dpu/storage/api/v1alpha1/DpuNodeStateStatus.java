@@ -9,8 +9,10 @@ import java.util.List;
 /** What the agent runs on its node. Rates and counters are metrics, not status. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DpuNodeStateStatus {
-    @JsonPropertyDescription("Hardware and kernel features found on the node.")
+    @JsonPropertyDescription("What the node can do for the data path, as the data path itself decides it.")
     private NodeCapabilities capabilities;
+    @JsonPropertyDescription("Data-path reactor threads running (the profile's cores); 0 before the first configuration.")
+    private Integer reactors;
     @JsonPropertyDescription("Offload mode the node runs after applying the profile's fallback policy.")
     private String effectiveOffloadMode;
     @JsonPropertyDescription("Address and port the data path listens on (address:port).")
@@ -26,6 +28,8 @@ public class DpuNodeStateStatus {
 
     public NodeCapabilities getCapabilities() { return capabilities; }
     public void setCapabilities(NodeCapabilities capabilities) { this.capabilities = capabilities; }
+    public Integer getReactors() { return reactors; }
+    public void setReactors(Integer reactors) { this.reactors = reactors; }
     public String getEffectiveOffloadMode() { return effectiveOffloadMode; }
     public void setEffectiveOffloadMode(String effectiveOffloadMode) { this.effectiveOffloadMode = effectiveOffloadMode; }
     public String getListenerAddress() { return listenerAddress; }

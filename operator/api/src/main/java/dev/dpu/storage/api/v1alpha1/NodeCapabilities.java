@@ -5,18 +5,18 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the agent found on its node. */
+/** What the node can do for the data path, as the data path decides it (dpd_capabilities). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class NodeCapabilities {
     @JsonPropertyDescription("The CPU has AES-NI (AES rounds in hardware).")
     private Boolean aesNi;
     @JsonPropertyDescription("The CPU has VAES (vector AES, several blocks per instruction).")
     private Boolean vaes;
-    @JsonPropertyDescription("The CPU has a CRC32C instruction (SSE4.2 or ARMv8 CRC).")
+    @JsonPropertyDescription("The data path computes CRC32C digests with a CPU instruction (x86-64 SSE4.2).")
     private Boolean crc32c;
-    @JsonPropertyDescription("The kernel offers io_uring to the agent.")
+    @JsonPropertyDescription("io_uring works for the data path (kernel switch and seccomp profile allow it).")
     private Boolean ioUring;
-    @JsonPropertyDescription("Offload providers found (for example kernel-nvmet); FullOffload needs one.")
+    @JsonPropertyDescription("Offload providers present (kernel-nvmet-tcp, nvidia-bluefield, amd-pensando, intel-ipu); FullOffload runs only with one.")
     private List<String> offloadProviders = new ArrayList<>();
 
     public Boolean getAesNi() { return aesNi; }
