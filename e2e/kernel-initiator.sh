@@ -50,12 +50,18 @@ NAMESPACES="1:41943040:512 2:25165824:4096"
 GUEST_CHECKS="vm-boot connect io-queues ns1-size ns2-size write-verify idle-keepalive disconnect
     reconnect reconnect-data-kept disconnect-again
     connect-digests digest-data-kept digest-write-verify disconnect-digests refused-host"
+# Against our target only: a second instance requires the header digest
+# (offload.requireHeaderDigest); the kernel's nvmet has no such setting.
+DIGEST_CHECKS="hdr-digest-required-refused hdr-digest-required-connect hdr-digest-required-disconnect"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kernel-initiator.XXXXXX")
 TARGET_LOG=
 NVMET_VM_PID=
 INITIATOR_VM_PID=
 DPU_TARGET_PID=
+DIGEST_TARGET_PID=
+DIGEST_PORT=
+DIGEST_TARGET_LOG=
 
 log() { printf '%s\n' "$*" >&2; }
 loud() { printf '!!! %s\n' "$*" >&2; }
@@ -64,6 +70,7 @@ cleanup() {
     [ -n "$INITIATOR_VM_PID" ] && vm_stop "$INITIATOR_VM_PID"
     [ -n "$NVMET_VM_PID" ] && vm_stop "$NVMET_VM_PID"
     [ -n "$DPU_TARGET_PID" ] && dpu_target_stop
+    [ -n "$DIGEST_TARGET_PID" ] && { DPU_TARGET_PID=$DIGEST_TARGET_PID; DIGEST_TARGET_PID=; dpu_target_stop; }
     if [ "$KEEP_LOGS" = 1 ] || [ "$CHECKS_FAILED" -gt 0 ]; then
         rm -f "$WORK"/*.initrd "$WORK"/ns.img.*
         log "logs kept in $WORK"
@@ -115,6 +122,26 @@ start_dpu_target() {
     check_ok target-listening "$DPU_TARGET_BIN (pid $DPU_TARGET_PID) on 127.0.0.1:$PORT"
 }
 
+# A second dpu-target that requires the header digest, on its own port; the first one's
+# DPU_TARGET_PID is kept aside while it starts.
+start_digest_target() {
+    local main_pid=$DPU_TARGET_PID rc=0
+    DIGEST_PORT=$(free_loopback_port) || { check_failed digest-target-listening "no free loopback port"; DIGEST_PORT=; return 1; }
+    dpu_target_write_config "$WORK/digest-target.json" "$DIGEST_PORT" "$SUBNQN" "$HOSTNQN" "$NAMESPACES" \
+        "$WORK/ns-digest.img" 1
+    DIGEST_TARGET_LOG=$WORK/digest-target.log
+    if dpu_target_start "$WORK/digest-target.json" "$DIGEST_TARGET_LOG" "$DIGEST_PORT" 2> "$WORK/digest-start.err"; then
+        DIGEST_TARGET_PID=$DPU_TARGET_PID
+        check_ok digest-target-listening "second target requiring the header digest (pid $DIGEST_TARGET_PID) on 127.0.0.1:$DIGEST_PORT"
+    else
+        check_failed digest-target-listening "$(cat "$WORK/digest-start.err"); its log ends with: $(tail -n 5 "$DIGEST_TARGET_LOG" | tr '\n' '|')"
+        DIGEST_PORT=
+        rc=1
+    fi
+    DPU_TARGET_PID=$main_pid
+    return $rc
+}
+
 start_kernel_nvmet() {
     local state=""
     PORT=$(free_loopback_port) || { check_failed target-listening "no free loopback port"; return 1; }
@@ -152,7 +179,8 @@ log_tail() { # FILE TITLE
 run_initiator_vm() {
     local console=$WORK/initiator-console.log start=$SECONDS
     write_params "$WORK/initiator.env" ROLE=initiator TRADDR=10.0.2.2 "TRSVCID=$PORT" \
-        "SUBNQN=$SUBNQN" "HOSTNQN=$HOSTNQN" "BAD_HOSTNQN=$BAD_HOSTNQN" "NAMESPACES=$NAMESPACES"
+        "SUBNQN=$SUBNQN" "HOSTNQN=$HOSTNQN" "BAD_HOSTNQN=$BAD_HOSTNQN" "NAMESPACES=$NAMESPACES" \
+        "DIGEST_TRSVCID=$DIGEST_PORT"
     vm_initrd_with_params "$INITRAMFS" "$WORK/initiator.env" "$WORK/initiator.initrd" ||
         { loud "could not write $WORK/initiator.initrd"; VM_RC=1; return 1; }
     log "booting the initiator VM (TCG, 2 CPUs, at most $VM_TIMEOUT s)..."
@@ -221,6 +249,18 @@ check_refusal_logged() {
     fi
 }
 
+# The refusal for a missing digest must be visible on the target: a warning naming the
+# refused connection and what the host has to enable.
+check_digest_refusal_logged() {
+    local line
+    line=$(tr -d '\r' < "$DIGEST_TARGET_LOG" | grep -F "refused at ICReq" | grep -F "requires header digest" | head -n 1)
+    if [ -n "$line" ]; then
+        check_ok hdr-digest-refusal-logged "target log: $(echo "$line" | sed 's/^\[ *[0-9.]*\] //' | cut -c1-300)"
+    else
+        check_failed hdr-digest-refusal-logged "no line in $DIGEST_TARGET_LOG says a connection was refused at ICReq for a required header digest"
+    fi
+}
+
 check_target_stops() {
     dpu_target_stop
     if [ "$DPU_TARGET_DIED_EARLY" = 1 ]; then
@@ -244,6 +284,9 @@ show_initiator_kernel_errors() {
 skip_remaining() { # REASON
     local name
     for name in $GUEST_CHECKS refused-host-logged; do check_failed "$name" "skipped: $1"; done
+    if [ "$PEER" = dpu-target ]; then
+        for name in $DIGEST_CHECKS hdr-digest-refusal-logged; do check_failed "$name" "skipped: $1"; done
+    fi
 }
 
 main() {
@@ -262,9 +305,11 @@ main() {
         checks_summary
         return
     fi
+    [ "$PEER" = dpu-target ] && { start_digest_target; GUEST_CHECKS="$GUEST_CHECKS $DIGEST_CHECKS"; }
     run_initiator_vm
     count_guest_checks
     check_refusal_logged
+    [ "$PEER" = dpu-target ] && [ -n "$DIGEST_PORT" ] && check_digest_refusal_logged
     [ "$PEER" = dpu-target ] && check_target_stops
     if [ "$CHECKS_FAILED" -gt 0 ]; then
         show_initiator_kernel_errors

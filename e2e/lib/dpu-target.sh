@@ -32,14 +32,18 @@ free_loopback_port() {
     return 1
 }
 
-# dpu_target_write_config FILE PORT SUBNQN HOSTNQN NAMESPACES FILE_BACKEND_PATH
+# dpu_target_write_config FILE PORT SUBNQN HOSTNQN NAMESPACES FILE_BACKEND_PATH [REQUIRE_HDGST]
 # NAMESPACES is "nsid:sizeBytes:blockSize ...": the first is RAM-backed, the others
-# file-backed (FILE_BACKEND_PATH.<nsid>).
+# file-backed (FILE_BACKEND_PATH.<nsid>). REQUIRE_HDGST=1 makes the target refuse hosts
+# that do not enable the header digest (offload.requireHeaderDigest).
 dpu_target_write_config() {
-    local file=$1 port=$2 subnqn=$3 hostnqn=$4 namespaces=$5 path=$6 ns nsid size bs sep="" first=1
+    local file=$1 port=$2 subnqn=$3 hostnqn=$4 namespaces=$5 path=$6 require_hdgst=${7:-0} ns nsid size bs sep="" first=1
     {
         printf '{\n  "listen": { "address": "127.0.0.1", "port": %s },\n' "$port"
         printf '  "reactors": 2,\n'
+        if [ "$require_hdgst" = 1 ]; then
+            printf '  "offload": { "requireHeaderDigest": true },\n'
+        fi
         printf '  "subsystems": [\n    {\n'
         printf '      "nqn": "%s",\n      "serial": "DPUE2E0000001",\n' "$subnqn"
         printf '      "allowAnyHost": false,\n      "hosts": ["%s"],\n' "$hostnqn"

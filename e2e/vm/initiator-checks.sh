@@ -6,6 +6,8 @@
 #   HOSTNQN           a host NQN on the subsystem's allow-list
 #   BAD_HOSTNQN       a host NQN that is not, and must be refused
 #   NAMESPACES        "nsid:sizeBytes:blockSize ..." as configured on the target
+#   DIGEST_TRSVCID    (optional) port of a second target with the same subsystem that
+#                     requires the header digest
 # Every check prints one "@@CHECK PASS|FAIL name detail" line; a check whose precondition
 # failed is reported as failed with "skipped", so the host always sees every name.
 
@@ -214,6 +216,34 @@ check_refused_host() {
     fi
 }
 
+# A target that requires the header digest: a connect without hdr_digest must fail in
+# the ICReq exchange - the kernel names the header digest mismatch - and leave no
+# controller; the same connect with hdr_digest must work.
+check_hdr_digest_required() {
+    local main_port=$TRSVCID reply before reason
+    TRSVCID=$DIGEST_TRSVCID
+    before=$(dmesg | wc -l)
+    if reply=$(fabrics_connect "$(fabrics_options "$HOSTNQN")"); then
+        check_fail hdr-digest-required-refused "connect without hdr_digest succeeded ($reply)"
+        disconnect "$(instance_of "$reply")"
+    elif [ "$(controllers_of "$HOSTNQN")" != 0 ]; then
+        check_fail hdr-digest-required-refused "connect failed but a controller for $HOSTNQN exists"
+    else
+        reason=$(dmesg | tail -n +"$((before + 1))" | grep -iE 'nvme|nvmf' | sed 's/^\[[^]]*\] //')
+        if echo "$reason" | grep -qi 'header digest'; then
+            check_pass hdr-digest-required-refused "connect refused (${reply:-error}); kernel: $(echo "$reason" | grep -i -m1 'header digest')"
+        else
+            check_fail hdr-digest-required-refused "connect failed, but the kernel does not name the header digest (${reply:-error}); kernel: $(echo "$reason" | tr '\n' '|')"
+        fi
+    fi
+    if connect hdr-digest-required-connect "hdr_digest"; then
+        check_disconnect hdr-digest-required-disconnect
+    else
+        skip hdr-digest-required-disconnect "no connection with hdr_digest"
+    fi
+    TRSVCID=$main_port
+}
+
 run_checks() {
     local boot_out
     if boot_out=$(load_modules $INITIATOR_MODULES 2>&1 && net_up 2>&1); then
@@ -253,6 +283,11 @@ run_checks() {
 
     progress "connecting as a host that is not allowed"
     check_refused_host
+
+    if [ -n "$DIGEST_TRSVCID" ]; then
+        progress "connecting to a target that requires the header digest ($TRADDR:$DIGEST_TRSVCID)"
+        check_hdr_digest_required
+    fi
 }
 
 run_checks
