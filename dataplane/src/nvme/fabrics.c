@@ -68,8 +68,9 @@ static void connect_admin(struct nvme_req *req, const char *subnqn, const char *
 		}
 	}
 	if (sqsize < 1 || sqsize >= DPD_ADMIN_DEPTH) {
-		connect_fail(req, NVME_SC_CONNECT_INVALID_PARAM, CONNECT_IPO_SQE(SQE_CDW10 + 4),
-			     "admin queue size out of range");
+		snprintf(why, sizeof(why), "host %s asked for an admin queue of %u entries; 2 to %u are accepted",
+			 hostnqn, sqsize + 1u, DPD_ADMIN_DEPTH);
+		connect_fail(req, NVME_SC_CONNECT_INVALID_PARAM, CONNECT_IPO_SQE(SQE_CDW10 + 4), why);
 		return;
 	}
 	struct ctrl *ctrl = calloc(1, sizeof(*ctrl));
