@@ -92,7 +92,7 @@ static int get_bool(json_object *o, const char *key, const char *field, int *out
 static int parse_ns(json_object *o, const char *field, struct cfg_ns *ns, char *err, size_t cap)
 {
 	static const char *const known[] = { "nsid", "backend", "sizeBytes", "blockSize", "path",
-					     "volume", "keyFile" /* feature_config.c */, NULL };
+					     "volume", "keyFile" /* layers_config.c */, NULL };
 	char backend[16];
 	int64_t v;
 	if (!json_object_is_type(o, json_type_object))
@@ -147,7 +147,7 @@ static int parse_ns(json_object *o, const char *field, struct cfg_ns *ns, char *
 static int parse_subsys(json_object *o, const char *field, struct cfg_subsys *ss, char *err, size_t cap)
 {
 	static const char *const known[] = { "nqn", "serial", "model", "allowAnyHost", "hosts", "namespaces",
-					     "tenant" /* feature_config.c */, NULL };
+					     "tenant" /* layers_config.c */, NULL };
 	json_object *arr;
 	char f[400];
 	if (!json_object_is_type(o, json_type_object))
@@ -203,7 +203,7 @@ static int parse_subsys(json_object *o, const char *field, struct cfg_subsys *ss
 static int parse_root(json_object *root, struct cfg *c, char *err, size_t cap)
 {
 	static const char *const known[] = { "listen", "reactors", "reactorCpus", "keepAliveTimeoutMs", "subsystems",
-					     /* read by feature_config.c: */ "pool", "namespace", "offload", "tenants", NULL };
+					     /* read by layers_config.c: */ "pool", "namespace", "offload", "tenants", NULL };
 	static const char *const known_listen[] = { "address", "port", NULL };
 	json_object *listen, *subs;
 	int64_t v;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "feature_config.h"
+#include "layers_config.h"
 #include "dpudp.h"
 
 static void log_sink(int level, const char *msg, void *ctx)
@@ -69,8 +69,8 @@ int main(int argc, char **argv)
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGHUP);  /* feature_config.c: reload tenants */
-	sigaddset(&stop, SIGUSR1); /* feature_config.c: write stats */
+	sigaddset(&stop, SIGHUP);  /* layers_config.c: reload tenants */
+	sigaddset(&stop, SIGUSR1); /* layers_config.c: write stats */
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
 	dpd_options *opts;
@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
-	if (feature_config_apply_file(config, e, err, sizeof(err)) < 0) {
+	if (layers_config_apply_file(config, e, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dpu-target: error: bad config %s: %s\n", config, err);
 		dpd_engine_destroy(e);
 		config_free(&cfg);
@@ -123,14 +123,14 @@ int main(int argc, char **argv)
 		if (sigwait(&stop, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			if (feature_config_reload_tenants(config, e, err, sizeof(err)) < 0)
+			if (layers_config_reload_tenants(config, e, err, sizeof(err)) < 0)
 				fprintf(stderr, "dpu-target: error: reload of %s failed: %s\n", config, err);
 			else
 				fprintf(stderr, "dpu-target: tenants reloaded from %s\n", config);
 		} else if (sig == SIGUSR1) {
 			if (!stats_file)
 				fprintf(stderr, "dpu-target: SIGUSR1 ignored: no --stats-file given\n");
-			else if (feature_write_stats(e, stats_file, err, sizeof(err)) < 0)
+			else if (layers_write_stats(e, stats_file, err, sizeof(err)) < 0)
 				fprintf(stderr, "dpu-target: error: %s\n", err);
 		} else {
 			break;

@@ -1,6 +1,7 @@
-/* check.h - minimal test harness: each test is a function; CHECK records
- * the first failed condition; RUN prints "PASS name" or "FAIL name: why",
- * which the Makefile's check target counts. */
+/* check.h - the C tests' one harness: each test is a function; CHECK,
+ * CHECK_MSG and CHECK_EQ_U64 record the first failed condition (and print
+ * every failure to stderr); RUN prints "PASS name" or "FAIL name: why", which
+ * the Makefile's check target counts; TEST_EXIT makes main fail when any did. */
 #ifndef DPD_TEST_CHECK_H
 #define DPD_TEST_CHECK_H
 
@@ -11,18 +12,19 @@ static int g_failed_checks;
 static char g_first_failure[512];
 static int g_total_failed;
 
-#define CHECK(cond)                                                                              \
+#define CHECK(cond) CHECK_MSG(cond, "%s", "failed")
+
+/* a == b as unsigned 64-bit numbers; the failure shows both values. */
+#define CHECK_EQ_U64(a, b)                                                                       \
 	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			if (!g_failed_checks++)                                                  \
-				snprintf(g_first_failure, sizeof(g_first_failure), "%s:%d: %s",  \
-					 __FILE__, __LINE__, #cond);                             \
-		}                                                                                \
+		unsigned long long va_ = (unsigned long long)(a), vb_ = (unsigned long long)(b); \
+		CHECK_MSG(va_ == vb_, "%s == %s: %llu != %llu", #a, #b, va_, vb_);               \
 	} while (0)
 
 #define CHECK_MSG(cond, ...)                                                                     \
 	do {                                                                                     \
 		if (!(cond)) {                                                                   \
+			fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
 			if (!g_failed_checks++) {                                                \
 				int n_ = snprintf(g_first_failure, sizeof(g_first_failure),     \
 						  "%s:%d: %s: ", __FILE__, __LINE__, #cond);     \
@@ -47,5 +49,17 @@ static int g_total_failed;
 	} while (0)
 
 #define TEST_EXIT() return g_total_failed ? 1 : 0
+
+/* Hex string to bytes (test vectors); returns the decoded length. */
+static inline size_t check_hex_decode(const char *hex, unsigned char *out, size_t cap)
+{
+	size_t n = strlen(hex) / 2;
+	for (size_t i = 0; i < n && i < cap; i++) {
+		unsigned v;
+		sscanf(hex + 2 * i, "%2x", &v);
+		out[i] = (unsigned char)v;
+	}
+	return n;
+}
 
 #endif

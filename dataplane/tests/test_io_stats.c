@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "telemetry/io_stats.h"
-#include "unit.h"
+#include "check.h"
 
 #define PER_THREAD 200000
 
@@ -77,4 +77,9 @@ static void gauge_deltas_from_two_threads_sum_to_the_gauge(void)
 	dpd_io_counter_set_fini(&set);
 }
 
-UNIT_MAIN(UNIT(concurrent_writers_sum_exactly), UNIT(gauge_deltas_from_two_threads_sum_to_the_gauge))
+int main(void)
+{
+	RUN(concurrent_writers_sum_exactly);
+	RUN(gauge_deltas_from_two_threads_sum_to_the_gauge);
+	TEST_EXIT();
+}

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "telemetry/latency_hist.h"
-#include "unit.h"
+#include "check.h"
 
 static void buckets_tile_the_range_without_gaps(void)
 {
@@ -74,6 +74,13 @@ static void empty_histogram_reports_zero(void)
 	CHECK_EQ_U64(dpd_hist_percentile(&h, 99), 0);
 }
 
-UNIT_MAIN(UNIT(buckets_tile_the_range_without_gaps), UNIT(bucket_width_is_within_one_thirty_second),
-		  UNIT(percentiles_of_a_uniform_spread), UNIT(tail_is_visible_at_p999),
-		  UNIT(merge_sums_counts_and_keeps_max), UNIT(empty_histogram_reports_zero))
+int main(void)
+{
+	RUN(buckets_tile_the_range_without_gaps);
+	RUN(bucket_width_is_within_one_thirty_second);
+	RUN(percentiles_of_a_uniform_spread);
+	RUN(tail_is_visible_at_p999);
+	RUN(merge_sums_counts_and_keeps_max);
+	RUN(empty_histogram_reports_zero);
+	TEST_EXIT();
+}

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "layers/offload.h"
-#include "unit.h"
+#include "check.h"
 
 static struct dpd_xts_key *test_key(void)
 {
@@ -129,7 +129,13 @@ static void zeroed_blocks_read_back_as_zeros(void)
 	dpd_xts_key_free(k);
 }
 
-UNIT_MAIN(UNIT(full_offload_without_provider_follows_the_fallback),
-		  UNIT(non_offload_copies_twice_each_way_zero_copy_never), UNIT(both_modes_store_the_same_ciphertext),
-		  UNIT(exhausted_staging_pool_asks_to_retry), UNIT(zeroed_blocks_read_back_as_zeros),
-		  UNIT(registered_provider_enables_full_offload))
+int main(void)
+{
+	RUN(full_offload_without_provider_follows_the_fallback);
+	RUN(non_offload_copies_twice_each_way_zero_copy_never);
+	RUN(both_modes_store_the_same_ciphertext);
+	RUN(exhausted_staging_pool_asks_to_retry);
+	RUN(zeroed_blocks_read_back_as_zeros);
+	RUN(registered_provider_enables_full_offload);
+	TEST_EXIT();
+}

@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "layers/qos.h"
-#include "unit.h"
+#include "check.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -287,10 +287,19 @@ static void oldest_first_across_queues_shares_evenly(void)
 	CHECK(got[0] > 100 && got[1] > 100);
 }
 
-UNIT_MAIN(UNIT(iops_limit_holds_over_ten_seconds), UNIT(bandwidth_limit_holds_for_large_io),
-		  UNIT(read_limit_leaves_writes_alone), UNIT(unlimited_admits_everything),
-		  UNIT(burst_allows_a_spike_then_the_rate), UNIT(live_change_takes_effect_immediately),
-		  UNIT(wait_hint_points_at_the_next_admission),
-		  UNIT(invalid_limits_are_refused_and_change_nothing),
-		  UNIT(queue_drains_in_order_without_overtaking), UNIT(queue_remove_unlinks_anywhere),
-          UNIT(waiting_io_gets_tokens_owed_after_a_stall), UNIT(oldest_first_across_queues_shares_evenly))
+int main(void)
+{
+	RUN(iops_limit_holds_over_ten_seconds);
+	RUN(bandwidth_limit_holds_for_large_io);
+	RUN(read_limit_leaves_writes_alone);
+	RUN(unlimited_admits_everything);
+	RUN(burst_allows_a_spike_then_the_rate);
+	RUN(live_change_takes_effect_immediately);
+	RUN(wait_hint_points_at_the_next_admission);
+	RUN(invalid_limits_are_refused_and_change_nothing);
+	RUN(queue_drains_in_order_without_overtaking);
+	RUN(queue_remove_unlinks_anywhere);
+	RUN(waiting_io_gets_tokens_owed_after_a_stall);
+	RUN(oldest_first_across_queues_shares_evenly);
+	TEST_EXIT();
+}

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "layers/tenant.h"
-#include "unit.h"
+#include "check.h"
 
 #define HOST_A "nqn.2014-08.org.nvmexpress:uuid:aaaaaaaa-0000-0000-0000-000000000001"
 #define HOST_B "nqn.2014-08.org.nvmexpress:uuid:bbbbbbbb-0000-0000-0000-000000000002"
@@ -98,5 +98,11 @@ static void live_limits_and_snapshot(void)
 	dpd_tenants_fini(&reg);
 }
 
-UNIT_MAIN(UNIT(membership_rules), UNIT(binding_by_host_then_by_subsystem),
-		  UNIT(removal_keeps_bound_connections_valid_and_unthrottled), UNIT(live_limits_and_snapshot))
+int main(void)
+{
+	RUN(membership_rules);
+	RUN(binding_by_host_then_by_subsystem);
+	RUN(removal_keeps_bound_connections_valid_and_unthrottled);
+	RUN(live_limits_and_snapshot);
+	TEST_EXIT();
+}

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "layers/xts.h"
-#include "unit.h"
+#include "check.h"
 
 /* IEEE Std 1619-2007 Annex B, Vector 10: XTS-AES-256, 512-byte data unit, DUSN 0xff. */
 static const char *V10_KEY =
@@ -32,7 +32,7 @@ static const char *V10_CT =
 static struct dpd_xts_key *v10_key(void)
 {
 	uint8_t raw[64];
-	unit_hex_decode(V10_KEY, raw, sizeof(raw));
+	check_hex_decode(V10_KEY, raw, sizeof(raw));
 	struct dpd_xts_key *k = NULL;
 	CHECK(dpd_xts_key_new(raw, &k) == 0);
 	return k;
@@ -48,7 +48,7 @@ static void ieee1619_vector10_encrypts_at_lba_0xff(void)
 {
 	uint8_t pt[512], ct[512], expect[512];
 	v10_plaintext(pt);
-	unit_hex_decode(V10_CT, expect, sizeof(expect));
+	check_hex_decode(V10_CT, expect, sizeof(expect));
 	struct dpd_xts_key *k = v10_key();
 	CHECK(dpd_xts_encrypt(k, 0xff, 512, pt, ct, 1) == 0);
 	CHECK(memcmp(ct, expect, 512) == 0);
@@ -59,7 +59,7 @@ static void ieee1619_vector10_decrypts_in_place(void)
 {
 	uint8_t buf[512], pt[512];
 	v10_plaintext(pt);
-	unit_hex_decode(V10_CT, buf, sizeof(buf));
+	check_hex_decode(V10_CT, buf, sizeof(buf));
 	struct dpd_xts_key *k = v10_key();
 	CHECK(dpd_xts_decrypt(k, 0xff, 512, buf, buf, 1) == 0);
 	CHECK(memcmp(buf, pt, 512) == 0);
@@ -136,7 +136,13 @@ static void exited_threads_give_their_slot_back(void)
 	dpd_xts_key_free(k);
 }
 
-UNIT_MAIN(UNIT(ieee1619_vector10_encrypts_at_lba_0xff), UNIT(ieee1619_vector10_decrypts_in_place),
-		  UNIT(multi_block_call_uses_each_blocks_lba), UNIT(tweak_is_little_endian_lba_in_low_half),
-		  UNIT(equal_key_halves_and_bad_sizes_are_rejected),
-		  UNIT(exited_threads_give_their_slot_back))
+int main(void)
+{
+	RUN(ieee1619_vector10_encrypts_at_lba_0xff);
+	RUN(ieee1619_vector10_decrypts_in_place);
+	RUN(multi_block_call_uses_each_blocks_lba);
+	RUN(tweak_is_little_endian_lba_in_low_half);
+	RUN(equal_key_halves_and_bad_sizes_are_rejected);
+	RUN(exited_threads_give_their_slot_back);
+	TEST_EXIT();
+}

@@ -1,5 +1,5 @@
 /* backend_file.c - namespace storage in a regular file or block device,
- * read and written through the reactor's io_uring. O_DIRECT when the
+ * read and written through the thread's channel (io_uring). O_DIRECT when the
  * filesystem takes it (page cache bypassed, buffers are 4 KiB aligned);
  * otherwise buffered I/O. Flush is fdatasync through io_uring in both cases,
  * so what was written before an acknowledged Flush is on stable storage. */
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "nvme/target.h"
+#include "backends/bdev.h"
 #include "common/util.h"
 
 /* Source for zeroing when the filesystem cannot fallocate zeroes. */
@@ -61,20 +61,20 @@ static int file_sync_op(struct backend *be, struct bio *bio)
 
 static int file_submit(struct backend *be, struct bio *bio)
 {
-	if (!bio->r->ring_ok)
+	if (!bio->ch->ring_ok)
 		return file_sync_op(be, bio);
-	struct io_uring_sqe *sqe = reactor_sqe(bio->r);
+	struct io_uring_sqe *sqe = bdev_chan_sqe(bio->ch);
 	if (!sqe)
 		return -EAGAIN;
 	int fd = (be->direct && !bio->buffered) ? be->fd : be->fd_buffered;
 	uint64_t off = bio->offset + bio->done, left = bio->len - bio->done;
 	switch (bio->op) {
 	case BIO_READ:
-		if (!feat_prep_fixed(bio, sqe, 0, fd, bio->buf + bio->done, (unsigned)left, off)) /* feature_hooks.h */
+		if (!bdev_prep_fixed(bio, sqe, 0, fd, bio->buf + bio->done, (unsigned)left, off))
 			io_uring_prep_read(sqe, fd, bio->buf + bio->done, (unsigned)left, off);
 		break;
 	case BIO_WRITE:
-		if (!feat_prep_fixed(bio, sqe, 1, fd, bio->buf + bio->done, (unsigned)left, off)) /* feature_hooks.h */
+		if (!bdev_prep_fixed(bio, sqe, 1, fd, bio->buf + bio->done, (unsigned)left, off))
 			io_uring_prep_write(sqe, fd, bio->buf + bio->done, (unsigned)left, off);
 		break;
 	case BIO_FLUSH:
@@ -104,12 +104,12 @@ static void file_complete(struct bio *bio, int res)
 	if (res == -EINVAL && be->direct && !bio->buffered && (bio->op == BIO_READ || bio->op == BIO_WRITE)) {
 		/* O_DIRECT alignment the device did not accept: go buffered. */
 		bio->buffered = 1;
-		reactor_bio_submit(bio);
+		bdev_submit(bio);
 		return;
 	}
 	if (zeroing && bio->fallback != ZERO_WRITE && (res == -EOPNOTSUPP || res == -EINVAL)) {
 		bio->fallback = bio->fallback == ZERO_FALLOC_ZERO_RANGE ? ZERO_FALLOC_PUNCH : ZERO_WRITE;
-		reactor_bio_submit(bio);
+		bdev_submit(bio);
 		return;
 	}
 	if (res < 0) {
@@ -123,7 +123,7 @@ static void file_complete(struct bio *bio, int res)
 		}
 		bio->done += (uint64_t)res;
 		if (bio->done < bio->len) { /* short transfer: continue where it stopped */
-			reactor_bio_submit(bio);
+			bdev_submit(bio);
 			return;
 		}
 	}

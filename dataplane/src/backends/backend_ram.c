@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "nvme/target.h"
+#include "backends/bdev.h"
 
 static int ram_submit(struct backend *be, struct bio *bio)
 {

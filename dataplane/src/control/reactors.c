@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "control/engine.h"
 #include "control/reactors.h"
 
 #define CPU_ID_MAX 1023
@@ -74,7 +75,7 @@ int reactor_cpus_check(const struct dpd_options *o)
 
 int reactor_place(struct reactor *r)
 {
-	const struct dpd_options *o = &r->e->opt;
+	const struct dpd_options *o = r->tp->opt;
 	char name[16];
 	snprintf(name, sizeof(name), "dpd-reactor-%d", r->idx);
 	pthread_setname_np(r->thread, name); /* only for people and tools; failure is harmless */

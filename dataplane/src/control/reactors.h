@@ -2,7 +2,8 @@
 #ifndef DPD_CONTROL_REACTORS_H
 #define DPD_CONTROL_REACTORS_H
 
-#include "nvme/target.h"
+#include "common/options.h"
+#include "transport/reactor.h"
 
 /* Check the CPU list of opts against this process's CPU set; 0 or -EINVAL (error text set). */
 int reactor_cpus_check(const struct dpd_options *o);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "nvme/target.h"
+#include "nvme/request.h"
 #include "common/util.h"
 
 #define IDENTIFY_LEN 4096
@@ -15,21 +15,21 @@
 /* Most admin data is small; the C2H transfer length is the host's SGL length,
  * which must not be smaller than what the command returns (we send at most
  * what the host described, never more). */
-static uint8_t *c2h_buffer(struct request *req, uint32_t len, uint32_t *xfer)
+static uint8_t *c2h_buffer(struct nvme_req *req, uint32_t len, uint32_t *xfer)
 {
 	const uint8_t *sgl = req->sqe + SQE_DPTR;
 	uint32_t sgl_len = get_le32(sgl + SGL_LEN);
 	if (sgl[SGL_TYPE] != SGL_TRANSPORT_DATA_BLOCK) {
-		req_complete(req, NVME_SC_SGL_INVALID_TYPE | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_SGL_INVALID_TYPE | NVME_SC_DNR);
 		return NULL;
 	}
 	if (sgl_len < len) {
-		req_complete(req, NVME_SC_SGL_INVALID_DATA_LEN | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_SGL_INVALID_DATA_LEN | NVME_SC_DNR);
 		return NULL;
 	}
-	uint8_t *buf = req_buffer(req, len);
+	uint8_t *buf = nvme_req_buffer(req, len);
 	if (!buf) {
-		req_complete(req, NVME_SC_INTERNAL);
+		nvme_req_complete(req, NVME_SC_INTERNAL);
 		return NULL;
 	}
 	memset(buf, 0, len);
@@ -37,12 +37,12 @@ static uint8_t *c2h_buffer(struct request *req, uint32_t len, uint32_t *xfer)
 	return buf;
 }
 
-static void identify_ctrl(struct request *req, uint8_t *d)
+static void identify_ctrl(struct nvme_req *req, uint8_t *d)
 {
-	struct conn *c = req->c;
-	struct ctrl *ctrl = c->ctrl;
-	struct dpd_engine *e = c->r->e;
-	const struct subsys *ss = c->ss;
+	struct nvme_sq *sq = req->sq;
+	struct ctrl *ctrl = sq->ctrl;
+	struct nvme_tgt *e = sq->th->tgt;
+	const struct subsys *ss = sq->ss;
 
 	put_le16(d + 0, 0x1b36); /* PCI vendor id: unassigned-device range, as software targets use */
 	put_le16(d + 2, 0x1b36);
@@ -64,7 +64,7 @@ static void identify_ctrl(struct request *req, uint8_t *d)
 	put_le32(d + 540, 0);                /* MNAN */
 	memcpy(d + 768, ctrl->subnqn, strlen(ctrl->subnqn));
 	put_le32(d + 536, 0x1 | (1u << 20)); /* SGLS: SGLs, offsets in in-capsule data */
-	put_le16(d + 514, (uint16_t)e->opt.max_queue_depth); /* MAXCMD */
+	put_le16(d + 514, (uint16_t)e->opt->max_queue_depth); /* MAXCMD */
 	if (!ctrl->discovery) {
 		d[512] = 0x66; /* SQES */
 		d[513] = 0x44; /* CQES */
@@ -72,7 +72,7 @@ static void identify_ctrl(struct request *req, uint8_t *d)
 		put_le16(d + 520, (1u << 2) | (1u << 3)); /* ONCS: DSM, Write Zeroes */
 		/* VWC present; Flush with NSID FFFFFFFFh not supported. */
 		d[525] = 0x1 | (0x2 << 1);
-		put_le32(d + 1792, (uint32_t)((NVME_SQE_SIZE + e->opt.in_capsule_bytes) / 16)); /* IOCCSZ */
+		put_le32(d + 1792, (uint32_t)((NVME_SQE_SIZE + e->opt->in_capsule_bytes) / 16)); /* IOCCSZ */
 		put_le32(d + 1796, NVME_CQE_SIZE / 16);                                    /* IORCSZ */
 	}
 	put_le16(d + 1800, 0); /* ICDOFF */
@@ -108,26 +108,26 @@ static void identify_ns_descs(struct dpd_ns *ns, uint8_t *d)
 	d[44] = 0;
 }
 
-static void admin_identify(struct request *req)
+static void admin_identify(struct nvme_req *req)
 {
-	struct conn *c = req->c;
+	struct nvme_sq *sq = req->sq;
 	uint8_t cns = req->sqe[SQE_CDW10];
 	uint32_t nsid = get_le32(req->sqe + SQE_NSID);
 	uint32_t xfer;
 	struct dpd_ns *ns = NULL;
 
-	if (c->ctrl->discovery && cns != 0x01) {
-		req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
+	if (sq->ctrl->discovery && cns != 0x01) {
+		nvme_req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
 		return;
 	}
 	if (cns == 0x00 || cns == 0x03) {
-		ns = c->ss ? subsys_find_ns(c->ss, nsid) : NULL;
+		ns = sq->ss ? subsys_find_ns(sq->ss, nsid) : NULL;
 		if (!ns) {
-			req_complete(req, NVME_SC_INVALID_NS | NVME_SC_DNR);
+			nvme_req_complete(req, NVME_SC_INVALID_NS | NVME_SC_DNR);
 			return;
 		}
 	} else if (cns != 0x01 && cns != 0x02) {
-		req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
 		return;
 	}
 	uint8_t *d = c2h_buffer(req, IDENTIFY_LEN, &xfer);
@@ -143,40 +143,40 @@ static void admin_identify(struct request *req)
 	case 0x02: {
 		/* Active namespace list: ids above nsid, ascending, up to 1024. */
 		if (nsid >= 0xFFFFFFFE) {
-			req_complete(req, NVME_SC_INVALID_NS | NVME_SC_DNR);
+			nvme_req_complete(req, NVME_SC_INVALID_NS | NVME_SC_DNR);
 			return;
 		}
 		int n = 0;
-		for (int i = 0; c->ss && i < c->ss->nns && n < 1024; i++)
-			if (c->ss->ns[i]->nsid > nsid)
-				put_le32(d + 4 * n++, c->ss->ns[i]->nsid);
+		for (int i = 0; sq->ss && i < sq->ss->nns && n < 1024; i++)
+			if (sq->ss->ns[i]->nsid > nsid)
+				put_le32(d + 4 * n++, sq->ss->ns[i]->nsid);
 		break;
 	}
 	case 0x03:
 		identify_ns_descs(ns, d);
 		break;
 	}
-	req_send_c2h(req, xfer);
+	nvme_req_complete_data(req, xfer);
 }
 
-static void admin_set_features(struct request *req)
+static void admin_set_features(struct nvme_req *req)
 {
-	struct ctrl *ctrl = req->c->ctrl;
-	struct dpd_engine *e = req->c->r->e;
+	struct ctrl *ctrl = req->sq->ctrl;
+	struct nvme_tgt *e = req->sq->th->tgt;
 	uint8_t fid = req->sqe[SQE_CDW10];
 	uint32_t v = get_le32(req->sqe + SQE_CDW11);
 
 	if (get_le32(req->sqe + SQE_CDW10) & (1u << 31)) { /* SV: nothing is saveable */
-		req_complete(req, 0x10D | NVME_SC_DNR);
+		nvme_req_complete(req, 0x10D | NVME_SC_DNR);
 		return;
 	}
 	switch (fid) {
 	case NVME_FEAT_NUM_QUEUES: {
 		if (ctrl->discovery || (v & 0xFFFF) == 0xFFFF || (v >> 16) == 0xFFFF) {
-			req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
+			nvme_req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
 			return;
 		}
-		uint32_t max = (uint32_t)e->opt.max_io_queues;
+		uint32_t max = (uint32_t)e->opt->max_io_queues;
 		uint32_t nsq = DPD_MIN((v & 0xFFFF) + 1, max), ncq = DPD_MIN((v >> 16) + 1, max);
 		uint32_t n = DPD_MIN(nsq, ncq);
 		__atomic_store_n(&ctrl->nr_io_queues, n, __ATOMIC_RELEASE);
@@ -184,7 +184,7 @@ static void admin_set_features(struct request *req)
 		break;
 	}
 	case NVME_FEAT_KATO: {
-		uint32_t max = (uint32_t)e->opt.max_kato_ms;
+		uint32_t max = (uint32_t)e->opt->max_kato_ms;
 		ctrl->kato_ms = (max && v > max) ? max : v;
 		__atomic_store_n(&ctrl->last_ka_ms, dpd_now_ms(), __ATOMIC_RELAXED);
 		break;
@@ -193,16 +193,16 @@ static void admin_set_features(struct request *req)
 		ctrl->aec = v & AEN_NS_ATTR_BIT;
 		break;
 	default:
-		req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
 		return;
 	}
-	req_complete(req, NVME_SC_SUCCESS);
+	nvme_req_complete(req, NVME_SC_SUCCESS);
 }
 
-static void admin_get_features(struct request *req)
+static void admin_get_features(struct nvme_req *req)
 {
-	struct ctrl *ctrl = req->c->ctrl;
-	struct dpd_engine *e = req->c->r->e;
+	struct ctrl *ctrl = req->sq->ctrl;
+	struct nvme_tgt *e = req->sq->th->tgt;
 	uint8_t fid = req->sqe[SQE_CDW10];
 	uint8_t sel = (req->sqe[SQE_CDW10 + 1] >> 0) & 0x7;
 
@@ -210,7 +210,7 @@ static void admin_get_features(struct request *req)
 	case NVME_FEAT_NUM_QUEUES: {
 		uint32_t n = __atomic_load_n(&ctrl->nr_io_queues, __ATOMIC_ACQUIRE);
 		if (!n || sel == 1 || sel == 2)
-			n = (uint32_t)e->opt.max_io_queues;
+			n = (uint32_t)e->opt->max_io_queues;
 		req->dw0 = ((n - 1) << 16) | (n - 1);
 		break;
 	}
@@ -221,20 +221,20 @@ static void admin_get_features(struct request *req)
 		req->dw0 = ctrl->aec;
 		break;
 	default:
-		req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
 		return;
 	}
-	req_complete(req, NVME_SC_SUCCESS);
+	nvme_req_complete(req, NVME_SC_SUCCESS);
 }
 
-static void smart_log(struct request *req, uint8_t *d)
+static void smart_log(struct nvme_req *req, uint8_t *d)
 {
-	const struct subsys *ss = req->c->ss;
-	struct dpd_engine *e = req->c->r->e;
+	const struct subsys *ss = req->sq->ss;
+	struct nvme_tgt *e = req->sq->th->tgt;
 	uint64_t rd = 0, wr = 0, rops = 0, wops = 0;
 
 	for (int i = 0; ss && i < ss->nns; i++) {
-		for (int r = 0; r < e->nreactors; r++) {
+		for (int r = 0; r < e->nthreads; r++) {
 			const uint64_t *cn = ss->ns[i]->stats[r].c;
 			rd += stat_read(&cn[DPD_STAT_NS_READ_BYTES]);
 			wr += stat_read(&cn[DPD_STAT_NS_WRITE_BYTES]);
@@ -252,28 +252,28 @@ static void smart_log(struct request *req, uint8_t *d)
 	put_le64(d + 80, wops);
 }
 
-static void admin_get_log_page(struct request *req)
+static void admin_get_log_page(struct nvme_req *req)
 {
-	struct conn *c = req->c;
-	struct ctrl *ctrl = c->ctrl;
+	struct nvme_sq *sq = req->sq;
+	struct ctrl *ctrl = sq->ctrl;
 	uint32_t cdw10 = get_le32(req->sqe + SQE_CDW10), cdw11 = get_le32(req->sqe + SQE_CDW11);
 	uint8_t lid = cdw10 & 0xFF;
 	uint64_t numd = (((uint64_t)(cdw11 & 0xFFFF) << 16) | (cdw10 >> 16)) + 1;
 	uint64_t len = numd * 4;
 	uint64_t off = get_le64(req->sqe + SQE_CDW12);
-	uint32_t cap = c->r->buf_size, full, xfer;
+	uint32_t cap = sq->th->ch->buf_size, full, xfer;
 
 	if (len > cap || (off & 3)) {
-		req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
 		return;
 	}
 	uint8_t *tmp = calloc(1, cap);
 	if (!tmp) {
-		req_complete(req, NVME_SC_INTERNAL);
+		nvme_req_complete(req, NVME_SC_INTERNAL);
 		return;
 	}
 	if (lid == NVME_LOG_DISC && ctrl->discovery) {
-		full = discovery_log_build(c, tmp, cap);
+		full = discovery_log_build(sq, tmp, cap);
 	} else if (lid == NVME_LOG_SMART && !ctrl->discovery) {
 		smart_log(req, tmp);
 		full = 512;
@@ -287,12 +287,12 @@ static void admin_get_log_page(struct request *req)
 		}
 	} else {
 		free(tmp);
-		req_complete(req, NVME_SC_INVALID_LOG_PAGE | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_INVALID_LOG_PAGE | NVME_SC_DNR);
 		return;
 	}
 	if (off > full) {
 		free(tmp);
-		req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
 		return;
 	}
 	uint8_t *d = c2h_buffer(req, (uint32_t)len, &xfer);
@@ -300,26 +300,24 @@ static void admin_get_log_page(struct request *req)
 		memcpy(d, tmp + off, DPD_MIN(len, full - off));
 	free(tmp);
 	if (d)
-		req_send_c2h(req, xfer);
+		nvme_req_complete_data(req, xfer);
 }
 
 /* ------------------------------------------------------------ async events */
 
-static void aer_fire(struct conn *c, uint32_t dw0)
+static void aer_fire(struct nvme_sq *sq, uint32_t dw0)
 {
-	struct request *req = c->aers;
+	struct nvme_req *req = sq->aers;
 	if (!req)
 		return;
-	c->aers = req->next;
+	sq->aers = req->next_aer;
 	req->dw0 = dw0;
-	req_complete(req, NVME_SC_SUCCESS);
+	nvme_req_complete(req, NVME_SC_SUCCESS);
 }
 
-void admin_drop_aers(struct conn *c) { c->aers = NULL; } /* released with the other requests */
-
-void admin_ns_changed(struct conn *c, const struct subsys *old_ss, const struct subsys *new_ss)
+void admin_ns_changed(struct nvme_sq *sq, const struct subsys *old_ss, const struct subsys *new_ss)
 {
-	struct ctrl *ctrl = c->ctrl;
+	struct ctrl *ctrl = sq->ctrl;
 	int changed = 0;
 	int i = 0, j = 0;
 	/* Both lists are sorted by nsid: walk them together. */
@@ -347,17 +345,17 @@ void admin_ns_changed(struct conn *c, const struct subsys *old_ss, const struct 
 			ctrl->nchanged = 1;
 		}
 	}
-	if (changed && (ctrl->aec & AEN_NS_ATTR_BIT) && !ctrl->aen_masked && c->aers) {
+	if (changed && (ctrl->aec & AEN_NS_ATTR_BIT) && !ctrl->aen_masked && sq->aers) {
 		ctrl->aen_masked = 1;
 		/* Notice, namespace attribute changed, log page 04h. */
-		aer_fire(c, (NVME_LOG_CHANGED_NS << 16) | (0x00 << 8) | 0x02);
+		aer_fire(sq, (NVME_LOG_CHANGED_NS << 16) | (0x00 << 8) | 0x02);
 	}
 }
 
-void admin_exec(struct request *req)
+void admin_exec(struct nvme_req *req)
 {
-	struct conn *c = req->c;
-	struct ctrl *ctrl = c->ctrl;
+	struct nvme_sq *sq = req->sq;
+	struct ctrl *ctrl = sq->ctrl;
 
 	/* Any admin command shows the host is alive. */
 	__atomic_store_n(&ctrl->last_ka_ms, dpd_now_ms(), __ATOMIC_RELAXED);
@@ -375,34 +373,34 @@ void admin_exec(struct request *req)
 		admin_get_log_page(req);
 		break;
 	case NVME_ADM_KEEP_ALIVE:
-		req_complete(req, NVME_SC_SUCCESS);
+		nvme_req_complete(req, NVME_SC_SUCCESS);
 		break;
 	case NVME_ADM_ABORT:
 		/* Commands here finish quickly or wait for the host's own data;
 		 * report "not aborted" (DW0 bit 0) as the spec allows. */
 		req->dw0 = 1;
-		req_complete(req, NVME_SC_SUCCESS);
+		nvme_req_complete(req, NVME_SC_SUCCESS);
 		break;
 	case NVME_ADM_ASYNC_EVENT: {
 		int n = 0;
-		for (struct request *a = c->aers; a; a = a->next)
+		for (struct nvme_req *a = sq->aers; a; a = a->next_aer)
 			n++;
 		if (n > DPD_AERL) {
-			req_complete(req, NVME_SC_ASYNC_LIMIT | NVME_SC_DNR);
+			nvme_req_complete(req, NVME_SC_ASYNC_LIMIT | NVME_SC_DNR);
 			break;
 		}
 		/* Parked until an event; completes only then (or never). */
 		req->state = REQ_AER;
-		req->next = c->aers;
-		c->aers = req;
+		req->next_aer = sq->aers;
+		sq->aers = req;
 		if (ctrl->nchanged && (ctrl->aec & AEN_NS_ATTR_BIT) && !ctrl->aen_masked) {
 			ctrl->aen_masked = 1;
-			aer_fire(c, (NVME_LOG_CHANGED_NS << 16) | 0x02);
+			aer_fire(sq, (NVME_LOG_CHANGED_NS << 16) | 0x02);
 		}
 		break;
 	}
 	default:
-		req_complete(req, NVME_SC_INVALID_OPCODE | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_INVALID_OPCODE | NVME_SC_DNR);
 		break;
 	}
 }

@@ -1,12 +1,10 @@
 /* discovery.c - the discovery log page (LID 70h): one entry per subsystem
  * the connected host may use, per listener it can be reached on. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 
-#include "nvme/target.h"
+#include "nvme/request.h"
 #include "common/util.h"
 
 #define DISC_HDR_LEN 1024
@@ -18,33 +16,23 @@
 #define TREQ_NOT_SPECIFIED 0
 
 /* A wildcard listener is reported with the address this host reached us on. */
-static void local_addr(const struct conn *c, const struct listen_addr *l, char *out, size_t cap)
+static void local_addr(const struct nvme_sq *sq, const struct listen_addr *l, char *out, size_t cap)
 {
-	if (strcmp(l->addr, "0.0.0.0") != 0 && strcmp(l->addr, "::") != 0) {
-		snprintf(out, cap, "%s", l->addr);
-		return;
-	}
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
 	snprintf(out, cap, "%s", l->addr);
-	if (c->ev.fd < 0 || getsockname(c->ev.fd, (struct sockaddr *)&ss, &len) < 0)
-		return;
-	if (ss.ss_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, out, (socklen_t)cap);
-	else if (ss.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, out, (socklen_t)cap);
+	if (strcmp(l->addr, "0.0.0.0") == 0 || strcmp(l->addr, "::") == 0)
+		sq->ops->local_addr(sq, out, cap);
 }
 
-uint32_t discovery_log_build(const struct conn *c, uint8_t *buf, uint32_t cap)
+uint32_t discovery_log_build(const struct nvme_sq *sq, uint8_t *buf, uint32_t cap)
 {
-	const struct snap *s = c->r->snap;
+	const struct snap *s = sq->th->snap;
 	uint64_t numrec = 0;
 	uint32_t off = DISC_HDR_LEN;
 
 	memset(buf, 0, DPD_MIN(cap, DISC_HDR_LEN));
 	for (int i = 0; s && i < s->nsubs; i++) {
 		const struct subsys *ss = &s->subs[i];
-		if (!subsys_host_allowed(ss, c->ctrl->hostnqn))
+		if (!subsys_host_allowed(ss, sq->ctrl->hostnqn))
 			continue;
 		for (int k = 0; k < s->nlisteners; k++) {
 			const struct listen_addr *l = &s->listeners[k];
@@ -65,7 +53,7 @@ uint32_t discovery_log_build(const struct conn *c, uint8_t *buf, uint32_t cap)
 			memcpy(e + 32, port, strlen(port));
 			/* Strings NUL-padded, as the Linux target does. */
 			memcpy(e + 256, ss->nqn, strlen(ss->nqn));
-			local_addr(c, l, addr, sizeof(addr));
+			local_addr(sq, l, addr, sizeof(addr));
 			memcpy(e + 512, addr, strlen(addr));
 			e[768] = 0; /* TSAS sectype: none */
 			off += DISC_ENTRY_LEN;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "nvme/target.h"
+#include "nvme/request.h"
 #include "common/util.h"
 
 /* NQN fields are 256 bytes, NUL-terminated within; never trust that. */
@@ -20,19 +20,28 @@ static int copy_nqn(char *dst, const uint8_t *field)
 	return 0;
 }
 
-static void connect_fail(struct request *req, uint16_t status, uint32_t ipo, const char *why)
+/* A connected queue joins the I/O-path layers: tenant binding (I/O queues),
+ * queue counters. Discovery controllers move no data. */
+static void bind_layers(struct nvme_sq *sq)
 {
-	log_warn("Connect from %s refused: %s", req->c->peer, why);
-	reactor_stat(req->c->r, DPD_STAT_CONNECT_REFUSED, 1);
-	req->dw0 = ipo;
-	req_complete(req, status | NVME_SC_DNR);
+	if (sq->ctrl->discovery)
+		return;
+	io_queue_open(&sq->io, sq->th->io, sq->ctrl->hostnqn, sq->ctrl->subnqn, sq->ctrl->cntlid, sq->qid);
 }
 
-static void connect_admin(struct request *req, const char *subnqn, const char *hostnqn,
+static void connect_fail(struct nvme_req *req, uint16_t status, uint32_t ipo, const char *why)
+{
+	log_warn("Connect from %s refused: %s", req->sq->peer, why);
+	nvme_thread_stat(req->sq->th, DPD_STAT_CONNECT_REFUSED, 1);
+	req->dw0 = ipo;
+	nvme_req_complete(req, status | NVME_SC_DNR);
+}
+
+static void connect_admin(struct nvme_req *req, const char *subnqn, const char *hostnqn,
 			  const uint8_t *data, uint16_t sqsize, uint32_t kato)
 {
-	struct conn *c = req->c;
-	struct dpd_engine *e = c->r->e;
+	struct nvme_sq *sq = req->sq;
+	struct nvme_tgt *e = sq->th->tgt;
 	int discovery = strcmp(subnqn, NVME_DISC_NQN) == 0;
 	const struct subsys *ss = NULL;
 	char why[600];
@@ -43,7 +52,7 @@ static void connect_admin(struct request *req, const char *subnqn, const char *h
 		return;
 	}
 	if (!discovery) {
-		ss = snap_find(c->r->snap, subnqn);
+		ss = snap_find(sq->th->snap, subnqn);
 		if (!ss) {
 			snprintf(why, sizeof(why), "host %s asked for subsystem %s, which does not exist here",
 				 hostnqn, subnqn);
@@ -59,22 +68,23 @@ static void connect_admin(struct request *req, const char *subnqn, const char *h
 		}
 	}
 	if (sqsize < 1 || sqsize >= DPD_ADMIN_DEPTH) {
-		connect_fail(req, NVME_SC_CONNECT_INVALID_PARAM, CONNECT_IPO_SQE(SQE_CDW10 + 4),
-			     "admin queue size out of range");
+		snprintf(why, sizeof(why), "host %s asked for an admin queue of %u entries; 2 to %u are accepted",
+			 hostnqn, sqsize + 1u, DPD_ADMIN_DEPTH);
+		connect_fail(req, NVME_SC_CONNECT_INVALID_PARAM, CONNECT_IPO_SQE(SQE_CDW10 + 4), why);
 		return;
 	}
 	struct ctrl *ctrl = calloc(1, sizeof(*ctrl));
 	if (!ctrl) {
-		req_complete(req, NVME_SC_INTERNAL);
+		nvme_req_complete(req, NVME_SC_INTERNAL);
 		return;
 	}
 	ctrl->refs = 1; /* the admin queue's */
-	ctrl->e = e;
+	ctrl->tgt = e;
 	ctrl->discovery = discovery;
 	snprintf(ctrl->subnqn, sizeof(ctrl->subnqn), "%s", subnqn);
 	snprintf(ctrl->hostnqn, sizeof(ctrl->hostnqn), "%s", hostnqn);
 	memcpy(ctrl->hostid, data + CONNECT_HOSTID, 16);
-	uint32_t max = (uint32_t)e->opt.max_kato_ms;
+	uint32_t max = (uint32_t)e->opt->max_kato_ms;
 	ctrl->kato_ms = kato;
 	if (max && kato > max) {
 		log_warn("host %s asked for a %u ms keep-alive timeout, above the configured maximum %u ms; enforcing %u ms",
@@ -82,38 +92,38 @@ static void connect_admin(struct request *req, const char *subnqn, const char *h
 		ctrl->kato_ms = max;
 	}
 	ctrl->last_ka_ms = dpd_now_ms();
-	int rc = engine_ctrl_register(e, ctrl);
+	int rc = ctrl_register(e, ctrl);
 	if (rc < 0) {
 		free(ctrl);
 		connect_fail(req, 0x181 /* controller busy */, 0, "no free controller id");
 		return;
 	}
-	c->ctrl = ctrl;
-	c->ss = ss;
-	c->qid = 0;
-	c->depth = (uint16_t)(sqsize + 1);
-	c->connected = 1;
-	feat_conn_connected(c); /* feature_hooks.h: tenant binding, queue stats */
-	reactor_stat(c->r, DPD_STAT_CONTROLLERS_ACTIVE, 1);
+	sq->ctrl = ctrl;
+	sq->ss = ss;
+	sq->qid = 0;
+	sq->depth = (uint16_t)(sqsize + 1);
+	sq->connected = 1;
+	bind_layers(sq);
+	nvme_thread_stat(sq->th, DPD_STAT_CONTROLLERS_ACTIVE, 1);
 	log_info("host %s connected to %s as controller %u from %s (keep-alive %u ms, header digest %s, data digest %s)",
-		 hostnqn, subnqn, ctrl->cntlid, c->peer, ctrl->kato_ms, c->dg.hdgst ? "on" : "off",
-		 c->dg.ddgst ? "on" : "off");
+		 hostnqn, subnqn, ctrl->cntlid, sq->peer, ctrl->kato_ms, sq->hdgst ? "on" : "off",
+		 sq->ddgst ? "on" : "off");
 	req->dw0 = ctrl->cntlid;
-	req_complete(req, NVME_SC_SUCCESS);
+	nvme_req_complete(req, NVME_SC_SUCCESS);
 }
 
-static void connect_io(struct request *req, const char *subnqn, const char *hostnqn,
+static void connect_io(struct nvme_req *req, const char *subnqn, const char *hostnqn,
 		       const uint8_t *data, uint16_t qid, uint16_t sqsize)
 {
-	struct conn *c = req->c;
-	struct dpd_engine *e = c->r->e;
+	struct nvme_sq *sq = req->sq;
+	struct nvme_tgt *e = sq->th->tgt;
 	uint16_t cntlid = get_le16(data + CONNECT_CNTLID);
 	const char *why = NULL;
 	uint16_t status = NVME_SC_CONNECT_INVALID_PARAM;
 	uint32_t ipo = 0;
 
 	pthread_mutex_lock(&e->ctrl_lock);
-	struct ctrl *ctrl = engine_ctrl_lookup(e, subnqn, hostnqn, cntlid);
+	struct ctrl *ctrl = ctrl_lookup(e, subnqn, hostnqn, cntlid);
 	if (!ctrl) {
 		why = "I/O queue Connect names no live controller of this host and subsystem";
 		ipo = CONNECT_IPO_DATA(CONNECT_CNTLID);
@@ -127,7 +137,7 @@ static void connect_io(struct request *req, const char *subnqn, const char *host
 		   qid >= DPD_ARRAY_SIZE(ctrl->qid_used) || ctrl->qid_used[qid]) {
 		why = "queue id not granted or already connected";
 		ipo = CONNECT_IPO_SQE(SQE_CDW10 + 2);
-	} else if (sqsize < 1 || sqsize >= (uint32_t)e->opt.max_queue_depth) {
+	} else if (sqsize < 1 || sqsize >= (uint32_t)e->opt->max_queue_depth) {
 		why = "queue size above the controller's maximum (CAP.MQES)";
 		ipo = CONNECT_IPO_SQE(SQE_CDW10 + 4);
 	} else {
@@ -141,32 +151,32 @@ static void connect_io(struct request *req, const char *subnqn, const char *host
 		connect_fail(req, status, ipo, msg);
 		return;
 	}
-	c->ctrl = ctrl;
-	c->ss = snap_find(c->r->snap, subnqn);
-	c->qid = qid;
-	c->depth = (uint16_t)(sqsize + 1);
-	c->max_incapsule = (uint32_t)e->opt.in_capsule_bytes;
-	c->connected = 1;
-	feat_conn_connected(c); /* feature_hooks.h: tenant binding, queue stats */
-	log_debug("controller %u: I/O queue %u connected (depth %u)", ctrl->cntlid, qid, c->depth);
+	sq->ctrl = ctrl;
+	sq->ss = snap_find(sq->th->snap, subnqn);
+	sq->qid = qid;
+	sq->depth = (uint16_t)(sqsize + 1);
+	sq->max_incapsule = (uint32_t)e->opt->in_capsule_bytes;
+	sq->connected = 1;
+	bind_layers(sq);
+	log_debug("controller %u: I/O queue %u connected (depth %u)", ctrl->cntlid, qid, sq->depth);
 	req->dw0 = ctrl->cntlid;
-	req_complete(req, NVME_SC_SUCCESS);
+	nvme_req_complete(req, NVME_SC_SUCCESS);
 }
 
-static void fabrics_connect(struct request *req)
+static void fabrics_connect(struct nvme_req *req)
 {
-	struct conn *c = req->c;
+	struct nvme_sq *sq = req->sq;
 	char subnqn[DPD_NQN_MAX], hostnqn[DPD_NQN_MAX];
 
-	if (c->connected) {
-		req_complete(req, NVME_SC_CMD_SEQ_ERROR | NVME_SC_DNR);
+	if (sq->connected) {
+		nvme_req_complete(req, NVME_SC_CMD_SEQ_ERROR | NVME_SC_DNR);
 		return;
 	}
 	if (get_le16(req->sqe + SQE_CDW10) != 0) { /* record format */
 		connect_fail(req, NVME_SC_CONNECT_FORMAT, 0, "unsupported Connect record format");
 		return;
 	}
-	int rc = req_start_h2c(req, CONNECT_DATA_LEN);
+	int rc = req->sq->ops->host_data(req, CONNECT_DATA_LEN);
 	if (rc <= 0)
 		return;
 	const uint8_t *data = req->buf;
@@ -189,25 +199,25 @@ static void fabrics_connect(struct request *req)
 		connect_io(req, subnqn, hostnqn, data, qid, sqsize);
 }
 
-static uint64_t cap_value(const struct dpd_engine *e)
+static uint64_t cap_value(const struct nvme_tgt *e)
 {
-	uint64_t mqes = (uint64_t)e->opt.max_queue_depth - 1;
+	uint64_t mqes = (uint64_t)e->opt->max_queue_depth - 1;
 	return mqes | (1ull << 16)  /* CQR: contiguous queues required */
 	       | (30ull << 24)      /* TO: 15 s ready timeout, in 500 ms units */
 	       | (1ull << 37);      /* CSS: NVM command set; MPSMIN = MPSMAX = 0 (4 KiB) */
 }
 
-static void prop_get(struct request *req)
+static void prop_get(struct nvme_req *req)
 {
-	struct conn *c = req->c;
-	struct ctrl *ctrl = c->ctrl;
+	struct nvme_sq *sq = req->sq;
+	struct ctrl *ctrl = sq->ctrl;
 	uint32_t off = get_le32(req->sqe + SQE_CDW11);
 	int size8 = req->sqe[SQE_CDW10] & 1;
 	uint64_t v;
 
 	switch (off) {
 	case NVME_REG_CAP:
-		v = cap_value(c->r->e);
+		v = cap_value(sq->th->tgt);
 		break;
 	case NVME_REG_VS:
 		v = 0x00010300; /* 1.3: namespace identification descriptors supported */
@@ -219,27 +229,27 @@ static void prop_get(struct request *req)
 		v = __atomic_load_n(&ctrl->csts, __ATOMIC_ACQUIRE);
 		break;
 	default:
-		req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
 		return;
 	}
 	if (!size8 && off == NVME_REG_CAP) {
-		req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
 		return;
 	}
 	req->dw0 = (uint32_t)v;
 	req->dw1 = (uint32_t)(v >> 32);
-	req_complete(req, NVME_SC_SUCCESS);
+	nvme_req_complete(req, NVME_SC_SUCCESS);
 }
 
-static void prop_set(struct request *req)
+static void prop_set(struct nvme_req *req)
 {
-	struct conn *c = req->c;
-	struct ctrl *ctrl = c->ctrl;
+	struct nvme_sq *sq = req->sq;
+	struct ctrl *ctrl = sq->ctrl;
 	uint32_t off = get_le32(req->sqe + SQE_CDW11);
 	uint32_t v = get_le32(req->sqe + SQE_CDW12);
 
 	if (off != NVME_REG_CC) {
-		req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
 		return;
 	}
 	uint32_t old = ctrl->cc, csts = __atomic_load_n(&ctrl->csts, __ATOMIC_ACQUIRE);
@@ -266,24 +276,24 @@ static void prop_set(struct request *req)
 		csts &= ~(0x3u << 2);
 	}
 	__atomic_store_n(&ctrl->csts, csts, __ATOMIC_RELEASE);
-	req_complete(req, NVME_SC_SUCCESS);
+	nvme_req_complete(req, NVME_SC_SUCCESS);
 }
 
-void fabrics_exec(struct request *req)
+void fabrics_exec(struct nvme_req *req)
 {
-	struct conn *c = req->c;
+	struct nvme_sq *sq = req->sq;
 	uint8_t fctype = req->sqe[SQE_FCTYPE];
 
 	if (fctype == NVMF_CONNECT) {
 		fabrics_connect(req);
 		return;
 	}
-	if (!c->connected) {
-		req_complete(req, NVME_SC_CMD_SEQ_ERROR | NVME_SC_DNR);
+	if (!sq->connected) {
+		nvme_req_complete(req, NVME_SC_CMD_SEQ_ERROR | NVME_SC_DNR);
 		return;
 	}
-	if (c->qid != 0) { /* properties live on the admin queue */
-		req_complete(req, NVME_SC_INVALID_OPCODE | NVME_SC_DNR);
+	if (sq->qid != 0) { /* properties live on the admin queue */
+		nvme_req_complete(req, NVME_SC_INVALID_OPCODE | NVME_SC_DNR);
 		return;
 	}
 	switch (fctype) {
@@ -294,7 +304,7 @@ void fabrics_exec(struct request *req)
 		prop_set(req);
 		break;
 	default:
-		req_complete(req, NVME_SC_INVALID_OPCODE | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_INVALID_OPCODE | NVME_SC_DNR);
 		break;
 	}
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "nvme/target.h"
+#include "nvme/request.h"
 #include "common/util.h"
 
 #define DSM_RANGE_LEN 16
@@ -21,9 +21,9 @@ static uint16_t errno_status(enum bio_op op, int res)
 	return NVME_SC_INTERNAL;
 }
 
-static void io_count(struct request *req)
+static void io_count(struct nvme_req *req)
 {
-	uint64_t *cn = req->ns->stats[req->c->r->idx].c;
+	uint64_t *cn = req->ns->stats[req->sq->th->idx].c;
 	stat_add(&cn[req->stat_id], 1);
 	if (req->stat_id == DPD_STAT_NS_READ_OPS)
 		stat_add(&cn[DPD_STAT_NS_READ_BYTES], req->bio.len);
@@ -31,17 +31,18 @@ static void io_count(struct request *req)
 		stat_add(&cn[DPD_STAT_NS_WRITE_BYTES], req->bio.len);
 }
 
-static void dsm_next(struct request *req);
+static void dsm_next(struct nvme_req *req);
 
 static void bio_done(struct bio *bio, int res)
 {
-	struct request *req = (struct request *)((char *)bio - offsetof(struct request, bio));
-	struct conn *c = req->c;
+	struct nvme_req *req = (struct nvme_req *)((char *)bio - offsetof(struct nvme_req, bio));
+	struct nvme_sq *sq = req->sq;
 
-	c->bios--;
-	feat_io_backend_done(req); /* feature_hooks.h */
-	if (c->closed) {
-		req_release(req);
+	sq->bios--;
+	req->state = REQ_EXEC;
+	io_req_backend_done(&req->io);
+	if (sq->closed) {
+		sq->ops->release(req);
 		return;
 	}
 	if (res < 0) {
@@ -49,7 +50,7 @@ static void bio_done(struct bio *bio, int res)
 			 req->ns->subnqn,
 			 bio->op == BIO_READ ? "read" : bio->op == BIO_WRITE ? "write" : bio->op == BIO_FLUSH ? "flush" : "zeroing",
 			 (unsigned long long)bio->len, (unsigned long long)bio->offset, strerror(-res));
-		req_complete(req, errno_status(bio->op, res));
+		nvme_req_complete(req, errno_status(bio->op, res));
 		return;
 	}
 	if (req->sqe[SQE_OPC] == NVME_IO_DSM && req->dsm_next < req->dsm_count) {
@@ -58,17 +59,16 @@ static void bio_done(struct bio *bio, int res)
 	}
 	io_count(req);
 	if (bio->op == BIO_READ) {
-		uint16_t st = feat_io_after_read(req); /* feature_hooks.h: decrypt, staging copies */
-		if (st) {
-			req_complete(req, st);
+		if (io_req_after_read(&req->io) < 0) { /* decrypt, staging copies */
+			nvme_req_complete(req, NVME_SC_INTERNAL);
 			return;
 		}
-		req_send_c2h(req, (uint32_t)bio->len);
+		nvme_req_complete_data(req, (uint32_t)bio->len);
 	} else
-		req_complete(req, NVME_SC_SUCCESS);
+		nvme_req_complete(req, NVME_SC_SUCCESS);
 }
 
-static void submit(struct request *req, enum bio_op op, uint64_t offset, uint64_t len)
+static void submit(struct nvme_req *req, enum bio_op op, uint64_t offset, uint64_t len)
 {
 	struct bio *bio = &req->bio;
 	bio->op = op;
@@ -79,14 +79,16 @@ static void submit(struct request *req, enum bio_op op, uint64_t offset, uint64_
 	bio->fallback = 0;
 	bio->buffered = 0;
 	bio->be = req->ns->be;
-	bio->r = req->c->r;
+	bio->ch = req->sq->th->ch;
+	bio->stats = dpd_io_counter_slot(&req->ns->io.stats, (unsigned)req->sq->th->idx);
 	bio->cb = bio_done;
-	req->c->bios++;
-	reactor_bio_submit(bio);
+	req->sq->bios++;
+	req->state = REQ_BACKEND;
+	bdev_submit(bio);
 }
 
 /* Validate SLBA/NLB of a read/write/zeroes command; returns 0 or a status. */
-static uint16_t check_range(const struct request *req, uint64_t *off, uint64_t *len)
+static uint16_t check_range(const struct nvme_req *req, uint64_t *off, uint64_t *len)
 {
 	struct dpd_ns *ns = req->ns;
 	uint64_t slba = get_le64(req->sqe + SQE_CDW10);
@@ -98,51 +100,63 @@ static uint16_t check_range(const struct request *req, uint64_t *off, uint64_t *
 	return 0;
 }
 
-static void io_rw(struct request *req, int write)
+/* io_path.h: a read/write that passed QoS and payload preparation. */
+static void rw_go(struct io_req *io, int err)
 {
-	feat_io_arrived(req); /* feature_hooks.h: latency clock starts at the first look */
-	struct dpd_engine *e = req->c->r->e;
+	struct nvme_req *req = (struct nvme_req *)((char *)io - offsetof(struct nvme_req, io));
+	if (err) {
+		nvme_req_complete(req, NVME_SC_INTERNAL);
+		return;
+	}
+	submit(req, io->write ? BIO_WRITE : BIO_READ, io->off, io->len);
+}
+
+/* Through the I/O-path layers (QoS, payload), then to the backend. */
+static void rw_start(struct nvme_req *req, int write, uint64_t off, uint64_t len)
+{
+	if (io_req_start(&req->io, &req->sq->io, &req->ns->io, write, off, len, req->buf, rw_go))
+		req->state = REQ_QOS_WAIT;
+}
+
+static void io_rw(struct nvme_req *req, int write)
+{
+	io_req_arrived(&req->io); /* latency clock starts at the first look */
+	struct nvme_tgt *e = req->sq->th->tgt;
 	uint64_t off, len;
 	uint16_t st = check_range(req, &off, &len);
 	if (st) {
-		req_complete(req, st);
+		nvme_req_complete(req, st);
 		return;
 	}
-	if (len > (uint64_t)e->opt.max_transfer_bytes) {
-		req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
+	if (len > (uint64_t)e->opt->max_transfer_bytes) {
+		nvme_req_complete(req, NVME_SC_INVALID_FIELD | NVME_SC_DNR);
 		return;
 	}
 	req->stat_id = write ? DPD_STAT_NS_WRITE_OPS : DPD_STAT_NS_READ_OPS;
 	if (write) {
-		int rc = req_start_h2c(req, (uint32_t)len);
+		int rc = req->sq->ops->host_data(req, (uint32_t)len);
 		if (rc <= 0)
 			return; /* R2T sent (we come back here) or failed */
-		feat_io_start(req, 1, off, len); /* feature_hooks.h: QoS, then io_rw_submit() */
+		rw_start(req, 1, off, len);
 		return;
 	}
 	const uint8_t *sgl = req->sqe + SQE_DPTR;
 	if (sgl[SGL_TYPE] != SGL_TRANSPORT_DATA_BLOCK) {
-		req_complete(req, NVME_SC_SGL_INVALID_TYPE | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_SGL_INVALID_TYPE | NVME_SC_DNR);
 		return;
 	}
 	if (get_le32(sgl + SGL_LEN) != len) {
-		req_complete(req, NVME_SC_SGL_INVALID_DATA_LEN | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_SGL_INVALID_DATA_LEN | NVME_SC_DNR);
 		return;
 	}
-	if (!req_buffer(req, (uint32_t)len)) {
-		req_complete(req, NVME_SC_INTERNAL);
+	if (!nvme_req_buffer(req, (uint32_t)len)) {
+		nvme_req_complete(req, NVME_SC_INTERNAL);
 		return;
 	}
-	feat_io_start(req, 0, off, len); /* feature_hooks.h: QoS, then io_rw_submit() */
+	rw_start(req, 0, off, len);
 }
 
-/* feature_hooks.h: a read/write that passed QoS and payload preparation. */
-void io_rw_submit(struct request *req)
-{
-	submit(req, req->feat.write ? BIO_WRITE : BIO_READ, req->feat.off, req->feat.len);
-}
-
-static void dsm_next(struct request *req)
+static void dsm_next(struct nvme_req *req)
 {
 	struct dpd_ns *ns = req->ns;
 	const uint8_t *r = req->buf + DSM_RANGE_LEN * req->dsm_next++;
@@ -153,22 +167,22 @@ static void dsm_next(struct request *req)
 			return;
 		}
 		io_count(req);
-		req_complete(req, NVME_SC_SUCCESS);
+		nvme_req_complete(req, NVME_SC_SUCCESS);
 		return;
 	}
 	submit(req, BIO_DISCARD, slba << ns->lba_shift, nlb << ns->lba_shift);
 }
 
-static void io_dsm(struct request *req)
+static void io_dsm(struct nvme_req *req)
 {
 	uint32_t nr = (get_le32(req->sqe + SQE_CDW10) & 0xFF) + 1;
 	uint32_t attr = get_le32(req->sqe + SQE_CDW11);
-	int rc = req_start_h2c(req, nr * DSM_RANGE_LEN);
+	int rc = req->sq->ops->host_data(req, nr * DSM_RANGE_LEN);
 	if (rc <= 0)
 		return;
 	req->stat_id = DPD_STAT_NS_OTHER_OPS;
 	if (!(attr & DSM_ATTR_DEALLOCATE)) { /* only hints: nothing to do */
-		req_complete(req, NVME_SC_SUCCESS);
+		nvme_req_complete(req, NVME_SC_SUCCESS);
 		return;
 	}
 	/* Check every range before touching any. */
@@ -176,7 +190,7 @@ static void io_dsm(struct request *req)
 		const uint8_t *r = req->buf + DSM_RANGE_LEN * i;
 		uint64_t nlb = get_le32(r + 4), slba = get_le64(r + 8);
 		if (nlb && (slba >= req->ns->nblocks || nlb > req->ns->nblocks - slba)) {
-			req_complete(req, NVME_SC_LBA_RANGE | NVME_SC_DNR);
+			nvme_req_complete(req, NVME_SC_LBA_RANGE | NVME_SC_DNR);
 			return;
 		}
 	}
@@ -185,16 +199,16 @@ static void io_dsm(struct request *req)
 	dsm_next(req);
 }
 
-void io_exec(struct request *req)
+void io_exec(struct nvme_req *req)
 {
-	struct conn *c = req->c;
+	struct nvme_sq *sq = req->sq;
 	uint8_t opc = req->sqe[SQE_OPC];
 	uint32_t nsid = get_le32(req->sqe + SQE_NSID);
 
 	if (!req->ns) {
-		struct dpd_ns *ns = c->ss ? subsys_find_ns(c->ss, nsid) : NULL;
+		struct dpd_ns *ns = sq->ss ? subsys_find_ns(sq->ss, nsid) : NULL;
 		if (!ns) {
-			req_complete(req, NVME_SC_INVALID_NS | NVME_SC_DNR);
+			nvme_req_complete(req, NVME_SC_INVALID_NS | NVME_SC_DNR);
 			return;
 		}
 		ns_get(ns);
@@ -215,7 +229,7 @@ void io_exec(struct request *req)
 		uint64_t off, len;
 		uint16_t st = check_range(req, &off, &len);
 		if (st) {
-			req_complete(req, st);
+			nvme_req_complete(req, st);
 			return;
 		}
 		req->stat_id = DPD_STAT_NS_OTHER_OPS;
@@ -226,7 +240,7 @@ void io_exec(struct request *req)
 		io_dsm(req);
 		break;
 	default:
-		req_complete(req, NVME_SC_INVALID_OPCODE | NVME_SC_DNR);
+		nvme_req_complete(req, NVME_SC_INVALID_OPCODE | NVME_SC_DNR);
 		break;
 	}
 }

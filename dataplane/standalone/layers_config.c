@@ -1,5 +1,5 @@
-/* feature_config.c - offload mode, encryption keys, tenants and the stats file of
- * the standalone target; see feature_config.h. Validation happens before anything
+/* layers_config.c - offload mode, encryption keys, tenants and the stats file of
+ * the standalone target; see layers_config.h. Validation happens before anything
  * is applied, with the offending field named in the message. */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
-#include "feature_config.h"
+#include "layers_config.h"
 
 #define MAX_TENANTS 4096
 
@@ -25,7 +25,7 @@ static json_object *load(const char *path, char *err, size_t cap)
 	return root;
 }
 
-int feature_read_key_file(const char *path, unsigned char key[64], char *err, size_t cap)
+int layers_read_key_file(const char *path, unsigned char key[64], char *err, size_t cap)
 {
 	unsigned char buf[160];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -63,7 +63,7 @@ static int apply_key(dpd_engine *e, const char *field, const char *nqn, uint32_t
 		     char *err, size_t cap)
 {
 	unsigned char key[64];
-	if (feature_read_key_file(path, key, err, cap) < 0)
+	if (layers_read_key_file(path, key, err, cap) < 0)
 		return -1;
 	int rc = dpd_ns_set_key(e, nqn, nsid, key, sizeof(key));
 	OPENSSL_cleanse(key, sizeof(key));
@@ -272,7 +272,7 @@ static int add_tenant(json_object *root, json_object *t, size_t i, dpd_engine *e
 
 /* ------------------------------------------------------------ apply */
 
-int feature_config_apply_file(const char *path, dpd_engine *e, char *err, size_t cap)
+int layers_config_apply_file(const char *path, dpd_engine *e, char *err, size_t cap)
 {
 	json_object *root = load(path, err, cap), *tenants, *subs;
 	if (!root)
@@ -315,7 +315,7 @@ out:
 	return rc;
 }
 
-int feature_config_reload_tenants(const char *path, dpd_engine *e, char *err, size_t cap)
+int layers_config_reload_tenants(const char *path, dpd_engine *e, char *err, size_t cap)
 {
 	json_object *root = load(path, err, cap), *tenants;
 	if (!root)
@@ -392,7 +392,7 @@ static json_object *io_object(const dpd_stats *s, int kind, int idx)
 	return o;
 }
 
-int feature_write_stats(dpd_engine *e, const char *path, char *err, size_t cap)
+int layers_write_stats(dpd_engine *e, const char *path, char *err, size_t cap)
 {
 	dpd_stats *s;
 	if (dpd_stats_snapshot(e, &s) < 0)

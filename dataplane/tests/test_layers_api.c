@@ -8,7 +8,7 @@
 
 #include "dpudp.h"
 #include "initiator.h"
-#include "unit.h"
+#include "check.h"
 #include "common/util.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:feature-api"
@@ -26,7 +26,7 @@ static dpd_engine *engine_up(int *port)
 		return NULL;
 	}
 	dpd_options_destroy(o);
-	snprintf(g_file, sizeof(g_file), "/tmp/dpd-feature-api-%d.img", (int)getpid());
+	snprintf(g_file, sizeof(g_file), "/tmp/dpd-layers-api-%d.img", (int)getpid());
 	unlink(g_file);
 	int rc = dpd_subsystem_add(e, SUBNQN, NULL, NULL);
 	rc |= dpd_host_allow(e, SUBNQN, HOSTNQN);
@@ -243,5 +243,11 @@ static void offload_mode_without_provider(void)
 	unlink(g_file);
 }
 
-UNIT_MAIN(UNIT(telemetry_counts_real_io_per_namespace_tenant_and_queue), UNIT(live_limits_throttle_without_failing),
-		  UNIT(key_set_and_clear), UNIT(offload_mode_without_provider))
+int main(void)
+{
+	RUN(telemetry_counts_real_io_per_namespace_tenant_and_queue);
+	RUN(live_limits_throttle_without_failing);
+	RUN(key_set_and_clear);
+	RUN(offload_mode_without_provider);
+	TEST_EXIT();
+}

@@ -1,4 +1,4 @@
-/* feature_api.c - public API of offload modes, namespace keys, tenants and the
+/* layers_api.c - public API of offload modes, namespace keys, tenants and the
  * telemetry part of the stats snapshot (declared in dpudp.h). Configuration
  * calls run on the caller's thread under the engine lock; the I/O path sees
  * their effect through atomics (mode, key pointer, tenant buckets). */
@@ -8,8 +8,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "control/registry.h"
-#include "nvme/target.h"
+#include "control/engine.h"
 #include "common/util.h"
 
 _Static_assert(DPD_OFFLOAD_NON_OFFLOAD == DPD_MODE_NON_OFFLOAD && DPD_OFFLOAD_ZERO_COPY == DPD_MODE_ZERO_COPY &&
@@ -17,32 +16,6 @@ _Static_assert(DPD_OFFLOAD_NON_OFFLOAD == DPD_MODE_NON_OFFLOAD && DPD_OFFLOAD_ZE
 		       DPD_OFFLOAD_FALLBACK_DEGRADE == DPD_FALLBACK_DEGRADE && DPD_OFFLOAD_FALLBACK_FAIL == DPD_FALLBACK_FAIL,
 	       "public and internal offload constants agree");
 
-void feat_key_put(struct feat_key *k);
-
-/* ------------------------------------------------------------ lifecycle */
-
-int feat_engine_init(struct dpd_engine *e)
-{
-	int rc = dpd_tenants_init(&e->feat.tenants, (unsigned)e->nreactors);
-	if (rc)
-		return rc;
-	pthread_mutex_init(&e->feat.qlock, NULL);
-	e->feat.mode = DPD_MODE_ZERO_COPY;
-	e->feat.requested_mode = DPD_MODE_ZERO_COPY;
-	e->feat.ready = 1;
-	return 0;
-}
-
-void feat_engine_fini(struct dpd_engine *e)
-{
-	if (!e->feat.ready)
-		return;
-	dpd_tenants_fini(&e->feat.tenants);
-	pthread_mutex_destroy(&e->feat.qlock);
-	e->feat.ready = 0;
-}
-
-/* ------------------------------------------------------------ offload modes */
 
 int dpd_engine_set_offload_mode(dpd_engine *e, int mode, int fallback)
 {
@@ -56,9 +29,9 @@ int dpd_engine_set_offload_mode(dpd_engine *e, int mode, int fallback)
 		return set_error(rc, "offload mode %s is unavailable on this node (no offload provider) and the "
 				     "fallback policy is Fail", dpd_offload_mode_name(mode));
 	pthread_mutex_lock(&e->lock);
-	e->feat.requested_mode = mode;
-	e->feat.fallback = fallback;
-	__atomic_store_n(&e->feat.mode, eff, __ATOMIC_RELEASE);
+	e->io.requested_mode = mode;
+	e->io.fallback = fallback;
+	__atomic_store_n(&e->io.mode, eff, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&e->lock);
 	if (eff != mode)
 		log_warn("offload mode %s is unavailable on this node (no offload provider); running %s",
@@ -70,7 +43,7 @@ int dpd_engine_set_offload_mode(dpd_engine *e, int mode, int fallback)
 
 int dpd_engine_offload_mode(dpd_engine *e)
 {
-	return e ? __atomic_load_n(&e->feat.mode, __ATOMIC_ACQUIRE) : -EINVAL;
+	return e ? __atomic_load_n(&e->io.mode, __ATOMIC_ACQUIRE) : -EINVAL;
 }
 
 /* ------------------------------------------------------------ keys */
@@ -86,21 +59,21 @@ static struct dpd_ns *find_ns_locked(struct dpd_engine *e, const char *nqn, uint
 /* Swap a namespace's key. The old one is released only after every reactor has
  * passed a message barrier, so no I/O can be between loading the pointer and
  * taking its reference; I/O still holding it keeps it until done. */
-static int swap_key(struct dpd_engine *e, const char *nqn, uint32_t nsid, struct feat_key *nk)
+static int swap_key(struct dpd_engine *e, const char *nqn, uint32_t nsid, struct io_key *nk)
 {
 	pthread_mutex_lock(&e->lock);
 	struct dpd_ns *ns = find_ns_locked(e, nqn, nsid);
 	if (!ns) {
 		pthread_mutex_unlock(&e->lock);
-		feat_key_put(nk);
+		io_key_put(nk);
 		return set_error(-ENOENT, "no namespace %u in %s", nsid, nqn ? nqn : "(null)");
 	}
-	struct feat_key *old = __atomic_exchange_n(&ns->feat.key, nk, __ATOMIC_ACQ_REL);
+	struct io_key *old = __atomic_exchange_n(&ns->io.key, nk, __ATOMIC_ACQ_REL);
 	int rc = 0;
 	if (old && e->started)
 		rc = engine_publish(e);
 	pthread_mutex_unlock(&e->lock);
-	feat_key_put(old);
+	io_key_put(old);
 	return rc;
 }
 
@@ -111,7 +84,7 @@ int dpd_ns_set_key(dpd_engine *e, const char *nqn, uint32_t nsid, const uint8_t 
 	if (key_len != DPD_XTS_KEY_BYTES)
 		return set_error(-EINVAL, "AES-256-XTS key must be %d bytes (key1||key2), got %u", DPD_XTS_KEY_BYTES,
 				 key_len);
-	struct feat_key *nk = calloc(1, sizeof(*nk));
+	struct io_key *nk = calloc(1, sizeof(*nk));
 	if (!nk)
 		return set_error(-ENOMEM, "out of memory");
 	int rc = dpd_xts_key_new(key, &nk->xts);
@@ -155,14 +128,14 @@ int dpd_tenant_add(dpd_engine *e, const char *name)
 {
 	if (!e)
 		return set_error(-EINVAL, "engine is NULL");
-	return tenant_rc(dpd_tenants_add(&e->feat.tenants, name, NULL), "add", name);
+	return tenant_rc(dpd_tenants_add(&e->io.tenants, name, NULL), "add", name);
 }
 
 int dpd_tenant_remove(dpd_engine *e, const char *name)
 {
 	if (!e)
 		return set_error(-EINVAL, "engine is NULL");
-	return tenant_rc(dpd_tenants_remove(&e->feat.tenants, name), "remove", name);
+	return tenant_rc(dpd_tenants_remove(&e->io.tenants, name), "remove", name);
 }
 
 int dpd_tenant_set_limits(dpd_engine *e, const char *name, uint64_t read_iops, uint64_t write_iops,
@@ -184,7 +157,7 @@ int dpd_tenant_set_limits(dpd_engine *e, const char *name, uint64_t read_iops, u
 	if (dpd_qos_limits_validate(&l))
 		return set_error(-EINVAL, "tenant %s: a limit is above 10^12 per second (or burst above 10^12)",
 				 name ? name : "");
-	int rc = tenant_rc(dpd_tenants_set_limits(&e->feat.tenants, name, &l), "set limits", name);
+	int rc = tenant_rc(dpd_tenants_set_limits(&e->io.tenants, name, &l), "set limits", name);
 	if (rc == 0)
 		log_info("tenant %s: limits read/write/total IOPS %llu/%llu/%llu, bytes/s %llu/%llu/%llu, burst %llu IOPS %llu bytes",
 			 name, (unsigned long long)read_iops, (unsigned long long)write_iops,
@@ -198,48 +171,48 @@ int dpd_tenant_host_add(dpd_engine *e, const char *name, const char *host_nqn)
 {
 	if (!e)
 		return set_error(-EINVAL, "engine is NULL");
-	return tenant_rc(dpd_tenants_host_add(&e->feat.tenants, name, host_nqn), "add host", name);
+	return tenant_rc(dpd_tenants_host_add(&e->io.tenants, name, host_nqn), "add host", name);
 }
 
 int dpd_tenant_host_remove(dpd_engine *e, const char *name, const char *host_nqn)
 {
 	if (!e)
 		return set_error(-EINVAL, "engine is NULL");
-	return tenant_rc(dpd_tenants_host_remove(&e->feat.tenants, name, host_nqn), "remove host", name);
+	return tenant_rc(dpd_tenants_host_remove(&e->io.tenants, name, host_nqn), "remove host", name);
 }
 
 int dpd_tenant_ns_add(dpd_engine *e, const char *name, const char *nqn, uint32_t nsid)
 {
 	if (!e)
 		return set_error(-EINVAL, "engine is NULL");
-	return tenant_rc(dpd_tenants_ns_add(&e->feat.tenants, name, nqn, nsid), "add namespace", name);
+	return tenant_rc(dpd_tenants_ns_add(&e->io.tenants, name, nqn, nsid), "add namespace", name);
 }
 
 int dpd_tenant_ns_remove(dpd_engine *e, const char *name, const char *nqn, uint32_t nsid)
 {
 	if (!e)
 		return set_error(-EINVAL, "engine is NULL");
-	return tenant_rc(dpd_tenants_ns_remove(&e->feat.tenants, name, nqn, nsid), "remove namespace", name);
+	return tenant_rc(dpd_tenants_ns_remove(&e->io.tenants, name, nqn, nsid), "remove namespace", name);
 }
 
 /* ------------------------------------------------------------ telemetry */
 
-struct feat_queue_copy {
+struct layer_queue_copy {
 	char subnqn[224], hostnqn[224], tenant[DPD_TENANT_NAME_MAX];
 	uint32_t id;
 	struct dpd_io_counters c;
 };
 
-struct feat_stats {
+struct layer_stats {
 	int nns;
 	struct dpd_io_counters *ns;      /* same order as the target's namespace list */
 	int ntenants;
 	struct dpd_tenant_stat *tenants;
 	int nqueues;
-	struct feat_queue_copy *queues;
+	struct layer_queue_copy *queues;
 };
 
-void feat_stats_free(struct feat_stats *fs)
+void layer_stats_free(struct layer_stats *fs)
 {
 	if (!fs)
 		return;
@@ -251,9 +224,9 @@ void feat_stats_free(struct feat_stats *fs)
 
 /* Called by dpd_stats_snapshot() under e->lock, in the same pass over the
  * namespaces as the target's counters. */
-struct feat_stats *feat_stats_take(struct dpd_engine *e)
+struct layer_stats *layer_stats_take(struct dpd_engine *e)
 {
-	struct feat_stats *fs = calloc(1, sizeof(*fs));
+	struct layer_stats *fs = calloc(1, sizeof(*fs));
 	if (!fs)
 		return NULL;
 	int total = 0;
@@ -264,17 +237,17 @@ struct feat_stats *feat_stats_take(struct dpd_engine *e)
 		goto fail;
 	for (int i = 0; i < e->nsubs; i++)
 		for (int j = 0; j < e->subs[i].nns; j++)
-			dpd_io_counter_set_snapshot(&e->subs[i].ns[j]->feat.stats, &fs->ns[fs->nns++]);
-	if (dpd_tenants_snapshot(&e->feat.tenants, &fs->tenants, &fs->ntenants))
+			dpd_io_counter_set_snapshot(&e->subs[i].ns[j]->io.stats, &fs->ns[fs->nns++]);
+	if (dpd_tenants_snapshot(&e->io.tenants, &fs->tenants, &fs->ntenants))
 		goto fail;
-	pthread_mutex_lock(&e->feat.qlock);
+	pthread_mutex_lock(&e->io.qlock);
 	int nq = 0;
-	for (struct feat_queue_stats *q = e->feat.queues; q; q = q->next)
+	for (struct io_queue_stats *q = e->io.queues; q; q = q->next)
 		nq++;
 	fs->queues = calloc((size_t)DPD_MAX(nq, 1), sizeof(*fs->queues));
 	if (fs->queues) {
-		for (struct feat_queue_stats *q = e->feat.queues; q; q = q->next) {
-			struct feat_queue_copy *o = &fs->queues[fs->nqueues++];
+		for (struct io_queue_stats *q = e->io.queues; q; q = q->next) {
+			struct layer_queue_copy *o = &fs->queues[fs->nqueues++];
 			snprintf(o->subnqn, sizeof(o->subnqn), "%s", q->subnqn);
 			snprintf(o->hostnqn, sizeof(o->hostnqn), "%s", q->hostnqn);
 			snprintf(o->tenant, sizeof(o->tenant), "%s", q->tenant);
@@ -282,18 +255,18 @@ struct feat_stats *feat_stats_take(struct dpd_engine *e)
 			dpd_io_counters_accumulate(&o->c, &q->c);
 		}
 	}
-	pthread_mutex_unlock(&e->feat.qlock);
+	pthread_mutex_unlock(&e->io.qlock);
 	if (!fs->queues)
 		goto fail;
 	return fs;
 fail:
-	feat_stats_free(fs);
+	layer_stats_free(fs);
 	return NULL;
 }
 
 static const struct dpd_io_counters *counters(const dpd_stats *s, int kind, int idx)
 {
-	const struct feat_stats *fs = stats_feat(s);
+	const struct layer_stats *fs = stats_layers(s);
 	if (!fs || idx < 0)
 		return NULL;
 	switch (kind) {
@@ -306,25 +279,25 @@ static const struct dpd_io_counters *counters(const dpd_stats *s, int kind, int 
 
 int dpd_stats_tenant_count(const dpd_stats *s)
 {
-	const struct feat_stats *fs = stats_feat(s);
+	const struct layer_stats *fs = stats_layers(s);
 	return fs ? fs->ntenants : 0;
 }
 
 int dpd_stats_queue_count(const dpd_stats *s)
 {
-	const struct feat_stats *fs = stats_feat(s);
+	const struct layer_stats *fs = stats_layers(s);
 	return fs ? fs->nqueues : 0;
 }
 
 const char *dpd_stats_tenant_name(const dpd_stats *s, int idx)
 {
-	const struct feat_stats *fs = stats_feat(s);
+	const struct layer_stats *fs = stats_layers(s);
 	return (fs && idx >= 0 && idx < fs->ntenants) ? fs->tenants[idx].name : NULL;
 }
 
 uint64_t dpd_stats_tenant_limit(const dpd_stats *s, int idx, int limit)
 {
-	const struct feat_stats *fs = stats_feat(s);
+	const struct layer_stats *fs = stats_layers(s);
 	if (!fs || idx < 0 || idx >= fs->ntenants)
 		return 0;
 	const struct dpd_qos_limits *l = &fs->tenants[idx].limits;
@@ -333,33 +306,33 @@ uint64_t dpd_stats_tenant_limit(const dpd_stats *s, int idx, int limit)
 	return limit >= 0 && limit < 8 ? v[limit] : 0;
 }
 
-static const struct feat_queue_copy *queue_at(const dpd_stats *s, int idx)
+static const struct layer_queue_copy *queue_at(const dpd_stats *s, int idx)
 {
-	const struct feat_stats *fs = stats_feat(s);
+	const struct layer_stats *fs = stats_layers(s);
 	return (fs && idx >= 0 && idx < fs->nqueues) ? &fs->queues[idx] : NULL;
 }
 
 const char *dpd_stats_queue_subsystem(const dpd_stats *s, int idx)
 {
-	const struct feat_queue_copy *q = queue_at(s, idx);
+	const struct layer_queue_copy *q = queue_at(s, idx);
 	return q ? q->subnqn : NULL;
 }
 
 const char *dpd_stats_queue_host(const dpd_stats *s, int idx)
 {
-	const struct feat_queue_copy *q = queue_at(s, idx);
+	const struct layer_queue_copy *q = queue_at(s, idx);
 	return q ? q->hostnqn : NULL;
 }
 
 const char *dpd_stats_queue_tenant(const dpd_stats *s, int idx)
 {
-	const struct feat_queue_copy *q = queue_at(s, idx);
+	const struct layer_queue_copy *q = queue_at(s, idx);
 	return q ? q->tenant : NULL;
 }
 
 uint32_t dpd_stats_queue_id(const dpd_stats *s, int idx)
 {
-	const struct feat_queue_copy *q = queue_at(s, idx);
+	const struct layer_queue_copy *q = queue_at(s, idx);
 	return q ? q->id : 0;
 }
 
