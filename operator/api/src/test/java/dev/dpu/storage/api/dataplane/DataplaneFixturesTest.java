@@ -68,10 +68,10 @@ class DataplaneFixturesTest {
   @Test
   void problemsAreAllReportedAtOnce() {
     assertThatThrownBy(() -> DataplaneContract.read("""
-        {"listen":{"address":"127.0.0.1","port":0},"reactors":0,"offload":{"mode":"Turbo"}}"""))
+        {"listen":{"address":"127.0.0.1","port":70000},"reactors":0,"offload":{"mode":"Turbo"}}"""))
         .isInstanceOfSatisfying(InvalidDataplaneConfigException.class, e -> assertThat(e.problems())
             .hasSize(3)
-            .anySatisfy(p -> assertThat(p).startsWith("listen.port: 0 is out of range"))
+            .anySatisfy(p -> assertThat(p).startsWith("listen.port: 70000 is out of range 0..65535"))
             .anySatisfy(p -> assertThat(p).startsWith("reactors: 0"))
             .anySatisfy(p -> assertThat(p).startsWith("offload.mode: \"Turbo\"")));
   }
