@@ -85,7 +85,7 @@ start_kwok() {
 
 start_operator() {
     sb_log "3/6 CRDs, the operator's RBAC and the operator"
-    kc apply -f "$REPO_DIR/crds/" >/dev/null
+    kc apply -k "$REPO_DIR/crds" >/dev/null
     kc apply -f "$REPO_DIR/operator/deploy/namespace.yaml" >/dev/null
     kc apply -k "$REPO_DIR/operator/deploy/rbac" >/dev/null
     kc wait --for condition=established --timeout=60s crd --all >/dev/null

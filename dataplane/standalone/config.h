@@ -1,6 +1,9 @@
-/* config.h - the standalone target's JSON config file (see
- * docs/standalone-target.md). Used only by dpu-target and its tests; the
- * library itself is configured through the dpudp.h API. */
+/* config.h - the standalone target's JSON config file: the dataplane.json
+ * contract the operator renders (operator/api, dev.dpu.storage.api.dataplane)
+ * plus a few standalone-only fields (docs/standalone-target.md). Used only by
+ * dpu-target and its tests; the library itself is configured through the
+ * dpudp.h API. tests/test_config.c holds the contract dialect to the same
+ * fixture files as the Java reader. */
 #ifndef DPD_TARGET_CONFIG_H
 #define DPD_TARGET_CONFIG_H
 
@@ -28,19 +31,22 @@ struct cfg_subsys {
 	struct cfg_ns *ns;
 };
 
+#define CFG_MAX_REACTORS 64
+
 struct cfg {
 	char address[64];
 	int port;
-	int reactors;
-	int32_t reactor_cpus[64]; /* reactorCpus: reactor i on reactor_cpus[i % n] */
-	uint32_t nreactor_cpus;
-	int64_t kato_ms; /* -1: not given */
+	int reactors;		     /* "reactors", default 1 */
+	int ncpus;		     /* "reactorCpus": 0 = no pinning, else == reactors */
+	int cpus[CFG_MAX_REACTORS];
+	int require_header_digest; /* "offload.requireHeaderDigest" */
+	int require_data_digest;   /* "offload.requireDataDigest" */
+	int64_t kato_ms; /* standalone only; -1: not given */
 	int nsubs;
 	struct cfg_subsys *subs;
 };
 
-/* Parse and validate FILE. On error returns -1 with a message naming the
- * field and the reason in err. */
+/* Parsers return -1 with "FIELD: reason" in err on a refused config. */
 /* Shared by the config loaders: writes "FIELD: why" into err and returns -1. */
 int config_error(char *err, size_t cap, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -50,8 +56,15 @@ struct json_object;
 int config_check_keys(struct json_object *o, const char *field, const char *const *known, char *err,
 		      size_t cap);
 
+/* Which fields are known: the contract alone (what the agent reads), or the
+ * contract plus the standalone target's own fields (keepAliveTimeoutMs,
+ * subsystem serial/model, namespace keyFile, tenant hosts). */
+enum config_dialect { CONFIG_CONTRACT, CONFIG_STANDALONE };
+
+/* Parse and validate a JSON text or file (standalone dialect for the file). */
+int config_parse_text(const char *json, enum config_dialect dialect, struct cfg *out, char *err, size_t cap);
 int config_parse_file(const char *path, struct cfg *out, char *err, size_t cap);
-/* Same, from a JSON string (tests). */
+/* config_parse_text in the standalone dialect (tests). */
 int config_parse_string(const char *json, struct cfg *out, char *err, size_t cap);
 /* Create subsystems, hosts and namespaces on e. */
 int config_apply(const struct cfg *c, dpd_engine *e, char *err, size_t cap);

@@ -123,19 +123,6 @@ static int apply_offload(json_object *root, dpd_engine *e, const char **pool_key
 		fallback = DPD_OFFLOAD_FALLBACK_FAIL;
 	if (dpd_engine_set_offload_mode(e, mode, fallback) < 0)
 		return config_error(err, cap, "offload.mode", "%s", dpd_last_error());
-	int require[2] = { 0, 0 };
-	static const char *const digest_keys[2] = { "requireHeaderDigest", "requireDataDigest" };
-	for (int i = 0; i < 2; i++) {
-		json_object *b;
-		if (!json_object_object_get_ex(off, digest_keys[i], &b) || json_object_is_type(b, json_type_null))
-			continue;
-		if (!json_object_is_type(b, json_type_boolean))
-			return config_error(err, cap, i ? "offload.requireDataDigest" : "offload.requireHeaderDigest",
-					    "must be true or false");
-		require[i] = json_object_get_boolean(b);
-	}
-	if (dpd_engine_set_digest_policy(e, require[0], require[1]) < 0)
-		return config_error(err, cap, "offload", "%s", dpd_last_error());
 	if (json_object_object_get_ex(off, "encryption", &enc) && !json_object_is_type(enc, json_type_null)) {
 		const char *alg = get_string(enc, "algorithm");
 		if (alg && strcmp(alg, "AES-256-XTS") != 0)

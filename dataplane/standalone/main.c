@@ -79,12 +79,14 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = dpd_options_set_int(opts, "reactors", cfg.reactors);
 	if (rc == 0)
-		rc = dpd_options_set_reactor_cpus(opts, cfg.reactor_cpus, cfg.nreactor_cpus);
+		rc = dpd_options_set_reactor_cpus(opts, cfg.cpus, (uint32_t)cfg.ncpus);
 	if (rc == 0 && cfg.kato_ms >= 0)
 		rc = dpd_options_set_int(opts, "max_kato_ms", cfg.kato_ms);
 	if (rc == 0)
 		rc = dpd_engine_create(opts, &e);
 	dpd_options_destroy(opts);
+	if (rc == 0)
+		rc = dpd_engine_set_digest_policy(e, cfg.require_header_digest, cfg.require_data_digest);
 	if (rc < 0) {
 		fprintf(stderr, "dpu-target: error: bad config %s: %s\n", config, dpd_last_error());
 		config_free(&cfg);

@@ -96,7 +96,7 @@ public record DataplaneConfig(
       @JsonPropertyDescription("IPv4 or IPv6 address to bind; 0.0.0.0 for every address.")
       String address,
       @JsonProperty(required = true)
-      @JsonPropertyDescription("TCP port, 1..65535.")
+      @JsonPropertyDescription("TCP port, 0..65535; 0: a free port chosen at start (tests).")
       int port) {}
 
   /**

@@ -49,8 +49,8 @@ public final class DataplaneConfigValidator {
       if (config.listen().address() == null || config.listen().address().isBlank()) {
         problem("listen.address: missing (required)");
       }
-      if (config.listen().port() < 1 || config.listen().port() > 65535) {
-        problem("listen.port: " + config.listen().port() + " is out of range 1..65535");
+      if (config.listen().port() < 0 || config.listen().port() > 65535) {
+        problem("listen.port: " + config.listen().port() + " is out of range 0..65535");
       }
     }
     int reactors = config.reactors();

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -47,8 +51,8 @@ public final class DataplaneContract {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
       .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-      // null is not a value anywhere in the contract: leave a field out to get its default.
-      .defaultSetterInfo(JsonSetter.Value.construct(Nulls.FAIL, Nulls.FAIL))
+      // A field set to null reads as left out (its default); a null inside a list is refused.
+      .defaultSetterInfo(JsonSetter.Value.construct(Nulls.DEFAULT, Nulls.FAIL))
       .build();
 
   private DataplaneContract() {}
@@ -89,8 +93,7 @@ public final class DataplaneContract {
     try {
       config = READER.readValue(json, DataplaneConfig.class);
     } catch (JsonProcessingException e) {
-      throw new InvalidDataplaneConfigException(true, List.of("(file): not a valid configuration: "
-          + e.getOriginalMessage() + locationOf(e)));
+      throw new InvalidDataplaneConfigException(true, List.of(describe(e)));
     }
     if (config == null) {
       throw new InvalidDataplaneConfigException(true, List.of("(file): the configuration is JSON null"));
@@ -132,6 +135,64 @@ public final class DataplaneContract {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
   }
+
+  /**
+   * "FIELD: why" for a shape error, FIELD being the JSON path Jackson reached ({@code (file)} when
+   * the text is not JSON at all), so shape and value errors read alike.
+   */
+  private static String describe(JsonProcessingException e) {
+    String why = e.getOriginalMessage();
+    if (!(e instanceof MismatchedInputException m)) {
+      return "(file): not valid JSON: " + why + locationOf(e);
+    }
+    List<JsonMappingException.Reference> refs = m.getPath();
+    if (m instanceof UnrecognizedPropertyException u) {
+      String parent = path(refs.subList(0, refs.size() - 1));
+      return (parent.isEmpty() ? "(top level)" : parent) + ": unknown field \"" + u.getPropertyName() + "\"";
+    }
+    String field = refs.isEmpty() ? "(top level)" : path(refs);
+    if (MISSING_PROPERTY.matcher(why).find()) {
+      return field + ": missing (required)";
+    }
+    if (m instanceof InvalidNullException) {
+      return field + ": must not be null";
+    }
+    return field + ": " + expected(m.getTargetType()) + locationOf(e);
+  }
+
+  private static String expected(Class<?> type) {
+    if (type == null) {
+      return "has the wrong type";
+    }
+    if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+      return "must be an integer";
+    }
+    if (type == boolean.class || type == Boolean.class) {
+      return "must be true or false";
+    }
+    if (type == String.class) {
+      return "must be a string";
+    }
+    if (java.util.Collection.class.isAssignableFrom(type)) {
+      return "must be an array";
+    }
+    return "must be a JSON object";
+  }
+
+  private static String path(List<JsonMappingException.Reference> refs) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference ref : refs) {
+      if (ref.getFieldName() != null) {
+        path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return path.toString();
+  }
+
+  private static final java.util.regex.Pattern MISSING_PROPERTY =
+      java.util.regex.Pattern.compile("^Missing required creator property '([^']+)'");
 
   private static String locationOf(JsonProcessingException e) {
     if (e.getLocation() == null) {

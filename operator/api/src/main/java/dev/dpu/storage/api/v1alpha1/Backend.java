@@ -7,16 +7,12 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** A place volumes are stored: RAM, a local file or block device, or a remote NVMe/TCP target. */
+/** A place volumes are stored: RAM, or a local file or block device. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
         value = "self.type == 'File' ? has(self.path) : !has(self.path)",
         fieldPath = ".path",
         message = "path is required for File backends and not allowed for other types")
-@ValidationRule(
-        value = "self.type == 'NvmeTcp' ? has(self.nvmeTcp) : !has(self.nvmeTcp)",
-        fieldPath = ".nvmeTcp",
-        message = "nvmeTcp is required for NvmeTcp backends and not allowed for other types")
 public class Backend {
     @Required
     @Pattern(ApiGroup.DNS_LABEL)
@@ -25,7 +21,7 @@ public class Backend {
     private String name;
 
     @Required
-    @JsonPropertyDescription("Ram, File (a file or block device through io_uring) or NvmeTcp (a remote target).")
+    @JsonPropertyDescription("Ram or File (a file or block device through io_uring).")
     private BackendType type;
 
     @Pattern("^/.*")
@@ -33,8 +29,6 @@ public class Backend {
     @JsonPropertyDescription("File backends: absolute path of the file or block device on each node.")
     private String path;
 
-    @JsonPropertyDescription("NvmeTcp backends: the remote subsystem.")
-    private NvmeTcpTarget nvmeTcp;
 
     public String getName() { return name; }
     public void setName(String name) { this.name = name; }
@@ -42,6 +36,4 @@ public class Backend {
     public void setType(BackendType type) { this.type = type; }
     public String getPath() { return path; }
     public void setPath(String path) { this.path = path; }
-    public NvmeTcpTarget getNvmeTcp() { return nvmeTcp; }
-    public void setNvmeTcp(NvmeTcpTarget nvmeTcp) { this.nvmeTcp = nvmeTcp; }
 }

@@ -5,7 +5,5 @@ public enum BackendType {
     /** Memory of the data path; contents are lost on restart. For tests and demos. */
     Ram,
     /** A regular file or a block device (/dev/...) on the node, driven through io_uring. */
-    File,
-    /** A namespace of a remote NVMe/TCP subsystem, reached through the data path's initiator. */
-    NvmeTcp
+    File
 }

@@ -25,11 +25,11 @@ import java.util.Map;
 @ValidationRule(
         value = "self.backends.all(b, b.type == 'Ram' || self.volumes.filter(v, v.backend == b.name).size() <= 1)",
         fieldPath = ".volumes",
-        message = "a File or NvmeTcp backend stores exactly one volume; only Ram backends can be shared")
+        message = "a File backend stores exactly one volume; only Ram backends can be shared")
 @ValidationRule(
-        value = "self.volumes.all(v, has(v.size) || self.backends.exists(b, b.name == v.backend && b.type == 'NvmeTcp'))",
+        value = "self.volumes.all(v, has(v.size))",
         fieldPath = ".volumes",
-        message = "size is required for volumes on Ram and File backends")
+        message = "size is required for every volume")
 public class DpuStoragePoolSpec {
     @JsonPropertyDescription("Nodes that run the data path. A node may be selected by at most one pool; overlaps are reported in status.")
     private Map<String, String> nodeSelector = new LinkedHashMap<>();

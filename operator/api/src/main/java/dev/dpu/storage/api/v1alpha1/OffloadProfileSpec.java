@@ -5,7 +5,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
 
 /** How the data path of a pool moves I/O. Defaults are applied by the API server. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -14,6 +16,10 @@ import io.fabric8.generator.annotation.ValidationRule;
         fieldPath = ".encryption",
         reason = "FieldValueForbidden",
         message = "encryption is done by the software data path and cannot be combined with mode FullOffload")
+@ValidationRule(
+        value = "!has(self.cpus) || size(self.cpus) == 0 || size(self.cpus) == (has(self.cores) ? self.cores : 1)",
+        fieldPath = ".cpus",
+        message = "cpus must list one CPU per core (as many entries as spec.cores), or be left out")
 @ValidationRule(
         value = "self.inCapsuleDataBytes <= self.maxTransferBytes",
         fieldPath = ".inCapsuleDataBytes",
@@ -28,11 +34,13 @@ public class OffloadProfileSpec {
     private FallbackPolicy fallback;
 
     @Default("false")
-    @JsonPropertyDescription("Negotiate CRC32C NVMe/TCP header digests with hosts.")
+    @JsonPropertyDescription("Require CRC32C NVMe/TCP header digests: a host that does not enable them in its ICReq is refused."
+            + " The host decides whether digests are used; false accepts both. Applies to new connections without a restart.")
     private Boolean headerDigest;
 
     @Default("false")
-    @JsonPropertyDescription("Negotiate CRC32C NVMe/TCP data digests with hosts.")
+    @JsonPropertyDescription("Require CRC32C NVMe/TCP data digests: a host that does not enable them in its ICReq is refused."
+            + " The host decides whether digests are used; false accepts both. Applies to new connections without a restart.")
     private Boolean dataDigest;
 
     @JsonPropertyDescription("Inline AES-256-XTS encryption of volume data; not available in FullOffload mode.")
@@ -40,35 +48,44 @@ public class OffloadProfileSpec {
 
     @Default("4")
     @Min(1)
-    @Max(128)
-    @JsonPropertyDescription("I/O queues offered per controller. Defaults to 4.")
+    @Max(64)
+    @JsonPropertyDescription("I/O queues offered per controller, 1..64. Defaults to 4.")
     private Integer queues;
 
     @Default("128")
-    @Min(2)
+    @Min(16)
     @Max(1024)
-    @JsonPropertyDescription("Entries per I/O queue. Defaults to 128.")
+    @JsonPropertyDescription("Entries per I/O queue, 16..1024. Defaults to 128.")
     private Integer queueDepth;
 
     @Default("8192")
     @Min(0)
-    @Max(131072)
+    @Max(65536)
     @ValidationRule(value = "self % 16 == 0", message = "inCapsuleDataBytes must be a multiple of 16")
-    @JsonPropertyDescription("Bytes of write data a host may send inside the command capsule. Defaults to 8192.")
+    @JsonPropertyDescription("Bytes of write data a host may send inside the command capsule, 0..65536. Defaults to 8192.")
     private Integer inCapsuleDataBytes;
 
     @Default("131072")
     @Min(4096)
-    @Max(8388608)
-    @ValidationRule(value = "self % 4096 == 0", message = "maxTransferBytes must be a multiple of 4096")
-    @JsonPropertyDescription("Largest single transfer (MDTS) in bytes. Defaults to 131072.")
+    @Max(1048576)
+    @ValidationRule(value = "self in [4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288, 1048576]",
+            message = "maxTransferBytes must be a power of two from 4096 to 1048576")
+    @JsonPropertyDescription("Largest single transfer (MDTS) in bytes, a power of two from 4096 to 1048576. Defaults to 131072.")
     private Integer maxTransferBytes;
 
     @Default("1")
     @Min(1)
     @Max(64)
-    @JsonPropertyDescription("CPU cores the data path polls with on each node. Defaults to 1.")
+    @JsonPropertyDescription("Data-path reactor threads on each node, and whole CPUs the agent requests. Changing it restarts"
+            + " the data path node by node (spec.rollout.maxUnavailable of each pool). Defaults to 1.")
     private Integer cores;
+
+    @Size(max = 64)
+    @ValidationRule(value = "self.all(c, c >= 0 && c <= 1023)", message = "cpus must be CPU numbers from 0 to 1023")
+    @ValidationRule(value = "self.all(c, self.exists_one(d, d == c))", message = "cpus must not list a CPU twice")
+    @JsonPropertyDescription("CPU numbers to pin the reactors to, one per core (as many as spec.cores). Left out: no pinning,"
+            + " the reactors run on the CPUs the pod is given. Changing it restarts the data path.")
+    private List<Integer> cpus;
 
     public OffloadMode getMode() { return mode; }
     public void setMode(OffloadMode mode) { this.mode = mode; }
@@ -90,4 +107,6 @@ public class OffloadProfileSpec {
     public void setMaxTransferBytes(Integer maxTransferBytes) { this.maxTransferBytes = maxTransferBytes; }
     public Integer getCores() { return cores; }
     public void setCores(Integer cores) { this.cores = cores; }
+    public List<Integer> getCpus() { return cpus; }
+    public void setCpus(List<Integer> cpus) { this.cpus = cpus; }
 }

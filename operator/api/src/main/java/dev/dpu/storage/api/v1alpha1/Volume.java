@@ -28,7 +28,7 @@ public class Volume {
 
     @Size(max = 32)
     @Pattern("^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
-    @JsonPropertyDescription("Capacity as a whole number of bytes with an optional binary (Ki, Mi, Gi, Ti, Pi, Ei) or decimal (k, M, G, T, P, E) suffix, for example \"10Gi\". Required for Ram and File backends; NvmeTcp volumes take the remote namespace's size.")
+    @JsonPropertyDescription("Capacity as a whole number of bytes with an optional binary (Ki, Mi, Gi, Ti, Pi, Ei) or decimal (k, M, G, T, P, E) suffix, for example \"10Gi\". Required.")
     private String size;
 
     @Required

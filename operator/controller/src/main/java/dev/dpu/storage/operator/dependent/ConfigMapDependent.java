@@ -1,9 +1,8 @@
 package dev.dpu.storage.operator.dependent;
 
-import static dev.dpu.storage.operator.dependent.Inputs.inputs;
+import static dev.dpu.storage.operator.dependent.Inputs.model;
 
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
-import dev.dpu.storage.operator.model.ConfigMapModel;
 import dev.dpu.storage.operator.model.Names;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -19,6 +18,6 @@ public class ConfigMapDependent extends CRUDKubernetesDependentResource<io.fabri
 
     @Override
     protected io.fabric8.kubernetes.api.model.ConfigMap desired(DpuStoragePool pool, Context<DpuStoragePool> context) {
-        return ConfigMapModel.desired(inputs(context));
+        return model(context).generateConfigMap();
     }
 }

@@ -1,5 +1,6 @@
 package dev.dpu.storage.operator.model;
 
+import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -10,28 +11,18 @@ import java.util.TreeMap;
 public final class ConfigMapModel {
     private ConfigMapModel() {}
 
-    /**
-     * The config generation to publish: unchanged while dataplane.json is unchanged, one more
-     * than the ConfigMap in the cluster as soon as it changes.
-     */
-    public static long nextGeneration(PoolInputs inputs, String newHash) {
-        return newHash.equals(inputs.previousHash()) ? Math.max(1, inputs.previousGeneration()) : inputs.previousGeneration() + 1;
-    }
-
-    public static ConfigMap desired(PoolInputs inputs) {
-        DpuStoragePool pool = inputs.pool();
-        DataplaneConfig config = DataplaneConfig.render(pool, inputs.profile(), inputs.tenants());
-        String hash = config.hash();
+    public static ConfigMap desired(PoolModel model) {
+        DpuStoragePool pool = model.inputs().pool();
         return new ConfigMapBuilder()
                 .withNewMetadata()
                     .withName(Names.configMap(pool))
                     .withNamespace(pool.getMetadata().getNamespace())
                     .withLabels(Names.labels(pool, "config"))
                     .withAnnotations(new TreeMap<>(Map.of(
-                            Names.CONFIG_GENERATION, Long.toString(nextGeneration(inputs, hash)),
-                            Names.CONFIG_HASH, hash)))
+                            DataplaneContract.GENERATION_ANNOTATION, Long.toString(model.configGeneration()),
+                            DataplaneContract.HASH_ANNOTATION, model.hash())))
                 .endMetadata()
-                .withData(Map.of(Names.CONFIG_KEY, config.json()))
+                .withData(Map.of(DataplaneContract.CONFIG_KEY, model.json()))
                 .build();
     }
 }

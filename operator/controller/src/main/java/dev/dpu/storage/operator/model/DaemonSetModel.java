@@ -40,10 +40,10 @@ public final class DaemonSetModel {
 
     private DaemonSetModel() {}
 
-    public static DaemonSet desired(PoolInputs inputs) {
+    public static DaemonSet desired(PoolModel model) {
+        PoolInputs inputs = model.inputs();
         DpuStoragePool pool = inputs.pool();
         DpuStoragePoolSpec spec = pool.getSpec();
-        DataplaneConfig config = DataplaneConfig.render(pool, inputs.profile(), inputs.tenants());
         IntOrString maxUnavailable = spec.getRollout() == null || spec.getRollout().getMaxUnavailable() == null
                 ? new IntOrString(1)
                 : spec.getRollout().getMaxUnavailable();
@@ -63,7 +63,7 @@ public final class DaemonSetModel {
                     .withNewTemplate()
                         .withNewMetadata()
                             .withLabels(Names.labels(pool, "data-path"))
-                            .withAnnotations(Map.of(Names.RESTART_CHECKSUM, config.restartChecksum()))
+                            .withAnnotations(Map.of(Names.RESTART_CHECKSUM, model.restartChecksum()))
                         .endMetadata()
                         .withNewSpec()
                             .withServiceAccountName(Names.serviceAccount(pool))

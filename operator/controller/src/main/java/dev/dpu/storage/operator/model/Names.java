@@ -1,5 +1,6 @@
 package dev.dpu.storage.operator.model;
 
+import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,23 +14,20 @@ public final class Names {
     public static final String LABEL_INSTANCE = "app.kubernetes.io/instance";
     public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
     public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
-    public static final String LABEL_POOL = "storage.dpu.dev/pool";
+    public static final String LABEL_POOL = DataplaneContract.POOL_LABEL;
     /** Informers of the operator only cache objects carrying this label. */
     public static final String MANAGED_SELECTOR = LABEL_MANAGED_BY + "=" + OPERATOR;
 
-    /** Pod template annotation: hash of the configuration that only a restart can apply. */
-    public static final String RESTART_CHECKSUM = "storage.dpu.dev/restart-checksum";
-    /** ConfigMap annotation: increases with every change of dataplane.json. */
-    public static final String CONFIG_GENERATION = "storage.dpu.dev/generation";
-    /** ConfigMap annotation: sha256 of dataplane.json, as agents report it. */
-    public static final String CONFIG_HASH = "storage.dpu.dev/config-hash";
-
-    public static final String CONFIG_KEY = "dataplane.json";
-    public static final String KEYS_DIR = "/etc/dpu/keys";
+    // The names operator and agent share are the contract's (operator/api DataplaneContract).
+    public static final String RESTART_CHECKSUM = DataplaneContract.RESTART_CHECKSUM_ANNOTATION;
+    public static final String CONFIG_GENERATION = DataplaneContract.GENERATION_ANNOTATION;
+    public static final String CONFIG_HASH = DataplaneContract.HASH_ANNOTATION;
+    public static final String CONFIG_KEY = DataplaneContract.CONFIG_KEY;
+    public static final String KEYS_DIR = DataplaneContract.KEYS_DIR;
 
     private Names() {}
 
-    public static String configMap(DpuStoragePool pool) { return pool.getMetadata().getName() + "-dataplane"; }
+    public static String configMap(DpuStoragePool pool) { return DataplaneContract.configMapName(pool.getMetadata().getName()); }
     public static String daemonSet(DpuStoragePool pool) { return pool.getMetadata().getName() + "-agent"; }
     public static String serviceAccount(DpuStoragePool pool) { return pool.getMetadata().getName() + "-agent"; }
     public static String metricsService(DpuStoragePool pool) { return pool.getMetadata().getName() + "-metrics"; }
@@ -51,10 +49,5 @@ public final class Names {
         return labels;
     }
 
-    /** NQN of a tenant's subsystem in a pool (contract: nqn.2024-01.dev.dpu:storage.<pool>.<tenant>). */
-    public static String subsystemNqn(String pool, String tenant) {
-        return "nqn.2024-01.dev.dpu:storage." + pool + "." + tenant;
-    }
-
-    public static String keyFile(String secretName) { return KEYS_DIR + "/" + secretName + "/key"; }
+    public static String keyFile(String secretName) { return DataplaneContract.keyFile(secretName); }
 }

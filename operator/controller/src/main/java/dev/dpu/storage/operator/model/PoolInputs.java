@@ -25,7 +25,4 @@ public record PoolInputs(
         String defaultImage,
         long previousGeneration,
         String previousHash) {
-
-    /** Key under which the reconciler hands the inputs to the dependents' desired(). */
-    public static final String CONTEXT_KEY = "dev.dpu.storage.pool-inputs";
 }

@@ -14,14 +14,14 @@ import dev.dpu.storage.operator.dependent.DaemonSetDependent;
 import dev.dpu.storage.operator.dependent.MetricsServiceDependent;
 import dev.dpu.storage.operator.dependent.ServiceMonitorCrdPresent;
 import dev.dpu.storage.operator.dependent.ServiceMonitorDependent;
-import dev.dpu.storage.operator.model.ConfigMapModel;
-import dev.dpu.storage.operator.model.DataplaneConfig;
 import dev.dpu.storage.operator.model.Names;
 import dev.dpu.storage.operator.model.PoolInputs;
+import dev.dpu.storage.operator.model.PoolModel;
 import dev.dpu.storage.operator.status.Conditions;
 import dev.dpu.storage.operator.status.EventRecorder;
 import dev.dpu.storage.operator.status.NodeSummary;
 import dev.dpu.storage.operator.status.PoolTopology;
+import dev.dpu.storage.operator.status.StatusTail;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -99,8 +99,8 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
         String ns = pool.getMetadata().getNamespace();
         String name = pool.getMetadata().getName();
         DpuStoragePoolStatus previous = Optional.ofNullable(pool.getStatus()).orElseGet(DpuStoragePoolStatus::new);
-        long generation = Objects.requireNonNullElse(pool.getMetadata().getGeneration(), 0L);
-        var conditions = new Conditions(previous.getConditions(), generation, clock);
+        long generation = StatusTail.generation(pool);
+        var conditions = StatusTail.conditions(pool, previous.getConditions(), clock);
 
         PoolTopology topology = PoolTopology.of(pool, context.getPrimaryCache().list().toList(), watches.nodes().list().toList());
         var status = new DpuStoragePoolStatus();
@@ -131,18 +131,19 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
             String previousHash = currentConfig.map(c -> c.getMetadata().getAnnotations()).map(a -> a.get(Names.CONFIG_HASH)).orElse(null);
             var inputs = new PoolInputs(pool, profile.get(), poolTenants, topology.excluded(), settings.defaultAgentImage(),
                     previousGeneration, previousHash);
-            context.managedWorkflowAndDependentResourceContext().put(PoolInputs.CONTEXT_KEY, inputs);
+            // The model is built once here; every dependent's desired() generates from it.
+            var model = PoolModel.fromCrd(inputs);
+            context.managedWorkflowAndDependentResourceContext().put(PoolModel.CONTEXT_KEY, model);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow().throwAggregateExceptionIfErrorsPresent();
 
-            var config = DataplaneConfig.render(pool, profile.get(), poolTenants);
-            long configGeneration = ConfigMapModel.nextGeneration(inputs, config.hash());
+            long configGeneration = model.configGeneration();
             status.setConfigGeneration(configGeneration);
-            status.setConfigHash(config.hash());
-            PoolEvents.configChanged(pool, events, currentConfig.isPresent() && !config.hash().equals(previousHash),
-                    currentDaemonSet, config, configGeneration);
+            status.setConfigHash(model.hash());
+            PoolEvents.configChanged(pool, events, currentConfig.isPresent() && !model.hash().equals(previousHash),
+                    currentDaemonSet, model);
 
             var states = watches.nodeStates().list(ns, s -> s.getSpec() != null && name.equals(s.getSpec().getPool())).toList();
-            var summary = NodeSummary.of(topology.served(), states, configGeneration, config.hash());
+            var summary = NodeSummary.of(topology.served(), states, configGeneration, model.hash());
             status.setNodesDesired(summary.desired());
             status.setNodesReady(summary.ready());
             status.setNodesUpToDate(summary.upToDate());
@@ -164,10 +165,7 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
         status.setConditions(conditions.build());
 
         PoolEvents.conditionsChanged(pool, previous, status, events);
-        if (Serialization.asJson(status).equals(Serialization.asJson(pool.getStatus() == null ? new DpuStoragePoolStatus() : pool.getStatus()))) {
-            return UpdateControl.noUpdate();
-        }
-        return UpdateControl.patchStatus(statusPatch(pool, status));
+        return StatusTail.patchIfChanged(pool, previous, status, DpuStoragePool::new);
     }
 
     /**
@@ -178,13 +176,12 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
     public ErrorStatusUpdateControl<DpuStoragePool> updateErrorStatus(DpuStoragePool pool, Context<DpuStoragePool> context, Exception e) {
         LOG.errorf(e, "reconciling pool %s/%s failed", pool.getMetadata().getNamespace(), pool.getMetadata().getName());
         DpuStoragePoolStatus previous = Optional.ofNullable(pool.getStatus()).orElseGet(DpuStoragePoolStatus::new);
-        long generation = Objects.requireNonNullElse(pool.getMetadata().getGeneration(), 0L);
         var status = Serialization.clone(previous);
-        status.setObservedGeneration(generation);
-        status.setConditions(new Conditions(previous.getConditions(), generation, clock)
+        status.setObservedGeneration(StatusTail.generation(pool));
+        status.setConditions(StatusTail.conditions(pool, previous.getConditions(), clock)
                 .reconciling("ReconcileFailed", "Retrying after an error: " + rootMessage(e))
                 .build());
-        return ErrorStatusUpdateControl.patchStatus(statusPatch(pool, status));
+        return ErrorStatusUpdateControl.patchStatus(StatusTail.statusOnly(pool, status, DpuStoragePool::new));
     }
 
     static String rootMessage(Throwable e) {
@@ -221,17 +218,5 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
         } catch (NumberFormatException e) {
             return 0L; // someone edited it: start over above nothing
         }
-    }
-
-    /** A status-only object for server-side apply: the operator owns status, nothing else. */
-    private static DpuStoragePool statusPatch(DpuStoragePool pool, DpuStoragePoolStatus status) {
-        var patch = new DpuStoragePool();
-        patch.setMetadata(new ObjectMetaBuilder()
-                .withName(pool.getMetadata().getName())
-                .withNamespace(pool.getMetadata().getNamespace())
-                .build());
-        patch.setSpec(null);
-        patch.setStatus(status);
-        return patch;
     }
 }

@@ -1,11 +1,13 @@
 package dev.dpu.storage.operator.reconciler;
 
+import dev.dpu.storage.api.dataplane.XtsKey;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.api.v1alpha1.Encryption;
 import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.OffloadProfileStatus;
 import dev.dpu.storage.operator.status.Conditions;
 import dev.dpu.storage.operator.status.EventRecorder;
+import dev.dpu.storage.operator.status.StatusTail;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -27,15 +29,13 @@ import java.util.Set;
 
 /**
  * OffloadProfile: checks what the API server cannot (the encryption key Secret exists and holds
- * a 64-byte AES-256-XTS key) and lists the pools that use the profile. Pools wait for a Ready
+ * a key the agents will accept: {@link XtsKey}, the same rule they read it with) and lists the
+ * pools that use the profile. Pools wait for a Ready
  * profile before they render anything from it.
  */
 @ControllerConfiguration(name = OffloadProfileReconciler.NAME)
 public class OffloadProfileReconciler implements Reconciler<OffloadProfile> {
     public static final String NAME = "offloadprofile";
-    /** Two AES-256 keys: XTS uses one for data and one for the tweak. */
-    static final int XTS_KEY_BYTES = 64;
-
     private final Clock clock;
     private InformerEventSource<Secret, OffloadProfile> secrets;
     private InformerEventSource<DpuStoragePool, OffloadProfile> pools;
@@ -75,11 +75,10 @@ public class OffloadProfileReconciler implements Reconciler<OffloadProfile> {
     @Override
     public UpdateControl<OffloadProfile> reconcile(OffloadProfile profile, Context<OffloadProfile> context) {
         String ns = profile.getMetadata().getNamespace();
-        long generation = Objects.requireNonNullElse(profile.getMetadata().getGeneration(), 0L);
         OffloadProfileStatus previous = Optional.ofNullable(profile.getStatus()).orElseGet(OffloadProfileStatus::new);
-        var conditions = new Conditions(previous.getConditions(), generation, clock);
+        var conditions = StatusTail.conditions(profile, previous.getConditions(), clock);
         var status = new OffloadProfileStatus();
-        status.setObservedGeneration(generation);
+        status.setObservedGeneration(StatusTail.generation(profile));
         status.setPools(pools.list(ns, p -> Mappers.usesProfile(p, ns, profile.getMetadata().getName()))
                 .map(p -> p.getMetadata().getName())
                 .sorted()
@@ -94,15 +93,18 @@ public class OffloadProfileReconciler implements Reconciler<OffloadProfile> {
             Optional<Secret> secret = secrets.get(new ResourceID(secretName, ns));
             if (secret.isEmpty()) {
                 conditions.stalled("KeySecretNotFound", "Secret \"" + secretName + "\" (spec.encryption.keySecretRef) does not exist in namespace "
-                        + ns + "; create it with a " + XTS_KEY_BYTES + "-byte key under \"" + key + "\".");
+                        + ns + "; create it with the AES-256-XTS key under \"" + key + "\": " + XtsKey.FORMAT + ".");
             } else {
-                int length = keyLength(secret.get(), key);
-                if (length < 0) {
+                byte[] keyBytes = keyBytes(secret.get(), key);
+                String problem = keyBytes == null ? null : XtsKey.problem(keyBytes);
+                if (keyBytes != null) {
+                    java.util.Arrays.fill(keyBytes, (byte) 0);
+                }
+                if (keyBytes == null) {
                     conditions.stalled("KeyNotInSecret", "Secret \"" + secretName + "\" has no key \"" + key
                             + "\" (spec.encryption.keySecretRef.key).");
-                } else if (length != XTS_KEY_BYTES) {
-                    conditions.stalled("KeyInvalid", "Secret \"" + secretName + "\" key \"" + key + "\" holds " + length
-                            + " bytes; AES-256-XTS needs exactly " + XTS_KEY_BYTES + " (two AES-256 keys).");
+                } else if (problem != null) {
+                    conditions.stalled("KeyInvalid", "Secret \"" + secretName + "\" key \"" + key + "\" " + problem + ".");
                 } else {
                     conditions.ready("Valid", "Mode " + profile.getSpec().getMode() + " with AES-256-XTS, used by "
                             + status.getPools().size() + " pool(s).");
@@ -110,21 +112,8 @@ public class OffloadProfileReconciler implements Reconciler<OffloadProfile> {
             }
         }
         status.setConditions(conditions.build());
-
-        var before = Conditions.find(previous.getConditions(), Conditions.READY);
-        var after = Conditions.find(status.getConditions(), Conditions.READY).orElseThrow();
-        if (Conditions.isTrue(status.getConditions(), Conditions.STALLED)
-                && (before.isEmpty() || !Objects.equals(before.get().getReason(), after.getReason()))) {
-            new EventRecorder(context.getClient(), clock).warning(profile, after.getReason(), after.getMessage());
-        }
-        if (Serialization.asJson(status).equals(Serialization.asJson(previous))) {
-            return UpdateControl.noUpdate();
-        }
-        var patch = new OffloadProfile();
-        patch.setMetadata(new ObjectMetaBuilder().withName(profile.getMetadata().getName()).withNamespace(ns).build());
-        patch.setSpec(null);
-        patch.setStatus(status);
-        return UpdateControl.patchStatus(patch);
+        StatusTail.warnOnNewStall(profile, previous.getConditions(), status.getConditions(), new EventRecorder(context.getClient(), clock));
+        return StatusTail.patchIfChanged(profile, previous, status, OffloadProfile::new);
     }
 
     private static Optional<String> keySecretName(OffloadProfile p) {
@@ -134,14 +123,14 @@ public class OffloadProfileReconciler implements Reconciler<OffloadProfile> {
                 .map(r -> r.getName());
     }
 
-    /** Bytes under key in the Secret, or -1 when the key is absent. */
-    private static int keyLength(Secret secret, String key) {
+    /** The bytes under key in the Secret, or null when the key is absent. */
+    private static byte[] keyBytes(Secret secret, String key) {
         if (secret.getData() != null && secret.getData().containsKey(key)) {
-            return Base64.getDecoder().decode(secret.getData().get(key)).length;
+            return Base64.getDecoder().decode(secret.getData().get(key));
         }
         if (secret.getStringData() != null && secret.getStringData().containsKey(key)) {
-            return secret.getStringData().get(key).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            return secret.getStringData().get(key).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
-        return -1;
+        return null;
     }
 }

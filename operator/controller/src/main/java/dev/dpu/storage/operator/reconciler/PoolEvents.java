@@ -3,7 +3,7 @@ package dev.dpu.storage.operator.reconciler;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePoolStatus;
 import dev.dpu.storage.api.v1alpha1.NodeConflict;
-import dev.dpu.storage.operator.model.DataplaneConfig;
+import dev.dpu.storage.operator.model.PoolModel;
 import dev.dpu.storage.operator.model.Names;
 import dev.dpu.storage.operator.status.Conditions;
 import dev.dpu.storage.operator.status.EventRecorder;
@@ -23,7 +23,7 @@ final class PoolEvents {
     private PoolEvents() {}
 
     static void configChanged(DpuStoragePool pool, EventRecorder events, boolean changed,
-            Optional<DaemonSet> currentDaemonSet, DataplaneConfig config, long generation) {
+            Optional<DaemonSet> currentDaemonSet, PoolModel model) {
         if (!changed) {
             return;
         }
@@ -31,12 +31,13 @@ final class PoolEvents {
                 .map(ds -> ds.getSpec().getTemplate().getMetadata().getAnnotations())
                 .map(a -> a.get(Names.RESTART_CHECKSUM))
                 .orElse(null);
-        if (previousChecksum != null && !previousChecksum.equals(config.restartChecksum())) {
+        long generation = model.configGeneration();
+        if (previousChecksum != null && !previousChecksum.equals(model.restartChecksum())) {
             events.normal(pool, "RollingRestart", "Configuration generation " + generation
-                    + " changes the listener or offload settings: the data path restarts node by node (spec.rollout.maxUnavailable).");
+                    + " changes the listener, reactors or offload settings: the data path restarts node by node (spec.rollout.maxUnavailable).");
         } else {
             events.normal(pool, "ConfigUpdated", "Configuration generation " + generation
-                    + " (tenants, hosts, volumes or limits) is applied by the running agents without a restart.");
+                    + " (tenants, hosts, volumes, limits or required digests) is applied by the running agents without a restart.");
         }
         LOG.infof("pool %s/%s: configuration generation %d", pool.getMetadata().getNamespace(), pool.getMetadata().getName(), generation);
     }

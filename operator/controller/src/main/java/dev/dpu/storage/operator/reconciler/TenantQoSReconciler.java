@@ -6,9 +6,11 @@ import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.TenantQoS;
 import dev.dpu.storage.api.v1alpha1.TenantQoSStatus;
 import dev.dpu.storage.api.v1alpha1.Volume;
+import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.operator.model.Names;
 import dev.dpu.storage.operator.status.Conditions;
 import dev.dpu.storage.operator.status.EventRecorder;
+import dev.dpu.storage.operator.status.StatusTail;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -103,17 +105,16 @@ public class TenantQoSReconciler implements Reconciler<TenantQoS> {
         String ns = tenant.getMetadata().getNamespace();
         String name = tenant.getMetadata().getName();
         String poolName = tenant.getSpec().getPoolRef().getName();
-        long generation = Objects.requireNonNullElse(tenant.getMetadata().getGeneration(), 0L);
         TenantQoSStatus previous = Optional.ofNullable(tenant.getStatus()).orElseGet(TenantQoSStatus::new);
-        var conditions = new Conditions(previous.getConditions(), generation, clock);
+        var conditions = StatusTail.conditions(tenant, previous.getConditions(), clock);
         var status = new TenantQoSStatus();
-        status.setObservedGeneration(generation);
+        status.setObservedGeneration(StatusTail.generation(tenant));
 
         Optional<DpuStoragePool> pool = pools.get(new ResourceID(poolName, ns));
         if (pool.isEmpty()) {
             conditions.stalled("PoolNotFound", "DpuStoragePool \"" + poolName + "\" (spec.poolRef) does not exist in namespace " + ns + ".");
         } else {
-            status.setSubsystemNqn(Names.subsystemNqn(poolName, name));
+            status.setSubsystemNqn(DataplaneContract.subsystemNqn(poolName, name));
             Map<String, Volume> poolVolumes = pool.get().getSpec().getVolumes().stream()
                     .collect(Collectors.toMap(Volume::getName, Function.identity(), (a, b) -> a));
             status.setVolumes(poolVolumes.values().stream().filter(v -> name.equals(v.getTenant())).map(Volume::getName).sorted().toList());
@@ -140,20 +141,7 @@ public class TenantQoSReconciler implements Reconciler<TenantQoS> {
             limitsEnforced(tenant, pool.get(), conditions);
         }
         status.setConditions(conditions.build());
-
-        var before = Conditions.find(previous.getConditions(), Conditions.READY);
-        var after = Conditions.find(status.getConditions(), Conditions.READY).orElseThrow();
-        if (Conditions.isTrue(status.getConditions(), Conditions.STALLED)
-                && (before.isEmpty() || !Objects.equals(before.get().getReason(), after.getReason()))) {
-            new EventRecorder(context.getClient(), clock).warning(tenant, after.getReason(), after.getMessage());
-        }
-        if (Serialization.asJson(status).equals(Serialization.asJson(previous))) {
-            return UpdateControl.noUpdate();
-        }
-        var patch = new TenantQoS();
-        patch.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-        patch.setSpec(null);
-        patch.setStatus(status);
-        return UpdateControl.patchStatus(patch);
+        StatusTail.warnOnNewStall(tenant, previous.getConditions(), status.getConditions(), new EventRecorder(context.getClient(), clock));
+        return StatusTail.patchIfChanged(tenant, previous, status, TenantQoS::new);
     }
 }

@@ -6,12 +6,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** `kubectl apply -f crds/` works against the real API server and serves every kind. */
+/** `kubectl apply -k crds` works against the real API server and serves every kind. */
 class CrdsApplyIT {
     @Test
     void kubectlApplyOfCrdsSucceedsAndEveryKindIsServed() {
         String out = TestApiServer.run(List.of(TestApiServer.kubectl().toString(), "--kubeconfig",
-                TestApiServer.kubeConfigFile().toString(), "apply", "-f", TestApiServer.repositoryRoot().resolve("crds").toString()));
+                TestApiServer.kubeConfigFile().toString(), "apply", "-k", TestApiServer.repositoryRoot().resolve("crds").toString()));
         assertThat(out).contains("dpustoragepools.storage.dpu.dev", "offloadprofiles.storage.dpu.dev",
                 "tenantqoses.storage.dpu.dev", "dpunodestates.storage.dpu.dev");
         TestApiServer.installCrds();

@@ -39,10 +39,9 @@ class InvalidResourcesIT {
             spec:
               nodeSelector: {test.dpu.dev/no-such-label: "true"}
               offloadProfileRef: {name: valid}
-              backends: [{name: mem, type: Ram}, {name: disk, type: File, path: /var/lib/dpu/disk.img},
-                         {name: far, type: NvmeTcp, nvmeTcp: {address: 10.0.0.5, nqn: "nqn.2024-01.com.example:disk1"}}]
+              backends: [{name: mem, type: Ram}, {name: disk, type: File, path: /var/lib/dpu/disk.img}]
               volumes: [{name: a, nsid: 1, size: 1Gi, backend: mem, tenant: blue}, {name: b, nsid: 2, size: 2Gi, backend: disk, tenant: blue},
-                        {name: c, nsid: 1, backend: far, tenant: red}]
+                        {name: c, nsid: 1, size: 1Gi, backend: mem, tenant: red}]
               rollout: {maxUnavailable: "25%"}
             """;
     static final String VALID_TENANT = """
@@ -94,6 +93,16 @@ class InvalidResourcesIT {
                         "spec.mode", "Unsupported value"),
                 bad("zero queues", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  queues: 0"),
                         "spec.queues", "should be greater than or equal to 1"),
+                bad("more queues than the data path grants", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  queues: 65"),
+                        "spec.queues", "less than or equal to 64"),
+                bad("queue depth below the data path's minimum", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  queueDepth: 8"),
+                        "spec.queueDepth", "greater than or equal to 16"),
+                bad("max transfer not a power of two", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  maxTransferBytes: 12288"),
+                        "spec.maxTransferBytes", "power of two"),
+                bad("cpus not one per core", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  cores: 2\n  cpus: [3]"),
+                        "spec.cpus", "one CPU per core"),
+                bad("cpus listing a CPU twice", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  cores: 2\n  cpus: [3, 3]"),
+                        "spec.cpus", "must not list a CPU twice"),
                 bad("in-capsule size not a multiple of 16", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  inCapsuleDataBytes: 100"),
                         "spec.inCapsuleDataBytes", "multiple of 16"),
                 bad("in-capsule size above max transfer", VALID_PROFILE.replace("mode: ZeroCopy",
@@ -110,7 +119,7 @@ class InvalidResourcesIT {
                         "spec.listener.address", "IPv4 or IPv6"),
                 bad("duplicate volume names", VALID_POOL.replace("{name: b, nsid: 2, size: 2Gi", "{name: a, nsid: 2, size: 2Gi"),
                         "spec.volumes", "volume names must be unique"),
-                bad("volume without nsid", VALID_POOL.replace("{name: c, nsid: 1, backend: far", "{name: c, backend: far"),
+                bad("volume without nsid", VALID_POOL.replace("{name: c, nsid: 1, size: 1Gi, backend: mem", "{name: c, size: 1Gi, backend: mem"),
                         "spec.volumes[2].nsid", "Required value"),
                 bad("nsid zero", VALID_POOL.replace("{name: a, nsid: 1,", "{name: a, nsid: 0,"),
                         "spec.volumes[0].nsid", "greater than or equal to 1"),
@@ -126,7 +135,7 @@ class InvalidResourcesIT {
                         "spec.backends[1].path", "path is required for File backends"),
                 bad("negative volume size", VALID_POOL.replace("size: 1Gi", "size: -1Gi"),
                         "spec.volumes[0].size", "should match"),
-                bad("RAM volume without size", VALID_POOL.replace("{name: a, nsid: 1, size: 1Gi, backend: mem", "{name: a, nsid: 1, backend: mem"),
+                bad("volume without size", VALID_POOL.replace("{name: a, nsid: 1, size: 1Gi, backend: mem", "{name: a, nsid: 1, backend: mem"),
                         "spec.volumes", "size is required"),
                 bad("two volumes on one File backend", VALID_POOL.replace("{name: a, nsid: 1, size: 1Gi, backend: mem", "{name: a, nsid: 1, size: 1Gi, backend: disk"),
                         "spec.volumes", "only Ram backends can be shared"),
@@ -134,8 +143,9 @@ class InvalidResourcesIT {
                         "spec.rollout.maxUnavailable", "positive number of nodes"),
                 bad("odd block size", VALID_POOL.replace("tenant: red}", "tenant: red, blockSize: 1024}"),
                         "spec.volumes[2].blockSize", "512 or 4096"),
-                bad("remote target NQN malformed", VALID_POOL.replace("nqn.2024-01.com.example:disk1", "disk1"),
-                        "spec.backends[2].nvmeTcp.nqn", "NVMe Qualified Name"),
+                bad("remote NVMe/TCP backends are not offered (yet)", VALID_POOL.replace("{name: mem, type: Ram}",
+                                "{name: mem, type: NvmeTcp}"),
+                        "spec.backends[0].type", "Unsupported value"),
                 // TenantQoS
                 bad("host NQN malformed", VALID_TENANT.replace("nqn.2014-08.org.nvmexpress:uuid:4c4c4544-0035-3510-8052-b4c04f4e4d32", "host-1"),
                         "spec.hostNqns[0]", "should match '^nqn"),

@@ -192,12 +192,24 @@ class OperatorIT {
         assertThat(daemonSet().getMetadata().getGeneration()).isEqualTo(dsGeneration1);
         awaitPool("pool-a", p -> p.getStatus().getConfigGeneration() == 2L);
 
-        // Queues need a restart: the pod template's checksum changes, the DaemonSet rolls.
+        // Required digests apply live to new connections: a new config, the pods stay.
         client.resources(OffloadProfile.class).inNamespace(ns).withName("fast").edit(p -> {
-            p.getSpec().setQueues(8);
+            p.getSpec().setHeaderDigest(true);
             return p;
         });
         await().atMost(TIMEOUT).until(() -> "3".equals(configAnnotation(Names.CONFIG_GENERATION)));
+        assertThat(configJson()).contains("\"requireHeaderDigest\" : true");
+        assertThat(restartChecksum()).isEqualTo(checksum1);
+        assertThat(daemonSet().getMetadata().getGeneration()).isEqualTo(dsGeneration1);
+
+        // Queues and reactors need a restart: the pod template's checksum changes, the DaemonSet rolls.
+        client.resources(OffloadProfile.class).inNamespace(ns).withName("fast").edit(p -> {
+            p.getSpec().setQueues(8);
+            p.getSpec().setCores(3);
+            return p;
+        });
+        await().atMost(TIMEOUT).until(() -> "4".equals(configAnnotation(Names.CONFIG_GENERATION)));
+        assertThat(configJson()).contains("\"reactors\" : 3");
         await().atMost(TIMEOUT).until(() -> !restartChecksum().equals(checksum1));
         assertThat(daemonSet().getMetadata().getGeneration()).isGreaterThan(dsGeneration1);
         awaitEvent("pool-a", "RollingRestart");
@@ -206,7 +218,7 @@ class OperatorIT {
         // The tenant is deleted: its hosts and limits leave the configuration, live again.
         String checksum3 = restartChecksum();
         client.resources(TenantQoS.class).inNamespace(ns).withName("tenant-blue").delete();
-        await().atMost(TIMEOUT).until(() -> "4".equals(configAnnotation(Names.CONFIG_GENERATION)));
+        await().atMost(TIMEOUT).until(() -> "5".equals(configAnnotation(Names.CONFIG_GENERATION)));
         assertThat(configJson()).doesNotContain("nqn.2014-08.org.nvmexpress:uuid:2").doesNotContain("\"totalIops\" : 5000");
         assertThat(restartChecksum()).isEqualTo(checksum3);
     }

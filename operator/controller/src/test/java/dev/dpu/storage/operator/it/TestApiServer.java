@@ -55,7 +55,7 @@ public final class TestApiServer {
     public static synchronized void installCrds() {
         start();
         run(List.of(kubectl().toString(), "--kubeconfig", kubeConfigFile.toString(), "apply", "--server-side",
-                "-f", repositoryRoot().resolve("crds").toString()));
+                "-k", repositoryRoot().resolve("crds").toString()));
         try (KubernetesClient client = newClient()) {
             for (CustomResourceDefinition crd : client.apiextensions().v1().customResourceDefinitions().list().getItems()) {
                 client.apiextensions().v1().customResourceDefinitions().resource(crd).waitUntilCondition(

@@ -2,6 +2,7 @@ package dev.dpu.storage.operator.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.TenantQoS;
@@ -40,7 +41,7 @@ class GoldenFilesTest {
 
     @ParameterizedTest
     @MethodSource("cases")
-    void modelsRenderTheGoldenObjects(String name) throws IOException {
+    void modelsRenderTheGoldenObjects(String name) throws Exception {
         Path dir = ROOT.resolve(name);
         Set<String> unused = new TreeSet<>();
         try (Stream<Path> files = Files.list(dir)) {
@@ -55,17 +56,17 @@ class GoldenFilesTest {
                 ? Files.readAllLines(dir.resolve("in-excluded-nodes.txt")).stream().filter(l -> !l.isBlank()).toList()
                 : List.of();
         unused.remove("in-excluded-nodes.txt");
-        var inputs = new PoolInputs(pool, profile, tenants, excluded, "registry.test/dpu-agent:golden", 0, null);
+        var model = PoolModel.fromCrd(new PoolInputs(pool, profile, tenants, excluded, "registry.test/dpu-agent:golden", 0, null));
 
-        Map<String, Function<PoolInputs, ? extends KubernetesResource>> outputs = new LinkedHashMap<>();
-        outputs.put("out-configmap.yaml", ConfigMapModel::desired);
-        outputs.put("out-daemonset.yaml", DaemonSetModel::desired);
-        outputs.put("out-metrics-service.yaml", MetricsServiceModel::desired);
-        outputs.put("out-service-monitor.yaml", ServiceMonitorModel::desired);
-        outputs.put("out-agent-role.yaml", AgentRbacModel::role);
+        Map<String, Function<PoolModel, ? extends KubernetesResource>> outputs = new LinkedHashMap<>();
+        outputs.put("out-configmap.yaml", PoolModel::generateConfigMap);
+        outputs.put("out-daemonset.yaml", PoolModel::generateDaemonSet);
+        outputs.put("out-metrics-service.yaml", PoolModel::generateMetricsService);
+        outputs.put("out-service-monitor.yaml", m -> ServiceMonitorModel.desired(m.inputs()));
+        outputs.put("out-agent-role.yaml", m -> AgentRbacModel.role(m.inputs()));
         List<String> mismatches = new ArrayList<>();
         for (var e : outputs.entrySet()) {
-            String actual = Serialization.asYaml(e.getValue().apply(inputs));
+            String actual = Serialization.asYaml(e.getValue().apply(model));
             Path file = dir.resolve(e.getKey());
             if (UPDATE) {
                 Files.writeString(file, actual);
@@ -78,7 +79,10 @@ class GoldenFilesTest {
             }
         }
         // Determinism: the same inputs render byte-identical objects.
-        assertThat(Serialization.asYaml(ConfigMapModel.desired(inputs))).isEqualTo(Serialization.asYaml(ConfigMapModel.desired(inputs)));
+        var again = PoolModel.fromCrd(model.inputs());
+        assertThat(Serialization.asYaml(again.generateConfigMap())).isEqualTo(Serialization.asYaml(model.generateConfigMap()));
+        // What the operator writes, the agent's reader accepts as it is.
+        assertThat(DataplaneContract.read(model.json())).isEqualTo(model.config());
         assertThat(unused).as("fixtures no step reads in " + dir).isEmpty();
         assertThat(mismatches).as("golden files of " + name).isEmpty();
     }

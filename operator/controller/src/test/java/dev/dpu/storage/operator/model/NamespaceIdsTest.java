@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.Volume;
@@ -58,8 +59,8 @@ class NamespaceIdsTest {
         added.setTenant("tenant-blue");
         after.getSpec().getVolumes().add(added);
 
-        Map<String, Integer> idsBefore = nsids(DataplaneConfig.render(before, PROFILE, List.of()).json());
-        Map<String, Integer> idsAfter = nsids(DataplaneConfig.render(after, PROFILE, List.of()).json());
+        Map<String, Integer> idsBefore = nsids(render(before));
+        Map<String, Integer> idsAfter = nsids(render(after));
 
         assertThat(idsBefore).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "tenant-blue/vol-m", 1, "tenant-blue/vol-n", 2, "tenant-red/vol-r", 1));
@@ -77,7 +78,7 @@ class NamespaceIdsTest {
                 """);
         pool.getSpec().getVolumes().removeIf(v -> v.getName().equals("vol-a"));
 
-        assertThat(nsids(DataplaneConfig.render(pool, PROFILE, List.of()).json()))
+        assertThat(nsids(render(pool)))
                 .containsExactlyInAnyOrderEntriesOf(Map.of("tenant-blue/vol-b", 2, "tenant-blue/vol-c", 3));
     }
 
@@ -89,10 +90,14 @@ class NamespaceIdsTest {
                 - {name: vol-b, size: 1Gi, backend: mem, tenant: tenant-blue}
                 """);
 
-        assertThatThrownBy(() -> DataplaneConfig.render(pool, PROFILE, List.of()))
+        assertThatThrownBy(() -> render(pool))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("spec.volumes[].nsid")
                 .hasMessageContaining("vol-b");
+    }
+
+    private static String render(DpuStoragePool pool) {
+        return DataplaneContract.write(DataplaneConfigModel.fromCrd(pool, PROFILE, List.of()));
     }
 
     /** "tenant/volume" -> nsid, read back from dataplane.json as the agent reads it. */
