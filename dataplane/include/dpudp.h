@@ -87,7 +87,7 @@ DPD_API int dpd_set_system_root(const char *root);
  * providers (caller-owned, providers_len bytes, always NUL-terminated when
  * providers_len > 0) may be NULL with providers_len 0 to skip the names.
  * Returns the DPD_CAP_* bits (>= 0), or -ERANGE when providers_len is too small
- * for the names (128 bytes always suffice).
+ * for the names (128 bytes hold every built-in provider).
  */
 DPD_API int dpd_capabilities(char *providers, uint32_t providers_len);
 

@@ -34,8 +34,7 @@ static int has_word(const char *list, const char *word)
 /* CPU instruction bits from the first "flags" (x86) or "Features" (arm64) line of cpuinfo. */
 static int cpu_caps(void)
 {
-	char path[4352];
-	static char line[8192];
+	char path[4352], line[8192];
 	int caps = 0;
 	if (!sysroot_path(path, sizeof(path), "proc/cpuinfo"))
 		return 0;
