@@ -1,9 +1,7 @@
 package dev.dpu.storage.agent.dataplane;
 
 import dev.dpu.storage.agent.config.ConfigException;
-import dev.dpu.storage.agent.config.NamespaceSpec;
-import dev.dpu.storage.agent.config.RenderedConfig;
-import dev.dpu.storage.agent.config.SubsystemSpec;
+import dev.dpu.storage.api.dataplane.DataplaneConfig;
 import dev.dpu.storage.dataplane.ffm.Engine;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,40 +15,24 @@ final class BuildSupport {
 
   private BuildSupport() {}
 
-  static void checkOffered(RenderedConfig config) throws ConfigException {
-    List<String> problems = new ArrayList<>();
-    for (int i = 0; i < config.subsystems().size(); i++) {
-      List<NamespaceSpec> namespaces = config.subsystems().get(i).namespaces();
-      for (int j = 0; j < namespaces.size(); j++) {
-        if (NamespaceSpec.NVME_TCP.equals(namespaces.get(j).backend())) {
-          problems.add("subsystems[" + i + "].namespaces[" + j + "].backend: nvmeTcp (remote "
-              + "target) is not offered by this data path build");
-        }
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new ConfigException("UnsupportedBackend", problems);
-    }
-    if (config.offload() != null && config.offload().encryption() != null
+  static void checkOffered(DataplaneConfig config) throws ConfigException {
+    if (config.offload().encryption() != null
         && !Engine.supportsEncryption()) {
       throw new ConfigException("UnsupportedFeature", List.of("offload.encryption: this data "
           + "path build cannot encrypt namespaces (no dpd_ns_set_key)"));
     }
   }
 
-  static boolean qosEnforced(RenderedConfig config) {
+  static boolean qosEnforced(DataplaneConfig config) {
     return Engine.supportsTenants() || config.tenants().isEmpty();
   }
 
   /** The config as this build can run it: without tenants when it has no tenant API. */
-  static RenderedConfig forThisBuild(RenderedConfig config) {
+  static DataplaneConfig forThisBuild(DataplaneConfig config) {
     if (Engine.supportsTenants()) {
       return config;
     }
-    List<SubsystemSpec> subsystems = config.subsystems().stream()
-        .map(s -> new SubsystemSpec(s.nqn(), null, s.serial(), s.model(), s.allowAnyHost(),
-            s.hosts(), s.namespaces()))
-        .toList();
-    return config.withContent(subsystems, List.of());
+    return config.withContent(config.subsystems().stream().map(s -> s.withoutTenant()).toList(),
+        List.of());
   }
 }

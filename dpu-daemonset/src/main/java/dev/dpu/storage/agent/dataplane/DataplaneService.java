@@ -7,8 +7,8 @@ import dev.dpu.storage.agent.config.ConfigOp;
 import dev.dpu.storage.agent.config.ConfigParser;
 import dev.dpu.storage.agent.config.ConfigRollback;
 import dev.dpu.storage.agent.config.ConfigValidator;
-import dev.dpu.storage.agent.config.RenderedConfig;
-import dev.dpu.storage.agent.config.SubsystemSpec;
+import dev.dpu.storage.api.dataplane.DataplaneConfig;
+import dev.dpu.storage.api.dataplane.SubsystemSpec;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
 import dev.dpu.storage.dataplane.ffm.NativeLog;
@@ -38,7 +38,7 @@ public class DataplaneService {
   private final List<Consumer<AgentStatus>> listeners = new CopyOnWriteArrayList<>();
 
   private Engine engine;
-  private RenderedConfig running;
+  private DataplaneConfig running;
   private Optional<byte[]> key = Optional.empty();
   private volatile AgentStatus status = AgentStatus.initial();
   private long lastGeneration;
@@ -76,7 +76,7 @@ public class DataplaneService {
 
   /** Pool name of the running config (the "pool" field), if any. */
   public synchronized Optional<String> runningPool() {
-    return Optional.ofNullable(running).map(RenderedConfig::pool);
+    return Optional.ofNullable(running).map(DataplaneConfig::pool);
   }
 
   /** Subsystems of the running config, for metric labels. */
@@ -110,28 +110,27 @@ public class DataplaneService {
     }
     long gen = generation != null ? generation : lastGeneration + 1;
     try {
-      RenderedConfig wanted = ConfigParser.parse(json);
+      DataplaneConfig wanted = ConfigParser.parse(json);
       ConfigValidator.validate(wanted);
       BuildSupport.checkOffered(wanted);
       boolean qosEnforced = BuildSupport.qosEnforced(wanted);
-      RenderedConfig toRun = BuildSupport.forThisBuild(wanted);
+      DataplaneConfig toRun = BuildSupport.forThisBuild(wanted);
       String listener = status.listenerAddress();
       String mode = status.effectiveMode();
       if (engine == null) {
-        // Process-wide settings (listen, offload, key) are taken from the first good config.
+        // Process-wide settings (listen, reactors, offload, key) are taken from the first good config.
         Optional<byte[]> newKey = Keys.read(wanted.offload());
         EngineLauncher.Launched launched = EngineLauncher.launch(toRun, capabilities);
         engine = launched.engine();
         key = newKey;
         listener = launched.listenerAddress();
         mode = launched.effectiveMode();
-        running = RenderedConfig.empty(toRun.listen(), toRun.offload());
+        // A fresh engine requires no digests; the diff below sets what the config asks for.
+        running = toRun.emptied().withDigestRequirements(false, false);
       }
       ConfigDiff.Result diff = ConfigDiff.between(running, toRun);
       applyAll(diff.operations());
-      running = new RenderedConfig(toRun.pool(), toRun.namespace(), running.listen(),
-          running.offload(), running.reactors(), running.keepAliveTimeoutMs(), toRun.subsystems(),
-          toRun.tenants());
+      running = toRun.withProcessSettingsOf(running);
       lastGeneration = gen;
       retryJson = null;
       LOG.infof("applied config generation %d (%d changes)%s", gen, diff.operations().size(),

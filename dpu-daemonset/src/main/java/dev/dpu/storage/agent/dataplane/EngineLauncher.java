@@ -1,7 +1,7 @@
 package dev.dpu.storage.agent.dataplane;
 
 import dev.dpu.storage.agent.config.ConfigException;
-import dev.dpu.storage.agent.config.RenderedConfig;
+import dev.dpu.storage.api.dataplane.DataplaneConfig;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
 import dev.dpu.storage.dataplane.ffm.EngineOptions;
@@ -22,7 +22,7 @@ final class EngineLauncher {
 
   private EngineLauncher() {}
 
-  static Launched launch(RenderedConfig config, NodeCapabilities capabilities)
+  static Launched launch(DataplaneConfig config, NodeCapabilities capabilities)
       throws ConfigException {
     Engine engine;
     try {
@@ -49,42 +49,33 @@ final class EngineLauncher {
     }
   }
 
-  static String requestedMode(RenderedConfig config) {
-    return config.offload() == null || config.offload().mode() == null
-        ? OffloadModes.ZERO_COPY : config.offload().mode();
+  static String requestedMode(DataplaneConfig config) {
+    return config.offload().mode();
   }
 
-  private static EngineOptions options(RenderedConfig config) {
-    EngineOptions.Builder options = EngineOptions.builder().reactors(config.reactorsOrDefault());
-    if (config.keepAliveTimeoutMs() != null) {
-      options.maxKeepAliveTimeoutMs(config.keepAliveTimeoutMs());
+  private static EngineOptions options(DataplaneConfig config) throws ConfigException {
+    if (!config.reactorCpus().isEmpty()) {
+      throw new ConfigException("InvalidConfig", List.of("reactorCpus: this data path build cannot pin"
+          + " reactors to CPUs; leave OffloadProfile spec.cpus out"));
     }
-    RenderedConfig.Offload offload = config.offload();
-    if (offload != null) {
-      if (offload.queues() > 0) {
-        options.maxIoQueues(offload.queues());
-      }
-      if (offload.queueDepth() > 0) {
-        options.maxQueueDepth(offload.queueDepth());
-      }
-      if (offload.maxTransferBytes() > 0) {
-        options.maxTransferBytes(offload.maxTransferBytes());
-      }
-      if (offload.inCapsuleDataBytes() > 0) {
-        options.inCapsuleBytes(offload.inCapsuleDataBytes());
-      }
-    }
-    return options.build();
+    DataplaneConfig.Offload offload = config.offload();
+    return EngineOptions.builder()
+        .reactors(config.reactors())
+        .maxIoQueues(offload.queues())
+        .maxQueueDepth(offload.queueDepth())
+        .maxTransferBytes(offload.maxTransferBytes())
+        .inCapsuleBytes(offload.inCapsuleDataBytes())
+        .build();
   }
 
   /**
    * The offload mode in force: the data path decides when it can (it knows its providers),
    * otherwise the same rule in Java with this node's probed capabilities.
    */
-  private static String selectOffloadMode(Engine engine, RenderedConfig config,
+  private static String selectOffloadMode(Engine engine, DataplaneConfig config,
       NodeCapabilities capabilities) throws ConfigException {
     String requested = requestedMode(config);
-    String fallback = config.offload() == null ? "Degrade" : config.offload().fallback();
+    String fallback = config.offload().fallback();
     if (!Engine.supportsOffloadModes()) {
       return OffloadModes.effective(requested, fallback, capabilities);
     }

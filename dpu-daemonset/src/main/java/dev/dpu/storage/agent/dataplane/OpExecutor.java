@@ -1,10 +1,11 @@
 package dev.dpu.storage.agent.dataplane;
 
 import dev.dpu.storage.agent.config.ConfigOp;
-import dev.dpu.storage.agent.config.NamespaceSpec;
-import dev.dpu.storage.agent.config.TenantSpec;
+import dev.dpu.storage.api.dataplane.NamespaceSpec;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
+import dev.dpu.storage.api.dataplane.TenantLimits;
 import dev.dpu.storage.dataplane.ffm.Engine;
+import dev.dpu.storage.dataplane.ffm.QosLimits;
 import java.util.Optional;
 
 /**
@@ -45,11 +46,10 @@ final class OpExecutor {
       case ConfigOp.SetTenant set -> {
         if (tenants) {
           ignoring("EEXIST", () -> engine.addTenant(set.tenant().name()));
-          engine.setTenantLimits(set.tenant().name(), set.tenant().limits());
+          engine.setTenantLimits(set.tenant().name(), limits(set.tenant().limits()));
         }
       }
-      case ConfigOp.AddSubsystem add ->
-          engine.addSubsystem(add.subsystem().nqn(), add.subsystem().serial(), add.subsystem().model());
+      case ConfigOp.AddSubsystem add -> engine.addSubsystem(add.subsystem().nqn(), null, null);
       case ConfigOp.AddHost add -> engine.allowHost(add.subsystemNqn(), add.hostNqn());
       case ConfigOp.AddNamespace add -> {
         addNamespace(add.subsystemNqn(), add.namespace());
@@ -59,6 +59,12 @@ final class OpExecutor {
         if (tenants && add.tenant() != null) {
           ignoring("EEXIST", () -> engine.addTenantNamespace(add.tenant(), add.subsystemNqn(),
               add.namespace().nsid()));
+        }
+      }
+      case ConfigOp.RequireDigests require -> {
+        if (require.header() || require.data()) {
+          throw new UnsupportedOperationException("this data path build cannot require digests;"
+              + " set OffloadProfile spec.headerDigest and spec.dataDigest to false");
         }
       }
       case ConfigOp.RemoveTenant remove -> {
@@ -77,6 +83,11 @@ final class OpExecutor {
       default -> throw new UnsupportedOperationException("backend " + ns.backend()
           + " is not offered by this data path build");
     }
+  }
+
+  private static QosLimits limits(TenantLimits l) {
+    return new QosLimits(l.readIops(), l.writeIops(), l.totalIops(), l.readBytesPerSecond(),
+        l.writeBytesPerSecond(), l.totalBytesPerSecond(), l.burstIops(), l.burstBytes());
   }
 
   /** Idempotent steps: "already there" (or "already gone") is the wanted state, not a failure. */

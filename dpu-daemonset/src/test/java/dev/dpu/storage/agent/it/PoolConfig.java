@@ -62,11 +62,10 @@ final class PoolConfig {
     return """
         {
           "pool": "pool-it",
-          "namespace": "storage",
           "listen": {"address": "127.0.0.1", "port": %d},
-          "offload": {"profile": "it", "mode": "ZeroCopy", "fallback": "Degrade",
-            "headerDigest": false, "dataDigest": false, "queues": 2, "queueDepth": 128,
-            "inCapsuleDataBytes": 8192, "maxTransferBytes": 131072, "cores": 1,
+          "offload": {"mode": "ZeroCopy", "fallback": "Degrade",
+            "requireHeaderDigest": false, "requireDataDigest": false, "queues": 2, "queueDepth": 128,
+            "inCapsuleDataBytes": 8192, "maxTransferBytes": 131072,
             "encryption": %s},
           "reactors": 2,
           "subsystems": [
