@@ -149,7 +149,7 @@ static void test_bad_config_exits_nonzero(void)
 	char cfg[128], log[4096] = "";
 	snprintf(cfg, sizeof(cfg), "/tmp/dpd-bin-bad-%d.json", (int)getpid());
 	write_file(cfg, "{ \"listen\": { \"address\": \"127.0.0.1\", \"port\": 0 },"
-			" \"subsystems\": [ { \"nqn\": \"nqn.a:b\", \"namespaces\": ["
+			" \"subsystems\": [ { \"nqn\": \"nqn.2024-01.dev.dpu:b\", \"namespaces\": ["
 			" { \"nsid\": 1, \"backend\": \"ram\", \"sizeBytes\": 4096, \"blockSize\": 1000 } ] } ] }");
 	int errfd;
 	pid_t pid = spawn(cfg, &errfd);
