@@ -102,7 +102,7 @@ class LiveApplyIT {
           .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "tape", 64 * MiB))
           .subsystem("tenant-green", GREEN_HOST, new Ns(1, "ram", 64 * MiB))
           .tenant("tenant-blue", 0).tenant("tenant-green", 5000);
-      expectRefused(agent, configFile, tape.json(), "InvalidConfig", "unknown backend 'tape'", 4);
+      expectRefused(agent, configFile, tape.json(), "InvalidConfig", "\"tape\" is not one of ram, file", 4);
       // Back to the content in force: accepted again (as generation 5), the refusal cleared.
       write(configFile, qos.json());
       assertThat(agent.awaitGeneration(5).path("ConfigApplied").asText()).startsWith("True Applied");
@@ -117,8 +117,11 @@ class LiveApplyIT {
       // belongs to the process-wide offload settings, so it waits for the next pod start.
       Path key = dir.resolve("keys/pool-it-xts-key/key");
       Files.createDirectories(key.getParent());
-      Files.write(key, java.util.HexFormat.of().formatHex(new byte[64]).replace("00", "a5")
-          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] raw = new byte[64];
+      for (int i = 0; i < raw.length; i++) {
+        raw[i] = (byte) (0xa5 ^ i);
+      }
+      Files.write(key, raw);
       JsonNode retried = agent.awaitGeneration(6);
       assertThat(retried.path("RestartPending").asText()).startsWith("True ProcessSettingsChanged")
           .contains("offload");
