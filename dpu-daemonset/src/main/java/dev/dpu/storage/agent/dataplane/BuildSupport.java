@@ -3,7 +3,6 @@ package dev.dpu.storage.agent.dataplane;
 import dev.dpu.storage.agent.config.ConfigException;
 import dev.dpu.storage.api.dataplane.DataplaneConfig;
 import dev.dpu.storage.dataplane.ffm.Engine;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
