@@ -14,8 +14,10 @@ repo="$(cd "$here/.." && pwd)"
 
 SANDBOX_DIR="$(mktemp -d /tmp/dpu-sandbox-smoke.XXXXXX)" || exit 1
 export SANDBOX_DIR
-export SANDBOX_APISERVER_PORT=26443 SANDBOX_ETCD_PORT=26379 SANDBOX_NVME_PORT=24420 \
-    SANDBOX_AGENT_HTTP_PORT=29480 SANDBOX_OPERATOR_HTTP_PORT=28080 SANDBOX_PROMETHEUS_PORT=29090
+# Its own ports (overridable, so two checkouts can run it side by side).
+export SANDBOX_APISERVER_PORT="${SMOKE_APISERVER_PORT:-26443}" SANDBOX_ETCD_PORT="${SMOKE_ETCD_PORT:-26379}" \
+    SANDBOX_NVME_PORT="${SMOKE_NVME_PORT:-24420}" SANDBOX_AGENT_HTTP_PORT="${SMOKE_AGENT_HTTP_PORT:-29480}" \
+    SANDBOX_OPERATOR_HTTP_PORT="${SMOKE_OPERATOR_HTTP_PORT:-28080}" SANDBOX_PROMETHEUS_PORT="${SMOKE_PROMETHEUS_PORT:-29090}"
 [ "${SMOKE_BUILD:-0}" = 1 ] || export RUN_SKIP_BUILD=1
 kubeconfig="$SANDBOX_DIR/control-plane/admin.kubeconfig"
 kc() { "$KUBE_BIN_DIR/kubectl" --kubeconfig "$kubeconfig" -n storage "$@"; }

@@ -358,20 +358,25 @@ static int parse_offload(json_object *o, struct cfg *c, char *err, size_t cap)
 		return config_error(err, cap, "offload.fallback", "\"%s\" is not one of Degrade, Fail", fallback);
 	if (get_bool(o, "requireHeaderDigest", "offload", &c->require_header_digest, err, cap) < 0 ||
 	    get_bool(o, "requireDataDigest", "offload", &c->require_data_digest, err, cap) < 0 ||
-	    get_int(o, "queues", "offload", 1, 64, &v, 0, err, cap) < 0 ||
-	    get_int(o, "queueDepth", "offload", 16, 1024, &v, 0, err, cap) < 0)
+	    get_int(o, "queues", "offload", 1, 64, &c->max_io_queues, 0, err, cap) < 0 ||
+	    get_int(o, "queueDepth", "offload", 16, 1024, &c->max_queue_depth, 0, err, cap) < 0)
 		return -1;
 	v = 8192;
-	if (get_int(o, "inCapsuleDataBytes", "offload", 0, 65536, &v, 0, err, cap) < 0)
+	int got = get_int(o, "inCapsuleDataBytes", "offload", 0, 65536, &v, 0, err, cap);
+	if (got < 0)
 		return -1;
 	if (v % 16)
 		return config_error(err, cap, "offload.inCapsuleDataBytes", "%lld is not a multiple of 16", (long long)v);
+	if (got)
+		c->in_capsule_bytes = v;
 	v = 131072;
-	if (get_int(o, "maxTransferBytes", "offload", 4096, 1048576, &v, 0, err, cap) < 0)
+	if (get_int(o, "maxTransferBytes", "offload", 4096, 1048576, &c->max_transfer_bytes, 0, err, cap) < 0)
 		return -1;
+	if (c->max_transfer_bytes)
+		v = c->max_transfer_bytes;
 	if (v & (v - 1))
 		return config_error(err, cap, "offload.maxTransferBytes", "%lld is not a power of two", (long long)v);
-	int got = get_object(o, "encryption", "offload", &enc, err, cap);
+	got = get_object(o, "encryption", "offload", &enc, err, cap);
 	if (got <= 0)
 		return got; /* absent: no encryption */
 	if (check_keys2(enc, "offload.encryption", known_enc, NULL, CONFIG_CONTRACT, err, cap) < 0)
@@ -479,6 +484,7 @@ static int parse_root(json_object *root, enum config_dialect d, struct cfg *c, c
 	memset(c, 0, sizeof(*c));
 	c->reactors = 1;
 	c->kato_ms = -1;
+	c->in_capsule_bytes = -1;
 	if (!json_object_is_type(root, json_type_object))
 		return config_error(err, cap, "(top level)", "must be a JSON object");
 	if (check_keys2(root, "(top level)", known, superset, d, err, cap) < 0)

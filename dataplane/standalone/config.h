@@ -39,6 +39,8 @@ struct cfg {
 	int reactors;		     /* "reactors", default 1 */
 	int ncpus;		     /* "reactorCpus": 0 = no pinning, else == reactors */
 	int cpus[CFG_MAX_REACTORS];
+	/* "offload" engine options given in the file (0, in-capsule -1: not given: the engine's default) */
+	int64_t max_io_queues, max_queue_depth, in_capsule_bytes, max_transfer_bytes;
 	int require_header_digest; /* "offload.requireHeaderDigest" */
 	int require_data_digest;   /* "offload.requireDataDigest" */
 	int64_t kato_ms; /* standalone only; -1: not given */

@@ -27,35 +27,21 @@ static json_object *load(const char *path, char *err, size_t cap)
 
 int layers_read_key_file(const char *path, unsigned char key[64], char *err, size_t cap)
 {
-	unsigned char buf[160];
+	/* The one XTS key rule (operator/api XtsKey): exactly 64 raw bytes, key1 then key2.
+	 * One byte more is read so a longer file is told apart from a key. */
+	unsigned char buf[65];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return config_error(err, cap, "keyFile", "cannot open %s: %s", path, strerror(errno));
 	ssize_t n = read(fd, buf, sizeof(buf));
 	close(fd);
-	int rc = -1;
-	if (n == 64) {
+	int rc = n == 64 ? 0 : -1;
+	if (rc == 0)
 		memcpy(key, buf, 64);
-		rc = 0;
-	} else if (n >= 128 && n <= 130) {
-		rc = 0;
-		for (int i = 0; i < 64 && rc == 0; i++) {
-			unsigned v;
-			char two[3] = { (char)buf[2 * i], (char)buf[2 * i + 1], 0 };
-			if (sscanf(two, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", two[0]) ||
-			    !strchr("0123456789abcdefABCDEF", two[1]))
-				rc = -1;
-			else
-				key[i] = (unsigned char)v;
-		}
-		for (ssize_t i = 128; i < n && rc == 0; i++)
-			if (buf[i] != '\n' && buf[i] != '\r')
-				rc = -1;
-	}
 	OPENSSL_cleanse(buf, sizeof(buf));
 	if (rc)
-		return config_error(err, cap, "keyFile", "%s must hold 64 raw bytes or 128 hex digits (AES-256-XTS key1||key2)",
-			    path);
+		return config_error(err, cap, "keyFile", "%s must hold exactly 64 raw bytes (AES-256-XTS key1 then key2)",
+				    path);
 	return 0;
 }
 

@@ -82,6 +82,15 @@ int main(int argc, char **argv)
 		rc = dpd_options_set_reactor_cpus(opts, cfg.cpus, (uint32_t)cfg.ncpus);
 	if (rc == 0 && cfg.kato_ms >= 0)
 		rc = dpd_options_set_int(opts, "max_kato_ms", cfg.kato_ms);
+	/* The contract's offload numbers the file gives; the engine's defaults otherwise. */
+	if (rc == 0 && cfg.max_io_queues)
+		rc = dpd_options_set_int(opts, "max_io_queues", cfg.max_io_queues);
+	if (rc == 0 && cfg.max_queue_depth)
+		rc = dpd_options_set_int(opts, "max_queue_depth", cfg.max_queue_depth);
+	if (rc == 0 && cfg.in_capsule_bytes >= 0)
+		rc = dpd_options_set_int(opts, "in_capsule_bytes", cfg.in_capsule_bytes);
+	if (rc == 0 && cfg.max_transfer_bytes)
+		rc = dpd_options_set_int(opts, "max_transfer_bytes", cfg.max_transfer_bytes);
 	if (rc == 0)
 		rc = dpd_engine_create(opts, &e);
 	dpd_options_destroy(opts);

@@ -29,6 +29,7 @@ static void test_contract_example_parses(void)
 	CHECK(strcmp(c.address, "127.0.0.1") == 0 && c.port == 4420 && c.reactors == 2 && c.kato_ms == 120000);
 	CHECK(c.ncpus == 2 && c.cpus[0] == 0 && c.cpus[1] == 1);
 	CHECK(c.require_header_digest && !c.require_data_digest);
+	CHECK(c.max_io_queues == 0 && c.in_capsule_bytes == -1); /* not given: the engine's defaults */
 	CHECK(c.nsubs == 1 && c.subs[0].nhosts == 1 && c.subs[0].nns == 2 && !c.subs[0].allow_any);
 	CHECK(c.subs[0].ns[1].is_file && strcmp(c.subs[0].ns[1].path, "/tmp/ns2.img") == 0 &&
 	      c.subs[0].ns[1].block_size == 4096 && c.subs[0].ns[0].size == 134217728);

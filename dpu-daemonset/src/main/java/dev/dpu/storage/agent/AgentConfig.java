@@ -1,5 +1,6 @@
 package dev.dpu.storage.agent;
 
+import dev.dpu.storage.api.dataplane.DataplaneContract;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -52,6 +53,6 @@ public interface AgentConfig {
   }
 
   default String configMapName() {
-    return configMap().orElseGet(() -> pool().orElseThrow() + "-dataplane");
+    return configMap().orElseGet(() -> DataplaneContract.configMapName(pool().orElseThrow()));
   }
 }

@@ -1,5 +1,10 @@
 package dev.dpu.storage.agent.config;
 
+import dev.dpu.storage.api.dataplane.DataplaneConfig;
+import dev.dpu.storage.api.dataplane.NamespaceSpec;
+import dev.dpu.storage.api.dataplane.SubsystemSpec;
+import dev.dpu.storage.api.dataplane.TenantSpec;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,14 +22,14 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>namespaces removed, hosts disallowed, allowAnyHost switched off, subsystems removed -
  *       access is narrowed first, so a revoked host never sees a new namespace in between;</li>
- *   <li>tenants created or their limits replaced - they must exist before a subsystem uses them;</li>
+ *   <li>the digests new connections must use, then tenants created or their limits replaced -
+ *       tenants must exist before a subsystem uses them;</li>
  *   <li>subsystems added, then their namespaces, then allowAnyHost switched on and hosts allowed -
  *       access is opened last, so a host never connects to a half-filled subsystem;</li>
  *   <li>tenants removed - after every subsystem that referred to them is gone.</li>
  * </ol>
- * Process-wide settings (listen, offload except its digest requirements, reactors, reactor CPUs,
- * keep-alive) are not applied live; they are reported in {@link Result#restartNeeded()}. The digest
- * requirements are applied live by the caller (they concern new connections only).
+ * Process-wide settings (listen, reactors, reactorCpus, offload except its digest requirements)
+ * are not applied live; they are reported in {@link Result#restartNeeded()}.
  */
 public final class ConfigDiff {
 
@@ -36,7 +41,7 @@ public final class ConfigDiff {
     }
   }
 
-  public static Result between(RenderedConfig running, RenderedConfig wanted) {
+  public static Result between(DataplaneConfig running, DataplaneConfig wanted) {
     Map<String, SubsystemSpec> before = byKey(running.subsystems(), SubsystemSpec::nqn);
     Map<String, SubsystemSpec> after = byKey(wanted.subsystems(), SubsystemSpec::nqn);
     Map<String, TenantSpec> tenantsBefore = byKey(running.tenants(), TenantSpec::name);
@@ -70,6 +75,12 @@ public final class ConfigDiff {
       }
     }
 
+    DataplaneConfig.Offload offloadBefore = running.offload();
+    DataplaneConfig.Offload offloadAfter = wanted.offload();
+    if (!offloadBefore.requireHeaderDigest().equals(offloadAfter.requireHeaderDigest())
+        || !offloadBefore.requireDataDigest().equals(offloadAfter.requireDataDigest())) {
+      tenants.add(new ConfigOp.RequireDigests(offloadAfter.requireHeaderDigest(), offloadAfter.requireDataDigest()));
+    }
     for (TenantSpec tenant : tenantsAfter.values()) {
       if (!tenant.equals(tenantsBefore.get(tenant.name()))) {
         tenants.add(new ConfigOp.SetTenant(tenant));
@@ -111,28 +122,21 @@ public final class ConfigDiff {
   }
 
   /** Names of the process-wide settings that differ; they take effect at the next start. */
-  static List<String> restartNeeded(RenderedConfig running, RenderedConfig wanted) {
+  static List<String> restartNeeded(DataplaneConfig running, DataplaneConfig wanted) {
     List<String> fields = new ArrayList<>();
     if (!Objects.equals(running.listen(), wanted.listen())) {
       fields.add("listen");
     }
-    if (!Objects.equals(restartRelevant(running.offload()), restartRelevant(wanted.offload()))) {
-      fields.add("offload");
-    }
-    if (running.reactorsOrDefault() != wanted.reactorsOrDefault()) {
+    if (!Objects.equals(running.reactors(), wanted.reactors())) {
       fields.add("reactors");
     }
-    if (!running.reactorCpus().equals(wanted.reactorCpus())) {
+    if (!Objects.equals(running.reactorCpus(), wanted.reactorCpus())) {
       fields.add("reactorCpus");
     }
-    if (!Objects.equals(running.keepAliveTimeoutMs(), wanted.keepAliveTimeoutMs())) {
-      fields.add("keepAliveTimeoutMs");
+    if (!Objects.equals(running.offload().restartRelevant(), wanted.offload().restartRelevant())) {
+      fields.add("offload");
     }
     return List.copyOf(fields);
-  }
-
-  private static RenderedConfig.Offload restartRelevant(RenderedConfig.Offload offload) {
-    return offload == null ? null : offload.restartRelevant();
   }
 
   private static <T> Map<String, T> byKey(List<T> items, Function<T, String> key) {

@@ -1,5 +1,9 @@
 package dev.dpu.storage.agent.config;
 
+import dev.dpu.storage.api.dataplane.NamespaceSpec;
+import dev.dpu.storage.api.dataplane.SubsystemSpec;
+import dev.dpu.storage.api.dataplane.TenantSpec;
+
 /**
  * One live change to the running data path. {@link ConfigDiff} orders them so that every step is
  * valid on its own: access is narrowed and objects are removed before anything is added, tenants
@@ -59,7 +63,18 @@ public sealed interface ConfigOp {
   record AddNamespace(String subsystemNqn, String tenant, NamespaceSpec namespace)
       implements ConfigOp {
     public String describe() {
-      return "add namespace " + namespace.nsid() + " (" + namespace.backend() + ") to " + subsystemNqn;
+      return "add " + namespace.describe() + " (" + namespace.backend() + ") to " + subsystemNqn;
+    }
+  }
+
+  /**
+   * Which NVMe/TCP digests a host must enable in its ICReq to be accepted. Applies to new
+   * connections; connections already up keep what they negotiated.
+   */
+  record RequireDigests(boolean header, boolean data) implements ConfigOp {
+    public String describe() {
+      return "require " + (header ? "header" : "no header") + " and " + (data ? "data" : "no data")
+          + " digests of new connections";
     }
   }
 

@@ -1,61 +1,29 @@
 package dev.dpu.storage.agent.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.List;
+import dev.dpu.storage.api.dataplane.DataplaneConfig;
+import dev.dpu.storage.api.dataplane.DataplaneContract;
+import dev.dpu.storage.api.dataplane.InvalidDataplaneConfigException;
 
 /**
- * Reads {@code dataplane.json} into a {@link RenderedConfig}. Unknown fields are ignored (an
- * older agent keeps working with a newer operator); wrong types and malformed JSON are refused
- * with the position Jackson reports. Absent numbers read as 0, which the contract defines as
- * "unlimited" or "default" everywhere.
+ * Reads {@code dataplane.json} with the contract's own reader (operator/api): the same types and
+ * rules the operator writes with. Every tenant a subsystem names is made explicit (unlimited when
+ * the tenants list has no entry for it), since the data path charges I/O to tenants it knows.
  */
 public final class ConfigParser {
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .build();
-
   private ConfigParser() {}
 
-  public static RenderedConfig parse(String json) throws ConfigException {
-    if (json == null || json.isBlank()) {
-      throw new ConfigException("MalformedJson", List.of("the configuration is empty"));
-    }
+  public static DataplaneConfig parse(String json) throws ConfigException {
     try {
-      RenderedConfig config = MAPPER.readValue(json, RenderedConfig.class);
-      if (config == null) {
-        throw new ConfigException("MalformedJson", List.of("the configuration is JSON null"));
-      }
-      return config.withImplicitTenants();
-    } catch (JsonProcessingException e) {
-      throw new ConfigException("MalformedJson", List.of("not a valid configuration: "
-          + e.getOriginalMessage() + locationOf(e)));
+      DataplaneConfig config = DataplaneContract.read(json);
+      return config.withContent(config.subsystems(), config.tenantsWithImplicit());
+    } catch (InvalidDataplaneConfigException e) {
+      throw new ConfigException(e.malformed() ? "MalformedJson" : "InvalidConfig", e.problems());
     }
   }
 
-  /** sha256 of the exact bytes, hex: what DpuNodeState reports as appliedConfigHash. */
+  /** sha256 of the exact text, hex: what DpuNodeState reports as appliedConfigHash. */
   public static String sha256(String json) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(json.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
-  }
-
-  private static String locationOf(JsonProcessingException e) {
-    if (e.getLocation() == null) {
-      return "";
-    }
-    return " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
-        + ")";
+    return DataplaneContract.hash(json);
   }
 }

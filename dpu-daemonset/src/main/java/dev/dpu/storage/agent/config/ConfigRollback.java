@@ -1,5 +1,8 @@
 package dev.dpu.storage.agent.config;
 
+import dev.dpu.storage.api.dataplane.DataplaneConfig;
+import dev.dpu.storage.api.dataplane.SubsystemSpec;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +16,7 @@ public final class ConfigRollback {
   private ConfigRollback() {}
 
   /** Inverse operations of {@code done}, last first. */
-  public static List<ConfigOp> undo(List<ConfigOp> done, RenderedConfig before) {
+  public static List<ConfigOp> undo(List<ConfigOp> done, DataplaneConfig before) {
     List<ConfigOp> undo = new ArrayList<>();
     for (int i = done.size() - 1; i >= 0; i--) {
       undo.addAll(inverse(done.get(i), before));
@@ -21,7 +24,7 @@ public final class ConfigRollback {
     return List.copyOf(undo);
   }
 
-  static List<ConfigOp> inverse(ConfigOp op, RenderedConfig before) {
+  static List<ConfigOp> inverse(ConfigOp op, DataplaneConfig before) {
     return switch (op) {
       case ConfigOp.AddSubsystem add -> List.of(new ConfigOp.RemoveSubsystem(add.subsystem().nqn()));
       case ConfigOp.AddNamespace add ->
@@ -52,6 +55,8 @@ public final class ConfigRollback {
           .findFirst()
           .<List<ConfigOp>>map(old -> List.of(new ConfigOp.SetTenant(old)))
           .orElse(List.of(new ConfigOp.RemoveTenant(set.tenant().name())));
+      case ConfigOp.RequireDigests require -> List.of(new ConfigOp.RequireDigests(
+          before.offload().requireHeaderDigest(), before.offload().requireDataDigest()));
       case ConfigOp.RemoveTenant remove -> before.tenants().stream()
           .filter(t -> t.name().equals(remove.name()))
           .<ConfigOp>map(ConfigOp.SetTenant::new)
@@ -59,7 +64,7 @@ public final class ConfigRollback {
     };
   }
 
-  private static SubsystemSpec subsystem(RenderedConfig config, String nqn) {
+  private static SubsystemSpec subsystem(DataplaneConfig config, String nqn) {
     return config.subsystems().stream().filter(s -> s.nqn().equals(nqn)).findFirst()
         .orElseThrow(() -> new IllegalStateException("no subsystem " + nqn + " was running"));
   }

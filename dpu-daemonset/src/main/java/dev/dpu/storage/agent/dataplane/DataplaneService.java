@@ -7,8 +7,8 @@ import dev.dpu.storage.agent.config.ConfigOp;
 import dev.dpu.storage.agent.config.ConfigParser;
 import dev.dpu.storage.agent.config.ConfigRollback;
 import dev.dpu.storage.agent.config.ConfigValidator;
-import dev.dpu.storage.agent.config.RenderedConfig;
-import dev.dpu.storage.agent.config.SubsystemSpec;
+import dev.dpu.storage.api.dataplane.DataplaneConfig;
+import dev.dpu.storage.api.dataplane.SubsystemSpec;
 import dev.dpu.storage.dataplane.ffm.Capabilities;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
@@ -39,7 +39,7 @@ public class DataplaneService {
   private final List<Consumer<AgentStatus>> listeners = new CopyOnWriteArrayList<>();
 
   private Engine engine;
-  private RenderedConfig running;
+  private DataplaneConfig running;
   private Optional<byte[]> key = Optional.empty();
   private volatile AgentStatus status = AgentStatus.initial();
   private long lastGeneration;
@@ -83,7 +83,7 @@ public class DataplaneService {
 
   /** Pool name of the running config (the "pool" field), if any. */
   public synchronized Optional<String> runningPool() {
-    return Optional.ofNullable(running).map(RenderedConfig::pool);
+    return Optional.ofNullable(running).map(DataplaneConfig::pool);
   }
 
   /** Subsystems of the running config, for metric labels. */
@@ -117,32 +117,25 @@ public class DataplaneService {
     }
     long gen = generation != null ? generation : lastGeneration + 1;
     try {
-      RenderedConfig wanted = ConfigParser.parse(json);
+      DataplaneConfig wanted = ConfigParser.parse(json);
       ConfigValidator.validate(wanted);
-      OpExecutor.checkBackends(wanted);
-      RenderedConfig toRun = wanted;
+      DataplaneConfig toRun = wanted;
       String listener = status.listenerAddress();
       String mode = status.effectiveMode();
       if (engine == null) {
-        // Process-wide settings (listen, offload, key) are taken from the first good config.
+        // Process-wide settings (listen, reactors, offload, key) are taken from the first good config.
         Optional<byte[]> newKey = Keys.read(wanted.offload());
         EngineLauncher.Launched launched = EngineLauncher.launch(toRun);
         engine = launched.engine();
         key = newKey;
         listener = launched.listenerAddress();
         mode = launched.effectiveMode();
-        // Nothing of the content runs yet; the process-wide settings are those it started with.
-        running = toRun.withContent(List.of(), List.of());
+        // A fresh engine requires no digests; the diff below sets what the config asks for.
+        running = toRun.emptied().withDigestRequirements(false, false);
       }
       ConfigDiff.Result diff = ConfigDiff.between(running, toRun);
       applyAll(diff.operations());
-      RenderedConfig.Offload offload = withDigestsOf(running.offload(), toRun.offload());
-      if (!java.util.Objects.equals(offload, running.offload())) {
-        EngineLauncher.applyDigestPolicy(engine, offload); // new connections; existing ones keep theirs
-      }
-      running = new RenderedConfig(toRun.pool(), toRun.namespace(), running.listen(), offload,
-          running.reactors(), running.reactorCpus(), running.keepAliveTimeoutMs(),
-          toRun.subsystems(), toRun.tenants());
+      running = toRun.withProcessSettingsOf(running);
       lastGeneration = gen;
       retryJson = null;
       LOG.infof("applied config generation %d (%d changes)%s", gen, diff.operations().size(),
@@ -232,20 +225,6 @@ public class DataplaneService {
             e instanceof DataplaneException d ? d.nativeMessage() : e.getMessage());
       }
     }
-  }
-
-  /** The running offload settings with the wanted digest requirements (the live part). */
-  private static RenderedConfig.Offload withDigestsOf(RenderedConfig.Offload running,
-      RenderedConfig.Offload wanted) {
-    RenderedConfig.Offload base = running == null ? RenderedConfig.Offload.defaults() : running;
-    boolean header = wanted != null && wanted.requireHeaderDigest();
-    boolean data = wanted != null && wanted.requireDataDigest();
-    if (base.requireHeaderDigest() == header && base.requireDataDigest() == data) {
-      return running;
-    }
-    return new RenderedConfig.Offload(base.profile(), base.mode(), base.fallback(), header, data,
-        base.queues(), base.queueDepth(), base.inCapsuleDataBytes(), base.maxTransferBytes(),
-        base.cores(), base.encryption());
   }
 
   private void refuse(long generation, String reason, String message) {

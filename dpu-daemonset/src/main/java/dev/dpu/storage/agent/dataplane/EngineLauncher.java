@@ -1,7 +1,7 @@
 package dev.dpu.storage.agent.dataplane;
 
 import dev.dpu.storage.agent.config.ConfigException;
-import dev.dpu.storage.agent.config.RenderedConfig;
+import dev.dpu.storage.api.dataplane.DataplaneConfig;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
 import dev.dpu.storage.dataplane.ffm.EngineOptions;
@@ -11,8 +11,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Creates and starts the engine from the process-wide part of the first good configuration:
- * options (reactors and their CPUs among them), digest requirements, listener, offload mode. On
- * any failure nothing is left running.
+ * options (reactors and their CPUs among them), listener, offload mode. On any failure nothing is
+ * left running.
  */
 final class EngineLauncher {
 
@@ -21,12 +21,9 @@ final class EngineLauncher {
   /** A started engine, where it listens and the offload mode it runs. */
   record Launched(Engine engine, String listenerAddress, String effectiveMode) {}
 
-  /** The profile's offload mode when it names one, else ZeroCopy. */
-  static final String DEFAULT_MODE = OffloadMode.ZERO_COPY.apiName();
-
   private EngineLauncher() {}
 
-  static Launched launch(RenderedConfig config) throws ConfigException {
+  static Launched launch(DataplaneConfig config) throws ConfigException {
     Engine engine;
     try {
       engine = Engine.create(options(config));
@@ -35,7 +32,6 @@ final class EngineLauncher {
     }
     try {
       engine.start();
-      applyDigestPolicy(engine, config.offload());
       String mode = selectOffloadMode(engine, config);
       int port;
       try {
@@ -54,48 +50,27 @@ final class EngineLauncher {
     }
   }
 
-  static String requestedMode(RenderedConfig config) {
-    return config.offload() == null || config.offload().mode() == null
-        ? DEFAULT_MODE : config.offload().mode();
+  static String requestedMode(DataplaneConfig config) {
+    return config.offload().mode();
   }
 
-  /** The profile's digest requirements, for connections made from now on. */
-  static void applyDigestPolicy(Engine engine, RenderedConfig.Offload offload) {
-    boolean header = offload != null && offload.requireHeaderDigest();
-    boolean data = offload != null && offload.requireDataDigest();
-    engine.setDigestPolicy(header, data);
-  }
-
-  private static EngineOptions options(RenderedConfig config) {
-    EngineOptions.Builder options = EngineOptions.builder()
-        .reactors(config.reactorsOrDefault())
-        .reactorCpus(config.reactorCpus());
-    if (config.keepAliveTimeoutMs() != null) {
-      options.maxKeepAliveTimeoutMs(config.keepAliveTimeoutMs());
-    }
-    RenderedConfig.Offload offload = config.offload();
-    if (offload != null) {
-      if (offload.queues() > 0) {
-        options.maxIoQueues(offload.queues());
-      }
-      if (offload.queueDepth() > 0) {
-        options.maxQueueDepth(offload.queueDepth());
-      }
-      if (offload.maxTransferBytes() > 0) {
-        options.maxTransferBytes(offload.maxTransferBytes());
-      }
-      if (offload.inCapsuleDataBytes() > 0) {
-        options.inCapsuleBytes(offload.inCapsuleDataBytes());
-      }
-    }
-    return options.build();
+  private static EngineOptions options(DataplaneConfig config) {
+    DataplaneConfig.Offload offload = config.offload();
+    return EngineOptions.builder()
+        .reactors(config.reactors())
+        .reactorCpus(config.reactorCpus())
+        .maxIoQueues(offload.queues())
+        .maxQueueDepth(offload.queueDepth())
+        .maxTransferBytes(offload.maxTransferBytes())
+        .inCapsuleBytes(offload.inCapsuleDataBytes())
+        .build();
   }
 
   /** The offload mode in force, as the data path decides it from the providers it found. */
-  private static String selectOffloadMode(Engine engine, RenderedConfig config)
+  private static String selectOffloadMode(Engine engine, DataplaneConfig config)
       throws ConfigException {
     String requested = requestedMode(config);
-    String fallback = config.offload() == null ? "Degrade" : config.offload().fallback();
+    String fallback = config.offload().fallback();
     try {
       return engine.setOffloadMode(OffloadMode.fromApiName(requested),
           "Fail".equals(fallback) ? OffloadMode.Fallback.FAIL : OffloadMode.Fallback.DEGRADE)

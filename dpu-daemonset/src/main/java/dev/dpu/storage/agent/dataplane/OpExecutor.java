@@ -1,14 +1,11 @@
 package dev.dpu.storage.agent.dataplane;
 
-import dev.dpu.storage.agent.config.ConfigException;
 import dev.dpu.storage.agent.config.ConfigOp;
-import dev.dpu.storage.agent.config.NamespaceSpec;
-import dev.dpu.storage.agent.config.RenderedConfig;
-import dev.dpu.storage.agent.config.TenantSpec;
+import dev.dpu.storage.api.dataplane.NamespaceSpec;
+import dev.dpu.storage.api.dataplane.TenantLimits;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
-import java.util.ArrayList;
-import java.util.List;
+import dev.dpu.storage.dataplane.ffm.QosLimits;
 import java.util.Optional;
 
 /**
@@ -29,26 +26,6 @@ final class OpExecutor {
     this.key = key;
   }
 
-  /**
-   * Refuses, before anything is applied, namespaces on a backend the data path does not have
-   * yet: {@code nvmeTcp} (a remote target).
-   */
-  static void checkBackends(RenderedConfig config) throws ConfigException {
-    List<String> problems = new ArrayList<>();
-    for (int i = 0; i < config.subsystems().size(); i++) {
-      List<NamespaceSpec> namespaces = config.subsystems().get(i).namespaces();
-      for (int j = 0; j < namespaces.size(); j++) {
-        if (NamespaceSpec.NVME_TCP.equals(namespaces.get(j).backend())) {
-          problems.add("subsystems[" + i + "].namespaces[" + j + "].backend: nvmeTcp (remote "
-              + "target) is not offered by the data path yet");
-        }
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new ConfigException("UnsupportedBackend", problems);
-    }
-  }
-
   void execute(ConfigOp op) {
     switch (op) {
       case ConfigOp.RemoveNamespace remove -> {
@@ -63,10 +40,9 @@ final class OpExecutor {
       case ConfigOp.RemoveSubsystem remove -> engine.removeSubsystem(remove.nqn());
       case ConfigOp.SetTenant set -> {
         ignoring("EEXIST", () -> engine.addTenant(set.tenant().name()));
-        engine.setTenantLimits(set.tenant().name(), set.tenant().limits());
+        engine.setTenantLimits(set.tenant().name(), limits(set.tenant().limits()));
       }
-      case ConfigOp.AddSubsystem add ->
-          engine.addSubsystem(add.subsystem().nqn(), add.subsystem().serial(), add.subsystem().model());
+      case ConfigOp.AddSubsystem add -> engine.addSubsystem(add.subsystem().nqn(), null, null);
       case ConfigOp.AddHost add -> engine.allowHost(add.subsystemNqn(), add.hostNqn());
       case ConfigOp.AddNamespace add -> {
         addNamespace(add.subsystemNqn(), add.namespace());
@@ -78,6 +54,8 @@ final class OpExecutor {
               add.namespace().nsid()));
         }
       }
+      // New connections only: established ones keep the digests they negotiated.
+      case ConfigOp.RequireDigests require -> engine.setDigestPolicy(require.header(), require.data());
       case ConfigOp.RemoveTenant remove -> engine.removeTenant(remove.name());
     }
   }
@@ -90,6 +68,11 @@ final class OpExecutor {
       default -> throw new UnsupportedOperationException("backend " + ns.backend()
           + " is not offered by this data path build");
     }
+  }
+
+  private static QosLimits limits(TenantLimits l) {
+    return new QosLimits(l.readIops(), l.writeIops(), l.totalIops(), l.readBytesPerSecond(),
+        l.writeBytesPerSecond(), l.totalBytesPerSecond(), l.burstIops(), l.burstBytes());
   }
 
   /** Idempotent steps: "already there" (or "already gone") is the wanted state, not a failure. */

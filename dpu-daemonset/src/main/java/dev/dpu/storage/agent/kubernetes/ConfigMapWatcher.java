@@ -1,5 +1,6 @@
 package dev.dpu.storage.agent.kubernetes;
 
+import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.agent.AgentConfig;
 import dev.dpu.storage.agent.dataplane.DataplaneService;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -19,8 +20,8 @@ import org.jboss.logging.Logger;
 public class ConfigMapWatcher {
 
   private static final Logger LOG = Logger.getLogger(ConfigMapWatcher.class);
-  public static final String DATA_KEY = "dataplane.json";
-  public static final String GENERATION_ANNOTATION = "storage.dpu.dev/generation";
+  public static final String DATA_KEY = DataplaneContract.CONFIG_KEY;
+  public static final String GENERATION_ANNOTATION = DataplaneContract.GENERATION_ANNOTATION;
 
   private final AgentConfig config;
   private final DataplaneService dataplane;

@@ -1,5 +1,6 @@
 package dev.dpu.storage.agent.kubernetes;
 
+import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.agent.dataplane.AgentStatus;
 import dev.dpu.storage.agent.dataplane.Condition;
 import dev.dpu.storage.api.v1alpha1.DpuNodeState;
@@ -26,7 +27,7 @@ final class NodeStates {
         .withName(node)
         .withNamespace(namespace)
         .withLabels(Map.of("app.kubernetes.io/managed-by", "dpu-agent",
-            "storage.dpu.dev/pool", pool))
+            DataplaneContract.POOL_LABEL, pool))
         .build());
     DpuNodeStateSpec spec = new DpuNodeStateSpec();
     spec.setNodeName(node);

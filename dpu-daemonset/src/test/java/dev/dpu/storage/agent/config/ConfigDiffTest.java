@@ -9,6 +9,8 @@ import static dev.dpu.storage.agent.config.Configs.subsystem;
 import static dev.dpu.storage.agent.config.Configs.tenant;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dpu.storage.api.dataplane.DataplaneConfig;
+import dev.dpu.storage.api.dataplane.SubsystemSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,12 +19,12 @@ class ConfigDiffTest {
   private static final SubsystemSpec BLUE =
       subsystem("tenant-blue", List.of(HOST_A), ram(1, 1 << 20), ram(2, 1 << 20));
   private static final SubsystemSpec GREEN = subsystem("tenant-green", List.of(HOST_B), ram(1, 1 << 20));
-  private static final RenderedConfig RUNNING = config(List.of(BLUE, GREEN),
+  private static final DataplaneConfig RUNNING = config(List.of(BLUE, GREEN),
       List.of(tenant("tenant-blue", 1000), tenant("tenant-green", 0)));
 
   @Test
   void firstApplyCreatesTenantsThenSubsystemsThenNamespacesThenHosts() {
-    RenderedConfig empty = config(List.of(), List.of());
+    DataplaneConfig empty = config(List.of(), List.of());
 
     List<ConfigOp> ops = ConfigDiff.between(empty, config(List.of(BLUE), List.of(tenant("tenant-blue", 1000))))
         .operations();
@@ -42,7 +44,7 @@ class ConfigDiffTest {
 
   @Test
   void qosChangeTouchesOnlyThatTenant() {
-    RenderedConfig wanted = config(RUNNING.subsystems(),
+    DataplaneConfig wanted = config(RUNNING.subsystems(),
         List.of(tenant("tenant-blue", 500), tenant("tenant-green", 0)));
 
     assertThat(ConfigDiff.between(RUNNING, wanted).operations())
@@ -52,7 +54,7 @@ class ConfigDiffTest {
   @Test
   void namespaceAddAndRemoveLeaveOtherSubsystemUntouched() {
     SubsystemSpec greenWithTwo = subsystem("tenant-green", List.of(HOST_B), ram(1, 1 << 20), ram(7, 4096));
-    RenderedConfig added = config(List.of(BLUE, greenWithTwo), RUNNING.tenants());
+    DataplaneConfig added = config(List.of(BLUE, greenWithTwo), RUNNING.tenants());
 
     assertThat(ConfigDiff.between(RUNNING, added).operations())
         .containsExactly(new ConfigOp.AddNamespace(nqn("tenant-green"), "tenant-green", ram(7, 4096)));
@@ -63,7 +65,7 @@ class ConfigDiffTest {
   @Test
   void changedNamespaceIsRemovedThenAddedAgain() {
     SubsystemSpec blueResized = subsystem("tenant-blue", List.of(HOST_A), ram(1, 1 << 20), ram(2, 2 << 20));
-    RenderedConfig wanted = config(List.of(blueResized, GREEN), RUNNING.tenants());
+    DataplaneConfig wanted = config(List.of(blueResized, GREEN), RUNNING.tenants());
 
     assertThat(ConfigDiff.between(RUNNING, wanted).operations()).containsExactly(
         new ConfigOp.RemoveNamespace(nqn("tenant-blue"), "tenant-blue", 2),
@@ -73,7 +75,7 @@ class ConfigDiffTest {
   @Test
   void hostSwapRevokesBeforeGranting() {
     SubsystemSpec blueOtherHost = subsystem("tenant-blue", List.of(HOST_B), ram(1, 1 << 20), ram(2, 1 << 20));
-    RenderedConfig wanted = config(List.of(blueOtherHost, GREEN), RUNNING.tenants());
+    DataplaneConfig wanted = config(List.of(blueOtherHost, GREEN), RUNNING.tenants());
 
     assertThat(ConfigDiff.between(RUNNING, wanted).operations()).containsExactly(
         new ConfigOp.RemoveHost(nqn("tenant-blue"), HOST_A),
@@ -82,7 +84,7 @@ class ConfigDiffTest {
 
   @Test
   void removedTenantGoesAfterItsSubsystem() {
-    RenderedConfig wanted = config(List.of(BLUE), List.of(tenant("tenant-blue", 1000)));
+    DataplaneConfig wanted = config(List.of(BLUE), List.of(tenant("tenant-blue", 1000)));
 
     assertThat(ConfigDiff.between(RUNNING, wanted).operations()).containsExactly(
         new ConfigOp.RemoveNamespace(nqn("tenant-green"), "tenant-green", 1),
@@ -92,9 +94,8 @@ class ConfigDiffTest {
 
   @Test
   void subsystemMovedToAnotherTenantIsRecreated() {
-    SubsystemSpec greenOwnedByBlue = new SubsystemSpec(nqn("tenant-green"), "tenant-blue", null, null,
-        false, List.of(HOST_B), List.of(ram(1, 1 << 20)));
-    RenderedConfig wanted = config(List.of(BLUE, greenOwnedByBlue), RUNNING.tenants());
+    SubsystemSpec greenOwnedByBlue = new SubsystemSpec(nqn("tenant-green"), "tenant-blue", false, List.of(HOST_B), List.of(ram(1, 1 << 20)));
+    DataplaneConfig wanted = config(List.of(BLUE, greenOwnedByBlue), RUNNING.tenants());
 
     assertThat(ConfigDiff.between(RUNNING, wanted).operations()).containsExactly(
         new ConfigOp.RemoveNamespace(nqn("tenant-green"), "tenant-green", 1),
@@ -106,9 +107,9 @@ class ConfigDiffTest {
 
   @Test
   void allowAnyHostNarrowsFirstAndWidensLast() {
-    SubsystemSpec open = new SubsystemSpec(BLUE.nqn(), BLUE.tenant(), null, null, true,
+    SubsystemSpec open = new SubsystemSpec(BLUE.nqn(), BLUE.tenant(), true,
         BLUE.hosts(), BLUE.namespaces());
-    RenderedConfig opened = config(List.of(open, GREEN), RUNNING.tenants());
+    DataplaneConfig opened = config(List.of(open, GREEN), RUNNING.tenants());
 
     assertThat(ConfigDiff.between(RUNNING, opened).operations())
         .containsExactly(new ConfigOp.SetAllowAnyHost(BLUE.nqn(), true));
@@ -118,34 +119,26 @@ class ConfigDiffTest {
 
   @Test
   void processWideChangesAreReportedNotApplied() {
-    RenderedConfig moved = new RenderedConfig("pool-a", "storage",
-        new RenderedConfig.Listen("127.0.0.1", 4421), RUNNING.offload(), 4, List.of(0, 1), null,
+    DataplaneConfig.Offload o = RUNNING.offload();
+    DataplaneConfig moved = new DataplaneConfig("pool-a", new DataplaneConfig.Listen("127.0.0.1", 4421), 4,
+        List.of(0, 1, 2, 3), new DataplaneConfig.Offload(o.mode(), o.fallback(), null, null, 8, null, null, null, null),
         RUNNING.subsystems(), RUNNING.tenants());
 
     ConfigDiff.Result result = ConfigDiff.between(RUNNING, moved);
 
     assertThat(result.operations()).isEmpty();
-    assertThat(result.restartNeeded()).containsExactly("listen", "reactors", "reactorCpus");
+    assertThat(result.restartNeeded()).containsExactly("listen", "reactors", "reactorCpus", "offload");
   }
 
   @Test
-  void requiredDigestsAreLiveNotARestart() {
-    RenderedConfig.Offload o = RUNNING.offload();
-    RenderedConfig.Offload digests = new RenderedConfig.Offload(o.profile(), o.mode(), o.fallback(),
-        true, true, o.queues(), o.queueDepth(), o.inCapsuleDataBytes(), o.maxTransferBytes(),
-        o.cores(), o.encryption());
-    RenderedConfig.Offload deeper = new RenderedConfig.Offload(o.profile(), o.mode(), o.fallback(),
-        true, true, o.queues(), 256, o.inCapsuleDataBytes(), o.maxTransferBytes(), o.cores(),
-        o.encryption());
+  void requiredDigestsApplyLiveBeforeAnythingIsOpened() {
+    DataplaneConfig strict = RUNNING.withDigestRequirements(true, false);
 
-    assertThat(ConfigDiff.between(RUNNING, withOffload(digests)).restartNeeded()).isEmpty();
-    assertThat(ConfigDiff.between(RUNNING, withOffload(deeper)).restartNeeded())
-        .containsExactly("offload");
-  }
+    ConfigDiff.Result result = ConfigDiff.between(RUNNING, strict);
 
-  private static RenderedConfig withOffload(RenderedConfig.Offload offload) {
-    return new RenderedConfig(RUNNING.pool(), RUNNING.namespace(), RUNNING.listen(), offload,
-        RUNNING.reactors(), RUNNING.reactorCpus(), RUNNING.keepAliveTimeoutMs(),
-        RUNNING.subsystems(), RUNNING.tenants());
+    assertThat(result.restartNeeded()).isEmpty();
+    assertThat(result.operations()).containsExactly(new ConfigOp.RequireDigests(true, false));
+    assertThat(ConfigRollback.undo(result.operations(), RUNNING))
+        .containsExactly(new ConfigOp.RequireDigests(false, false));
   }
 }

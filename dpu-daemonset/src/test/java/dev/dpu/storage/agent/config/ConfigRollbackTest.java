@@ -9,18 +9,20 @@ import static dev.dpu.storage.agent.config.Configs.subsystem;
 import static dev.dpu.storage.agent.config.Configs.tenant;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dpu.storage.api.dataplane.DataplaneConfig;
+import dev.dpu.storage.api.dataplane.SubsystemSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConfigRollbackTest {
 
   private static final SubsystemSpec BLUE = subsystem("tenant-blue", List.of(HOST_A), ram(1, 4096));
-  private static final RenderedConfig BEFORE = config(List.of(BLUE), List.of(tenant("tenant-blue", 100)));
+  private static final DataplaneConfig BEFORE = config(List.of(BLUE), List.of(tenant("tenant-blue", 100)));
 
   @Test
   void undoingTheDoneStepsOfADiffLeadsBackToTheStart() {
     SubsystemSpec green = subsystem("tenant-green", List.of(HOST_B), ram(1, 4096));
-    RenderedConfig wanted = config(List.of(green), List.of(tenant("tenant-green", 5)));
+    DataplaneConfig wanted = config(List.of(green), List.of(tenant("tenant-green", 5)));
     List<ConfigOp> ops = ConfigDiff.between(BEFORE, wanted).operations();
     // Pretend every step but the last succeeded.
     List<ConfigOp> done = ops.subList(0, ops.size() - 1);

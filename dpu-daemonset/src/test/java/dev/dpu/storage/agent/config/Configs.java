@@ -1,6 +1,10 @@
 package dev.dpu.storage.agent.config;
 
-import dev.dpu.storage.dataplane.ffm.QosLimits;
+import dev.dpu.storage.api.dataplane.DataplaneConfig;
+import dev.dpu.storage.api.dataplane.NamespaceSpec;
+import dev.dpu.storage.api.dataplane.SubsystemSpec;
+import dev.dpu.storage.api.dataplane.TenantLimits;
+import dev.dpu.storage.api.dataplane.TenantSpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,20 +21,20 @@ final class Configs {
   }
 
   static NamespaceSpec ram(int nsid, long size) {
-    return new NamespaceSpec(nsid, "vol-" + nsid, "ram", null, null, size, 512);
+    return new NamespaceSpec(nsid, "vol-" + nsid, "ram", null, size, 512);
   }
 
   static SubsystemSpec subsystem(String tenant, List<String> hosts, NamespaceSpec... namespaces) {
-    return new SubsystemSpec(nqn(tenant), tenant, null, null, false, hosts, List.of(namespaces));
+    return new SubsystemSpec(nqn(tenant), tenant, false, hosts, List.of(namespaces));
   }
 
   static TenantSpec tenant(String name, long totalIops) {
-    return new TenantSpec(name, new QosLimits(0, 0, totalIops, 0, 0, 0, 0, 0));
+    return new TenantSpec(name, new TenantLimits(0L, 0L, totalIops, 0L, 0L, 0L, 0L, 0L));
   }
 
-  static RenderedConfig config(List<SubsystemSpec> subsystems, List<TenantSpec> tenants) {
-    return new RenderedConfig("pool-a", "storage", new RenderedConfig.Listen("127.0.0.1", 4420),
-        RenderedConfig.Offload.defaults(), null, null, null, subsystems, tenants);
+  static DataplaneConfig config(List<SubsystemSpec> subsystems, List<TenantSpec> tenants) {
+    return new DataplaneConfig("pool-a", new DataplaneConfig.Listen("127.0.0.1", 4420), null, null, null,
+        subsystems, tenants);
   }
 
   static <T> List<T> plus(List<T> list, T item) {

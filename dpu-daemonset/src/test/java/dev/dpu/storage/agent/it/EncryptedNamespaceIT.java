@@ -2,10 +2,8 @@ package dev.dpu.storage.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,8 +31,8 @@ class EncryptedNamespaceIT {
     for (int i = 0; i < raw.length; i++) {
       raw[i] = (byte) (31 * i + 7);
     }
-    // As `kubectl create secret generic --from-file` of a hex text file leaves it: newline included.
-    Files.writeString(key, HexFormat.of().formatHex(raw) + "\n", StandardCharsets.US_ASCII);
+    // As kubelet mounts a Secret made with `head -c 64 /dev/urandom > key`: the 64 raw bytes.
+    Files.write(key, raw);
 
     // 1. With the key: write a known pattern, read it back intact.
     int port = AgentProcess.freePort();

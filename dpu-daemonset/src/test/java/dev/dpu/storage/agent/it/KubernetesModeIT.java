@@ -148,7 +148,7 @@ class KubernetesModeIT {
       writeConfigMap(tape.json(), "10");
       DpuNodeState unknownBackend = awaitNodeState("unknown backend refused",
           s -> conditionMessage(s, "ConfigApplied").contains("generation 10 refused"), agent);
-      assertThat(conditionMessage(unknownBackend, "ConfigApplied")).contains("unknown backend 'tape'");
+      assertThat(conditionMessage(unknownBackend, "ConfigApplied")).contains("\"tape\" is not one of ram, file");
       assertThat(unknownBackend.getStatus().getAppliedConfigGeneration()).isEqualTo(7);
 
       assertThat(io.await(30)).as(io.log()).isZero();

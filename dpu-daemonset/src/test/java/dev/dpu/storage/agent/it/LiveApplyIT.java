@@ -51,6 +51,11 @@ class LiveApplyIT {
       assertThat(agent.log()).contains("bundled copy dev/dpu/storage/dataplane/native/");
       // The library's own log lines arrive through the Java logger, not raw on stderr.
       assertThat(agent.log()).containsPattern("INFO +\\[dpudp\\] engine started");
+      // offload.queues (2 here) is what the data path grants a host that asks for more.
+      Loadgen tooMany = Loadgen.start(dir, "too-many-queues", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1,
+          "--rw", "randread", "--ops", "10", "--queues", "3");
+      assertThat(tooMany.await(30)).as(tooMany.log()).isNotZero();
+      assertThat(tooMany.log()).contains("target granted 2 I/O queues, 3 requested");
 
       Loadgen blue = Loadgen.start(dir, "blue", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1,
           "--rw", "randrw", "--duration-s", "14", "--qd", "8", "--verify");
@@ -102,7 +107,7 @@ class LiveApplyIT {
           .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "tape", 64 * MiB))
           .subsystem("tenant-green", GREEN_HOST, new Ns(1, "ram", 64 * MiB))
           .tenant("tenant-blue", 0).tenant("tenant-green", 5000);
-      expectRefused(agent, configFile, tape.json(), "InvalidConfig", "unknown backend 'tape'", 4);
+      expectRefused(agent, configFile, tape.json(), "InvalidConfig", "\"tape\" is not one of ram, file", 4);
       // Back to the content in force: accepted again (as generation 5), the refusal cleared.
       write(configFile, qos.json());
       assertThat(agent.awaitGeneration(5).path("ConfigApplied").asText()).startsWith("True Applied");
@@ -117,8 +122,11 @@ class LiveApplyIT {
       // belongs to the process-wide offload settings, so it waits for the next pod start.
       Path key = dir.resolve("keys/pool-it-xts-key/key");
       Files.createDirectories(key.getParent());
-      Files.write(key, java.util.HexFormat.of().formatHex(new byte[64]).replace("00", "a5")
-          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] raw = new byte[64];
+      for (int i = 0; i < raw.length; i++) {
+        raw[i] = (byte) (0xa5 ^ i);
+      }
+      Files.write(key, raw);
       JsonNode retried = agent.awaitGeneration(6);
       assertThat(retried.path("RestartPending").asText()).startsWith("True ProcessSettingsChanged")
           .contains("offload");

@@ -74,11 +74,10 @@ final class PoolConfig {
     return """
         {
           "pool": "pool-it",
-          "namespace": "storage",
           "listen": {"address": "127.0.0.1", "port": %d},
-          "offload": {"profile": "it", "mode": "ZeroCopy", "fallback": "Degrade",
+          "offload": {"mode": "ZeroCopy", "fallback": "Degrade",
             "requireHeaderDigest": %s, "requireDataDigest": false, "queues": 2, "queueDepth": 128,
-            "inCapsuleDataBytes": 8192, "maxTransferBytes": 131072, "cores": 1,
+            "inCapsuleDataBytes": 8192, "maxTransferBytes": 131072,
             "encryption": %s},
           "reactors": %d,
           "subsystems": [

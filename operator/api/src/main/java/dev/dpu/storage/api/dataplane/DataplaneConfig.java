@@ -68,6 +68,13 @@ public record DataplaneConfig(
     return new DataplaneConfig(pool, listen, reactors, reactorCpus, offload, newSubsystems, newTenants);
   }
 
+  /** The same config with other digest requirements (they apply live). */
+  public DataplaneConfig withDigestRequirements(boolean header, boolean data) {
+    DataplaneConfig.Offload o = offload;
+    return new DataplaneConfig(pool, listen, reactors, reactorCpus, new Offload(o.mode, o.fallback, header, data,
+        o.queues, o.queueDepth, o.inCapsuleDataBytes, o.maxTransferBytes, o.encryption), subsystems, tenants);
+  }
+
   /** Same live content, other process-wide settings (those of the running engine). */
   public DataplaneConfig withProcessSettingsOf(DataplaneConfig running) {
     return new DataplaneConfig(pool, running.listen, running.reactors, running.reactorCpus,

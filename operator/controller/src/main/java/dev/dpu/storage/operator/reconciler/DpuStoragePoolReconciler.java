@@ -23,7 +23,6 @@ import dev.dpu.storage.operator.status.NodeSummary;
 import dev.dpu.storage.operator.status.PoolTopology;
 import dev.dpu.storage.operator.status.StatusTail;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;

@@ -5,12 +5,9 @@ import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.api.v1alpha1.Encryption;
 import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.OffloadProfileStatus;
-import dev.dpu.storage.operator.status.Conditions;
 import dev.dpu.storage.operator.status.EventRecorder;
 import dev.dpu.storage.operator.status.StatusTail;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -23,7 +20,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
