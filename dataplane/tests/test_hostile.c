@@ -13,7 +13,7 @@
 #include "check.h"
 #include "common/crc32c.h"
 #include "dpudp.h"
-#include "initiator.h"
+#include "host/initiator.h"
 #include "transport/pdu.h"
 #include "common/util.h"
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "dpudp.h"
-#include "initiator.h"
+#include "host/initiator.h"
 #include "check.h"
 #include "common/util.h"
 

@@ -15,7 +15,7 @@
 #include "check.h"
 #include "common/crc32c.h"
 #include "dpudp.h"
-#include "initiator.h"
+#include "host/initiator.h"
 #include "common/util.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:test"

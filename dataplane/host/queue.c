@@ -1,5 +1,5 @@
 /* Host-side NVMe/TCP queue; see host_queue.h. */
-#include "host_queue.h"
+#include "host/queue.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/crc32c.h"
+#include "host/cmd.h"
 #include "common/nvme.h"
 #include "common/util.h"
 
