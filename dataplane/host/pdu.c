@@ -1,4 +1,4 @@
-/* Host-side NVMe/TCP PDU construction and checks; see host_pdu.h. */
+/* Host-side NVMe/TCP PDU construction and checks; see pdu.h. */
 #include "host/pdu.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Host-side NVMe/TCP queue; see host_queue.h. */
+/* Host-side NVMe/TCP queue; see queue.h. */
 #include "host/queue.h"
 
 #include <arpa/inet.h>
