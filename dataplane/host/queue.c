@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "common/crc32c.h"
-#include "host/cmd.h"
 #include "common/nvme.h"
 #include "common/util.h"
+#include "host/cmd.h"
 
 static uint64_t now_ms(void)
 {

@@ -15,8 +15,8 @@
 
 #include "common/crc32c.h"
 #include "common/log.h"
-#include "control/engine.h"
 #include "common/util.h"
+#include "control/engine.h"
 
 #define DPD_VERSION "0.1.0"
 

@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "common/crc32c.h"
-#include "transport/pdu.h"
 #include "common/util.h"
+#include "transport/pdu.h"
 
 static int fail(struct pdu_error *err, uint16_t fes, uint32_t fei)
 {
