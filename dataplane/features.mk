@@ -1,11 +1,11 @@
 # Data-path features: the load generator binary and the end-to-end checks that drive
 # real I/O through dpu-target with dpu-loadgen over loopback (e2e-check). The feature
 # modules' unit tests (tests/test_*.c) run in `make check` with the others.
-LOADGEN_SRCS := $(wildcard tools/loadgen/*.c)
-LOADGEN_DEPS := src/transport/pdu.c src/common/crc32c.c src/telemetry/latency_hist.c
+LOADGEN_SRCS := $(wildcard tools/loadgen/*.c) host/pdu.c host/cmd.c host/queue.c
+LOADGEN_DEPS := src/common/nvme_tcp.c src/common/crc32c.c src/telemetry/latency_hist.c
 $(BUILD)/dpu-loadgen: $(LOADGEN_SRCS) $(wildcard tools/loadgen/*.h) $(LOADGEN_DEPS) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu17 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) $(CFLAGS) -pthread $(LOADGEN_SRCS) $(LOADGEN_DEPS) -o $@ -lm
+	$(CC) -std=gnu17 -D_GNU_SOURCE -Iinclude -Isrc -I. $(WARN) $(CFLAGS) -pthread $(LOADGEN_SRCS) $(LOADGEN_DEPS) -o $@ -lm
 
 # Real target + real load generator over loopback: QoS accuracy and isolation, live
 # limit changes, AES-XTS at rest checked with the openssl CLI, copies per payload.

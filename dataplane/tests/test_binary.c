@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "initiator.h"
 #include "common/util.h"
+#include "host/initiator.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:bin"
 #define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:bbbbbbbb-2222-3333-4444-555555555555"

@@ -12,7 +12,7 @@
 
 #include "check.h"
 #include "dpudp.h"
-#include "initiator.h"
+#include "host/initiator.h"
 #include "common/util.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:digest-policy"

@@ -9,7 +9,7 @@
 #include "check.h"
 #include "common/util.h"
 #include "dpudp.h"
-#include "initiator.h"
+#include "host/initiator.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:fabrics"
 #define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:12121212-3434-5656-7878-909090909090"

@@ -12,10 +12,10 @@
 
 #include "check.h"
 #include "common/crc32c.h"
-#include "dpudp.h"
-#include "initiator.h"
-#include "transport/pdu.h"
 #include "common/util.h"
+#include "dpudp.h"
+#include "host/initiator.h"
+#include "transport/pdu.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:hostile"
 #define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:aaaaaaaa-2222-3333-4444-555555555555"

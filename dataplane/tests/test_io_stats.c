@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "telemetry/io_stats.h"
 #include "check.h"
+#include "telemetry/io_stats.h"
 
 #define PER_THREAD 200000
 

@@ -2,8 +2,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "telemetry/latency_hist.h"
 #include "check.h"
+#include "telemetry/latency_hist.h"
 
 static void buckets_tile_the_range_without_gaps(void)
 {

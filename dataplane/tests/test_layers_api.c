@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "dpudp.h"
-#include "initiator.h"
 #include "check.h"
 #include "common/util.h"
+#include "dpudp.h"
+#include "host/initiator.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:feature-api"
 #define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:aaaaaaaa-1111-2222-3333-444444444444"

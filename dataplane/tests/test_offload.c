@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "layers/offload.h"
 #include "check.h"
+#include "layers/offload.h"
 
 static struct dpd_xts_key *test_key(void)
 {

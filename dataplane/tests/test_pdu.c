@@ -5,8 +5,8 @@
 #include "check.h"
 #include "common/crc32c.h"
 #include "common/nvme.h"
-#include "transport/pdu.h"
 #include "common/util.h"
+#include "transport/pdu.h"
 
 static const struct pdu_digests NONE = { 0, 0 }, BOTH = { 1, 1 };
 

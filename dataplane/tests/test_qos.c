@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "layers/qos.h"
 #include "check.h"
+#include "layers/qos.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull

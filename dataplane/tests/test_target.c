@@ -14,9 +14,9 @@
 
 #include "check.h"
 #include "common/crc32c.h"
-#include "dpudp.h"
-#include "initiator.h"
 #include "common/util.h"
+#include "dpudp.h"
+#include "host/initiator.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:test"
 #define OTHERNQN "nqn.2024-01.dev.dpu:other"

@@ -1,11 +1,11 @@
 /* AES-256-XTS wrapper: IEEE 1619 known answers and the LBA-tweak layout. */
 #include <errno.h>
-#include <stdint.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 
-#include "layers/xts.h"
 #include "check.h"
+#include "layers/xts.h"
 
 /* IEEE Std 1619-2007 Annex B, Vector 10: XTS-AES-256, 512-byte data unit, DUSN 0xff. */
 static const char *V10_KEY =

@@ -5,10 +5,11 @@
 #   each folder under src/ may include and call only itself and the folders
 #   BELOW it in LAYERS; no file under src/ is longer than MAX_LINES lines.
 #
-# Usage: tools/layers.sh [OBJ_DIR]    (run from dataplane/; OBJ_DIR e.g. build/obj)
+# Usage: tools/layers.sh [OBJ_DIR]    (OBJ_DIR e.g. build/obj, relative to dataplane/)
 # Exit 0 when the rule holds, 1 with one line per offence (file:line: why).
+# LAYERS_ROOT: check another copy of dataplane/ (tools/layers_selftest.sh uses it).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "${LAYERS_ROOT:-$(dirname "$0")/..}"
 
 # Top to bottom. A folder may use the folders after it, never those before it.
 LAYERS=(control transport nvme layers backends telemetry common)
@@ -73,6 +74,7 @@ done
 #    object defining it; a call into a folder not below is an offence.
 obj=${1:-}
 if [[ -n $obj ]]; then
+	[[ $obj == /* ]] || obj=$PWD/$obj
 	[[ -d $obj ]] || { echo "layers.sh: object directory $obj does not exist (build first)" >&2; exit 1; }
 	declare -A DEF
 	objs=()

@@ -15,8 +15,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "common/log.h"
 #include "backends/bdev.h"
+#include "common/log.h"
 #include "common/util.h"
 
 /* Source for zeroing when the filesystem cannot fallocate zeroes. */

@@ -15,9 +15,9 @@
 
 #include "common/crc32c.h"
 #include "common/log.h"
-#include "control/engine.h"
 #include "control/reactors.h"
 #include "common/util.h"
+#include "control/engine.h"
 
 #define DPD_VERSION "0.1.0"
 

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "control/engine.h"
 #include "common/util.h"
+#include "control/engine.h"
 
 _Static_assert(DPD_OFFLOAD_NON_OFFLOAD == DPD_MODE_NON_OFFLOAD && DPD_OFFLOAD_ZERO_COPY == DPD_MODE_ZERO_COPY &&
 		       DPD_OFFLOAD_FULL_OFFLOAD == DPD_MODE_FULL_OFFLOAD &&

@@ -22,8 +22,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "telemetry/io_stats.h"
 #include "layers/xts.h"
+#include "telemetry/io_stats.h"
 
 enum dpd_offload_mode {
 	DPD_MODE_NON_OFFLOAD = 0,

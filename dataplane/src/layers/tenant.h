@@ -16,8 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "telemetry/io_stats.h"
 #include "layers/qos.h"
+#include "telemetry/io_stats.h"
 
 #define DPD_TENANT_NAME_MAX 64
 #define DPD_TENANT_NQN_MAX 224

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "nvme/request.h"
 #include "common/util.h"
+#include "nvme/request.h"
 
 #define IDENTIFY_LEN 4096
 #define AEN_NS_ATTR_BIT (1u << 8)

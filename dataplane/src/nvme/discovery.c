@@ -1,11 +1,11 @@
 /* discovery.c - the discovery log page (LID 70h): one entry per subsystem
  * the connected host may use, per listener it can be reached on. */
-#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
-#include "nvme/request.h"
 #include "common/util.h"
+#include "nvme/request.h"
 
 #define DISC_HDR_LEN 1024
 #define DISC_ENTRY_LEN 1024

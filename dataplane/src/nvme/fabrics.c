@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "nvme/request.h"
 #include "common/util.h"
+#include "nvme/request.h"
 
 /* NQN fields are 256 bytes, NUL-terminated within; never trust that. */
 static int copy_nqn(char *dst, const uint8_t *field)

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "nvme/request.h"
 #include "common/util.h"
+#include "nvme/request.h"
 
 #define DSM_RANGE_LEN 16
 #define DSM_ATTR_DEALLOCATE (1u << 2)

@@ -9,16 +9,6 @@
 #include "common/util.h"
 #include "nvme/request.h"
 
-const char *req_state_name(enum req_state s)
-{
-	static const char *const names[] = {
-		[REQ_FREE] = "free",         [REQ_CAPSULE] = "capsule",   [REQ_WAIT_H2C] = "wait-h2c",
-		[REQ_RECV_H2C] = "recv-h2c", [REQ_EXEC] = "exec",         [REQ_QOS_WAIT] = "qos-wait",
-		[REQ_BACKEND] = "backend",   [REQ_AER] = "aer",           [REQ_SENDING] = "sending",
-	};
-	return (unsigned)s < DPD_ARRAY_SIZE(names) && names[s] ? names[s] : "?";
-}
-
 /*
  * Any command on any queue shows the host is alive, as in the kernel's own target: under
  * heavy I/O a host's Keep Alive can reach us seconds late, and tearing down a controller

@@ -53,8 +53,6 @@ enum req_state {
 	REQ_SENDING,
 };
 
-const char *req_state_name(enum req_state s);
-
 struct nvme_sq;
 struct nvme_req;
 

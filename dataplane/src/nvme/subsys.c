@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "nvme/subsys.h"
 #include "common/util.h"
+#include "nvme/subsys.h"
 
 void ns_get(struct dpd_ns *ns) { __atomic_add_fetch(&ns->refs, 1, __ATOMIC_RELAXED); }
 

@@ -6,13 +6,13 @@
  * A request walks enum req_state (nvme/request.h); this file moves it into
  * REQ_WAIT_H2C (R2T sent), REQ_SENDING (response queued) and REQ_FREE (the
  * response left the socket, or the queue closed). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>

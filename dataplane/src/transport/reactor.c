@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "transport/reactor.h"
 #include "common/util.h"
+#include "transport/reactor.h"
 
 void reactor_stat(struct reactor *r, int id, uint64_t v) { stat_add(&r->stats[id], v); }
 

@@ -20,7 +20,8 @@
 #include "telemetry/latency_hist.h"
 #include "common/nvme.h"
 #include "common/util.h"
-#include "host_queue.h"
+#include "host/cmd.h"
+#include "host/queue.h"
 #include "workload.h"
 
 #define ADMIN_TIMEOUT_MS 5000
@@ -181,57 +182,13 @@ struct ctrl_info {
 	uint8_t hostid[16];
 };
 
-static void hostid_from_nqn(const char *hostnqn, uint8_t out[16])
-{
-	/* A uuid-form host NQN carries its host id; otherwise derive a stable one. */
-	const char *u = strstr(hostnqn, "uuid:");
-	if (u && strlen(u + 5) >= 36) {
-		const char *p = u + 5;
-		int n = 0;
-		for (; *p && n < 16; p++) {
-			if (*p == '-')
-				continue;
-			unsigned v;
-			if (sscanf(p, "%2x", &v) != 1)
-				break;
-			out[n++] = (uint8_t)v;
-			p++;
-		}
-		if (n == 16)
-			return;
-	}
-	uint64_t h1 = 1469598103934665603ull, h2 = 0x9e3779b97f4a7c15ull;
-	for (const char *p = hostnqn; *p; p++) {
-		h1 = (h1 ^ (uint8_t)*p) * 1099511628211ull;
-		h2 = (h2 ^ (uint8_t)*p) * 0x100000001b3ull + 7;
-	}
-	memcpy(out, &h1, 8);
-	memcpy(out + 8, &h2, 8);
-}
-
-static const char *connect_refusal(uint16_t status)
-{
-	switch (status & 0x7ff) {
-	case NVME_SC_CONNECT_INVALID_HOST: return "connect refused: host not allowed";
-	case NVME_SC_CONNECT_INVALID_PARAM: return "connect refused: invalid parameter (unknown subsystem or queue)";
-	case NVME_SC_CONNECT_FORMAT: return "connect refused: format not supported";
-	default: return "connect refused";
-	}
-}
-
 /* Fabrics Connect on queue q. Returns the controller id. */
 static uint16_t fabrics_connect(struct hq *q, uint16_t qid, uint16_t sqsize, uint32_t kato,
 								uint16_t cntlid, const uint8_t hostid[16], const char *step)
 {
-	uint8_t sqe[64], data[CONNECT_DATA_LEN] = {0};
-	host_sqe_fabrics(sqe, NVMF_CONNECT, 0);
-	put_le16(sqe + 42, qid);
-	put_le16(sqe + 44, sqsize);
-	put_le32(sqe + 48, kato);
-	memcpy(data + CONNECT_HOSTID, hostid, 16);
-	put_le16(data + CONNECT_CNTLID, cntlid);
-	snprintf((char *)data + CONNECT_SUBNQN, NVME_NQN_FIELD, "%s", g_opt.subnqn);
-	snprintf((char *)data + CONNECT_HOSTNQN, NVME_NQN_FIELD, "%s", g_opt.hostnqn);
+	uint8_t sqe[64], data[CONNECT_DATA_LEN];
+	host_sqe_connect(sqe, qid, sqsize, kato);
+	host_connect_data(data, hostid, cntlid, g_opt.subnqn, g_opt.hostnqn);
 	uint16_t status;
 	uint32_t dw0;
 	const char *why;
@@ -239,7 +196,7 @@ static uint16_t fabrics_connect(struct hq *q, uint16_t qid, uint16_t sqsize, uin
 		die_step(step, why);
 	if (status) {
 		char msg[160];
-		snprintf(msg, sizeof(msg), "%s (status 0x%03x)", connect_refusal(status), status & 0x7ff);
+		snprintf(msg, sizeof(msg), "%s (status 0x%03x)", host_connect_refusal(status), status & 0x7ff);
 		die_step(step, msg);
 	}
 	return (uint16_t)dw0;
@@ -248,9 +205,7 @@ static uint16_t fabrics_connect(struct hq *q, uint16_t qid, uint16_t sqsize, uin
 static uint64_t prop_get(struct hq *q, uint32_t off, int size8, const char *step)
 {
 	uint8_t sqe[64];
-	host_sqe_fabrics(sqe, NVMF_PROP_GET, 0);
-	sqe[40] = size8 ? 1 : 0;
-	put_le32(sqe + 44, off);
+	host_sqe_prop_get(sqe, off, size8);
 	uint16_t status;
 	uint32_t dw0, dw1;
 	const char *why;
@@ -264,10 +219,7 @@ static uint64_t prop_get(struct hq *q, uint32_t off, int size8, const char *step
 static void prop_set(struct hq *q, uint32_t off, uint32_t value, const char *step)
 {
 	uint8_t sqe[64];
-	host_sqe_fabrics(sqe, NVMF_PROP_SET, 0);
-	sqe[40] = 0;
-	put_le32(sqe + 44, off);
-	put_le64(sqe + 48, value);
+	host_sqe_prop_set(sqe, off, value, 0);
 	uint16_t status;
 	const char *why;
 	if (hq_exec(q, sqe, NULL, 0, HQ_NONE, ADMIN_TIMEOUT_MS, &status, NULL, NULL, &why))
@@ -297,7 +249,7 @@ static void admin_setup(struct hq *aq, struct ctrl_info *ci)
 				CONNECT_DATA_LEN + 4096, &why))
 		die_step("admin queue", why);
 	aq->incapsule_max = CONNECT_DATA_LEN; /* the Connect data is always in-capsule */
-	hostid_from_nqn(g_opt.hostnqn, ci->hostid);
+	host_hostid_from_nqn(g_opt.hostnqn, ci->hostid);
 	ci->cntlid = fabrics_connect(aq, 0, 31, KATO_MS, 0xFFFF, ci->hostid, "admin connect");
 
 	uint64_t cap = prop_get(aq, NVME_REG_CAP, 1, "property get CAP");
@@ -416,11 +368,7 @@ static void issue(struct worker *w)
 	cmd->verify = !is_write && g_opt.verify && wl_should_verify(&g_region, g_opt.pattern, slba);
 	if (is_write && g_opt.verify)
 		wl_fill(&g_region, cmd->buf, slba, g_opt.seed);
-	memset(cmd->sqe, 0, 64);
-	cmd->sqe[SQE_OPC] = is_write ? NVME_IO_WRITE : NVME_IO_READ;
-	put_le32(cmd->sqe + SQE_NSID, g_opt.nsid);
-	put_le64(cmd->sqe + SQE_CDW10, slba);
-	put_le32(cmd->sqe + SQE_CDW12, g_region.lbas_per_io - 1);
+	host_sqe_rw(cmd->sqe, is_write, g_opt.nsid, slba, g_region.lbas_per_io);
 	cmd->start_ns = now_ns();
 	hq_submit(&w->q, cmd);
 	w->issued++;

@@ -1,10 +1,12 @@
-/* initiator.h - a tiny NVMe/TCP host for the C tests. It speaks the same
- * wire protocol as the Linux host (ICReq, CapsuleCmd with in-capsule data
- * or R2T/H2CData, C2HData, digests) over real loopback TCP, and checks the
- * target's PDUs as strictly as the kernel does. Blocking sockets with a
- * receive timeout, so a broken target fails a test instead of hanging it. */
-#ifndef DPD_TEST_INITIATOR_H
-#define DPD_TEST_INITIATOR_H
+/* initiator.h - the host library's blocking driver, for tests: one command
+ * at a time over a blocking socket with a receive timeout (a broken target
+ * fails a test instead of hanging it), and raw access (ini_send,
+ * ini_recv_pdu) so a test can send exactly the bytes it wants, malformed ones
+ * included. PDUs are built and checked by host/pdu.h, commands by host/cmd.h -
+ * the same code the asynchronous driver (host/queue.h) and dpu-loadgen use -
+ * as strictly as the Linux host checks them. */
+#ifndef DPD_HOST_INITIATOR_H
+#define DPD_HOST_INITIATOR_H
 
 #include <stddef.h>
 #include <stdint.h>

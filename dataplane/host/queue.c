@@ -1,5 +1,5 @@
-/* Host-side NVMe/TCP queue; see host_queue.h. */
-#include "host_queue.h"
+/* Host-side NVMe/TCP queue; see queue.h. */
+#include "host/queue.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +19,7 @@
 #include "common/crc32c.h"
 #include "common/nvme.h"
 #include "common/util.h"
+#include "host/cmd.h"
 
 static uint64_t now_ms(void)
 {

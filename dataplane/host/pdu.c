@@ -1,5 +1,5 @@
-/* Host-side NVMe/TCP PDU construction and checks; see host_pdu.h. */
-#include "host_pdu.h"
+/* Host-side NVMe/TCP PDU construction and checks; see pdu.h. */
+#include "host/pdu.h"
 
 #include <string.h>
 
@@ -93,6 +93,10 @@ int host_check_rx(const uint8_t *buf, const struct pdu_ch *ch, const struct pdu_
 		*why = "bad hlen from target";
 		return -1;
 	}
+	if (!!(ch->flags & PDU_F_HDGST) != !!dg->hdgst) {
+		*why = "header digest flag disagrees with ICReq";
+		return -1;
+	}
 	if (ch->plen < want_hlen + hd) {
 		*why = "bad plen from target";
 		return -1;
@@ -114,6 +118,10 @@ int host_check_rx(const uint8_t *buf, const struct pdu_ch *ch, const struct pdu_
 		*why = "C2HData length/offset fields inconsistent";
 		return -1;
 	}
+	if (!dd && (ch->flags & PDU_F_DDGST)) {
+		*why = "C2HData with a data digest that was not negotiated";
+		return -1;
+	}
 	if (dd) {
 		if (!(ch->flags & PDU_F_DDGST)) {
 			*why = "C2HData without the negotiated data digest";
@@ -127,21 +135,4 @@ int host_check_rx(const uint8_t *buf, const struct pdu_ch *ch, const struct pdu_
 	*data = buf + ch->pdo;
 	*data_len = len;
 	return 0;
-}
-
-void host_sqe_fabrics(uint8_t sqe[64], uint8_t fctype, uint16_t cid)
-{
-	memset(sqe, 0, 64);
-	sqe[SQE_OPC] = NVME_FABRICS;
-	put_le16(sqe + SQE_CID, cid);
-	sqe[SQE_FCTYPE] = fctype;
-}
-
-void host_sqe_sgl(uint8_t sqe[64], uint32_t len, int incapsule)
-{
-	uint8_t *sgl = sqe + SQE_DPTR;
-	memset(sgl, 0, 16);
-	put_le64(sgl + SGL_ADDR, 0); /* in-capsule: offset 0 (ICDOFF 0) */
-	put_le32(sgl + SGL_LEN, len);
-	sgl[SGL_TYPE] = incapsule ? SGL_DATA_BLOCK_OFFSET : SGL_TRANSPORT_DATA_BLOCK;
 }

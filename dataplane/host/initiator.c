@@ -1,4 +1,4 @@
-/* initiator.c - see initiator.h. */
+/* initiator.c - the blocking host driver for tests; see initiator.h. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -11,9 +11,10 @@
 #include <unistd.h>
 
 #include "common/crc32c.h"
-#include "initiator.h"
-#include "transport/pdu.h"
 #include "common/util.h"
+#include "host/cmd.h"
+#include "host/initiator.h"
+#include "host/pdu.h"
 
 static int fail(struct ini *q, const char *fmt, const char *arg)
 {
@@ -80,23 +81,14 @@ static int recv_all(struct ini *q, void *buf, size_t len)
 
 int ini_icreq(struct ini *q, int hdgst, int ddgst)
 {
-	uint8_t b[128] = { 0 };
-	b[0] = PDU_ICREQ;
-	b[2] = 128;
-	put_le32(b + 4, 128);
-	b[11] = (uint8_t)((hdgst ? 1 : 0) | (ddgst ? 2 : 0));
-	if (ini_send(q, b, sizeof(b)) < 0 || recv_all(q, b, 128) < 0)
+	uint8_t b[PDU_IC_LEN];
+	const char *why = NULL;
+	host_build_icreq(b, hdgst, ddgst);
+	if (ini_send(q, b, sizeof(b)) < 0 || recv_all(q, b, sizeof(b)) < 0)
 		return -1;
 	/* The checks the Linux host makes (nvme_tcp_init_connection). */
-	if (b[0] != PDU_ICRESP || b[2] != 128 || get_le32(b + 4) != 128)
-		return fail(q, "%s", "ICResp: bad type/hlen/plen");
-	if (get_le16(b + 8) != 0 || b[10] != 0)
-		return fail(q, "%s", "ICResp: pfv/cpda not 0");
-	if (!!(b[11] & 1) != !!hdgst || !!(b[11] & 2) != !!ddgst)
-		return fail(q, "%s", "ICResp: digest bits do not echo ICReq");
-	q->maxh2c = get_le32(b + 12);
-	if (q->maxh2c < 4096 || q->maxh2c % 4)
-		return fail(q, "%s", "ICResp: bad MAXH2CDATA");
+	if (host_check_icresp(b, hdgst, ddgst, &q->maxh2c, &why) < 0)
+		return fail(q, "%s", why);
 	q->hdgst = hdgst;
 	q->ddgst = ddgst;
 	return 0;
@@ -104,48 +96,44 @@ int ini_icreq(struct ini *q, int hdgst, int ddgst)
 
 int ini_recv_pdu(struct ini *q, uint8_t *hdr, uint8_t *data, uint32_t cap, uint32_t *data_len)
 {
-	if (recv_all(q, hdr, 8) < 0)
+	struct pdu_ch ch;
+	if (recv_all(q, hdr, PDU_CH_LEN) < 0)
 		return -1;
-	uint8_t type = hdr[0], flags = hdr[1], hlen = hdr[2], pdo = hdr[3];
-	uint32_t plen = get_le32(hdr + 4);
-	int hd = (flags & PDU_F_HDGST) ? 4 : 0;
-	if (hlen < 8 || hlen > 128 || plen < hlen)
+	pdu_ch_parse(hdr, &ch);
+	/* Bound every length before reading: header, digests, padding, data. */
+	if (ch.hlen < PDU_CH_LEN || ch.hlen > PDU_IC_LEN || ch.plen < ch.hlen ||
+	    ch.plen > (uint64_t)cap + PDU_HDR_MAX + 2 * PDU_DGST_LEN)
 		return fail(q, "%s", "bad PDU header from target");
-	if (recv_all(q, hdr + 8, (size_t)hlen - 8 + (size_t)hd) < 0)
-		return -1;
-	if (type != PDU_C2H_TERM && !!hd != !!q->hdgst)
-		return fail(q, "%s", "header digest flag disagrees with ICReq");
-	if (hd && crc32c(hdr, hlen) != get_le32(hdr + hlen))
-		return fail(q, "%s", "header digest mismatch from target");
-	uint32_t dlen = 0;
-	if (type == PDU_C2H_TERM) {
-		dlen = plen - hlen;
-		if (dlen > cap)
-			return fail(q, "%s", "term data too big");
-		if (recv_all(q, data, dlen) < 0)
-			return -1;
-	} else if (plen > (uint32_t)hlen + (uint32_t)hd) {
-		int dd = (flags & PDU_F_DDGST) ? 4 : 0;
-		if (pdo != hlen + hd)
-			return fail(q, "%s", "bad PDO");
-		dlen = plen - pdo - (uint32_t)dd;
-		if (dlen > cap)
-			return fail(q, "%s", "C2H data larger than the buffer");
-		if (recv_all(q, data, dlen) < 0)
-			return -1;
-		if (!!dd != !!q->ddgst)
-			return fail(q, "%s", "data digest flag disagrees with ICReq");
-		if (dd) {
-			uint8_t d[4];
-			if (recv_all(q, d, 4) < 0)
-				return -1;
-			if (crc32c(data, dlen) != get_le32(d))
-				return fail(q, "%s", "data digest mismatch from target");
+	uint8_t *pdu = malloc(ch.plen);
+	if (!pdu)
+		return fail(q, "%s", "out of memory");
+	memcpy(pdu, hdr, PDU_CH_LEN);
+	int rc = -1;
+	if (recv_all(q, pdu + PDU_CH_LEN, ch.plen - PDU_CH_LEN) < 0)
+		goto out;
+	const uint8_t *d = pdu + ch.hlen;
+	uint32_t dlen = ch.plen - ch.hlen;
+	if (ch.type != PDU_C2H_TERM) {
+		struct pdu_digests dg = { .hdgst = q->hdgst, .ddgst = q->ddgst };
+		const char *why = NULL;
+		if (host_check_rx(pdu, &ch, &dg, &d, &dlen, &why) < 0) {
+			fail(q, "%s", why);
+			goto out;
 		}
 	}
+	if (dlen > cap) {
+		fail(q, "%s", "PDU data larger than the buffer");
+		goto out;
+	}
+	memcpy(hdr, pdu, DPD_MIN(ch.plen, (uint32_t)ch.hlen + (q->hdgst ? PDU_DGST_LEN : 0)));
+	if (dlen)
+		memcpy(data, d, dlen);
 	if (data_len)
 		*data_len = dlen;
-	return type;
+	rc = ch.type;
+out:
+	free(pdu);
+	return rc;
 }
 
 int ini_expect_eof(struct ini *q)
@@ -192,21 +180,14 @@ void sqe_init(uint8_t sqe[64], uint8_t opc, uint32_t nsid)
 
 static int send_capsule(struct ini *q, uint8_t sqe[64], const void *data, uint32_t len)
 {
-	uint8_t b[8 + 64 + 4];
-	uint32_t hd = q->hdgst ? 4 : 0, dd = (q->ddgst && len) ? 4 : 0;
-	b[0] = PDU_CAPSULE_CMD;
-	b[1] = (uint8_t)((q->hdgst ? PDU_F_HDGST : 0) | (dd ? PDU_F_DDGST : 0));
-	b[2] = 72;
-	b[3] = len ? (uint8_t)(72 + hd) : 0;
-	put_le32(b + 4, 72 + hd + len + dd);
-	memcpy(b + 8, sqe, 64);
-	if (hd)
-		put_le32(b + 72, crc32c(b, 72));
-	if (ini_send(q, b, 72 + hd) < 0)
+	struct pdu_digests dg = { .hdgst = q->hdgst, .ddgst = q->ddgst };
+	uint8_t b[PDU_CMD_HLEN + PDU_DGST_LEN];
+	size_t hl = host_build_capsule(b, &dg, sqe, len);
+	if (ini_send(q, b, hl) < 0)
 		return -1;
 	if (len && ini_send(q, data, len) < 0)
 		return -1;
-	if (dd) {
+	if (len && q->ddgst) {
 		uint8_t d[4];
 		put_le32(d, crc32c(data, len));
 		if (ini_send(q, d, 4) < 0)
@@ -218,22 +199,12 @@ static int send_capsule(struct ini *q, uint8_t sqe[64], const void *data, uint32
 static int send_h2c(struct ini *q, uint16_t cid, uint16_t ttag, uint32_t off, const uint8_t *data,
 		    uint32_t len, int last)
 {
-	uint8_t b[28] = { 0 };
-	uint32_t hd = q->hdgst ? 4 : 0, dd = q->ddgst ? 4 : 0;
-	b[0] = PDU_H2C_DATA;
-	b[1] = (uint8_t)((q->hdgst ? PDU_F_HDGST : 0) | (dd ? PDU_F_DDGST : 0) | (last ? PDU_F_DATA_LAST : 0));
-	b[2] = 24;
-	b[3] = (uint8_t)(24 + hd);
-	put_le32(b + 4, 24 + hd + len + dd);
-	put_le16(b + 8, cid);
-	put_le16(b + 10, ttag);
-	put_le32(b + 12, off);
-	put_le32(b + 16, len);
-	if (hd)
-		put_le32(b + 24, crc32c(b, 24));
-	if (ini_send(q, b, 24 + hd) < 0 || ini_send(q, data, len) < 0)
+	struct pdu_digests dg = { .hdgst = q->hdgst, .ddgst = q->ddgst };
+	uint8_t b[PDU_DATA_HLEN + PDU_DGST_LEN];
+	size_t hl = host_build_h2c(b, &dg, cid, ttag, off, len, last);
+	if (ini_send(q, b, hl) < 0 || ini_send(q, data, len) < 0)
 		return -1;
-	if (dd) {
+	if (q->ddgst) {
 		uint8_t d[4];
 		put_le32(d, crc32c(data, len));
 		return ini_send(q, d, 4);
@@ -248,9 +219,7 @@ int ini_cmd(struct ini *q, uint8_t sqe[64], const void *wdata, uint32_t wlen, vo
 	put_le16(sqe + 2, cid);
 	int incap = wlen && wlen <= q->incapsule_max;
 	if (incap) {
-		sqe[24 + 15] = 0x01;
-		put_le64(sqe + 24, 0);
-		put_le32(sqe + 24 + 8, wlen);
+		host_sqe_sgl(sqe, wlen, 1);
 	} else if (sqe[24 + 15] == 0x5A && get_le32(sqe + 24 + 8) == 0) {
 		put_le32(sqe + 24 + 8, wlen ? wlen : rlen);
 	}
@@ -314,16 +283,10 @@ out:
 int ini_connect(struct ini *q, uint16_t qid, uint16_t sqsize, const char *subnqn, const char *hostnqn,
 		uint16_t cntlid, uint32_t kato, struct cqe *cqe)
 {
-	uint8_t sqe[64], data[1024] = { 0 };
-	sqe_init(sqe, 0x7F, 0);
-	sqe[4] = 0x01;
-	put_le16(sqe + 42, qid);
-	put_le16(sqe + 44, sqsize);
-	put_le32(sqe + 48, kato);
-	memset(data, 0x11, 16);
-	put_le16(data + 16, cntlid);
-	snprintf((char *)data + 256, 256, "%s", subnqn);
-	snprintf((char *)data + 512, 256, "%s", hostnqn);
+	uint8_t sqe[64], data[CONNECT_DATA_LEN], hostid[16];
+	memset(hostid, 0x11, sizeof(hostid));
+	host_sqe_connect(sqe, qid, sqsize, kato);
+	host_connect_data(data, hostid, cntlid, subnqn, hostnqn);
 	return ini_cmd(q, sqe, data, sizeof(data), NULL, 0, cqe);
 }
 
@@ -331,10 +294,7 @@ int ini_prop_get(struct ini *q, uint32_t off, int size8, uint64_t *val)
 {
 	uint8_t sqe[64];
 	struct cqe c;
-	sqe_init(sqe, 0x7F, 0);
-	sqe[4] = 0x04;
-	sqe[40] = (uint8_t)(size8 ? 1 : 0);
-	put_le32(sqe + 44, off);
+	host_sqe_prop_get(sqe, off, size8);
 	if (ini_cmd(q, sqe, NULL, 0, NULL, 0, &c) < 0 || c.status)
 		return -1;
 	*val = ((uint64_t)c.dw1 << 32) | c.dw0;
@@ -345,10 +305,7 @@ int ini_prop_set(struct ini *q, uint32_t off, uint32_t val)
 {
 	uint8_t sqe[64];
 	struct cqe c;
-	sqe_init(sqe, 0x7F, 0);
-	sqe[4] = 0x00;
-	put_le32(sqe + 44, off);
-	put_le32(sqe + 48, val);
+	host_sqe_prop_set(sqe, off, val, 0);
 	if (ini_cmd(q, sqe, NULL, 0, NULL, 0, &c) < 0 || c.status)
 		return -1;
 	return 0;
@@ -401,10 +358,8 @@ int ini_rw(struct ini *q, int write, uint32_t nsid, uint64_t slba, uint32_t nlb,
 	   struct cqe *cqe)
 {
 	uint8_t sqe[64];
-	sqe_init(sqe, write ? 0x01 : 0x02, nsid);
-	put_le64(sqe + 40, slba);
-	put_le16(sqe + 48, (uint16_t)(nlb - 1));
 	uint32_t len = nlb * bs;
-	put_le32(sqe + 24 + 8, len);
+	host_sqe_rw(sqe, write, nsid, slba, nlb);
+	put_le32(sqe + SQE_DPTR + SGL_LEN, len);
 	return write ? ini_cmd(q, sqe, buf, len, NULL, 0, cqe) : ini_cmd(q, sqe, NULL, 0, buf, len, cqe);
 }

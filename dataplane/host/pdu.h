@@ -2,7 +2,7 @@
  * Host (initiator) side of the NVMe/TCP PDU format: the PDUs a host sends (ICReq,
  * CapsuleCmd, H2CData) and checks of the ones it receives (ICResp, CapsuleResp,
  * C2HData, R2T). Shares the wire constants, common-header parser and CRC32C with the
- * target's codec (src/pdu.h, src/crc32c.h) so both sides agree on one definition.
+ * target's codec (src/common/nvme_tcp.h, crc32c.h) so both sides agree on one definition.
  * Pure functions: no I/O.
  */
 #ifndef DPD_HOST_PDU_H
@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "transport/pdu.h"
+#include "common/nvme_tcp.h"
 
 /* Largest PDU the host accepts from the target (C2HData of a 1 MiB transfer + headers). */
 #define HOST_PDU_MAX ((1u << 20) + 256)
@@ -46,8 +46,5 @@ size_t host_build_h2c(uint8_t *out, const struct pdu_digests *dg, uint16_t cccid
 int host_check_rx(const uint8_t *buf, const struct pdu_ch *ch, const struct pdu_digests *dg,
 				  const uint8_t **data, uint32_t *data_len, const char **why);
 
-/* Helpers to fill SQEs. */
-void host_sqe_fabrics(uint8_t sqe[64], uint8_t fctype, uint16_t cid);
-void host_sqe_sgl(uint8_t sqe[64], uint32_t len, int incapsule);
 
 #endif

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "host_pdu.h"
+#include "host/pdu.h"
 
 enum hq_dir { HQ_NONE, HQ_TO_CTRL, HQ_FROM_CTRL };
 
