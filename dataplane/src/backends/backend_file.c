@@ -22,6 +22,16 @@
 /* Source for zeroing when the filesystem cannot fallocate zeroes. */
 static const uint8_t g_zeros[65536] __attribute__((aligned(4096)));
 
+struct file_backend {
+	struct backend be;
+	int fd;            /* O_DIRECT when direct, else the buffered one */
+	int fd_buffered;   /* for I/O O_DIRECT rejects, zeroing, and without O_DIRECT */
+	int direct;
+	char path[4096];
+};
+
+static struct file_backend *to_file(struct backend *be) { return (struct file_backend *)be; }
+
 enum zero_method { ZERO_FALLOC_ZERO_RANGE, ZERO_FALLOC_PUNCH, ZERO_WRITE };
 
 static void file_complete(struct bio *bio, int res);
@@ -30,7 +40,8 @@ static void file_complete(struct bio *bio, int res);
  * blocking system calls, completed before submit returns. */
 static int file_sync_op(struct backend *be, struct bio *bio)
 {
-	int fd = (be->direct && !bio->buffered) ? be->fd : be->fd_buffered;
+	struct file_backend *fb = to_file(be);
+	int fd = (fb->direct && !bio->buffered) ? fb->fd : fb->fd_buffered;
 	off_t off = (off_t)(bio->offset + bio->done);
 	size_t left = (size_t)(bio->len - bio->done);
 	ssize_t n = 0;
@@ -42,14 +53,14 @@ static int file_sync_op(struct backend *be, struct bio *bio)
 		n = pwrite(fd, bio->buf + bio->done, left, off);
 		break;
 	case BIO_FLUSH:
-		n = fdatasync(be->fd);
+		n = fdatasync(fb->fd);
 		break;
 	case BIO_WRITE_ZEROES:
 	case BIO_DISCARD:
 		if (bio->fallback == ZERO_WRITE)
-			n = pwrite(be->fd_buffered, g_zeros, DPD_MIN(left, sizeof(g_zeros)), off);
+			n = pwrite(fb->fd_buffered, g_zeros, DPD_MIN(left, sizeof(g_zeros)), off);
 		else
-			n = fallocate(be->fd_buffered,
+			n = fallocate(fb->fd_buffered,
 				      bio->fallback == ZERO_FALLOC_ZERO_RANGE ? FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE
 									      : FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 				      off, (off_t)left);
@@ -61,12 +72,13 @@ static int file_sync_op(struct backend *be, struct bio *bio)
 
 static int file_submit(struct backend *be, struct bio *bio)
 {
+	struct file_backend *fb = to_file(be);
 	if (!bio->ch->ring_ok)
 		return file_sync_op(be, bio);
 	struct io_uring_sqe *sqe = bdev_chan_sqe(bio->ch);
 	if (!sqe)
 		return -EAGAIN;
-	int fd = (be->direct && !bio->buffered) ? be->fd : be->fd_buffered;
+	int fd = (fb->direct && !bio->buffered) ? fb->fd : fb->fd_buffered;
 	uint64_t off = bio->offset + bio->done, left = bio->len - bio->done;
 	switch (bio->op) {
 	case BIO_READ:
@@ -78,17 +90,17 @@ static int file_submit(struct backend *be, struct bio *bio)
 			io_uring_prep_write(sqe, fd, bio->buf + bio->done, (unsigned)left, off);
 		break;
 	case BIO_FLUSH:
-		io_uring_prep_fsync(sqe, be->fd, IORING_FSYNC_DATASYNC);
+		io_uring_prep_fsync(sqe, fb->fd, IORING_FSYNC_DATASYNC);
 		break;
 	case BIO_WRITE_ZEROES:
 	case BIO_DISCARD:
 		if (bio->fallback == ZERO_WRITE) {
-			io_uring_prep_write(sqe, be->fd_buffered, g_zeros,
+			io_uring_prep_write(sqe, fb->fd_buffered, g_zeros,
 					    (unsigned)DPD_MIN(left, sizeof(g_zeros)), off);
 		} else {
 			int mode = bio->fallback == ZERO_FALLOC_ZERO_RANGE ? FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE
 									    : FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
-			io_uring_prep_fallocate(sqe, be->fd_buffered, mode, off, left);
+			io_uring_prep_fallocate(sqe, fb->fd_buffered, mode, off, left);
 		}
 		break;
 	}
@@ -98,10 +110,10 @@ static int file_submit(struct backend *be, struct bio *bio)
 
 static void file_complete(struct bio *bio, int res)
 {
-	struct backend *be = bio->be;
+	struct file_backend *fb = to_file(bio->be);
 	int zeroing = bio->op == BIO_WRITE_ZEROES || bio->op == BIO_DISCARD;
 
-	if (res == -EINVAL && be->direct && !bio->buffered && (bio->op == BIO_READ || bio->op == BIO_WRITE)) {
+	if (res == -EINVAL && fb->direct && !bio->buffered && (bio->op == BIO_READ || bio->op == BIO_WRITE)) {
 		/* O_DIRECT alignment the device did not accept: go buffered. */
 		bio->buffered = 1;
 		bdev_submit(bio);
@@ -133,18 +145,26 @@ static void file_complete(struct bio *bio, int res)
 
 static int file_sync(struct backend *be)
 {
-	return fdatasync(be->fd) < 0 ? -errno : 0;
+	struct file_backend *fb = to_file(be);
+	return fdatasync(fb->fd) < 0 ? -errno : 0;
 }
 
 static void file_destroy(struct backend *be)
 {
+	struct file_backend *fb = to_file(be);
 	if (file_sync(be) < 0)
-		log_error("flushing %s failed: %s; data written since the last flush may be lost", be->path,
+		log_error("flushing %s failed: %s; data written since the last flush may be lost", fb->path,
 			  strerror(errno));
-	close(be->fd);
-	if (be->fd_buffered != be->fd)
-		close(be->fd_buffered);
-	free(be);
+	close(fb->fd);
+	if (fb->fd_buffered != fb->fd)
+		close(fb->fd_buffered);
+	free(fb);
+}
+
+static void file_describe(const struct backend *be, char *out, size_t cap)
+{
+	const struct file_backend *fb = (const struct file_backend *)be;
+	snprintf(out, cap, "file %s (%s)", fb->path, fb->direct ? "O_DIRECT" : "buffered");
 }
 
 static const struct backend_ops file_ops = {
@@ -152,6 +172,7 @@ static const struct backend_ops file_ops = {
 	.submit = file_submit,
 	.complete = file_complete,
 	.sync = file_sync,
+	.describe = file_describe,
 	.destroy = file_destroy,
 };
 
@@ -168,57 +189,56 @@ static int direct_read_works(int fd, uint32_t block_size)
 
 int backend_file_create(const char *path, uint64_t size, uint32_t block_size, struct backend **out)
 {
-	struct backend *be = calloc(1, sizeof(*be));
+	struct file_backend *fb = calloc(1, sizeof(*fb));
 	struct stat st;
 	int rc;
 
-	if (!be)
+	if (!fb)
 		return -ENOMEM;
-	snprintf(be->path, sizeof(be->path), "%s", path);
-	be->fd_buffered = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (be->fd_buffered < 0) {
+	snprintf(fb->path, sizeof(fb->path), "%s", path);
+	fb->fd_buffered = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fb->fd_buffered < 0) {
 		rc = -errno;
-		free(be);
+		free(fb);
 		return rc;
 	}
-	if (fstat(be->fd_buffered, &st) < 0)
+	if (fstat(fb->fd_buffered, &st) < 0)
 		goto err_errno;
 	if (S_ISBLK(st.st_mode)) {
 		uint64_t dev_size = 0;
-		if (ioctl(be->fd_buffered, BLKGETSIZE64, &dev_size) < 0)
+		if (ioctl(fb->fd_buffered, BLKGETSIZE64, &dev_size) < 0)
 			goto err_errno;
 		if (size > dev_size) {
 			rc = -EINVAL;
 			goto err;
 		}
-		be->size = size ? size : dev_size;
-		be->is_blockdev = 1;
+		fb->be.size = size ? size : dev_size;
 	} else if (S_ISREG(st.st_mode)) {
-		if ((uint64_t)st.st_size < size && ftruncate(be->fd_buffered, (off_t)size) < 0)
+		if ((uint64_t)st.st_size < size && ftruncate(fb->fd_buffered, (off_t)size) < 0)
 			goto err_errno;
-		be->size = size;
+		fb->be.size = size;
 	} else {
 		rc = -EINVAL;
 		goto err;
 	}
-	be->fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
-	if (be->fd >= 0 && direct_read_works(be->fd, block_size)) {
-		be->direct = 1;
+	fb->fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (fb->fd >= 0 && direct_read_works(fb->fd, block_size)) {
+		fb->direct = 1;
 	} else {
-		if (be->fd >= 0)
-			close(be->fd);
-		be->fd = be->fd_buffered;
+		if (fb->fd >= 0)
+			close(fb->fd);
+		fb->fd = fb->fd_buffered;
 		log_info("%s: O_DIRECT not available on this filesystem; using buffered I/O (Flush still fdatasyncs)",
 			 path);
 	}
-	be->ops = &file_ops;
-	*out = be;
+	fb->be.ops = &file_ops;
+	*out = &fb->be;
 	return 0;
 
 err_errno:
 	rc = -errno;
 err:
-	close(be->fd_buffered);
-	free(be);
+	close(fb->fd_buffered);
+	free(fb);
 	return rc;
 }

@@ -1,24 +1,34 @@
 /* backend_ram.c - namespace storage in memory (volatile; for tests and
  * demos). Operations complete synchronously, before submit returns. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "backends/bdev.h"
+#include "common/util.h"
+
+struct ram_backend {
+	struct backend be;
+	uint8_t *mem;
+};
+
+static uint8_t *ram_mem(struct backend *be) { return ((struct ram_backend *)be)->mem; }
 
 static int ram_submit(struct backend *be, struct bio *bio)
 {
+	uint8_t *mem = ram_mem(be);
 	switch (bio->op) {
 	case BIO_READ:
-		memcpy(bio->buf, be->mem + bio->offset, bio->len);
+		memcpy(bio->buf, mem + bio->offset, bio->len);
 		break;
 	case BIO_WRITE:
-		memcpy(be->mem + bio->offset, bio->buf, bio->len);
+		memcpy(mem + bio->offset, bio->buf, bio->len);
 		break;
 	case BIO_WRITE_ZEROES:
 	case BIO_DISCARD:
-		memset(be->mem + bio->offset, 0, bio->len);
+		memset(mem + bio->offset, 0, bio->len);
 		break;
 	case BIO_FLUSH:
 		break; /* memory is the medium: nothing more stable to reach */
@@ -28,47 +38,46 @@ static int ram_submit(struct backend *be, struct bio *bio)
 	return 0;
 }
 
-static void ram_complete(struct bio *bio, int res)
-{
-	(void)bio;
-	(void)res; /* never submitted to io_uring */
-}
-
 static int ram_sync(struct backend *be)
 {
 	(void)be;
 	return 0;
 }
 
+static void ram_describe(const struct backend *be, char *out, size_t cap)
+{
+	(void)be;
+	snprintf(out, cap, "ram");
+}
+
 static void ram_destroy(struct backend *be)
 {
-	munmap(be->mem, be->size);
+	munmap(ram_mem(be), be->size);
 	free(be);
 }
 
 static const struct backend_ops ram_ops = {
 	.name = "ram",
 	.submit = ram_submit,
-	.complete = ram_complete,
 	.sync = ram_sync,
+	.describe = ram_describe,
 	.destroy = ram_destroy,
 };
 
 int backend_ram_create(uint64_t size, struct backend **out)
 {
-	struct backend *be = calloc(1, sizeof(*be));
-	if (!be)
+	struct ram_backend *rb = calloc(1, sizeof(*rb));
+	if (!rb)
 		return -ENOMEM;
 	/* Anonymous mapping: zero-filled, and pages are only committed when
 	 * written, so a large mostly-empty namespace costs little. */
-	be->mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (be->mem == MAP_FAILED) {
-		free(be);
+	rb->mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (rb->mem == MAP_FAILED) {
+		free(rb);
 		return -ENOMEM;
 	}
-	be->ops = &ram_ops;
-	be->size = size;
-	be->fd = be->fd_buffered = -1;
-	*out = be;
+	rb->be.ops = &ram_ops;
+	rb->be.size = size;
+	*out = &rb->be;
 	return 0;
 }

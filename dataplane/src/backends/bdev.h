@@ -11,6 +11,7 @@
 #define DPD_BDEV_H
 
 #include <liburing.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct backend;
@@ -26,8 +27,8 @@ struct bio {
 	uint64_t offset, len; /* bytes */
 	uint8_t *buf;
 	uint64_t done;        /* bytes finished so far (short reads/writes) */
-	int fallback;         /* which zeroing method we are on */
-	int buffered;         /* O_DIRECT refused this one: use the buffered fd */
+	int fallback;         /* file backend: which zeroing method it is on */
+	int buffered;         /* file backend: O_DIRECT refused this one, use the buffered fd */
 	struct backend *be;
 	struct bdev_chan *ch; /* the submitting thread's channel */
 	struct dpd_io_counters *stats; /* optional: counts fixed-buffer I/O */
@@ -40,21 +41,21 @@ struct backend_ops {
 	/* Start bio on its channel. Returns 0 (cb will run) or -EAGAIN when the
 	 * submission ring is full (the channel retries later). */
 	int (*submit)(struct backend *be, struct bio *bio);
-	/* io_uring completion for a bio this backend submitted. */
+	/* io_uring completion for a bio this backend submitted on the channel's
+	 * ring; NULL for a backend that never uses the ring. */
 	void (*complete)(struct bio *bio, int res);
 	/* Flush to stable storage synchronously (shutdown, removal). */
 	int (*sync)(struct backend *be);
+	/* What a person needs to know about it, e.g. "file /x (O_DIRECT)". */
+	void (*describe)(const struct backend *be, char *out, size_t cap);
 	void (*destroy)(struct backend *be);
 };
 
+/* What every backend has; each backend embeds it first in its own struct
+ * (backend_ram.c, backend_file.c) and keeps its state private. */
 struct backend {
 	const struct backend_ops *ops;
 	uint64_t size;     /* bytes */
-	uint8_t *mem;      /* ram */
-	int fd;            /* file: O_DIRECT when direct, else buffered */
-	int fd_buffered;   /* file: fallback for I/O O_DIRECT rejects */
-	int direct, is_blockdev;
-	char path[4096];
 };
 
 /* Create a backend; on success *out is owned by the caller (ops->destroy). */

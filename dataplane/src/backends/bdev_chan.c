@@ -216,7 +216,7 @@ void bdev_chan_reap(struct bdev_chan *ch)
 		struct bio *bio = io_uring_cqe_get_data(cqe);
 		int res = cqe->res;
 		io_uring_cqe_seen(&ch->ring, cqe);
-		if (bio)
+		if (bio && bio->be->ops->complete)
 			bio->be->ops->complete(bio, res);
 	}
 }

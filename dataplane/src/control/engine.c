@@ -113,7 +113,6 @@ int dpd_engine_create(const dpd_options *opts, dpd_engine **out)
 		;
 	e->nreactors = (int)opts->reactors;
 	e->tgt.nthreads = e->nreactors;
-	e->tgt.io = &e->io;
 	e->reactors = calloc((size_t)e->nreactors, sizeof(*e->reactors));
 	if (!e->reactors) {
 		free(e);

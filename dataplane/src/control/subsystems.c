@@ -261,9 +261,10 @@ static int ns_add(dpd_engine *e, const char *nqn, uint32_t nsid, uint64_t size, 
 	ss->ns[pos] = ns;
 	ss->nns++;
 	rc = engine_publish(e);
-	log_info("namespace %u of %s: %s%s%s%s, %llu blocks of %u bytes", nsid, nqn, be->ops->name,
-		 path ? " " : "", path ? path : "", path ? (be->direct ? " (O_DIRECT)" : " (buffered)") : "",
-		 (unsigned long long)ns->nblocks, bs);
+	char what[4200];
+	be->ops->describe(be, what, sizeof(what));
+	log_info("namespace %u of %s: %s, %llu blocks of %u bytes", nsid, nqn, what, (unsigned long long)ns->nblocks,
+		 bs);
 out:
 	pthread_mutex_unlock(&e->lock);
 	return rc;

@@ -100,7 +100,6 @@ struct nvme_tgt {
 	const struct dpd_options *opt;
 	uint32_t mdts_shift;      /* log2(max_transfer_bytes / 4096) */
 	int nthreads;             /* I/O threads: slots of the per-thread counters */
-	struct io_layers *io;     /* tenants, offload mode */
 	pthread_mutex_t ctrl_lock;/* controller table (Connect only) */
 	struct ctrl **ctrls;
 	int nctrls, cap_ctrls;
