@@ -94,8 +94,7 @@ class ConfigDiffTest {
 
   @Test
   void subsystemMovedToAnotherTenantIsRecreated() {
-    SubsystemSpec greenOwnedByBlue = new SubsystemSpec(nqn("tenant-green"), "tenant-blue", null, null,
-        false, List.of(HOST_B), List.of(ram(1, 1 << 20)));
+    SubsystemSpec greenOwnedByBlue = new SubsystemSpec(nqn("tenant-green"), "tenant-blue", false, List.of(HOST_B), List.of(ram(1, 1 << 20)));
     DataplaneConfig wanted = config(List.of(BLUE, greenOwnedByBlue), RUNNING.tenants());
 
     assertThat(ConfigDiff.between(RUNNING, wanted).operations()).containsExactly(
