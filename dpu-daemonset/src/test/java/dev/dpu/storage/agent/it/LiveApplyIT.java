@@ -51,6 +51,11 @@ class LiveApplyIT {
       assertThat(agent.log()).contains("bundled copy dev/dpu/storage/dataplane/native/");
       // The library's own log lines arrive through the Java logger, not raw on stderr.
       assertThat(agent.log()).containsPattern("INFO +\\[dpudp\\] engine started");
+      // offload.queues (2 here) is what the data path grants a host that asks for more.
+      Loadgen tooMany = Loadgen.start(dir, "too-many-queues", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1,
+          "--rw", "randread", "--ops", "10", "--queues", "3");
+      assertThat(tooMany.await(30)).as(tooMany.log()).isNotZero();
+      assertThat(tooMany.log()).contains("target granted 2 I/O queues, 3 requested");
 
       Loadgen blue = Loadgen.start(dir, "blue", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1,
           "--rw", "randrw", "--duration-s", "14", "--qd", "8", "--verify");
