@@ -51,7 +51,7 @@ class ConfigValidatorTest {
         () -> ConfigParser.parse("{\"listen\": {\"port\": \"not-a-number\"}}"));
 
     assertThat(e.reason()).isEqualTo("MalformedJson");
-    assertThat(e.getMessage()).isEqualTo("listen.port: must be an integer (line 1, column 22)");
+    assertThat(e.getMessage()).isEqualTo("listen.port: must be an integer (line 1, column 21)");
   }
 
   @Test
