@@ -107,7 +107,7 @@ class OperatorIT {
     @Test
     void poolBecomesConfigMapDaemonSetServiceAndAgentRbac() throws Exception {
         create(new SecretBuilder().withNewMetadata().withName("pool-a-xts-key").withNamespace(ns).endMetadata()
-                .withData(Map.of("key", Base64.getEncoder().encodeToString(new byte[64]))).build());
+                .withData(Map.of("key", Base64.getEncoder().encodeToString(xtsKey()))).build());
         create(profile(ns, "fast-encrypted", """
                 mode: ZeroCopy
                 headerDigest: true
@@ -332,9 +332,15 @@ class OperatorIT {
         create(new SecretBuilder().withNewMetadata().withName("xts").withNamespace(ns).endMetadata()
                 .withData(Map.of("key", Base64.getEncoder().encodeToString(new byte[32]))).build());
         awaitProfile("enc", p -> hasCondition(p.getStatus().getConditions(), "Stalled", "True", "KeyInvalid"));
-
+        // 64 bytes but both halves equal: XTS would be insecure, the agents' rule refuses it too.
         client.secrets().inNamespace(ns).withName("xts").edit(s -> {
             s.setData(Map.of("key", Base64.getEncoder().encodeToString(new byte[64])));
+            return s;
+        });
+        awaitProfile("enc", p -> conditionMessage(p.getStatus().getConditions(), "Ready").contains("two halves are equal"));
+
+        client.secrets().inNamespace(ns).withName("xts").edit(s -> {
+            s.setData(Map.of("key", Base64.getEncoder().encodeToString(xtsKey())));
             return s;
         });
         awaitPool("pool-a", p -> hasCondition(p, "Ready", "True", "Available"));
@@ -396,6 +402,20 @@ class OperatorIT {
     }
 
     // --- helpers -------------------------------------------------------------------------
+
+    /** A valid AES-256-XTS key: 64 raw bytes, two different halves. */
+    private static byte[] xtsKey() {
+        byte[] key = new byte[64];
+        for (int i = 0; i < key.length; i++) {
+            key[i] = (byte) (i + 1);
+        }
+        return key;
+    }
+
+    private static String conditionMessage(List<Condition> conditions, String type) {
+        return conditions == null ? "" : conditions.stream().filter(c -> type.equals(c.getType()))
+                .map(Condition::getMessage).findFirst().orElse("");
+    }
 
     private void create(HasMetadata resource) {
         resource.getMetadata().setNamespace(ns);
