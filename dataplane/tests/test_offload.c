@@ -93,7 +93,9 @@ static void exhausted_staging_pool_asks_to_retry(void)
 
 /* A provider that reports itself present: exercises the registry, not hardware. */
 static bool always_present(void) { return true; }
-static const struct dpd_offload_provider test_provider = {.name = "test-present", .probe = always_present};
+static int attach_nothing(const char *subnqn) { (void)subnqn; return 0; }
+static const struct dpd_offload_provider test_provider = {
+	.name = "test-present", .probe = always_present, .attach = attach_nothing};
 
 static void registered_provider_enables_full_offload(void)
 {

@@ -25,17 +25,19 @@ int dpd_engine_set_offload_mode(dpd_engine *e, int mode, int fallback)
 	int rc = dpd_offload_resolve_mode(mode, fallback, &eff);
 	if (rc == -EINVAL)
 		return set_error(rc, "offload mode %d / fallback %d unknown", mode, fallback);
+	char why[256];
+	dpd_offload_why_unavailable(why, sizeof(why));
 	if (rc == -ENOTSUP)
-		return set_error(rc, "offload mode %s is unavailable on this node (no offload provider) and the "
-				     "fallback policy is Fail", dpd_offload_mode_name(mode));
+		return set_error(rc, "offload mode %s is unavailable on this node (%s) and the fallback policy is Fail",
+				 dpd_offload_mode_name(mode), why);
 	pthread_mutex_lock(&e->lock);
 	e->io.requested_mode = mode;
 	e->io.fallback = fallback;
 	__atomic_store_n(&e->io.mode, eff, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&e->lock);
 	if (eff != mode)
-		log_warn("offload mode %s is unavailable on this node (no offload provider); running %s",
-			 dpd_offload_mode_name(mode), dpd_offload_mode_name(eff));
+		log_warn("offload mode %s is unavailable on this node (%s); running %s", dpd_offload_mode_name(mode),
+			 why, dpd_offload_mode_name(eff));
 	else
 		log_info("offload mode %s", dpd_offload_mode_name(eff));
 	return eff;

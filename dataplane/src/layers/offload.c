@@ -2,6 +2,7 @@
 #include "layers/offload.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,8 +35,27 @@ int dpd_offload_present_providers(const struct dpd_offload_provider **out, int m
 
 const struct dpd_offload_provider *dpd_offload_find_provider(void)
 {
-	const struct dpd_offload_provider *p;
-	return dpd_offload_present_providers(&p, 1) ? p : NULL;
+	const struct dpd_offload_provider *found[MAX_PROVIDERS * 2];
+	int n = dpd_offload_present_providers(found, (int)(sizeof(found) / sizeof(found[0])));
+	for (int i = 0; i < n; i++)
+		if (found[i]->attach)
+			return found[i];
+	return NULL;
+}
+
+void dpd_offload_why_unavailable(char *buf, size_t len)
+{
+	const struct dpd_offload_provider *found[MAX_PROVIDERS * 2];
+	int n = dpd_offload_present_providers(found, (int)(sizeof(found) / sizeof(found[0])));
+	if (n == 0) {
+		snprintf(buf, len, "no offload provider");
+		return;
+	}
+	size_t used = 0;
+	for (int i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", found[i]->name);
+	if (used < len)
+		snprintf(buf + used, len - used, " found, but this build has no driver that takes the I/O path over");
 }
 
 const char *dpd_offload_mode_name(int mode)

@@ -41,7 +41,9 @@ struct dpd_offload_provider {
 	const char *name;
 	/* True when the hardware/kernel facility exists on this machine. */
 	bool (*probe)(void);
-	/* Take over serving a subsystem's namespaces; 0 or negative errno. */
+	/* Take over serving a subsystem's namespaces; 0 or negative errno. NULL when this
+	 * build can find the facility but has no driver to hand the I/O path to it: such a
+	 * provider is reported (dpd_capabilities) but never runs FullOffload. */
 	int (*attach)(const char *subnqn);
 	void (*detach)(const char *subnqn);
 };
@@ -53,10 +55,12 @@ extern const int dpd_offload_nbuiltin;
 /* Register a further provider (at start-up, before engines are created). -ENOSPC when full. */
 int dpd_offload_register_provider(const struct dpd_offload_provider *p);
 
-/* First provider (built-in, then registered) whose probe succeeds, or NULL. */
+/* First provider (built-in, then registered) whose probe succeeds and that can take the
+ * I/O path over (has attach), or NULL: the one FullOffload would run on. */
 const struct dpd_offload_provider *dpd_offload_find_provider(void);
 
-/* Every provider whose probe succeeds, in that order, up to max; returns how many. */
+/* Every provider whose probe succeeds (found on this node, driver or not), in that order,
+ * up to max; returns how many. */
 int dpd_offload_present_providers(const struct dpd_offload_provider **out, int max);
 
 /*
@@ -67,6 +71,10 @@ int dpd_offload_present_providers(const struct dpd_offload_provider **out, int m
 int dpd_offload_resolve_mode(int requested, int fallback, int *effective);
 
 const char *dpd_offload_mode_name(int mode);
+
+/* Why FullOffload cannot run here, for log and error text: "no offload provider" or
+ * "<names> found, but this build has no driver that takes the I/O path over". */
+void dpd_offload_why_unavailable(char *buf, size_t len);
 
 /* ---- payload handling on the I/O path ---- */
 

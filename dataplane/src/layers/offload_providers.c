@@ -5,7 +5,10 @@
  *   amd-pensando       PCI vendor 0x1dd8
  *   intel-ipu          PCI vendor 0x8086, device 0x1452
  * dpd_capabilities() reports the ones present and dpd_offload_resolve_mode() decides
- * from the same list, so what a node reports and what it runs cannot disagree. */
+ * from the same list. None of them has a driver in this build (no attach): FullOffload
+ * needs one that can take the I/O path over, so on a node where only these are found
+ * the profile's fallback applies and the log names what was found. Claiming FullOffload
+ * while the software path still moves the data would make the mode a label. */
 #include <dirent.h>
 #include <stdio.h>
 #include <string.h>

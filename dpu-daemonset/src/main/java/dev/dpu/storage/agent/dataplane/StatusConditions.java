@@ -17,8 +17,8 @@ final class StatusConditions {
     conditions.add(mode.equals(requested)
         ? Condition.of(Condition.DEGRADED, false, "AsRequested", "running as the profile asks")
         : Condition.of(Condition.DEGRADED, true, "OffloadDegraded", "offload mode " + requested
-            + " unavailable on this node (no offload provider), running " + mode
-            + " (fallback Degrade)"));
+            + " unavailable on this node, running " + mode
+            + " (fallback Degrade); the agent log's data-path line says why (status.capabilities shows what was found)"));
     conditions.add(diff.restartNeeded().isEmpty()
         ? Condition.of(Condition.RESTART_PENDING, false, "UpToDate", "no pending process settings")
         : Condition.of(Condition.RESTART_PENDING, true, "ProcessSettingsChanged",

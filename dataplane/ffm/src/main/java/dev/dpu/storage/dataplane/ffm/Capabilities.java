@@ -10,7 +10,7 @@ import java.util.List;
  * @param vaes x86 vector AES
  * @param crc32c the library computes NVMe/TCP digests with a CRC32 instruction
  * @param ioUring io_uring works for this process (kernel switch and seccomp profile allow it)
- * @param offloadProviders FullOffload providers present, e.g. {@code kernel-nvmet-tcp}
+ * @param offloadProviders offload facilities found on this node, e.g. {@code kernel-nvmet-tcp} (FullOffload also needs a driver for one: see {@link Engine#setOffloadMode})
  */
 public record Capabilities(boolean aesNi, boolean vaes, boolean crc32c, boolean ioUring,
     List<String> offloadProviders) {

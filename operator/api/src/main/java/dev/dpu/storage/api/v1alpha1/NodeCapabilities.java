@@ -16,7 +16,7 @@ public class NodeCapabilities {
     private Boolean crc32c;
     @JsonPropertyDescription("io_uring works for the data path (kernel switch and seccomp profile allow it).")
     private Boolean ioUring;
-    @JsonPropertyDescription("Offload providers present (kernel-nvmet-tcp, nvidia-bluefield, amd-pensando, intel-ipu); FullOffload runs only with one.")
+    @JsonPropertyDescription("Offload facilities found on this node (kernel-nvmet-tcp, nvidia-bluefield, amd-pensando, intel-ipu). FullOffload runs only on one this build has a driver for; effectiveOffloadMode shows what runs.")
     private List<String> offloadProviders = new ArrayList<>();
 
     public Boolean getAesNi() { return aesNi; }
