@@ -1,7 +1,8 @@
 /* check.h - the C tests' one harness: each test is a function; CHECK,
  * CHECK_MSG and CHECK_EQ_U64 record the first failed condition (and print
- * every failure to stderr); RUN prints "PASS name" or "FAIL name: why", which
- * the Makefile's check target counts; TEST_EXIT makes main fail when any did. */
+ * every failure to stderr), REQUIRE also ends the test there; RUN prints
+ * "PASS name" or "FAIL name: why", which the Makefile's check target counts;
+ * TEST_EXIT makes main fail when any did. */
 #ifndef DPD_TEST_CHECK_H
 #define DPD_TEST_CHECK_H
 
@@ -33,6 +34,16 @@ static int g_total_failed;
 						 sizeof(g_first_failure) - (size_t)n_, __VA_ARGS__); \
 			}                                                                        \
 		}                                                                                \
+	} while (0)
+
+/* CHECK, and leave the test function when it failed: for what the rest of
+ * the test cannot do without (a started engine, a connected host). */
+#define REQUIRE(cond)                                                                            \
+	do {                                                                                     \
+		int ok_ = !!(cond);                                                              \
+		CHECK_MSG(ok_, "%s", #cond);                                                     \
+		if (!ok_)                                                                        \
+			return;                                                                  \
 	} while (0)
 
 #define RUN(fn)                                                                                  \

@@ -5,81 +5,38 @@
  * applies to new connections; established ones keep what they negotiated. Real engine,
  * real loopback TCP, driven by the test initiator. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "check.h"
-#include "dpudp.h"
-#include "host/initiator.h"
+#include "fixture.h"
 #include "common/util.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:digest-policy"
 #define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-00000000d1d1"
 
-static pthread_mutex_t g_log_lock = PTHREAD_MUTEX_INITIALIZER;
-static char g_log[16384];
-
-static void log_capture(int level, const char *msg, void *ctx)
-{
-	(void)level;
-	(void)ctx;
-	pthread_mutex_lock(&g_log_lock);
-	size_t n = strlen(g_log);
-	if (n + strlen(msg) + 2 < sizeof(g_log)) {
-		strcat(g_log, msg);
-		strcat(g_log, "\n");
-	}
-	pthread_mutex_unlock(&g_log_lock);
-}
-
-static int log_has(const char *needle)
-{
-	pthread_mutex_lock(&g_log_lock);
-	int r = strstr(g_log, needle) != NULL;
-	pthread_mutex_unlock(&g_log_lock);
-	return r;
-}
+static const struct fx_target TARGET = {
+	.reactors = 2, .subnqn = SUBNQN, .hostnqn = HOSTNQN, .ram_bytes = 8ull << 20, .block = 512,
+};
 
 static dpd_engine *engine_up(int *port)
 {
-	dpd_engine *e = NULL;
-	dpd_options *o = NULL;
-	if (dpd_options_create(&o) < 0 || dpd_options_set_int(o, "reactors", 2) < 0 || dpd_engine_create(o, &e) < 0) {
-		dpd_options_destroy(o);
-		return NULL;
-	}
-	dpd_options_destroy(o);
-	int rc = dpd_subsystem_add(e, SUBNQN, NULL, NULL);
-	rc |= dpd_host_allow(e, SUBNQN, HOSTNQN);
-	rc |= dpd_ns_add_ram(e, SUBNQN, 1, 8ull << 20, 512);
-	rc |= dpd_engine_start(e);
-	*port = dpd_listener_add(e, "127.0.0.1", 0);
-	if (rc || *port <= 0) {
-		fprintf(stderr, "engine setup failed: %s\n", dpd_last_error());
-		dpd_engine_destroy(e);
-		return NULL;
-	}
-	g_log[0] = '\0';
-	dpd_log_set_callback(log_capture, NULL);
+	dpd_engine *e = fx_engine_up(&TARGET, port);
+	if (e)
+		fx_log_capture();
 	return e;
 }
 
 static void engine_down(dpd_engine *e)
 {
-	dpd_log_set_callback(NULL, NULL);
+	fx_log_release();
 	dpd_engine_destroy(e);
 }
 
 static uint64_t refused_for_digest(dpd_engine *e)
 {
-	dpd_stats *s;
-	if (dpd_stats_snapshot(e, &s) < 0)
-		return (uint64_t)-1;
-	uint64_t v = dpd_stats_engine(s, DPD_STAT_CONNECT_REFUSED_DIGEST);
-	dpd_stats_destroy(s);
-	return v;
+	return fx_stat_engine(e, DPD_STAT_CONNECT_REFUSED_DIGEST);
 }
 
 /* Send an ICReq asking for the given digests; return the ICResp's digest byte, or -1. */
@@ -102,16 +59,6 @@ static int icresp_digests(struct ini *q, int port, int hdgst, int ddgst)
 	return b[0] == 0x01 ? b[11] : -1;
 }
 
-/* Set Features Number of Queues: one I/O queue, so qid 1 may connect. */
-static int one_io_queue(struct ini *adm)
-{
-	uint8_t sqe[64];
-	struct cqe c;
-	sqe_init(sqe, 0x09, 0);
-	sqe[40] = 0x07;
-	return ini_cmd(adm, sqe, NULL, 0, NULL, 0, &c) == 0 && c.status == 0 ? 0 : -1;
-}
-
 /* One verified write and read on an I/O queue: the connection still serves. */
 static int io_works(struct ini *io)
 {
@@ -131,9 +78,7 @@ static void test_header_digest_required_refuses_a_host_without_it(void)
 {
 	int port;
 	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	REQUIRE(e != NULL);
 	CHECK(dpd_engine_set_digest_policy(e, 1, 0) == 0);
 
 	struct ini a;
@@ -144,12 +89,12 @@ static void test_header_digest_required_refuses_a_host_without_it(void)
 	CHECK_MSG(strstr(a.err, "digest") != NULL, "initiator said: %s", a.err);
 	ini_close(&a);
 	CHECK(refused_for_digest(e) == 2);
-	CHECK(log_has("refused at ICReq: this target requires header digest and the host did not ask for it; "
+	CHECK(fx_log_has("refused at ICReq: this target requires header digest and the host did not ask for it; "
 		      "connect with --hdr-digest"));
 
 	/* Asking for it (and for a data digest on top) connects and does I/O. */
 	struct ini adm, io;
-	CHECK(ini_admin_up(&adm, port, 1, 0, SUBNQN, HOSTNQN, 5000) == 0 && one_io_queue(&adm) == 0);
+	CHECK(ini_admin_up(&adm, port, 1, 0, SUBNQN, HOSTNQN, 5000) == 0 && fx_set_queues(&adm, 1, NULL) == 0);
 	CHECK(ini_io_up(&io, port, 1, 1, SUBNQN, HOSTNQN, adm.cntlid, 1) == 0);
 	CHECK(io_works(&io));
 	CHECK(refused_for_digest(e) == 2);
@@ -162,21 +107,19 @@ static void test_data_digest_required(void)
 {
 	int port;
 	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	REQUIRE(e != NULL);
 	CHECK(dpd_engine_set_digest_policy(e, 0, 1) == 0);
 	struct ini a;
 	CHECK(icresp_digests(&a, port, 1, 0) == 3); /* keeps the host's header digest, adds data */
 	CHECK(ini_expect_eof(&a));
 	ini_close(&a);
-	CHECK(log_has("requires data digest and the host did not ask for it; connect with --data-digest"));
+	CHECK(fx_log_has("requires data digest and the host did not ask for it; connect with --data-digest"));
 	CHECK(ini_admin_up(&a, port, 0, 1, SUBNQN, HOSTNQN, 5000) == 0);
 	ini_close(&a);
 	CHECK(dpd_engine_set_digest_policy(e, 1, 1) == 0);
 	CHECK(icresp_digests(&a, port, 0, 0) == 3);
 	ini_close(&a);
-	CHECK(log_has("requires header digest and data digest and the host did not ask for either; "
+	CHECK(fx_log_has("requires header digest and data digest and the host did not ask for either; "
 		      "connect with --hdr-digest --data-digest"));
 	CHECK(refused_for_digest(e) == 2);
 	engine_down(e);
@@ -188,11 +131,9 @@ static void test_policy_change_applies_to_new_connections_only(void)
 {
 	int port;
 	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	REQUIRE(e != NULL);
 	struct ini adm, io, late;
-	CHECK(ini_admin_up(&adm, port, 0, 0, SUBNQN, HOSTNQN, 5000) == 0 && one_io_queue(&adm) == 0);
+	CHECK(ini_admin_up(&adm, port, 0, 0, SUBNQN, HOSTNQN, 5000) == 0 && fx_set_queues(&adm, 1, NULL) == 0);
 	CHECK(ini_io_up(&io, port, 0, 0, SUBNQN, HOSTNQN, adm.cntlid, 1) == 0);
 
 	CHECK(dpd_engine_set_digest_policy(e, 1, 0) == 0);

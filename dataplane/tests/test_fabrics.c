@@ -8,31 +8,16 @@
 
 #include "check.h"
 #include "common/util.h"
-#include "dpudp.h"
-#include "host/initiator.h"
+#include "fixture.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:fabrics"
 #define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:12121212-3434-5656-7878-909090909090"
 #define DISCNQN "nqn.2014-08.org.nvmexpress.discovery"
 #define ADMIN_ENTRIES 128 /* what SPDK's host asks for under abort load; SPDK's target limit */
 
-static dpd_engine *engine_up(int *port)
-{
-	dpd_engine *e = NULL;
-	if (dpd_engine_create(NULL, &e) < 0)
-		return NULL;
-	int rc = dpd_subsystem_add(e, SUBNQN, NULL, NULL);
-	rc |= dpd_host_allow(e, SUBNQN, HOSTNQN);
-	rc |= dpd_ns_add_ram(e, SUBNQN, 1, 1 << 20, 512);
-	rc |= dpd_engine_start(e);
-	*port = dpd_listener_add(e, "127.0.0.1", 0);
-	if (rc || *port <= 0) {
-		fprintf(stderr, "engine setup failed: %s\n", dpd_last_error());
-		dpd_engine_destroy(e);
-		return NULL;
-	}
-	return e;
-}
+static const struct fx_target TARGET = {
+	.subnqn = SUBNQN, .hostnqn = HOSTNQN, .ram_bytes = 1 << 20, .block = 512,
+};
 
 /* Connect (admin), Property Set CC.EN, wait for CSTS.RDY with an admin queue of
  * `entries` entries (SQSIZE = entries - 1). Returns the Connect status. */
@@ -50,10 +35,8 @@ static int admin_connect(struct ini *q, int port, uint16_t entries, struct cqe *
 static void test_admin_queue_of_128_entries_connects_and_fills(void)
 {
 	int port;
-	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	dpd_engine *e = fx_engine_up(&TARGET, &port);
+	REQUIRE(e != NULL);
 	struct ini a;
 	struct cqe c;
 	CHECK_MSG(admin_connect(&a, port, ADMIN_ENTRIES, &c) == 0, "status 0x%x %s", c.status, a.err);
@@ -88,10 +71,8 @@ static void test_admin_queue_of_128_entries_connects_and_fills(void)
 static void test_admin_queue_of_129_entries_refused_naming_sqsize(void)
 {
 	int port;
-	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	dpd_engine *e = fx_engine_up(&TARGET, &port);
+	REQUIRE(e != NULL);
 	struct ini a;
 	struct cqe c;
 	CHECK(admin_connect(&a, port, ADMIN_ENTRIES + 1, &c) >= 0);
@@ -109,10 +90,8 @@ static void test_admin_queue_of_129_entries_refused_naming_sqsize(void)
 static void test_discovery_log_advertises_admin_queue_size(void)
 {
 	int port;
-	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	dpd_engine *e = fx_engine_up(&TARGET, &port);
+	REQUIRE(e != NULL);
 	struct ini a;
 	struct cqe c;
 	uint8_t *log = calloc(1, 4096), sqe[64];

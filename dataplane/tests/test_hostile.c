@@ -13,8 +13,7 @@
 #include "check.h"
 #include "common/crc32c.h"
 #include "common/util.h"
-#include "dpudp.h"
-#include "host/initiator.h"
+#include "fixture.h"
 #include "transport/pdu.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:hostile"
@@ -28,12 +27,7 @@ static uint32_t g_seq;
 
 static uint64_t stat_engine(int id)
 {
-	dpd_stats *s;
-	if (dpd_stats_snapshot(g_e, &s) < 0)
-		return (uint64_t)-1;
-	uint64_t v = dpd_stats_engine(s, id);
-	dpd_stats_destroy(s);
-	return v;
+	return fx_stat_engine(g_e, id);
 }
 
 /* The good host writes a fresh pattern and reads it back. */
@@ -467,31 +461,24 @@ static void test_random_commands(void)
 
 int main(void)
 {
-	dpd_options *o;
+	static const struct fx_target target = {
+		.subnqn = SUBNQN, .hostnqn = HOSTNQN, .ram_bytes = 8u << 20, .block = 512,
+	};
 	dpd_log_set_level(getenv("DPD_DEBUG") ? DPD_LOG_DEBUG : DPD_LOG_ERROR);
-	if (dpd_options_create(&o) || dpd_engine_create(o, &g_e) || dpd_subsystem_add(g_e, SUBNQN, NULL, NULL) ||
-	    dpd_host_allow(g_e, SUBNQN, HOSTNQN) || dpd_ns_add_ram(g_e, SUBNQN, 1, 8u << 20, 512) ||
-	    dpd_engine_start(g_e) || (g_port = dpd_listener_add(g_e, "127.0.0.1", 0)) <= 0) {
+	g_e = fx_engine_up(&target, &g_port);
+	if (!g_e) {
 		printf("FAIL setup: %s\n", dpd_last_error());
 		return 1;
 	}
-	dpd_options_destroy(o);
-	uint32_t granted;
-	struct cqe c;
-	uint8_t sqe[64];
 	if (ini_admin_up(&g_admin, g_port, 1, 1, SUBNQN, HOSTNQN, 0) < 0) {
 		printf("FAIL setup admin: %s\n", g_admin.err);
 		return 1;
 	}
-	sqe_init(sqe, 0x09, 0);
-	sqe[40] = 0x07;
-	put_le32(sqe + 44, 0x00030003);
-	if (ini_cmd(&g_admin, sqe, NULL, 0, NULL, 0, &c) < 0 || c.status ||
+	if (fx_set_queues(&g_admin, 4, NULL) < 0 ||
 	    ini_io_up(&g_io, g_port, 1, 1, SUBNQN, HOSTNQN, g_admin.cntlid, 3) < 0) {
 		printf("FAIL setup io: %s\n", g_io.err);
 		return 1;
 	}
-	(void)granted;
 	RUN(test_capsule_before_icreq);
 	RUN(test_second_icreq);
 	RUN(test_icreq_bad_pfv_and_hpda);

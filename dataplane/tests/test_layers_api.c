@@ -8,8 +8,7 @@
 
 #include "check.h"
 #include "common/util.h"
-#include "dpudp.h"
-#include "host/initiator.h"
+#include "fixture.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:feature-api"
 #define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:aaaaaaaa-1111-2222-3333-444444444444"
@@ -17,42 +16,29 @@
 
 static char g_file[64];
 
-static dpd_engine *engine_up(int *port)
+/* Namespace 2 on a file, and tenant "blue" holding the host. */
+static int more_setup(dpd_engine *e)
 {
-	dpd_engine *e = NULL;
-	dpd_options *o = NULL;
-	if (dpd_options_create(&o) < 0 || dpd_options_set_int(o, "reactors", 2) < 0 || dpd_engine_create(o, &e) < 0) {
-		dpd_options_destroy(o);
-		return NULL;
-	}
-	dpd_options_destroy(o);
-	snprintf(g_file, sizeof(g_file), "/tmp/dpd-layers-api-%d.img", (int)getpid());
-	unlink(g_file);
-	int rc = dpd_subsystem_add(e, SUBNQN, NULL, NULL);
-	rc |= dpd_host_allow(e, SUBNQN, HOSTNQN);
-	rc |= dpd_ns_add_ram(e, SUBNQN, 1, 8ull << 20, BS);
-	rc |= dpd_ns_add_file(e, SUBNQN, 2, g_file, 8ull << 20, BS);
+	fx_image_path(g_file, sizeof(g_file), "/tmp", "layers-api");
+	int rc = dpd_ns_add_file(e, SUBNQN, 2, g_file, 8ull << 20, BS);
 	rc |= dpd_tenant_add(e, "blue");
-	rc |= dpd_tenant_host_add(e, "blue", HOSTNQN);
-	rc |= dpd_engine_start(e);
-	*port = dpd_listener_add(e, "127.0.0.1", 0);
-	if (rc || *port <= 0) {
-		fprintf(stderr, "engine setup failed: %s\n", dpd_last_error());
-		dpd_engine_destroy(e);
-		return NULL;
-	}
-	return e;
+	return rc | dpd_tenant_host_add(e, "blue", HOSTNQN);
+}
+
+static const struct fx_target TARGET = {
+	.reactors = 2, .subnqn = SUBNQN, .hostnqn = HOSTNQN, .ram_bytes = 8ull << 20, .block = BS,
+	.more = more_setup,
+};
+
+static void engine_down(dpd_engine *e)
+{
+	dpd_engine_destroy(e);
+	unlink(g_file);
 }
 
 static int queues_up(int port, struct ini *a, struct ini *q)
 {
-	uint8_t sqe[64];
-	struct cqe c;
-	if (ini_admin_up(a, port, 0, 0, SUBNQN, HOSTNQN, 5000))
-		return -1;
-	sqe_init(sqe, 0x09, 0); /* Set Features: one I/O queue */
-	sqe[40] = 0x07;
-	if (ini_cmd(a, sqe, NULL, 0, NULL, 0, &c) < 0 || c.status)
+	if (ini_admin_up(a, port, 0, 0, SUBNQN, HOSTNQN, 5000) || fx_set_queues(a, 1, NULL))
 		return -1;
 	return ini_io_up(q, port, 0, 0, SUBNQN, HOSTNQN, a->cntlid, 1);
 }
@@ -84,10 +70,8 @@ static void fill(uint8_t *buf, uint64_t lba)
 static void telemetry_counts_real_io_per_namespace_tenant_and_queue(void)
 {
 	int port;
-	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	dpd_engine *e = fx_engine_up(&TARGET, &port);
+	REQUIRE(e != NULL);
 	uint8_t key[64];
 	for (int i = 0; i < 64; i++)
 		key[i] = (uint8_t)(i * 5 + 3);
@@ -148,18 +132,15 @@ static void telemetry_counts_real_io_per_namespace_tenant_and_queue(void)
 	dpd_stats_destroy(s);
 	ini_close(&q);
 	ini_close(&a);
-	dpd_engine_destroy(e);
-	unlink(g_file);
+	engine_down(e);
 }
 
 /* A write limit makes I/O wait (counted) but never fail; lifting it live stops that. */
 static void live_limits_throttle_without_failing(void)
 {
 	int port;
-	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	dpd_engine *e = fx_engine_up(&TARGET, &port);
+	REQUIRE(e != NULL);
 	/* 100/s: a token every 10 ms, well above a write's round trip even on a loaded machine
 	 * (at 400/s a slow round trip of 2.5 ms already let writes through unthrottled). */
 	CHECK(dpd_tenant_set_limits(e, "blue", 0, 100, 0, 0, 0, 0, 1, 0) == 0);
@@ -187,8 +168,7 @@ static void live_limits_throttle_without_failing(void)
 	dpd_stats_destroy(s);
 	ini_close(&q);
 	ini_close(&a);
-	dpd_engine_destroy(e);
-	unlink(g_file);
+	engine_down(e);
 }
 
 /* Clearing a key stops decryption (the host then sees the stored ciphertext); bad keys
@@ -196,10 +176,8 @@ static void live_limits_throttle_without_failing(void)
 static void key_set_and_clear(void)
 {
 	int port;
-	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	dpd_engine *e = fx_engine_up(&TARGET, &port);
+	REQUIRE(e != NULL);
 	uint8_t key[64], same[64];
 	for (int i = 0; i < 64; i++)
 		key[i] = (uint8_t)(i * 11 + 1);
@@ -221,17 +199,14 @@ static void key_set_and_clear(void)
 	CHECK(ini_rw(&q, 0, 1, 4, 2, BS, r, &c) == 0 && c.status == 0 && memcmp(r, w, sizeof(w)) == 0);
 	ini_close(&q);
 	ini_close(&a);
-	dpd_engine_destroy(e);
-	unlink(g_file);
+	engine_down(e);
 }
 
 static void offload_mode_without_provider(void)
 {
 	int port;
-	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	dpd_engine *e = fx_engine_up(&TARGET, &port);
+	REQUIRE(e != NULL);
 	char providers[128];
 	CHECK(dpd_capabilities(providers, sizeof(providers)) >= 0 && providers[0] == '\0');
 	CHECK(dpd_engine_offload_mode(e) == DPD_OFFLOAD_ZERO_COPY);
@@ -241,8 +216,7 @@ static void offload_mode_without_provider(void)
 	CHECK(strstr(dpd_last_error(), "unavailable") != NULL);
 	CHECK(dpd_engine_set_offload_mode(e, DPD_OFFLOAD_FULL_OFFLOAD, DPD_OFFLOAD_FALLBACK_DEGRADE) == DPD_OFFLOAD_ZERO_COPY);
 	CHECK(dpd_engine_set_offload_mode(e, 9, DPD_OFFLOAD_FALLBACK_DEGRADE) == -EINVAL);
-	dpd_engine_destroy(e);
-	unlink(g_file);
+	engine_down(e);
 }
 
 int main(void)

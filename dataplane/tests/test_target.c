@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -15,82 +14,38 @@
 #include "check.h"
 #include "common/crc32c.h"
 #include "common/util.h"
-#include "dpudp.h"
-#include "host/initiator.h"
+#include "fixture.h"
 
 #define SUBNQN "nqn.2024-01.dev.dpu:test"
 #define OTHERNQN "nqn.2024-01.dev.dpu:other"
 #define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555"
 #define BADHOST "nqn.2014-08.org.nvmexpress:uuid:99999999-2222-3333-4444-555555555555"
 
-static pthread_mutex_t g_log_lock = PTHREAD_MUTEX_INITIALIZER;
-static char g_log[65536];
-
-static void log_capture(int level, const char *msg, void *ctx)
-{
-	(void)level;
-	(void)ctx;
-	pthread_mutex_lock(&g_log_lock);
-	size_t n = strlen(g_log);
-	if (n + strlen(msg) + 2 < sizeof(g_log)) {
-		strcat(g_log, msg);
-		strcat(g_log, "\n");
-	}
-	pthread_mutex_unlock(&g_log_lock);
-}
-
-static int log_has(const char *needle)
-{
-	pthread_mutex_lock(&g_log_lock);
-	int r = strstr(g_log, needle) != NULL;
-	pthread_mutex_unlock(&g_log_lock);
-	return r;
-}
-
 static char g_file[64];
+
+/* SUBNQN: RAM namespace 1, file namespace 2 (g_file); OTHERNQN allows nobody. */
+static int more_setup(dpd_engine *e)
+{
+	fx_image_path(g_file, sizeof(g_file), "/tmp", "test");
+	int rc = dpd_ns_add_file(e, SUBNQN, 2, g_file, 16ull << 20, 4096);
+	rc |= dpd_subsystem_add(e, OTHERNQN, NULL, NULL);
+	return rc | dpd_ns_add_ram(e, OTHERNQN, 1, 1 << 20, 512);
+}
+
+static const struct fx_target TARGET = {
+	.reactors = 2, .subnqn = SUBNQN, .serial = "SN-TEST-1", .hostnqn = HOSTNQN,
+	.ram_bytes = 64ull << 20, .block = 512, .more = more_setup,
+};
 
 static dpd_engine *engine_up(int *port)
 {
-	dpd_engine *e = NULL;
-	dpd_options *o = NULL;
-	if (dpd_options_create(&o) < 0 || dpd_options_set_int(o, "reactors", 2) < 0 ||
-	    dpd_engine_create(o, &e) < 0) {
-		dpd_options_destroy(o);
-		return NULL;
-	}
-	dpd_options_destroy(o);
-	snprintf(g_file, sizeof(g_file), "/tmp/dpd-test-%d.img", (int)getpid());
-	unlink(g_file);
-	int rc = dpd_subsystem_add(e, SUBNQN, "SN-TEST-1", NULL);
-	rc |= dpd_host_allow(e, SUBNQN, HOSTNQN);
-	rc |= dpd_ns_add_ram(e, SUBNQN, 1, 64ull << 20, 512);
-	rc |= dpd_ns_add_file(e, SUBNQN, 2, g_file, 16ull << 20, 4096);
-	rc |= dpd_subsystem_add(e, OTHERNQN, NULL, NULL);
-	rc |= dpd_ns_add_ram(e, OTHERNQN, 1, 1 << 20, 512);
-	rc |= dpd_engine_start(e);
-	*port = dpd_listener_add(e, "127.0.0.1", 0);
-	if (rc || *port <= 0) {
-		fprintf(stderr, "engine setup failed: %s\n", dpd_last_error());
-		dpd_engine_destroy(e);
-		return NULL;
-	}
-	return e;
+	return fx_engine_up(&TARGET, port);
 }
 
 static void engine_down(dpd_engine *e)
 {
 	dpd_engine_destroy(e);
 	unlink(g_file);
-}
-
-static uint64_t stat_engine(dpd_engine *e, int id)
-{
-	dpd_stats *s;
-	if (dpd_stats_snapshot(e, &s) < 0)
-		return (uint64_t)-1;
-	uint64_t v = dpd_stats_engine(s, id);
-	dpd_stats_destroy(s);
-	return v;
 }
 
 static uint64_t stat_ns(dpd_engine *e, const char *nqn, uint32_t nsid, int id)
@@ -114,19 +69,6 @@ static void fill(uint8_t *p, size_t n, uint32_t seed)
 	}
 }
 
-static int set_queues(struct ini *a, uint16_t n, uint32_t *granted)
-{
-	uint8_t sqe[64];
-	struct cqe c;
-	sqe_init(sqe, 0x09, 0);
-	sqe[40] = 0x07;
-	put_le32(sqe + 44, ((uint32_t)(n - 1) << 16) | (uint32_t)(n - 1));
-	if (ini_cmd(a, sqe, NULL, 0, NULL, 0, &c) < 0 || c.status)
-		return -1;
-	*granted = c.dw0;
-	return 0;
-}
-
 static int identify(struct ini *a, uint8_t cns, uint32_t nsid, uint8_t *out, struct cqe *c)
 {
 	uint8_t sqe[64];
@@ -141,9 +83,7 @@ static void io_session(int hd, int dd)
 {
 	int port;
 	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	REQUIRE(e != NULL);
 	struct ini a, q1, q2;
 	struct cqe c;
 	uint8_t id[4096];
@@ -165,7 +105,7 @@ static void io_session(int hd, int dd)
 	CHECK(get_le32(id + 516) >= 2);               /* NN */
 
 	uint32_t granted = 0;
-	CHECK(set_queues(&a, 2, &granted) == 0 && granted == 0x00010001);
+	CHECK(fx_set_queues(&a, 2, &granted) == 0 && granted == 0x00010001);
 
 	/* Namespace scan exactly as the host does it: list, descriptors, ns. */
 	CHECK(identify(&a, 0x02, 0, id, &c) == 0 && c.status == 0);
@@ -242,8 +182,8 @@ static void io_session(int hd, int dd)
 
 	CHECK(stat_ns(e, SUBNQN, 1, DPD_STAT_NS_WRITE_OPS) >= 10);
 	CHECK(stat_ns(e, SUBNQN, 1, DPD_STAT_NS_READ_BYTES) > 0);
-	CHECK(stat_engine(e, DPD_STAT_CONTROLLERS_ACTIVE) == 1);
-	CHECK(stat_engine(e, DPD_STAT_CONNECTIONS_ACTIVE) == 3);
+	CHECK(fx_stat_engine(e, DPD_STAT_CONTROLLERS_ACTIVE) == 1);
+	CHECK(fx_stat_engine(e, DPD_STAT_CONNECTIONS_ACTIVE) == 3);
 	free(w);
 	free(r);
 	ini_close(&q1);
@@ -264,17 +204,15 @@ static void test_allow_list_refuses_unknown_host(void)
 {
 	int port;
 	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
-	dpd_log_set_callback(log_capture, NULL);
+	REQUIRE(e != NULL);
+	fx_log_capture();
 	struct ini a;
 	struct cqe c;
 	CHECK(ini_tcp(&a, port) == 0 && ini_icreq(&a, 0, 0) == 0);
 	CHECK(ini_connect(&a, 0, 31, SUBNQN, BADHOST, 0xFFFF, 5000, &c) == 0);
 	CHECK(c.status == (0x184 | 0x4000));           /* Connect Invalid Host, DNR */
 	CHECK(c.dw0 == ((1u << 16) | 512));            /* IATTR data, IPO hostnqn */
-	CHECK(log_has(BADHOST) && log_has("not allowed on subsystem " SUBNQN));
+	CHECK(fx_log_has(BADHOST) && fx_log_has("not allowed on subsystem " SUBNQN));
 	ini_close(&a);
 
 	/* Unknown subsystem: Connect Invalid Parameters on subnqn. */
@@ -289,8 +227,8 @@ static void test_allow_list_refuses_unknown_host(void)
 	CHECK(dpd_host_disallow(e, SUBNQN, BADHOST) == 0);
 	CHECK(ini_expect_eof(&a));
 	ini_close(&a);
-	CHECK(stat_engine(e, DPD_STAT_CONNECT_REFUSED) == 2);
-	dpd_log_set_callback(NULL, NULL);
+	CHECK(fx_stat_engine(e, DPD_STAT_CONNECT_REFUSED) == 2);
+	fx_log_release();
 	engine_down(e);
 }
 
@@ -298,9 +236,7 @@ static void test_discovery_lists_allowed_subsystems(void)
 {
 	int port;
 	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	REQUIRE(e != NULL);
 	struct ini a;
 	struct cqe c;
 	uint8_t *log = calloc(1, 8192), sqe[64];
@@ -339,18 +275,16 @@ static void test_keep_alive_timeout_enforced(void)
 {
 	int port;
 	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	REQUIRE(e != NULL);
 	struct ini a, q;
 	CHECK(ini_admin_up(&a, port, 0, 0, SUBNQN, HOSTNQN, 300) == 0);
 	uint32_t g;
-	CHECK(set_queues(&a, 1, &g) == 0);
+	CHECK(fx_set_queues(&a, 1, &g) == 0);
 	CHECK(ini_io_up(&q, port, 0, 0, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
 	/* No keep-alive for > 300 ms: both the admin and the I/O queue go. */
 	CHECK_MSG(ini_expect_eof(&a), "%s", a.err);
 	CHECK_MSG(ini_expect_eof(&q), "%s", q.err);
-	CHECK(stat_engine(e, DPD_STAT_KATO_EXPIRED) == 1);
+	CHECK(fx_stat_engine(e, DPD_STAT_KATO_EXPIRED) == 1);
 	ini_close(&a);
 	ini_close(&q);
 	engine_down(e);
@@ -361,9 +295,7 @@ static void test_keep_alive_honoured(void)
 {
 	int port;
 	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	REQUIRE(e != NULL);
 	struct ini a;
 	struct cqe c;
 	uint8_t sqe[64];
@@ -373,7 +305,7 @@ static void test_keep_alive_honoured(void)
 		sqe_init(sqe, 0x18, 0);
 		CHECK(ini_cmd(&a, sqe, NULL, 0, NULL, 0, &c) == 0 && c.status == 0);
 	}
-	CHECK(stat_engine(e, DPD_STAT_KATO_EXPIRED) == 0);
+	CHECK(fx_stat_engine(e, DPD_STAT_KATO_EXPIRED) == 0);
 	ini_close(&a);
 	engine_down(e);
 }
@@ -384,22 +316,20 @@ static void test_io_traffic_keeps_controller_alive(void)
 {
 	int port;
 	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	REQUIRE(e != NULL);
 	struct ini a, q;
 	struct cqe c;
 	uint8_t *buf = malloc(4096), sqe[64];
 	uint32_t g;
 	CHECK(ini_admin_up(&a, port, 0, 0, SUBNQN, HOSTNQN, 300) == 0);
-	CHECK(set_queues(&a, 1, &g) == 0);
+	CHECK(fx_set_queues(&a, 1, &g) == 0);
 	CHECK(ini_io_up(&q, port, 0, 0, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
 	/* 1.5 s of reads every 100 ms and no Keep Alive: five times the 300 ms KATO. */
 	for (int i = 0; i < 15; i++) {
 		nanosleep(&(struct timespec){ .tv_nsec = 100000000 }, NULL);
 		CHECK(ini_rw(&q, 0, 1, (uint64_t)i, 8, 512, buf, &c) == 0 && c.status == 0);
 	}
-	CHECK(stat_engine(e, DPD_STAT_KATO_EXPIRED) == 0);
+	CHECK(fx_stat_engine(e, DPD_STAT_KATO_EXPIRED) == 0);
 	sqe_init(sqe, 0x18, 0);
 	CHECK(ini_cmd(&a, sqe, NULL, 0, NULL, 0, &c) == 0 && c.status == 0);
 	free(buf);
@@ -414,15 +344,13 @@ static void test_file_backend_durable_after_flush_and_stop(void)
 {
 	int port;
 	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	REQUIRE(e != NULL);
 	struct ini a, q;
 	struct cqe c;
 	uint8_t *w = malloc(65536), *r = malloc(65536), sqe[64];
 	uint32_t g;
 	CHECK(ini_admin_up(&a, port, 1, 1, SUBNQN, HOSTNQN, 5000) == 0);
-	CHECK(set_queues(&a, 1, &g) == 0);
+	CHECK(fx_set_queues(&a, 1, &g) == 0);
 	CHECK(ini_io_up(&q, port, 1, 1, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
 	fill(w, 65536, 4242);
 	CHECK(ini_rw(&q, 1, 2, 100, 16, 4096, w, &c) == 0 && c.status == 0);
@@ -452,15 +380,13 @@ static void test_namespace_hot_remove_notifies(void)
 {
 	int port;
 	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	REQUIRE(e != NULL);
 	struct ini a, q;
 	struct cqe c;
 	uint8_t sqe[64], buf[4096];
 	uint32_t g;
 	CHECK(ini_admin_up(&a, port, 0, 0, SUBNQN, HOSTNQN, 5000) == 0);
-	CHECK(set_queues(&a, 1, &g) == 0);
+	CHECK(fx_set_queues(&a, 1, &g) == 0);
 	sqe_init(sqe, 0x09, 0);
 	sqe[40] = 0x0B;
 	put_le32(sqe + 44, 1u << 8);
@@ -494,9 +420,7 @@ static void test_reconnect(void)
 {
 	int port;
 	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	REQUIRE(e != NULL);
 	uint16_t first = 0;
 	for (int i = 0; i < 3; i++) {
 		struct ini a, q;
@@ -504,7 +428,7 @@ static void test_reconnect(void)
 		uint32_t g;
 		uint8_t buf[512];
 		CHECK(ini_admin_up(&a, port, 1, 1, SUBNQN, HOSTNQN, 5000) == 0);
-		CHECK(set_queues(&a, 1, &g) == 0);
+		CHECK(fx_set_queues(&a, 1, &g) == 0);
 		CHECK(ini_io_up(&q, port, 1, 1, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
 		CHECK(ini_rw(&q, 0, 1, 0, 1, 512, buf, &c) == 0 && c.status == 0);
 		if (i == 0)
@@ -518,10 +442,10 @@ static void test_reconnect(void)
 		ini_close(&q);
 		ini_close(&a);
 	}
-	for (int i = 0; i < 100 && stat_engine(e, DPD_STAT_CONNECTIONS_ACTIVE) != 0; i++)
+	for (int i = 0; i < 100 && fx_stat_engine(e, DPD_STAT_CONNECTIONS_ACTIVE) != 0; i++)
 		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
-	CHECK(stat_engine(e, DPD_STAT_CONNECTIONS_ACTIVE) == 0);
-	CHECK(stat_engine(e, DPD_STAT_CONTROLLERS_ACTIVE) == 0);
+	CHECK(fx_stat_engine(e, DPD_STAT_CONNECTIONS_ACTIVE) == 0);
+	CHECK(fx_stat_engine(e, DPD_STAT_CONTROLLERS_ACTIVE) == 0);
 	engine_down(e);
 }
 
@@ -533,16 +457,14 @@ static void test_pipelined_reads_fill_the_socket(void)
 {
 	int port;
 	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	REQUIRE(e != NULL);
 	struct ini a, q;
 	struct cqe c;
 	uint32_t g;
 	enum { N = 96, LEN = 131072 };
 	uint8_t *img = malloc((size_t)N * LEN), *buf = malloc(LEN + 64);
 	CHECK(ini_admin_up(&a, port, 1, 1, SUBNQN, HOSTNQN, 5000) == 0);
-	CHECK(set_queues(&a, 1, &g) == 0);
+	CHECK(fx_set_queues(&a, 1, &g) == 0);
 	CHECK(ini_io_up(&q, port, 1, 1, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
 	fill(img, (size_t)N * LEN, 777);
 	for (int i = 0; i < N; i++)
@@ -603,26 +525,23 @@ static void test_hot_add_namespace_on_tmpfs(void)
 {
 	int port;
 	dpd_engine *e = engine_up(&port);
-	CHECK(e != NULL);
-	if (!e)
-		return;
+	REQUIRE(e != NULL);
 	char path[64];
-	snprintf(path, sizeof(path), "/dev/shm/dpd-test-%d.img", (int)getpid());
-	unlink(path);
+	fx_image_path(path, sizeof(path), "/dev/shm", "test");
 	struct ini a, q;
 	struct cqe c;
 	uint32_t g;
 	uint8_t id[4096], w[16384], r[16384], sqe[64];
 	CHECK(ini_admin_up(&a, port, 0, 1, SUBNQN, HOSTNQN, 5000) == 0);
-	CHECK(set_queues(&a, 1, &g) == 0);
+	CHECK(fx_set_queues(&a, 1, &g) == 0);
 	CHECK(ini_io_up(&q, port, 0, 1, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
-	dpd_log_set_callback(log_capture, NULL);
+	fx_log_capture();
 	dpd_log_set_level(DPD_LOG_INFO);
 	CHECK(dpd_ns_add_file(e, SUBNQN, 3, path, 1 << 20, 512) == 0);
 	dpd_log_set_level(DPD_LOG_WARN);
-	dpd_log_set_callback(NULL, NULL);
+	fx_log_release();
 	/* tmpfs takes O_DIRECT on recent kernels only; either way it is logged. */
-	CHECK(log_has(path) && (log_has("(buffered)") || log_has("(O_DIRECT)")));
+	CHECK(fx_log_has(path) && (fx_log_has("(buffered)") || fx_log_has("(O_DIRECT)")));
 	CHECK(identify(&a, 0x02, 0, id, &c) == 0 && c.status == 0);
 	CHECK(get_le32(id) == 1 && get_le32(id + 4) == 2 && get_le32(id + 8) == 3);
 	fill(w, sizeof(w), 31337);
@@ -651,8 +570,7 @@ static void test_without_io_uring_and_connect_timeout(void)
 	dpd_engine *e = NULL;
 	dpd_options *o = NULL;
 	char path[64];
-	snprintf(path, sizeof(path), "/tmp/dpd-test-sync-%d.img", (int)getpid());
-	unlink(path);
+	fx_image_path(path, sizeof(path), "/tmp", "test-sync");
 	CHECK(dpd_options_create(&o) == 0 && dpd_options_set_int(o, "io_uring", 0) == 0 &&
 	      dpd_options_set_int(o, "connect_timeout_ms", 300) == 0 &&
 	      dpd_options_set_int(o, "max_connections", 3) == 0 && dpd_engine_create(o, &e) == 0);
@@ -671,7 +589,7 @@ static void test_without_io_uring_and_connect_timeout(void)
 	uint8_t w[65536], r[65536], sqe[64];
 	CHECK(ini_tcp(&idle, port) == 0); /* says nothing at all */
 	CHECK(ini_admin_up(&a, port, 1, 1, SUBNQN, HOSTNQN, 5000) == 0);
-	CHECK(set_queues(&a, 1, &g) == 0);
+	CHECK(fx_set_queues(&a, 1, &g) == 0);
 	CHECK(ini_io_up(&q, port, 1, 1, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
 	fill(w, sizeof(w), 5);
 	CHECK(ini_rw(&q, 1, 1, 7, 128, 512, w, &c) == 0 && c.status == 0);
