@@ -30,6 +30,10 @@ static void membership_rules(void)
 	CHECK(dpd_tenants_host_remove(&reg, "blue", HOST_A) == 0);
 	CHECK(dpd_tenants_host_remove(&reg, "blue", HOST_A) == -ENOENT);
 	CHECK(dpd_tenants_host_add(&reg, "green", HOST_A) == 0);
+	CHECK(dpd_tenants_ns_remove(&reg, "green", SUB_BLUE, 1) == -ENOENT); /* blue's, not green's */
+	CHECK(dpd_tenants_ns_remove(&reg, "blue", SUB_BLUE, 1) == 0);
+	CHECK(dpd_tenants_ns_remove(&reg, "blue", SUB_BLUE, 1) == -ENOENT);
+	CHECK(dpd_tenants_ns_add(&reg, "green", SUB_BLUE, 1) == 0);
 	dpd_tenants_fini(&reg);
 }
 

@@ -142,31 +142,63 @@ int dpd_tenants_remove(struct dpd_tenant_registry *reg, const char *name)
 	return 0;
 }
 
+/* Where tenant t holds host hostnqn (or, with hostnqn NULL, namespace nsid of
+ * subnqn), or -1. */
+static int held(const struct dpd_tenant *t, const char *hostnqn, const char *subnqn, uint32_t nsid)
+{
+	return hostnqn ? host_index(t, hostnqn) : ns_index(t, subnqn, nsid);
+}
+
+/* Whether tenant `name` may take host hostnqn (or, with hostnqn NULL, namespace
+ * nsid of subnqn); reg->lock held. Its index, or -ENOENT (no such tenant),
+ * -EEXIST (it has it already), -EBUSY (another tenant has it). */
+static int claim(const struct dpd_tenant_registry *reg, const char *name, const char *hostnqn,
+		 const char *subnqn, uint32_t nsid)
+{
+	int i = find(reg, name);
+	if (i < 0)
+		return -ENOENT;
+	for (int k = 0; k < reg->n; k++)
+		if (held(reg->t[k], hostnqn, subnqn, nsid) >= 0)
+			return k == i ? -EEXIST : -EBUSY;
+	return i;
+}
+
+/* Tenant `name` lets go of host hostnqn (or, with hostnqn NULL, namespace nsid
+ * of subnqn): 0, or -ENOENT when there is no such tenant or it does not hold it. */
+static int release(struct dpd_tenant_registry *reg, const char *name, const char *hostnqn, const char *subnqn,
+		   uint32_t nsid)
+{
+	pthread_mutex_lock(&reg->lock);
+	int i = find(reg, name);
+	struct dpd_tenant *t = i >= 0 ? reg->t[i] : NULL;
+	int k = t ? held(t, hostnqn, subnqn, nsid) : -1;
+	if (k >= 0 && hostnqn) {
+		memmove(t->hosts + k, t->hosts + k + 1, (size_t)(t->nhosts - k - 1) * sizeof(*t->hosts));
+		t->nhosts--;
+	} else if (k >= 0) {
+		memmove(t->ns + k, t->ns + k + 1, (size_t)(t->nns - k - 1) * sizeof(*t->ns));
+		t->nns--;
+	}
+	pthread_mutex_unlock(&reg->lock);
+	return k >= 0 ? 0 : -ENOENT;
+}
+
 int dpd_tenants_host_add(struct dpd_tenant_registry *reg, const char *name, const char *hostnqn)
 {
 	if (!name || !valid_name(hostnqn, DPD_TENANT_NQN_MAX))
 		return -EINVAL;
-	int rc = 0;
 	pthread_mutex_lock(&reg->lock);
-	int i = find(reg, name);
-	if (i < 0) {
-		rc = -ENOENT;
-		goto out;
-	}
-	for (int k = 0; k < reg->n; k++)
-		if (host_index(reg->t[k], hostnqn) >= 0) {
-			rc = k == i ? -EEXIST : -EBUSY;
-			goto out;
+	int rc = claim(reg, name, hostnqn, NULL, 0);
+	if (rc >= 0) {
+		struct dpd_tenant *t = reg->t[rc];
+		void *nh = realloc(t->hosts, (size_t)(t->nhosts + 1) * sizeof(*t->hosts));
+		rc = nh ? 0 : -ENOMEM;
+		if (nh) {
+			t->hosts = nh;
+			strcpy(t->hosts[t->nhosts++], hostnqn);
 		}
-	struct dpd_tenant *t = reg->t[i];
-	void *nh = realloc(t->hosts, (size_t)(t->nhosts + 1) * sizeof(*t->hosts));
-	if (!nh) {
-		rc = -ENOMEM;
-		goto out;
 	}
-	t->hosts = nh;
-	strcpy(t->hosts[t->nhosts++], hostnqn);
-out:
 	pthread_mutex_unlock(&reg->lock);
 	return rc;
 }
@@ -175,48 +207,25 @@ int dpd_tenants_host_remove(struct dpd_tenant_registry *reg, const char *name, c
 {
 	if (!name || !hostnqn)
 		return -EINVAL;
-	int rc = -ENOENT;
-	pthread_mutex_lock(&reg->lock);
-	int i = find(reg, name);
-	if (i >= 0) {
-		struct dpd_tenant *t = reg->t[i];
-		int h = host_index(t, hostnqn);
-		if (h >= 0) {
-			memmove(t->hosts + h, t->hosts + h + 1, (size_t)(t->nhosts - h - 1) * sizeof(*t->hosts));
-			t->nhosts--;
-			rc = 0;
-		}
-	}
-	pthread_mutex_unlock(&reg->lock);
-	return rc;
+	return release(reg, name, hostnqn, NULL, 0);
 }
 
 int dpd_tenants_ns_add(struct dpd_tenant_registry *reg, const char *name, const char *subnqn, uint32_t nsid)
 {
 	if (!name || !valid_name(subnqn, DPD_TENANT_NQN_MAX) || nsid == 0)
 		return -EINVAL;
-	int rc = 0;
 	pthread_mutex_lock(&reg->lock);
-	int i = find(reg, name);
-	if (i < 0) {
-		rc = -ENOENT;
-		goto out;
-	}
-	for (int k = 0; k < reg->n; k++)
-		if (ns_index(reg->t[k], subnqn, nsid) >= 0) {
-			rc = k == i ? -EEXIST : -EBUSY;
-			goto out;
+	int rc = claim(reg, name, NULL, subnqn, nsid);
+	if (rc >= 0) {
+		struct dpd_tenant *t = reg->t[rc];
+		struct dpd_tenant_ns *nn = realloc(t->ns, (size_t)(t->nns + 1) * sizeof(*t->ns));
+		rc = nn ? 0 : -ENOMEM;
+		if (nn) {
+			t->ns = nn;
+			strcpy(t->ns[t->nns].subnqn, subnqn);
+			t->ns[t->nns++].nsid = nsid;
 		}
-	struct dpd_tenant *t = reg->t[i];
-	struct dpd_tenant_ns *nn = realloc(t->ns, (size_t)(t->nns + 1) * sizeof(*t->ns));
-	if (!nn) {
-		rc = -ENOMEM;
-		goto out;
 	}
-	t->ns = nn;
-	strcpy(t->ns[t->nns].subnqn, subnqn);
-	t->ns[t->nns++].nsid = nsid;
-out:
 	pthread_mutex_unlock(&reg->lock);
 	return rc;
 }
@@ -225,20 +234,7 @@ int dpd_tenants_ns_remove(struct dpd_tenant_registry *reg, const char *name, con
 {
 	if (!name || !subnqn)
 		return -EINVAL;
-	int rc = -ENOENT;
-	pthread_mutex_lock(&reg->lock);
-	int i = find(reg, name);
-	if (i >= 0) {
-		struct dpd_tenant *t = reg->t[i];
-		int k = ns_index(t, subnqn, nsid);
-		if (k >= 0) {
-			memmove(t->ns + k, t->ns + k + 1, (size_t)(t->nns - k - 1) * sizeof(*t->ns));
-			t->nns--;
-			rc = 0;
-		}
-	}
-	pthread_mutex_unlock(&reg->lock);
-	return rc;
+	return release(reg, name, NULL, subnqn, nsid);
 }
 
 struct dpd_tenant *dpd_tenants_bind(struct dpd_tenant_registry *reg, const char *hostnqn, const char *subnqn)
