@@ -72,6 +72,18 @@ int fx_set_queues(struct ini *admin, uint16_t n, uint32_t *granted)
 	return 0;
 }
 
+int fx_host_up(const struct fx_target *t, int port, int hd, int dd, uint32_t kato_ms, struct ini *a, struct ini *q)
+{
+	q->fd = -1;
+	if (ini_admin_up(a, port, hd, dd, t->subnqn, t->hostnqn, kato_ms) < 0)
+		return -1;
+	if (fx_set_queues(a, 1, NULL) < 0) {
+		snprintf(a->err, sizeof(a->err), "Set Features Number of Queues failed");
+		return -1;
+	}
+	return ini_io_up(q, port, hd, dd, t->subnqn, t->hostnqn, a->cntlid, 1);
+}
+
 static pthread_mutex_t g_log_lock = PTHREAD_MUTEX_INITIALIZER;
 static char g_log[65536];
 

@@ -30,6 +30,12 @@ struct fx_target {
  * NULL when any step fails, after saying which on stderr. */
 dpd_engine *fx_engine_up(const struct fx_target *t, int *port);
 
+/* The test initiator as a host after `nvme connect`: the admin queue (keep-alive
+ * timeout kato_ms), one I/O queue granted, I/O queue 1 connected, digests
+ * hd/dd on both, to t's subsystem as t's host. 0, or -1 with the reason in
+ * a->err or q->err; close both with ini_close either way. */
+int fx_host_up(const struct fx_target *t, int port, int hd, int dd, uint32_t kato_ms, struct ini *a, struct ini *q);
+
 /* A fresh path for an image file, "<dir>/dpd-<tag>-<pid>.img", removed if
  * it exists. */
 void fx_image_path(char *buf, size_t cap, const char *dir, const char *tag);

@@ -133,8 +133,7 @@ static void test_policy_change_applies_to_new_connections_only(void)
 	dpd_engine *e = engine_up(&port);
 	REQUIRE(e != NULL);
 	struct ini adm, io, late;
-	CHECK(ini_admin_up(&adm, port, 0, 0, SUBNQN, HOSTNQN, 5000) == 0 && fx_set_queues(&adm, 1, NULL) == 0);
-	CHECK(ini_io_up(&io, port, 0, 0, SUBNQN, HOSTNQN, adm.cntlid, 1) == 0);
+	CHECK(fx_host_up(&TARGET, port, 0, 0, 5000, &adm, &io) == 0);
 
 	CHECK(dpd_engine_set_digest_policy(e, 1, 0) == 0);
 	CHECK(io_works(&io));

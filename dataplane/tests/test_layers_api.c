@@ -36,13 +36,6 @@ static void engine_down(dpd_engine *e)
 	unlink(g_file);
 }
 
-static int queues_up(int port, struct ini *a, struct ini *q)
-{
-	if (ini_admin_up(a, port, 0, 0, SUBNQN, HOSTNQN, 5000) || fx_set_queues(a, 1, NULL))
-		return -1;
-	return ini_io_up(q, port, 0, 0, SUBNQN, HOSTNQN, a->cntlid, 1);
-}
-
 static int ns_index(const dpd_stats *s, uint32_t nsid)
 {
 	for (int i = 0; i < dpd_stats_ns_count(s); i++)
@@ -79,7 +72,7 @@ static void telemetry_counts_real_io_per_namespace_tenant_and_queue(void)
 	      DPD_OFFLOAD_NON_OFFLOAD);
 	CHECK(dpd_ns_set_key(e, SUBNQN, 2, key, 64) == 0);
 	struct ini a, q;
-	CHECK(queues_up(port, &a, &q) == 0);
+	CHECK(fx_host_up(&TARGET, port, 0, 0, 5000, &a, &q) == 0);
 	uint8_t wbuf[2 * BS], rbuf[2 * BS];
 	struct cqe c;
 	for (uint64_t i = 0; i < 20; i++) {
@@ -146,7 +139,7 @@ static void live_limits_throttle_without_failing(void)
 	CHECK(dpd_tenant_set_limits(e, "blue", 0, 100, 0, 0, 0, 0, 1, 0) == 0);
 	CHECK(dpd_tenant_set_limits(e, "nobody", 0, 0, 0, 0, 0, 0, 0, 0) == -ENOENT);
 	struct ini a, q;
-	CHECK(queues_up(port, &a, &q) == 0);
+	CHECK(fx_host_up(&TARGET, port, 0, 0, 5000, &a, &q) == 0);
 	uint8_t buf[2 * BS] = {0};
 	struct cqe c;
 	for (int i = 0; i < 30; i++)
@@ -187,7 +180,7 @@ static void key_set_and_clear(void)
 	CHECK(dpd_ns_set_key(e, SUBNQN, 9, key, 64) == -ENOENT);
 	CHECK(dpd_ns_set_key(e, SUBNQN, 1, key, 64) == 0);
 	struct ini a, q;
-	CHECK(queues_up(port, &a, &q) == 0);
+	CHECK(fx_host_up(&TARGET, port, 0, 0, 5000, &a, &q) == 0);
 	uint8_t w[2 * BS], r[2 * BS];
 	fill(w, 4);
 	struct cqe c;

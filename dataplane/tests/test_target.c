@@ -277,10 +277,7 @@ static void test_keep_alive_timeout_enforced(void)
 	dpd_engine *e = engine_up(&port);
 	REQUIRE(e != NULL);
 	struct ini a, q;
-	CHECK(ini_admin_up(&a, port, 0, 0, SUBNQN, HOSTNQN, 300) == 0);
-	uint32_t g;
-	CHECK(fx_set_queues(&a, 1, &g) == 0);
-	CHECK(ini_io_up(&q, port, 0, 0, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
+	CHECK(fx_host_up(&TARGET, port, 0, 0, 300, &a, &q) == 0);
 	/* No keep-alive for > 300 ms: both the admin and the I/O queue go. */
 	CHECK_MSG(ini_expect_eof(&a), "%s", a.err);
 	CHECK_MSG(ini_expect_eof(&q), "%s", q.err);
@@ -320,10 +317,7 @@ static void test_io_traffic_keeps_controller_alive(void)
 	struct ini a, q;
 	struct cqe c;
 	uint8_t *buf = malloc(4096), sqe[64];
-	uint32_t g;
-	CHECK(ini_admin_up(&a, port, 0, 0, SUBNQN, HOSTNQN, 300) == 0);
-	CHECK(fx_set_queues(&a, 1, &g) == 0);
-	CHECK(ini_io_up(&q, port, 0, 0, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
+	CHECK(fx_host_up(&TARGET, port, 0, 0, 300, &a, &q) == 0);
 	/* 1.5 s of reads every 100 ms and no Keep Alive: five times the 300 ms KATO. */
 	for (int i = 0; i < 15; i++) {
 		nanosleep(&(struct timespec){ .tv_nsec = 100000000 }, NULL);
@@ -348,10 +342,7 @@ static void test_file_backend_durable_after_flush_and_stop(void)
 	struct ini a, q;
 	struct cqe c;
 	uint8_t *w = malloc(65536), *r = malloc(65536), sqe[64];
-	uint32_t g;
-	CHECK(ini_admin_up(&a, port, 1, 1, SUBNQN, HOSTNQN, 5000) == 0);
-	CHECK(fx_set_queues(&a, 1, &g) == 0);
-	CHECK(ini_io_up(&q, port, 1, 1, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
+	CHECK(fx_host_up(&TARGET, port, 1, 1, 5000, &a, &q) == 0);
 	fill(w, 65536, 4242);
 	CHECK(ini_rw(&q, 1, 2, 100, 16, 4096, w, &c) == 0 && c.status == 0);
 	sqe_init(sqe, 0x00, 2);
@@ -425,11 +416,8 @@ static void test_reconnect(void)
 	for (int i = 0; i < 3; i++) {
 		struct ini a, q;
 		struct cqe c;
-		uint32_t g;
 		uint8_t buf[512];
-		CHECK(ini_admin_up(&a, port, 1, 1, SUBNQN, HOSTNQN, 5000) == 0);
-		CHECK(fx_set_queues(&a, 1, &g) == 0);
-		CHECK(ini_io_up(&q, port, 1, 1, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
+		CHECK(fx_host_up(&TARGET, port, 1, 1, 5000, &a, &q) == 0);
 		CHECK(ini_rw(&q, 0, 1, 0, 1, 512, buf, &c) == 0 && c.status == 0);
 		if (i == 0)
 			first = a.cntlid;
@@ -460,12 +448,9 @@ static void test_pipelined_reads_fill_the_socket(void)
 	REQUIRE(e != NULL);
 	struct ini a, q;
 	struct cqe c;
-	uint32_t g;
 	enum { N = 96, LEN = 131072 };
 	uint8_t *img = malloc((size_t)N * LEN), *buf = malloc(LEN + 64);
-	CHECK(ini_admin_up(&a, port, 1, 1, SUBNQN, HOSTNQN, 5000) == 0);
-	CHECK(fx_set_queues(&a, 1, &g) == 0);
-	CHECK(ini_io_up(&q, port, 1, 1, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
+	CHECK(fx_host_up(&TARGET, port, 1, 1, 5000, &a, &q) == 0);
 	fill(img, (size_t)N * LEN, 777);
 	for (int i = 0; i < N; i++)
 		CHECK(ini_rw(&q, 1, 2, (uint64_t)i * (LEN / 4096), LEN / 4096, 4096, img + (size_t)i * LEN, &c) == 0 &&
@@ -530,11 +515,8 @@ static void test_hot_add_namespace_on_tmpfs(void)
 	fx_image_path(path, sizeof(path), "/dev/shm", "test");
 	struct ini a, q;
 	struct cqe c;
-	uint32_t g;
 	uint8_t id[4096], w[16384], r[16384], sqe[64];
-	CHECK(ini_admin_up(&a, port, 0, 1, SUBNQN, HOSTNQN, 5000) == 0);
-	CHECK(fx_set_queues(&a, 1, &g) == 0);
-	CHECK(ini_io_up(&q, port, 0, 1, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
+	CHECK(fx_host_up(&TARGET, port, 0, 1, 5000, &a, &q) == 0);
 	fx_log_capture();
 	dpd_log_set_level(DPD_LOG_INFO);
 	CHECK(dpd_ns_add_file(e, SUBNQN, 3, path, 1 << 20, 512) == 0);
@@ -585,12 +567,9 @@ static void test_without_io_uring_and_connect_timeout(void)
 	int port = dpd_listener_add(e, "127.0.0.1", 0);
 	struct ini a, q, idle;
 	struct cqe c;
-	uint32_t g;
 	uint8_t w[65536], r[65536], sqe[64];
 	CHECK(ini_tcp(&idle, port) == 0); /* says nothing at all */
-	CHECK(ini_admin_up(&a, port, 1, 1, SUBNQN, HOSTNQN, 5000) == 0);
-	CHECK(fx_set_queues(&a, 1, &g) == 0);
-	CHECK(ini_io_up(&q, port, 1, 1, SUBNQN, HOSTNQN, a.cntlid, 1) == 0);
+	CHECK(fx_host_up(&TARGET, port, 1, 1, 5000, &a, &q) == 0);
 	fill(w, sizeof(w), 5);
 	CHECK(ini_rw(&q, 1, 1, 7, 128, 512, w, &c) == 0 && c.status == 0);
 	CHECK(ini_rw(&q, 0, 1, 7, 128, 512, r, &c) == 0 && c.status == 0 && memcmp(w, r, sizeof(w)) == 0);
