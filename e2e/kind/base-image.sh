@@ -34,13 +34,14 @@ kind_base_image() {
         kind_die "kind $KIND_VERSION's containerd config has no sandbox_image line to set; check $moddir/images/base/files/etc/containerd/config.toml"
     cat > "$ctx/Dockerfile" <<DOCKERFILE
 FROM $DEBIAN_BASE_IMAGE
+RUN apt-get update -qq \\
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $KIND_BASE_PACKAGES \\
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
+# kind's files replace the packages' defaults (containerd's config.toml among them)
 COPY files/usr/local/bin/ /usr/local/bin/
 COPY files/kind/ /kind/
 COPY files/etc/ /etc/
 RUN chmod 0755 /usr/local/bin/* /kind/bin /kind/bin/* \\
- && apt-get update -qq \\
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $KIND_BASE_PACKAGES \\
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/* \\
  && find /lib/systemd/system/sysinit.target.wants/ -name systemd-tmpfiles-setup.service -delete \\
  && rm -f /lib/systemd/system/multi-user.target.wants/* /etc/systemd/system/*.wants/* \\
           /lib/systemd/system/local-fs.target.wants/* /lib/systemd/system/sockets.target.wants/*udev* \\
@@ -68,7 +69,7 @@ DOCKERFILE
 # kind_netbase_image: build $KIND_NETBASE_IMAGE unless current.
 kind_netbase_image() {
     local recipe ctx
-    recipe=$( { cat "$KIND_DIR/base-image.sh"; image_recipe "$DEBIAN_BASE_IMAGE"; } | recipe_hash -)
+    recipe=$( { echo "netbase 1: $KIND_NETBASE_PACKAGES"; image_recipe "$DEBIAN_BASE_IMAGE"; } | recipe_hash -)
     if image_current "$KIND_NETBASE_IMAGE" "$recipe"; then
         kind_log "cached: $KIND_NETBASE_IMAGE"
         return 0
