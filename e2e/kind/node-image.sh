@@ -77,9 +77,10 @@ kind_unprivileged_node_image() {
     cat > "$ctx/entrypoint-unprivileged" <<'SH'
 #!/bin/sh
 # Without --privileged Docker mounts the cgroup filesystems read-only; systemd and the kubelet
-# in this node need them writable. Remount what is read-only, then run kind's entrypoint.
+# in this node need them writable. Make those mount points read-write (a bind remount changes
+# only this mount's flag), then run kind's entrypoint.
 awk '$2 ~ "^/sys/fs/cgroup" && $4 ~ "(^|,)ro(,|$)" {print $2}' /proc/mounts | while read -r m; do
-  mount -o remount,rw "$m" || echo "entrypoint-unprivileged: cannot remount $m read-write" >&2
+  mount -o remount,bind,rw "$m" || echo "entrypoint-unprivileged: cannot remount $m read-write" >&2
 done
 exec "$@"
 SH
