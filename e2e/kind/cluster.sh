@@ -65,6 +65,13 @@ step() { step_no=$((step_no + 1)); kind_log "($step_no/$step_total) $*"; }
 # build: everything the cluster needs, each step cached; sets NODE_IMAGE and KIND_BIN.
 build() {
     local t0=$SECONDS
+    # one build at a time per cache: a second `up` waits for the first one's images
+    mkdir -p "$KIND_CACHE_DIR"
+    exec 9> "$KIND_CACHE_DIR/.build.lock"
+    if ! flock -n 9; then
+        kind_log "another e2e/kind build runs on this cache ($DPU_CACHE_DIR); waiting for it (at most 60 min)"
+        flock -w 3600 9 || kind_die "the other build did not finish within 60 min"
+    fi
     step "Docker engine"
     docker_engine_up || kind_die "no Docker engine; see above"
     step "kind CLI $KIND_VERSION"
@@ -102,6 +109,7 @@ build() {
     if [ "$KIND_PRIVILEGED" = no ]; then
         NODE_IMAGE=$(kind_unprivileged_node_image "$NODE_IMAGE")
     fi
+    exec 9>&-
     kind_log "build done in $((SECONDS - t0)) s; node image $NODE_IMAGE"
 }
 
