@@ -38,6 +38,15 @@ t_up=$((SECONDS - t0))
 . "$KIND_STATE_DIR/ports.env"
 export KUBECONFIG
 kc() { "$KUBE_BIN_DIR/kubectl" "$@"; }
+cleanup() {
+    kc delete namespace "$NS" --wait=true --timeout=120s >/dev/null 2>&1
+    if [ "$keep" = no ] && [ "$existed" = no ]; then
+        local t=$SECONDS
+        "$CLUSTER" down
+        kind_log "cluster.sh down took $((SECONDS - t)) s"
+    fi
+}
+trap cleanup EXIT
 
 # The test image: the Debian base + the host's static busybox (httpd, wget, nc).
 recipe=$( { cat "$0" "$BUSYBOX"; image_recipe "$DEBIAN_BASE_IMAGE"; } | recipe_hash -)
@@ -49,16 +58,6 @@ if ! image_current "$IMAGE" "$recipe"; then
     rm -rf "$ctx"
 fi
 "$CLUSTER" load "$IMAGE" || kind_die "loading $IMAGE into the cluster failed"
-
-cleanup() {
-    kc delete namespace "$NS" --wait=true --timeout=120s >/dev/null 2>&1
-    if [ "$keep" = no ] && [ "$existed" = no ]; then
-        local t=$SECONDS
-        "$CLUSTER" down
-        kind_log "cluster.sh down took $((SECONDS - t)) s"
-    fi
-}
-trap cleanup EXIT
 
 kc create namespace "$NS" >/dev/null
 kc apply -n "$NS" -f - >/dev/null <<YAML
