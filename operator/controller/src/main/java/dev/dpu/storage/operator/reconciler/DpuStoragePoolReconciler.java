@@ -142,12 +142,18 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
                     currentDaemonSet, config, configGeneration);
 
             var states = watches.nodeStates().list(ns, s -> s.getSpec() != null && name.equals(s.getSpec().getPool())).toList();
-            var summary = NodeSummary.of(topology.served(), states, configGeneration, config.hash());
+            var summary = NodeSummary.of(topology.served(), states, configGeneration, config.hash())
+                    .withAgentPods(currentDaemonSet.map(DaemonSet::getStatus).orElse(null));
             status.setNodesDesired(summary.desired());
             status.setNodesReady(summary.ready());
             status.setNodesUpToDate(summary.upToDate());
             status.setEffectiveOffloadMode(summary.effectiveOffloadMode());
-            if (summary.ready() == summary.desired() && summary.upToDate() == summary.desired()) {
+            if (summary.podsNotReady() > 0 && summary.upToDate() == summary.desired()) {
+                conditions.reconciling("AgentPodNotReady", summary.ready() + " of " + summary.desired() + " nodes ready: "
+                        + summary.podsNotReady() + " agent pod(s) fail the kubelet's readiness probe although their node state"
+                        + " says Ready (agent HTTP port unreachable on the node?); kubectl -n " + ns
+                        + " get pods -l storage.dpu.dev/pool=" + name + " shows which.");
+            } else if (summary.ready() == summary.desired() && summary.upToDate() == summary.desired()) {
                 conditions.ready("Available", summary.desired() == 0
                         ? "No node matches spec.nodeSelector (or every matching node is served by an older pool)."
                         : "All " + summary.desired() + " nodes are ready and run configuration generation " + configGeneration + ".");
