@@ -23,14 +23,22 @@ case "${1:-}" in
   --node) components=("${control_plane_components[@]}" "${node_components[@]}") ;;
   *) echo "usage: $0 [--node]   (--node adds kubelet, kubeadm, kube-proxy for KinD nodes)" >&2; exit 2 ;;
 esac
-# The cache is valid for this exact build recipe: a changed script or Kubernetes/kwok version
-# rebuilds (quickly, from Go's build cache).
+# The cache is valid for this exact build recipe: after a changed script or Kubernetes/kwok
+# version every component is built again, which is quick: Go's build cache has the packages,
+# and Go does not even relink a binary that is already up to date.
 recipe=$( { cat "$0"; echo "$KUBE_VERSION $KWOK_VERSION"; } | sha256sum | cut -c1-16)
-if [ "$(cat "$KUBE_BIN_DIR/.recipe" 2>/dev/null)" != "$recipe" ]; then
-  for c in "${control_plane_components[@]}" "${node_components[@]}"; do rm -f "$KUBE_BIN_DIR/$c"; done
-fi
+stale=no
+[ "$(cat "$KUBE_BIN_DIR/.recipe" 2>/dev/null)" = "$recipe" ] || stale=yes
 missing=()
-for c in "${components[@]}"; do [ -x "$KUBE_BIN_DIR/$c" ] || missing+=("$c"); done
+for c in "${components[@]}"; do
+  if [ "$stale" = yes ] || [ ! -x "$KUBE_BIN_DIR/$c" ]; then missing+=("$c"); fi
+done
+if [ "$stale" = yes ]; then
+  # components of the other set were made by another recipe: drop them, the next --node run rebuilds
+  for c in "${control_plane_components[@]}" "${node_components[@]}"; do
+    [[ " ${components[*]} " == *" $c "* ]] || rm -f "$KUBE_BIN_DIR/$c"
+  done
+fi
 
 layout_for_kube_api_test() {
   mkdir -p "$KUBE_API_TEST_BIN_DIR"
@@ -105,6 +113,7 @@ for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   version_ldflags+=" -X $p.gitVersion=$KUBE_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
   version_ldflags+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
 done
+rm -f "$KUBE_BIN_DIR/.recipe"
 n=0
 for c in "${missing[@]}"; do
   n=$((n + 1))
@@ -114,8 +123,9 @@ for c in "${missing[@]}"; do
     continue
   fi
   log "($n/${#missing[@]}) building $c from ${pkg[$c]}"
-  (cd "$work" && go build -trimpath -ldflags "-s -w$version_ldflags" -o "$KUBE_BIN_DIR/$c.tmp" "${pkg[$c]}")
-  mv "$KUBE_BIN_DIR/$c.tmp" "$KUBE_BIN_DIR/$c"
+  # straight to the target, so that Go can skip an up-to-date binary (an interrupted run leaves
+  # no .recipe behind, so the next run has Go check every binary again)
+  (cd "$work" && go build -trimpath -ldflags "-s -w$version_ldflags" -o "$KUBE_BIN_DIR/$c" "${pkg[$c]}")
 done
 layout_for_kube_api_test
 echo "$recipe" > "$KUBE_BIN_DIR/.recipe"

@@ -65,15 +65,16 @@ step() { step_no=$((step_no + 1)); kind_log "($step_no/$step_total) $*"; }
 # build: everything the cluster needs, each step cached; sets NODE_IMAGE and KIND_BIN.
 build() {
     local t0=$SECONDS
-    # one build at a time per cache: a second `up` waits for the first one's images
+    step "Docker engine"
+    docker_engine_up || kind_die "no Docker engine; see above"
+    # One build at a time per cache: a second `up` waits for the first one's images. (Taken
+    # after dockerd starts, so that dockerd does not inherit the lock.)
     mkdir -p "$KIND_CACHE_DIR"
     exec 9> "$KIND_CACHE_DIR/.build.lock"
     if ! flock -n 9; then
         kind_log "another e2e/kind build runs on this cache ($DPU_CACHE_DIR); waiting for it (at most 60 min)"
         flock -w 3600 9 || kind_die "the other build did not finish within 60 min"
     fi
-    step "Docker engine"
-    docker_engine_up || kind_die "no Docker engine; see above"
     step "kind CLI $KIND_VERSION"
     KIND_BIN=$(kind_tool kind)
     if [ "$KIND_NODE_IMAGE" = stock ]; then
