@@ -138,6 +138,11 @@ prom_query() { # PROMQL -> the result vector as "labels value" lines
         jq -r '.data.result[] | "\(.metric | del(.__name__) | to_entries | map("\(.key)=\(.value)") | join(",")) \(.value[1])"'
 }
 
+prom_value() { # PROMQL -> the first result's value, or nothing
+    curl -fsS --max-time 5 "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/query" --data-urlencode "query=$1" |
+        jq -r '.data.result[0].value[1] // empty'
+}
+
 loadgen() { # PORT NQN HOSTNQN EXTRA...: verified random read/write, JSON summary on stdout
     local port=$1 nqn=$2 host=$3
     shift 3
@@ -308,8 +313,7 @@ check_qos_live() {
     kc -n "$NS" patch tqos tenant-blue --type merge -p "{\"spec\":{\"limits\":{\"totalIops\":$want}}}" > /dev/null ||
         { fail qos-live "kubectl patch failed"; return 1; }
     limit_everywhere() {
-        [ "$(prom_query "count(dpu_dataplane_tenant_limit{tenant=\"tenant-blue\",limit=\"total_iops\"} == $want)")" != "" ] &&
-            [ "$(prom_query "count(dpu_dataplane_tenant_limit{tenant=\"tenant-blue\",limit=\"total_iops\"} == $want)" | awk '{print $2}')" = "$WORKERS" ]
+        [ "$(prom_value "count(dpu_dataplane_tenant_limit{tenant=\"tenant-blue\",limit=\"total_iops\"} == $want)")" = "$WORKERS" ]
     }
     if ! poll 90 limit_everywhere; then
         got=$(prom_query 'dpu_dataplane_tenant_limit{tenant="tenant-blue",limit="total_iops"}' | tr '\n' ';')
