@@ -9,7 +9,7 @@
 kind_node_image() {
     local recipe id
     recipe=$( { cat "$KIND_DIR/node-image.sh" "$KIND_DIR/manifests/bridge-cni.yaml" "$KIND_DIR/manifests/default-storage.yaml";
-                echo "$(image_recipe "$KIND_BASE_IMAGE") $KIND_IMAGES_TAR $(cat "$KUBE_BIN_DIR/.recipe")"; } | recipe_hash -)
+                echo "$(image_recipe "$KIND_BASE_IMAGE") $KIND_IMAGES_TAR"; kind_binary_id "$KUBE_BIN_DIR"/{kubeadm,kubelet,kubectl}; } | recipe_hash -)
     if image_current "$KIND_BUILT_NODE_IMAGE" "$recipe"; then
         kind_log "cached: $KIND_BUILT_NODE_IMAGE"
         return 0
