@@ -35,7 +35,7 @@ kind_module_dir() {
 kind_binary_id() {
     local f
     for f in "$@"; do
-        if go version "$f" >/dev/null 2>&1; then
+        if go version "$f" 2>/dev/null | grep -q ": go[0-9]"; then
             echo "$(basename "$f") $(go tool buildid "$f")"
         else
             echo "$(basename "$f") $(sha256sum < "$f" | cut -c1-64)"
