@@ -47,11 +47,11 @@ kind_component_image() {
 
 # kind_component_images: build the images and the archive unless cached; sets KIND_IMAGES_TAR.
 kind_component_images() {
-    local images recipe image name kube_recipe
+    local images recipe image name
     images=$(kind_kubeadm_images)
-    kube_recipe=$(cat "$KUBE_BIN_DIR/.recipe")
-    recipe=$( { cat "$KIND_DIR/component-images.sh" "$KIND_DIR/kube-proxy-wrapper.sh"; echo "$images $kube_recipe $(image_recipe "$KIND_NETBASE_IMAGE")";
-                kind_tool_path coredns; kind_tool_path pause; } | recipe_hash -)
+    recipe=$( { cat "$KIND_DIR/component-images.sh" "$KIND_DIR/kube-proxy-wrapper.sh"; echo "$images $(image_recipe "$KIND_NETBASE_IMAGE")";
+                kind_binary_id "$KUBE_BIN_DIR"/{kube-apiserver,kube-controller-manager,kube-scheduler,kube-proxy,etcd} \
+                    "$(kind_tool_path coredns)" "$(kind_tool_path pause)"; } | recipe_hash -)
     KIND_IMAGES_TAR="$KIND_CACHE_DIR/images/$KUBE_VERSION-$recipe.tar"
     if [ -s "$KIND_IMAGES_TAR" ]; then
         kind_log "cached: $(echo "$images" | wc -l) kubeadm images + netbase in $KIND_IMAGES_TAR"

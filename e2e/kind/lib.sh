@@ -29,6 +29,20 @@ kind_module_dir() {
     echo "$dir"
 }
 
+# kind_binary_id FILE...: what identifies the binaries' content, cheaply: a Go binary's build
+# ID (Go builds are reproducible), else its sha256. Recipes use it, so a rebuild that produced
+# the same binaries rebuilds no image.
+kind_binary_id() {
+    local f
+    for f in "$@"; do
+        if go version "$f" 2>/dev/null | grep -q ": go[0-9]"; then
+            echo "$(basename "$f") $(go tool buildid "$f")"
+        else
+            echo "$(basename "$f") $(sha256sum < "$f" | cut -c1-64)"
+        fi
+    done
+}
+
 # kind_docker_build TAG RECIPE CONTEXT_DIR: build CONTEXT_DIR/Dockerfile as TAG with the recipe
 # label; the build's output goes to $KIND_CACHE_DIR/logs/<tag>.log and is shown on failure.
 kind_docker_build() {

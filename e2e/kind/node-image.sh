@@ -9,7 +9,7 @@
 kind_node_image() {
     local recipe id
     recipe=$( { cat "$KIND_DIR/node-image.sh" "$KIND_DIR/manifests/bridge-cni.yaml" "$KIND_DIR/manifests/default-storage.yaml";
-                echo "$(image_recipe "$KIND_BASE_IMAGE") $KIND_IMAGES_TAR $(cat "$KUBE_BIN_DIR/.recipe")"; } | recipe_hash -)
+                echo "$(image_recipe "$KIND_BASE_IMAGE") $KIND_IMAGES_TAR"; kind_binary_id "$KUBE_BIN_DIR"/{kubeadm,kubelet,kubectl}; } | recipe_hash -)
     if image_current "$KIND_BUILT_NODE_IMAGE" "$recipe"; then
         kind_log "cached: $KIND_BUILT_NODE_IMAGE"
         return 0
@@ -48,8 +48,11 @@ kind_node_image_assemble() {
     wanted=$(docker exec "$id" kubeadm config images list --kubernetes-version "$KUBE_VERSION")
     missing=$(comm -23 <(echo "$wanted" | sort) <(docker exec "$id" ctr -n k8s.io images ls -q | sort))
     [ -z "$missing" ] || { kind_log "ERROR: the node image lacks images kubeadm needs: $missing"; return 1; }
-    docker exec "$id" sh -c 'pkill containerd; for i in $(seq 1 40); do pgrep containerd >/dev/null || exit 0; sleep 0.25; done; exit 1' ||
-        { kind_log "ERROR: containerd in the build container did not stop"; return 1; }
+    # stop containerd so its metadata is on disk before the commit; it stays a zombie (sleep is
+    # PID 1 and reaps nothing), so wait until no containerd is left that is not one
+    docker exec "$id" sh -c 'pkill containerd; for i in $(seq 1 120); do
+            ps -C containerd -o stat= | grep -qv "^Z" || exit 0; sleep 0.5; done; exit 1' ||
+        { kind_log "ERROR: containerd in the build container did not stop within 60 s"; return 1; }
     docker exec "$id" rm -f /tmp/containerd.log
     docker commit \
         --change 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]' \
