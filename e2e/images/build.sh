@@ -147,7 +147,7 @@ build_operator() {
 build_prometheus() {
     local hash
     HASH_EXTRA="$DEBIAN_BASE_IMAGE $(docker image inspect -f '{{.Id}}' "$DEBIAN_BASE_IMAGE")"
-    hash=$(content_hash "$here/prometheus/Dockerfile")
+    hash=$(content_hash "$here/prometheus")
     build prometheus "$PROMETHEUS_IMAGE" "$hash" "$here/prometheus" "$here/prometheus/Dockerfile" \
         --build-arg "DEBIAN_BASE_IMAGE=$DEBIAN_BASE_IMAGE"
 }
