@@ -17,6 +17,8 @@ KIND_SELFTEST_DIR="$(cd "$(dirname "$0")" && pwd)"
 . "$KIND_SELFTEST_DIR/lib.sh"
 # shellcheck source=../lib/checks.sh
 . "$E2E_DIR/lib/checks.sh"
+# shellcheck source=../images/debian-base.sh
+. "$E2E_DIR/images/debian-base.sh"
 
 keep=no
 [ "${1:-}" != --keep ] || keep=yes
