@@ -8,8 +8,6 @@
 #
 # Run it, or source it and call debian_base_image. Prints nothing on stdout; the image name is
 # $DEBIAN_BASE_IMAGE (default dpu-offload/debian:<suite>).
-set -euo pipefail
-
 DEBIAN_BASE_SH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/debian-base.sh"
 # shellcheck source=../lib/cache.sh
 . "$(dirname "$DEBIAN_BASE_SH")/../lib/cache.sh"
@@ -60,6 +58,7 @@ debian_base_image() {
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    set -euo pipefail
     # shellcheck source=../lib/docker-engine.sh
     . "$E2E_DIR/lib/docker-engine.sh"
     docker_engine_up
