@@ -5,8 +5,6 @@
 #   pause    the sandbox container: the static C program in k8s.io/kubernetes@$KUBE_VERSION build/pause
 # each built once into $KIND_TOOLS_DIR under a name that carries its version.
 # Run it (builds all three) or source it and call kind_tool NAME (prints the binary's path).
-set -euo pipefail
-
 # shellcheck source=../lib/cache.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/cache.sh"
 KIND_TOOLS_DIR="$DPU_CACHE_DIR/kind/bin"
@@ -64,6 +62,7 @@ kind_tool() {
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    set -euo pipefail
     for t in "${@:-kind coredns pause}"; do
         for name in $t; do kind_tool "$name" >/dev/null; done
     done

@@ -126,7 +126,11 @@ load_host() {
     [ -x "$KIND_BIN" ] || KIND_BIN=$(kind_tool kind)
 }
 
-cluster_exists() { kind_run get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER_NAME"; }
+cluster_exists() {
+    local clusters
+    clusters=$(kind_run get clusters 2>/dev/null) || return 1
+    grep -qx "$KIND_CLUSTER_NAME" <<< "$clusters"
+}
 
 port_for() { # worker-index kind(NVME|HTTP)
     local var="KIND_WORKER_$1_$2_PORT" base

@@ -14,7 +14,7 @@ kind_detect_host() {
         KIND_PRIVILEGED=yes
     else
         KIND_PRIVILEGED=no
-        kind_log "docker run --privileged fails on this host ($(echo "$out" | tail -1 | cut -c1-160));" \
+        kind_log "docker run --privileged fails on this host ($(grep -m1 -oE 'unable to apply caps[^"]*' <<< "$out" || head -1 <<< "$out" | cut -c1-160));" \
             "kind's docker calls go through e2e/kind/shim/docker, nodes use the unprivileged variant"
     fi
     KIND_CGROUP_VERSION=$(docker info -f '{{.CgroupVersion}}' 2>/dev/null || echo 2)

@@ -17,6 +17,8 @@ KIND_SELFTEST_DIR="$(cd "$(dirname "$0")" && pwd)"
 . "$KIND_SELFTEST_DIR/lib.sh"
 # shellcheck source=../lib/checks.sh
 . "$E2E_DIR/lib/checks.sh"
+# shellcheck source=../images/debian-base.sh
+. "$E2E_DIR/images/debian-base.sh"
 
 keep=no
 [ "${1:-}" != --keep ] || keep=yes
@@ -138,7 +140,8 @@ fi
 
 # pods with their node and IP
 mapfile -t pods < <(kc -n "$NS" get pods -l app=echo -o jsonpath='{range .items[*]}{.metadata.name} {.spec.nodeName} {.status.podIP}{"\n"}{end}')
-inpod() { kc -n "$NS" exec "$1" -- busybox "${@:2}"; }
+# busybox's own wget -T crashes (Debian 12's busybox-static), so its timeout applet bounds each call
+inpod() { kc -n "$NS" exec "$1" -- busybox timeout 10 busybox "${@:2}"; }
 pairs=0 good=0 detail=""
 for a in "${pods[@]}"; do
     for b in "${pods[@]}"; do
@@ -146,7 +149,7 @@ for a in "${pods[@]}"; do
         read -r bn bnode bip <<< "$b"
         [ "$anode" != "$bnode" ] || continue
         pairs=$((pairs + 1))
-        got=$(inpod "$an" wget -qO- -T 5 "http://$bip:8080/" 2>&1)
+        got=$(inpod "$an" wget -qO- "http://$bip:8080/" 2>&1)
         if [ "$got" = "$bn" ]; then good=$((good + 1)); else detail+=" $anode->$bnode($bip): ${got:0:80};"; fi
     done
 done
@@ -158,13 +161,13 @@ fi
 
 first=${pods[0]%% *}
 kip=$(kc get service kubernetes -o jsonpath='{.spec.clusterIP}')
-got=$(inpod "$first" wget -qO- -T 5 --no-check-certificate "https://$kip/version" 2>&1)
+got=$(inpod "$first" wget -qO- --no-check-certificate "https://$kip/version" 2>&1)
 if echo "$got" | grep -q "\"gitVersion\": \"$KUBE_VERSION\""; then
     check_ok "pod to API Service" "https://$kip/version (kubernetes Service) says $KUBE_VERSION"
 else
     check_failed "pod to API Service" "https://$kip/version: ${got:0:200}"
 fi
-got=$(inpod "$first" wget -qO- -T 5 --no-check-certificate "https://kubernetes.default.svc/version" 2>&1)
+got=$(inpod "$first" wget -qO- --no-check-certificate "https://kubernetes.default.svc/version" 2>&1)
 if echo "$got" | grep -q "\"gitVersion\": \"$KUBE_VERSION\""; then
     check_ok "pod DNS to API" "https://kubernetes.default.svc/version resolved by CoreDNS"
 else
@@ -173,7 +176,7 @@ fi
 # Service by name, repeated so that both a local and a remote backend answer
 names=""
 for _ in 1 2 3 4 5 6 7 8; do
-    names+="$(inpod "$first" wget -qO- -T 5 "http://echo.$NS.svc/" 2>/dev/null) "
+    names+="$(inpod "$first" wget -qO- "http://echo.$NS.svc/" 2>/dev/null) "
 done
 answered=$(echo "$names" | tr ' ' '\n' | grep -c . | tr -d ' ')
 backends=$(echo "$names" | tr ' ' '\n' | grep . | sort -u | wc -l)
