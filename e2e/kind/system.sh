@@ -12,8 +12,8 @@
 #      operator/deploy that sets the images built here (and KIND_OPERATOR_REPLICAS replicas),
 #   2. samples/basic unchanged: the pool's DaemonSet runs the agent image on every worker
 #      (labelled storage.dpu.dev/dpu=true), each serving NVMe/TCP on its node's port 4420,
-#   3. Prometheus (e2e/kind/system/) scraping every agent and the operator through Kubernetes
-#      service discovery, on NodePort 30090.
+#   3. Prometheus (e2e/kind/system/) scraping every agent and the operator, found through the
+#      Kubernetes API by its pod-discovery sidecar, on NodePort 30090.
 # Needs `./mvnw -B package -DskipTests -pl operator/controller,dpu-daemonset -am` done first
 # (./run.sh kind and e2e/kind-e2e.sh do it). Settings: those of e2e/kind/cluster.sh
 # (KIND_CLUSTER_NAME, ports ...), KIND_OPERATOR_REPLICAS [1], KIND_SYSTEM_TIMEOUT [300] seconds
