@@ -37,6 +37,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -104,6 +105,7 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
 
         PoolTopology topology = PoolTopology.of(pool, context.getPrimaryCache().list().toList(), watches.nodes().list().toList());
         var status = new DpuStoragePoolStatus();
+        int podsNotReady = 0;
         status.setObservedGeneration(generation);
         status.setConflicts(topology.conflicts());
         status.setConfigGeneration(previous.getConfigGeneration());
@@ -148,6 +150,7 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
             status.setNodesReady(summary.ready());
             status.setNodesUpToDate(summary.upToDate());
             status.setEffectiveOffloadMode(summary.effectiveOffloadMode());
+            podsNotReady = summary.podsNotReady();
             if (summary.podsNotReady() > 0 && summary.upToDate() == summary.desired()) {
                 conditions.reconciling("AgentPodNotReady", summary.ready() + " of " + summary.desired() + " nodes ready: "
                         + summary.podsNotReady() + " agent pod(s) fail the kubelet's readiness probe although their node state"
@@ -170,11 +173,16 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
         status.setConditions(conditions.build());
 
         PoolEvents.conditionsChanged(pool, previous, status, events);
-        if (Serialization.asJson(status).equals(Serialization.asJson(pool.getStatus() == null ? new DpuStoragePoolStatus() : pool.getStatus()))) {
-            return UpdateControl.noUpdate();
-        }
-        return UpdateControl.patchStatus(statusPatch(pool, status));
+        UpdateControl<DpuStoragePool> control =
+                Serialization.asJson(status).equals(Serialization.asJson(pool.getStatus() == null ? new DpuStoragePoolStatus() : pool.getStatus()))
+                        ? UpdateControl.noUpdate()
+                        : UpdateControl.patchStatus(statusPatch(pool, status));
+        // A pod's readiness changes the DaemonSet's status only, which need not trigger a
+        // reconcile: while an agent pod is not ready, look again shortly.
+        return podsNotReady > 0 ? control.rescheduleAfter(AGENT_POD_RECHECK) : control;
     }
+
+    static final Duration AGENT_POD_RECHECK = Duration.ofSeconds(5);
 
     /**
      * An unexpected failure (for example the API server refused an object): report it in status
