@@ -41,11 +41,12 @@ t_up=$((SECONDS - t0))
 export KUBECONFIG
 kc() { "$KUBE_BIN_DIR/kubectl" "$@"; }
 cleanup() {
-    kc delete namespace "$NS" --wait=true --timeout=120s >/dev/null 2>&1
     if [ "$keep" = no ] && [ "$existed" = no ]; then
         local t=$SECONDS
         "$CLUSTER" down
         kind_log "cluster.sh down took $((SECONDS - t)) s"
+    else
+        kc delete namespace "$NS" --wait=true --timeout=120s >/dev/null 2>&1
     fi
 }
 trap cleanup EXIT

@@ -87,6 +87,9 @@ docker_engine_stop_ours() {
 docker_engine_down() {
     if ! docker_engine_ours >/dev/null; then
         rm -f "$DOCKER_ENGINE_PIDFILE"
+        if docker info >/dev/null 2>&1; then
+            docker_engine_log "dockerd was running before our scripts needed it: left running"
+        fi
         return 0
     fi
     local running
