@@ -80,7 +80,7 @@ build() {
     if [ "$KIND_NODE_IMAGE" = stock ]; then
         NODE_IMAGE=$(sed -n 's/^const Image = "\(.*\)"/\1/p' "$(kind_module_dir)/pkg/apis/config/defaults/image.go")
         step_no=8
-        kind_log "KIND_NODE_IMAGE=stock: kind's default node image $NODE_IMAGE (pulled by kind)"
+        kind_log "KIND_NODE_IMAGE=stock: kind's default node image $NODE_IMAGE (docker pull)"
         docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 || docker pull "$NODE_IMAGE" >&2 ||
             kind_die "cannot pull $NODE_IMAGE; on a host without a registry leave KIND_NODE_IMAGE empty"
     elif [ -n "$KIND_NODE_IMAGE" ]; then
