@@ -35,7 +35,7 @@ kind_component_image() {
         if [ "$from" = scratch ]; then
             echo "COPY bin $dest"
         else
-            cp "$KIND_DIR/kube-proxy-wrapper.sh" "$ctx/wrapper"
+            cp "$KIND_DIR/kube-proxy-wrapper.sh" "$ctx/wrapper" && chmod 0755 "$ctx/wrapper"
             # modes come from the context (0755), so no RUN chmod layer copies the binary again
             echo "COPY bin $dest.real"
             echo "COPY wrapper $dest"
