@@ -48,11 +48,15 @@ docker_engine_up() {
     fi
     mkdir -p "$DOCKER_ENGINE_DIR"
     docker_engine_log "no Docker engine answers; starting dockerd (log $DOCKER_ENGINE_LOG)"
-    setsid dockerd >> "$DOCKER_ENGINE_LOG" 2>&1 < /dev/null &
+    # its own session, so it outlives this shell; -w keeps setsid alive as long as dockerd in
+    # case setsid has to fork, so the pid file names a live process while we wait
+    setsid -w dockerd >> "$DOCKER_ENGINE_LOG" 2>&1 < /dev/null &
     echo "$!" > "$DOCKER_ENGINE_PIDFILE"
     local i
     for ((i = 0; i < DOCKER_ENGINE_WAIT_SECONDS; i++)); do
         if [ -S /var/run/docker.sock ] && docker info >/dev/null 2>&1; then
+            # from now on remember dockerd itself, by the pid file it writes
+            [ ! -s /var/run/docker.pid ] || cat /var/run/docker.pid > "$DOCKER_ENGINE_PIDFILE"
             docker_engine_log "dockerd is up (pid $(cat "$DOCKER_ENGINE_PIDFILE"), $(docker info -f '{{.ServerVersion}}, {{.Driver}}, cgroup v{{.CgroupVersion}}' 2>/dev/null))"
             return 0
         fi
