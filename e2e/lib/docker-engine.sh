@@ -70,6 +70,7 @@ docker_engine_up() {
     done
     docker_engine_log "ERROR: dockerd did not answer within ${DOCKER_ENGINE_WAIT_SECONDS}s; stopping it; last lines of $DOCKER_ENGINE_LOG:"
     tail -n 20 "$DOCKER_ENGINE_LOG" >&2
+    [ ! -s /var/run/docker.pid ] || cat /var/run/docker.pid > "$DOCKER_ENGINE_PIDFILE"
     docker_engine_stop_ours
     return 1
 }
