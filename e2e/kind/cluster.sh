@@ -80,7 +80,7 @@ build() {
     if [ "$KIND_NODE_IMAGE" = stock ]; then
         NODE_IMAGE=$(sed -n 's/^const Image = "\(.*\)"/\1/p' "$(kind_module_dir)/pkg/apis/config/defaults/image.go")
         step_no=8
-        kind_log "KIND_NODE_IMAGE=stock: kind's default node image $NODE_IMAGE (pulled by kind)"
+        kind_log "KIND_NODE_IMAGE=stock: kind's default node image $NODE_IMAGE (docker pull)"
         docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 || docker pull "$NODE_IMAGE" >&2 ||
             kind_die "cannot pull $NODE_IMAGE; on a host without a registry leave KIND_NODE_IMAGE empty"
     elif [ -n "$KIND_NODE_IMAGE" ]; then
@@ -221,6 +221,22 @@ nodes_ready() {
     [ "$ready" -eq "$want" ]
 }
 
+# routes_ready: every node routes every other node's podCIDR (the CNI DaemonSet adds them a few
+# seconds after a node registers; until then cross-node pod traffic fails).
+routes_ready() {
+    local cidrs node line cidr
+    cidrs=$(kc get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.spec.podCIDR}{"\n"}{end}') || return 1
+    while read -r node _; do
+        while read -r line; do
+            [ -n "$line" ] || continue
+            cidr=${line#* }
+            [ "${line%% *}" != "$node" ] || continue
+            [ -n "$cidr" ] || return 1
+            [[ "$(docker exec "$node" ip route show "$cidr" < /dev/null)" == *" via "* ]] || return 1
+        done <<< "$cidrs"
+    done <<< "$cidrs"
+}
+
 cmd_up() {
     local t0=$SECONDS cfg create_log
     build
@@ -247,6 +263,8 @@ cmd_up() {
     wait_for "all $((KIND_WORKERS + 1)) nodes Ready" "$KIND_READY_TIMEOUT" nodes_ready ||
         { kc get nodes -o wide >&2 || true; kc -n kube-system get pods -o wide >&2 || true
           kind_die "the cluster did not become ready; inspect with KUBECONFIG=$KUBECONFIG_FILE, then e2e/kind/cluster.sh down"; }
+    wait_for "routes between the nodes' pod networks" 120 routes_ready ||
+        kind_die "the nodes do not route each other's pod networks (kubectl -n kube-system logs -l app=dpu-bridge-cni)"
     wait_for "CoreDNS" "$KIND_READY_TIMEOUT" kc -n kube-system rollout status deployment/coredns --timeout=5s ||
         kind_die "CoreDNS did not become available (kubectl -n kube-system describe pods -l k8s-app=kube-dns)"
     write_ports

@@ -28,16 +28,17 @@ kind_component_image() {
     local image=$1 binary=$2 dest=$3 from=$4 entrypoint=${5:-} recipe=$6 ctx
     ctx=$(mktemp -d)
     cp "$binary" "$ctx/bin"
+    chmod 0755 "$ctx/bin"
     {
         echo "FROM $from"
         echo "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         if [ "$from" = scratch ]; then
             echo "COPY bin $dest"
         else
-            cp "$KIND_DIR/kube-proxy-wrapper.sh" "$ctx/wrapper"
+            cp "$KIND_DIR/kube-proxy-wrapper.sh" "$ctx/wrapper" && chmod 0755 "$ctx/wrapper"
+            # modes come from the context (0755), so no RUN chmod layer copies the binary again
             echo "COPY bin $dest.real"
             echo "COPY wrapper $dest"
-            echo "RUN chmod 0755 $dest $dest.real"
         fi
         [ -z "$entrypoint" ] || echo "ENTRYPOINT [\"$entrypoint\"]"
     } > "$ctx/Dockerfile"

@@ -6,6 +6,7 @@
 #   - all nodes Ready, the workers labelled storage.dpu.dev/dpu=true
 #   - pod -> pod across nodes, by pod IP
 #   - pod -> the kubernetes Service (API server) by IP and by DNS name; pod -> our Service by name
+#   - pod -> each worker's host-network pod by the node's address (Prometheus -> agents)
 #   - host -> each worker's published 127.0.0.1 ports -> the host-network pod on that worker
 #   - host -> the control plane's published NodePort 30090 -> a pod
 # and deletes everything again (the cluster too, unless --keep or it existed before).
@@ -41,11 +42,12 @@ t_up=$((SECONDS - t0))
 export KUBECONFIG
 kc() { "$KUBE_BIN_DIR/kubectl" "$@"; }
 cleanup() {
-    kc delete namespace "$NS" --wait=true --timeout=120s >/dev/null 2>&1
     if [ "$keep" = no ] && [ "$existed" = no ]; then
         local t=$SECONDS
         "$CLUSTER" down
         kind_log "cluster.sh down took $((SECONDS - t)) s"
+    else
+        kc delete namespace "$NS" --wait=true --timeout=120s >/dev/null 2>&1
     fi
 }
 trap cleanup EXIT
@@ -185,6 +187,18 @@ if [ "$answered" -eq 8 ]; then
 else
     check_failed "pod to Service" "http://echo.$NS.svc answered $answered of 8"
 fi
+
+# pod -> a host-network pod on every worker by the node's address (how Prometheus reaches agents)
+mapfile -t dpu_nodes < <(kc get nodes -l storage.dpu.dev/dpu=true -o jsonpath='{range .items[*]}{.metadata.name} {.status.addresses[?(@.type=="InternalIP")].address}{"\n"}{end}')
+for w in "${dpu_nodes[@]}"; do
+    read -r wname wip <<< "$w"
+    got=$(inpod "$first" wget -qO- "http://$wip:9480/" 2>&1)
+    if [ "$got" = "$wname" ]; then
+        check_ok "pod to host network" "$first -> $wip:9480 (host-network pod on $wname)"
+    else
+        check_failed "pod to host network" "$first -> $wip:9480: want $wname, got ${got:0:120}"
+    fi
+done
 
 for ((i = 1; i <= WORKERS; i++)); do
     node_var="WORKER_${i}_NODE" nvme_var="WORKER_${i}_NVME_PORT" http_var="WORKER_${i}_HTTP_PORT"

@@ -48,11 +48,15 @@ docker_engine_up() {
     fi
     mkdir -p "$DOCKER_ENGINE_DIR"
     docker_engine_log "no Docker engine answers; starting dockerd (log $DOCKER_ENGINE_LOG)"
-    setsid dockerd >> "$DOCKER_ENGINE_LOG" 2>&1 < /dev/null &
+    # its own session, so it outlives this shell; -w keeps setsid alive as long as dockerd in
+    # case setsid has to fork, so the pid file names a live process while we wait
+    setsid -w dockerd >> "$DOCKER_ENGINE_LOG" 2>&1 < /dev/null &
     echo "$!" > "$DOCKER_ENGINE_PIDFILE"
     local i
     for ((i = 0; i < DOCKER_ENGINE_WAIT_SECONDS; i++)); do
         if [ -S /var/run/docker.sock ] && docker info >/dev/null 2>&1; then
+            # from now on remember dockerd itself, by the pid file it writes
+            [ ! -s /var/run/docker.pid ] || cat /var/run/docker.pid > "$DOCKER_ENGINE_PIDFILE"
             docker_engine_log "dockerd is up (pid $(cat "$DOCKER_ENGINE_PIDFILE"), $(docker info -f '{{.ServerVersion}}, {{.Driver}}, cgroup v{{.CgroupVersion}}' 2>/dev/null))"
             return 0
         fi
@@ -66,6 +70,7 @@ docker_engine_up() {
     done
     docker_engine_log "ERROR: dockerd did not answer within ${DOCKER_ENGINE_WAIT_SECONDS}s; stopping it; last lines of $DOCKER_ENGINE_LOG:"
     tail -n 20 "$DOCKER_ENGINE_LOG" >&2
+    [ ! -s /var/run/docker.pid ] || cat /var/run/docker.pid > "$DOCKER_ENGINE_PIDFILE"
     docker_engine_stop_ours
     return 1
 }
@@ -87,6 +92,9 @@ docker_engine_stop_ours() {
 docker_engine_down() {
     if ! docker_engine_ours >/dev/null; then
         rm -f "$DOCKER_ENGINE_PIDFILE"
+        if docker info >/dev/null 2>&1; then
+            docker_engine_log "dockerd was running before our scripts needed it: left running"
+        fi
         return 0
     fi
     local running
