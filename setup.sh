@@ -14,6 +14,7 @@ PACKAGES=(
   qemu-system-x86 linux-image-amd64 busybox-static cpio kmod  # Linux NVMe/TCP initiator VM
   prometheus                        # real Prometheus scraping real agents in tests
   python3 python3-matplotlib        # benchmark plots
+  docker.io mmdebstrap              # container images built locally and the KinD cluster (e2e/kind/)
 )
 
 log() { printf '[setup] %s\n' "$*"; }

@@ -4,6 +4,10 @@
 # e2e/versions.env, and caches them outside git. A second run finds the cache and exits
 # at once. The first run takes roughly 10-20 minutes on 2 cores.
 #
+#   e2e/build-kube.sh          the control plane for tests and the sandbox (list above)
+#   e2e/build-kube.sh --node   also what a KinD node runs: kubelet, kubeadm, kube-proxy
+#                              (e2e/kind/ builds its node image from these; ~10 more minutes)
+#
 # Why a generated Go module: `go install k8s.io/kubernetes/cmd/...@version` is refused
 # because kubernetes' go.mod has replace directives (golang/go#44840). Our own module
 # requires k8s.io/kubernetes and replaces each staging module with its published v0.Y.Z.
@@ -12,15 +16,29 @@ set -euo pipefail
 
 log() { printf '[build-kube %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
-components=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
-# The cache is valid for this exact build recipe: a changed script or version rebuilds
-# (quickly, from Go's build cache).
-recipe=$(cat "$0" "$E2E_DIR/versions.env" | sha256sum | cut -c1-16)
-if [ "$(cat "$KUBE_BIN_DIR/.recipe" 2>/dev/null)" != "$recipe" ]; then
-  rm -f "$KUBE_BIN_DIR"/kube-* "$KUBE_BIN_DIR"/kubectl "$KUBE_BIN_DIR"/etcd "$KUBE_BIN_DIR"/kwok
-fi
+control_plane_components=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
+node_components=(kubelet kubeadm kube-proxy)
+case "${1:-}" in
+  "") components=("${control_plane_components[@]}") ;;
+  --node) components=("${control_plane_components[@]}" "${node_components[@]}") ;;
+  *) echo "usage: $0 [--node]   (--node adds kubelet, kubeadm, kube-proxy for KinD nodes)" >&2; exit 2 ;;
+esac
+# The cache is valid for this exact build recipe: after a changed script or Kubernetes/kwok
+# version every component is built again, which is quick: Go's build cache has the packages,
+# and Go does not even relink a binary that is already up to date.
+recipe=$( { cat "$0"; echo "$KUBE_VERSION $KWOK_VERSION"; } | sha256sum | cut -c1-16)
+stale=no
+[ "$(cat "$KUBE_BIN_DIR/.recipe" 2>/dev/null)" = "$recipe" ] || stale=yes
 missing=()
-for c in "${components[@]}"; do [ -x "$KUBE_BIN_DIR/$c" ] || missing+=("$c"); done
+for c in "${components[@]}"; do
+  if [ "$stale" = yes ] || [ ! -x "$KUBE_BIN_DIR/$c" ]; then missing+=("$c"); fi
+done
+if [ "$stale" = yes ]; then
+  # components of the other set were made by another recipe: drop them, the next --node run rebuilds
+  for c in "${control_plane_components[@]}" "${node_components[@]}"; do
+    [[ " ${components[*]} " == *" $c "* ]] || rm -f "$KUBE_BIN_DIR/$c"
+  done
+fi
 
 layout_for_kube_api_test() {
   mkdir -p "$KUBE_API_TEST_BIN_DIR"
@@ -31,7 +49,7 @@ layout_for_kube_api_test() {
 
 if [ ${#missing[@]} -eq 0 ]; then
   layout_for_kube_api_test
-  log "cached: all components of Kubernetes $KUBE_VERSION are in $KUBE_BIN_DIR"
+  log "cached: ${components[*]} of Kubernetes $KUBE_VERSION are in $KUBE_BIN_DIR"
   exit 0
 fi
 
@@ -69,6 +87,9 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kubelet"
+	_ "k8s.io/kubernetes/cmd/kubeadm"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
 )
 GO
   (cd "$work" && go get "k8s.io/kubernetes@$KUBE_VERSION" && go mod tidy -e >/dev/null 2>&1 || true)
@@ -79,6 +100,9 @@ declare -A pkg=(
   [kube-controller-manager]=k8s.io/kubernetes/cmd/kube-controller-manager
   [kube-scheduler]=k8s.io/kubernetes/cmd/kube-scheduler
   [kubectl]=k8s.io/kubernetes/cmd/kubectl
+  [kubelet]=k8s.io/kubernetes/cmd/kubelet
+  [kubeadm]=k8s.io/kubernetes/cmd/kubeadm
+  [kube-proxy]=k8s.io/kubernetes/cmd/kube-proxy
   [etcd]=go.etcd.io/etcd/server/v3
 )
 # Stamp the version the way Kubernetes' own build does (hack/lib/version.sh), so the API
@@ -89,6 +113,7 @@ for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   version_ldflags+=" -X $p.gitVersion=$KUBE_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
   version_ldflags+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
 done
+rm -f "$KUBE_BIN_DIR/.recipe"
 n=0
 for c in "${missing[@]}"; do
   n=$((n + 1))
@@ -98,8 +123,9 @@ for c in "${missing[@]}"; do
     continue
   fi
   log "($n/${#missing[@]}) building $c from ${pkg[$c]}"
-  (cd "$work" && go build -trimpath -ldflags "-s -w$version_ldflags" -o "$KUBE_BIN_DIR/$c.tmp" "${pkg[$c]}")
-  mv "$KUBE_BIN_DIR/$c.tmp" "$KUBE_BIN_DIR/$c"
+  # straight to the target, so that Go can skip an up-to-date binary (an interrupted run leaves
+  # no .recipe behind, so the next run has Go check every binary again)
+  (cd "$work" && go build -trimpath -ldflags "-s -w$version_ldflags" -o "$KUBE_BIN_DIR/$c" "${pkg[$c]}")
 done
 layout_for_kube_api_test
 echo "$recipe" > "$KUBE_BIN_DIR/.recipe"

@@ -8,3 +8,5 @@ KUBE_BIN_DIR="$DPU_CACHE_DIR/kube/$KUBE_VERSION/bin"
 # fabric8 kube-api-test offline layout: <dir>/k8s/<version>-linux-amd64/{etcd,kube-apiserver,kubectl}
 KUBE_API_TEST_DIR="$DPU_CACHE_DIR/kubeapitest"
 KUBE_API_TEST_BIN_DIR="$KUBE_API_TEST_DIR/k8s/${KUBE_VERSION#v}-linux-amd64"
+# Run-time state of e2e scripts (pid files, logs, kubeconfigs): not a cache, never keyed by version.
+DPU_STATE_DIR="${DPU_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/dpu-offload}"

@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -74,6 +76,7 @@ public final class DaemonSetModel {
                             .withTolerations(spec.getTolerations().isEmpty() ? null : spec.getTolerations())
                             .withAffinity(excludeNodes(inputs.excludedNodes()))
                             .withTerminationGracePeriodSeconds(30L)
+                            .withSecurityContext(podSecurityContext())
                             .withContainers(container(inputs))
                             .withVolumes(volumes(inputs))
                         .endSpec()
@@ -96,8 +99,12 @@ public final class DaemonSetModel {
                 .withEnv(env(pool, httpPort))
                 .addNewPort().withName("nvme-tcp").withContainerPort(nvmePort).withHostPort(nvmePort).withProtocol("TCP").endPort()
                 .addNewPort().withName("http").withContainerPort(httpPort).withHostPort(httpPort).withProtocol("TCP").endPort()
-                .withReadinessProbe(probe("/q/health/ready", httpPort, 5))
-                .withLivenessProbe(probe("/q/health/live", httpPort, 10))
+                // The JVM may take a minute to start on a busy node: the startup probe gives it up
+                // to five minutes before liveness counts; liveness tolerates a minute of stalls
+                // (GC, CPU starvation) before the data path, and its connections, are restarted.
+                .withStartupProbe(probe("/q/health/live", httpPort, 5, 3, 60))
+                .withReadinessProbe(probe("/q/health/ready", httpPort, 5, 3, 3))
+                .withLivenessProbe(probe("/q/health/live", httpPort, 10, 5, 6))
                 .withResources(resources(inputs))
                 .withSecurityContext(securityContext())
                 .withVolumeMounts(volumeMounts(inputs))
@@ -110,21 +117,33 @@ public final class DaemonSetModel {
                 new EnvVarBuilder().withName("POD_NAMESPACE").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build(),
                 new EnvVarBuilder().withName("DPU_POOL").withValue(pool.getMetadata().getName()).build(),
                 new EnvVarBuilder().withName("DPU_CONFIGMAP").withValue(Names.configMap(pool)).build(),
-                new EnvVarBuilder().withName("QUARKUS_HTTP_PORT").withValue(Integer.toString(httpPort)).build());
+                new EnvVarBuilder().withName("QUARKUS_HTTP_PORT").withValue(Integer.toString(httpPort)).build(),
+                new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue(JVM_OPTIONS).build());
     }
 
-    private static Probe probe(String path, int port, int periodSeconds) {
+    /**
+     * The agent's Java side (configuration, Kubernetes, metrics) gets a fixed heap rather than a
+     * share of the container's memory limit: most of that limit is the data path's native memory
+     * (RAM volumes, I/O buffers), which the JVM's percentage-based sizing cannot see.
+     */
+    static final String JVM_OPTIONS = "-Xmx256m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError";
+
+    private static Probe probe(String path, int port, int periodSeconds, int timeoutSeconds, int failureThreshold) {
         return new ProbeBuilder()
                 .withNewHttpGet().withPath(path).withPort(new IntOrString(port)).withScheme("HTTP").endHttpGet()
                 .withPeriodSeconds(periodSeconds)
-                .withTimeoutSeconds(2)
-                .withFailureThreshold(3)
+                .withTimeoutSeconds(timeoutSeconds)
+                .withFailureThreshold(failureThreshold)
                 .build();
     }
 
     /**
-     * The data path polls its queues, so it asks for the profile's cores as CPU by default;
-     * a pool's own resources replace this entirely.
+     * The data path polls its queues, so it asks for the profile's cores as CPU by default.
+     * Memory: the agent needs about 700Mi at most (256Mi heap, metaspace, threads, the data
+     * path's buffers); the limit leaves 1Gi more for RAM volumes, which live in the agent's own
+     * memory. It does not follow the volumes: adding one is applied live, without the restart a
+     * changed pod template would cause. Pools with more RAM volumes set spec.resources, which
+     * replaces this entirely.
      */
     private static ResourceRequirements resources(PoolInputs inputs) {
         if (inputs.pool().getSpec().getResources() != null) {
@@ -133,21 +152,41 @@ public final class DaemonSetModel {
         int cores = Objects.requireNonNullElse(inputs.profile().getSpec().getCores(), 1);
         return new ResourceRequirementsBuilder()
                 .withRequests(new TreeMap<>(Map.of("cpu", new Quantity(Integer.toString(cores)), "memory", new Quantity("512Mi"))))
-                .withLimits(Map.of("memory", new Quantity("1Gi")))
+                .withLimits(Map.of("memory", new Quantity("2Gi")))
                 .build();
     }
 
     /**
-     * Nothing but IPC_LOCK: io_uring registered buffers and the data path's I/O buffers are
-     * locked in memory, beyond the default RLIMIT_MEMLOCK of a container. The root file
-     * system is read-only; /tmp is an emptyDir. Seccomp stays Unconfined because the
-     * default profiles of current container runtimes block the io_uring system calls.
+     * The image's user (uid/gid 10001), stated so that any image runs as it and so that the key
+     * Secret's files are readable: fsGroup makes them group-owned by 10001 (mode 0440).
+     */
+    private static PodSecurityContext podSecurityContext() {
+        return new PodSecurityContextBuilder()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(AGENT_UID)
+                .withRunAsGroup(AGENT_UID)
+                .withFsGroup(AGENT_UID)
+                .build();
+    }
+
+    static final long AGENT_UID = 10001L;
+
+    /**
+     * No capabilities at all: a non-root process gets none of the container's capabilities
+     * (Kubernetes sets no ambient capabilities), so adding IPC_LOCK would not lift
+     * RLIMIT_MEMLOCK anyway; where that limit is too low for io_uring registered buffers the
+     * data path uses normal buffers (docs/agent.md). The root file system is read-only; /tmp
+     * is an emptyDir. Seccomp is Unconfined on purpose: the RuntimeDefault profiles of current
+     * runtimes (recent containerd and Docker releases) refuse io_uring_setup, which would silently
+     * turn the data path's io_uring backends into blocking system calls; a Localhost profile
+     * would have to be installed on every node first. The pod needs the privileged Pod
+     * Security level for its host network anyway.
      */
     private static SecurityContext securityContext() {
         return new SecurityContextBuilder()
                 .withAllowPrivilegeEscalation(false)
                 .withReadOnlyRootFilesystem(true)
-                .withNewCapabilities().withDrop("ALL").withAdd("IPC_LOCK").endCapabilities()
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
                 .withNewSeccompProfile().withType("Unconfined").endSeccompProfile()
                 .build();
     }
@@ -162,7 +201,8 @@ public final class DaemonSetModel {
                     .withNewSecret()
                         .withSecretName(enc.getKeySecretRef().getName())
                         .addNewItem().withKey(enc.getKeySecretRef().keyOrDefault()).withPath("key").endItem()
-                        .withDefaultMode(0400)
+                        // read by uid 10001 through the pod's fsGroup
+                        .withDefaultMode(0440)
                     .endSecret()
                     .build());
         }

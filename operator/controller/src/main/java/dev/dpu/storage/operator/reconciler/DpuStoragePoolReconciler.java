@@ -36,6 +36,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -103,6 +104,7 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
 
         PoolTopology topology = PoolTopology.of(pool, context.getPrimaryCache().list().toList(), watches.nodes().list().toList());
         var status = new DpuStoragePoolStatus();
+        int podsNotReady = 0;
         status.setObservedGeneration(generation);
         status.setConflicts(topology.conflicts());
         status.setConfigGeneration(previous.getConfigGeneration());
@@ -142,12 +144,19 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
                     currentDaemonSet, model);
 
             var states = watches.nodeStates().list(ns, s -> s.getSpec() != null && name.equals(s.getSpec().getPool())).toList();
-            var summary = NodeSummary.of(topology.served(), states, configGeneration, model.hash());
+            var summary = NodeSummary.of(topology.served(), states, configGeneration, model.hash())
+                    .withAgentPods(currentDaemonSet.map(DaemonSet::getStatus).orElse(null));
             status.setNodesDesired(summary.desired());
             status.setNodesReady(summary.ready());
             status.setNodesUpToDate(summary.upToDate());
             status.setEffectiveOffloadMode(summary.effectiveOffloadMode());
-            if (summary.ready() == summary.desired() && summary.upToDate() == summary.desired()) {
+            podsNotReady = summary.podsNotReady();
+            if (summary.podsNotReady() > 0 && summary.upToDate() == summary.desired()) {
+                conditions.reconciling("AgentPodNotReady", summary.ready() + " of " + summary.desired() + " nodes ready: "
+                        + summary.podsNotReady() + " agent pod(s) fail the kubelet's readiness probe although their node state"
+                        + " says Ready (agent HTTP port unreachable on the node?); kubectl -n " + ns
+                        + " get pods -l storage.dpu.dev/pool=" + name + " shows which.");
+            } else if (summary.ready() == summary.desired() && summary.upToDate() == summary.desired()) {
                 conditions.ready("Available", summary.desired() == 0
                         ? "No node matches spec.nodeSelector (or every matching node is served by an older pool)."
                         : "All " + summary.desired() + " nodes are ready and run configuration generation " + configGeneration + ".");
@@ -164,8 +173,13 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
         status.setConditions(conditions.build());
 
         PoolEvents.conditionsChanged(pool, previous, status, events);
-        return StatusTail.patchIfChanged(pool, previous, status, DpuStoragePool::new);
+        UpdateControl<DpuStoragePool> control = StatusTail.patchIfChanged(pool, previous, status, DpuStoragePool::new);
+        // A pod's readiness changes the DaemonSet's status only, which need not trigger a
+        // reconcile: while an agent pod is not ready, look again shortly.
+        return podsNotReady > 0 ? control.rescheduleAfter(AGENT_POD_RECHECK) : control;
     }
+
+    static final Duration AGENT_POD_RECHECK = Duration.ofSeconds(5);
 
     /**
      * An unexpected failure (for example the API server refused an object): report it in status

@@ -1,6 +1,7 @@
 package dev.dpu.storage.operator.status;
 
 import dev.dpu.storage.api.v1alpha1.DpuNodeState;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.Set;
@@ -8,10 +9,31 @@ import java.util.TreeSet;
 
 /**
  * What the agents of a pool report, summed up: DpuNodeStates of served nodes only (a state
- * left behind by a node that left the pool does not count).
+ * left behind by a node that left the pool does not count), checked against what the kubelets
+ * see of the agent pods (podsNotReady: pods whose readiness probe fails).
  */
-public record NodeSummary(int desired, int ready, int upToDate, String effectiveOffloadMode) {
+public record NodeSummary(int desired, int ready, int upToDate, String effectiveOffloadMode, int podsNotReady) {
     public static final String MIXED = "Mixed";
+
+    public NodeSummary(int desired, int ready, int upToDate, String effectiveOffloadMode) {
+        this(desired, ready, upToDate, effectiveOffloadMode, 0);
+    }
+
+    /**
+     * A node whose agent says Ready but whose pod fails the kubelet's readiness probe (its HTTP
+     * port unreachable, the agent hung) is not ready: hosts and Prometheus cannot rely on it.
+     * The DaemonSet's status counts such pods; without a status (no controller has looked at
+     * the DaemonSet yet) the node states alone decide.
+     */
+    public NodeSummary withAgentPods(DaemonSetStatus pods) {
+        if (pods == null || pods.getDesiredNumberScheduled() == null || pods.getDesiredNumberScheduled() == 0) {
+            return this;
+        }
+        int scheduled = pods.getDesiredNumberScheduled();
+        int podsReady = pods.getNumberReady() == null ? 0 : pods.getNumberReady();
+        int notReady = Math.max(0, Math.min(scheduled, desired) - podsReady);
+        return new NodeSummary(desired, Math.min(ready, Math.max(0, desired - notReady)), upToDate, effectiveOffloadMode, notReady);
+    }
 
     public static NodeSummary of(Collection<String> servedNodes, Collection<DpuNodeState> states, long configGeneration, String configHash) {
         Set<String> served = Set.copyOf(servedNodes);
