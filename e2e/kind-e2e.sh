@@ -166,8 +166,8 @@ check_system_up() {
 }
 
 check_agent_pods() {
-    local line node pod uid restarts image user caps bad="" n=0
-    while read -r node pod uid restarts; do
+    local line node pod restarts image user caps bad="" n=0
+    while read -r node pod _ restarts; do
         [ -n "$pod" ] || continue
         n=$((n + 1))
         image=$(kc -n "$NS" get pod "$pod" -o jsonpath='{.spec.containers[0].image}')
@@ -176,10 +176,11 @@ check_agent_pods() {
         [ "$image" = "$AGENT_IMAGE" ] || bad+="$pod runs $image; "
         [ "$user" = 10001 ] || bad+="$pod runs as uid $user; "
         [ "$caps" = 0000000000000000 ] || bad+="$pod has capabilities $caps; "
+        [ "$restarts" = 0 ] || bad+="$pod restarted $restarts times (probes, memory?); "
         line="$node: $pod"
     done <<< "$(agent_pods)"
     if [ "$n" = "$WORKERS" ] && [ -z "$bad" ]; then
-        check_ok agent-pods "$n pods ($AGENT_IMAGE), uid 10001, CapEff 0, e.g. $line"
+        check_ok agent-pods "$n pods ($AGENT_IMAGE), uid 10001, CapEff 0, never restarted, e.g. $line"
     else
         fail agent-pods "$n pods for $WORKERS workers; ${bad:-}"
     fi
