@@ -10,49 +10,49 @@ import java.util.Optional;
 @ConfigMapping(prefix = "dpu.agent")
 public interface AgentConfig {
 
-  /**
-   * Standalone mode when set: the rendered configuration is read from this file (re-read when it
-   * changes) and Kubernetes is never contacted.
-   */
-  Optional<String> configFile();
+    /**
+     * Standalone mode when set: the rendered configuration is read from this file (re-read when it
+     * changes) and Kubernetes is never contacted.
+     */
+    Optional<String> configFile();
 
-  /** How often the standalone config file is checked for changes. */
-  @WithDefault("1s")
-  Duration configPollInterval();
+    /** How often the standalone config file is checked for changes. */
+    @WithDefault("1s")
+    Duration configPollInterval();
 
-  /** This node's name (the DaemonSet passes spec.nodeName); names the DpuNodeState. */
-  Optional<String> nodeName();
+    /** This node's name (the DaemonSet passes spec.nodeName); names the DpuNodeState. */
+    Optional<String> nodeName();
 
-  /** The DpuStoragePool this agent serves. */
-  Optional<String> pool();
+    /** The DpuStoragePool this agent serves. */
+    Optional<String> pool();
 
-  /** Namespace of the pool, its ConfigMap and the DpuNodeState. */
-  Optional<String> namespace();
+    /** Namespace of the pool, its ConfigMap and the DpuNodeState. */
+    Optional<String> namespace();
 
-  /** ConfigMap holding dataplane.json; default {@code <pool>-dataplane}. */
-  Optional<String> configMap();
+    /** ConfigMap holding dataplane.json; default {@code <pool>-dataplane}. */
+    Optional<String> configMap();
 
-  /** How long a graceful shutdown waits for in-flight I/O before dropping it. */
-  @WithDefault("20s")
-  Duration drainTimeout();
+    /** How long a graceful shutdown waits for in-flight I/O before dropping it. */
+    @WithDefault("20s")
+    Duration drainTimeout();
 
-  /** How often a config refused for an outside reason (key not mounted yet...) is retried. */
-  @WithDefault("30s")
-  Duration refusedRetryInterval();
+    /** How often a config refused for an outside reason (key not mounted yet...) is retried. */
+    @WithDefault("30s")
+    Duration refusedRetryInterval();
 
-  /** Re-applies DpuNodeState this often even without changes (repairs manual edits). */
-  @WithDefault("60s")
-  Duration nodeStateResync();
+    /** Re-applies DpuNodeState this often even without changes (repairs manual edits). */
+    @WithDefault("60s")
+    Duration nodeStateResync();
 
-  /** Root of /proc and /sys to probe for capabilities (tests point it elsewhere). */
-  @WithDefault("/")
-  String hostRoot();
+    /** Root of /proc and /sys to probe for capabilities (tests point it elsewhere). */
+    @WithDefault("/")
+    String hostRoot();
 
-  default boolean standalone() {
-    return configFile().isPresent();
-  }
+    default boolean standalone() {
+        return configFile().isPresent();
+    }
 
-  default String configMapName() {
-    return configMap().orElseGet(() -> DataplaneContract.configMapName(pool().orElseThrow()));
-  }
+    default String configMapName() {
+        return configMap().orElseGet(() -> DataplaneContract.configMapName(pool().orElseThrow()));
+    }
 }

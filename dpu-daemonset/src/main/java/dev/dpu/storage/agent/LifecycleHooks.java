@@ -15,13 +15,13 @@ import jakarta.interceptor.Interceptor;
 @ApplicationScoped
 public class LifecycleHooks {
 
-  private final DataplaneService dataplane;
+    private final DataplaneService dataplane;
 
-  public LifecycleHooks(DataplaneService dataplane) {
-    this.dataplane = dataplane;
-  }
+    public LifecycleHooks(DataplaneService dataplane) {
+        this.dataplane = dataplane;
+    }
 
-  void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
-    dataplane.shutdown();
-  }
+    void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
+        dataplane.shutdown();
+    }
 }

@@ -4,7 +4,6 @@ import dev.dpu.storage.api.dataplane.DataplaneConfig;
 import dev.dpu.storage.api.dataplane.NamespaceSpec;
 import dev.dpu.storage.api.dataplane.SubsystemSpec;
 import dev.dpu.storage.api.dataplane.TenantSpec;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,114 +32,115 @@ import java.util.stream.Collectors;
  */
 public final class ConfigDiff {
 
-  private ConfigDiff() {}
+    private ConfigDiff() {}
 
-  public record Result(List<ConfigOp> operations, List<String> restartNeeded) {
-    public boolean isEmpty() {
-      return operations.isEmpty();
-    }
-  }
-
-  public static Result between(DataplaneConfig running, DataplaneConfig wanted) {
-    Map<String, SubsystemSpec> before = byKey(running.subsystems(), SubsystemSpec::nqn);
-    Map<String, SubsystemSpec> after = byKey(wanted.subsystems(), SubsystemSpec::nqn);
-    Map<String, TenantSpec> tenantsBefore = byKey(running.tenants(), TenantSpec::name);
-    Map<String, TenantSpec> tenantsAfter = byKey(wanted.tenants(), TenantSpec::name);
-
-    List<ConfigOp> narrow = new ArrayList<>();
-    List<ConfigOp> tenants = new ArrayList<>();
-    List<ConfigOp> widen = new ArrayList<>();
-    List<ConfigOp> tenantRemovals = new ArrayList<>();
-
-    for (SubsystemSpec old : before.values()) {
-      SubsystemSpec now = after.get(old.nqn());
-      boolean gone = now == null || !old.sameIdentity(now);
-      // Namespaces go one by one even when the whole subsystem goes, so each leaves its tenant.
-      for (NamespaceSpec ns : old.namespaces()) {
-        if (gone || !now.namespace(ns.nsid()).map(ns::equals).orElse(false)) {
-          narrow.add(new ConfigOp.RemoveNamespace(old.nqn(), old.tenant(), ns.nsid()));
+    public record Result(List<ConfigOp> operations, List<String> restartNeeded) {
+        public boolean isEmpty() {
+            return operations.isEmpty();
         }
-      }
-      if (gone) {
-        narrow.add(new ConfigOp.RemoveSubsystem(old.nqn()));
-        continue;
-      }
-      if (old.allowAnyHost() && !now.allowAnyHost()) {
-        narrow.add(new ConfigOp.SetAllowAnyHost(old.nqn(), false));
-      }
-      for (String host : old.hosts()) {
-        if (!now.hosts().contains(host)) {
-          narrow.add(new ConfigOp.RemoveHost(old.nqn(), host));
+    }
+
+    public static Result between(DataplaneConfig running, DataplaneConfig wanted) {
+        Map<String, SubsystemSpec> before = byKey(running.subsystems(), SubsystemSpec::nqn);
+        Map<String, SubsystemSpec> after = byKey(wanted.subsystems(), SubsystemSpec::nqn);
+        Map<String, TenantSpec> tenantsBefore = byKey(running.tenants(), TenantSpec::name);
+        Map<String, TenantSpec> tenantsAfter = byKey(wanted.tenants(), TenantSpec::name);
+
+        List<ConfigOp> narrow = new ArrayList<>();
+        List<ConfigOp> tenants = new ArrayList<>();
+        List<ConfigOp> widen = new ArrayList<>();
+        List<ConfigOp> tenantRemovals = new ArrayList<>();
+
+        for (SubsystemSpec old : before.values()) {
+            SubsystemSpec now = after.get(old.nqn());
+            boolean gone = now == null || !old.sameIdentity(now);
+            // Namespaces go one by one even when the whole subsystem goes, so each leaves its tenant.
+            for (NamespaceSpec ns : old.namespaces()) {
+                if (gone || !now.namespace(ns.nsid()).map(ns::equals).orElse(false)) {
+                    narrow.add(new ConfigOp.RemoveNamespace(old.nqn(), old.tenant(), ns.nsid()));
+                }
+            }
+            if (gone) {
+                narrow.add(new ConfigOp.RemoveSubsystem(old.nqn()));
+                continue;
+            }
+            if (old.allowAnyHost() && !now.allowAnyHost()) {
+                narrow.add(new ConfigOp.SetAllowAnyHost(old.nqn(), false));
+            }
+            for (String host : old.hosts()) {
+                if (!now.hosts().contains(host)) {
+                    narrow.add(new ConfigOp.RemoveHost(old.nqn(), host));
+                }
+            }
         }
-      }
-    }
 
-    DataplaneConfig.Offload offloadBefore = running.offload();
-    DataplaneConfig.Offload offloadAfter = wanted.offload();
-    if (!offloadBefore.requireHeaderDigest().equals(offloadAfter.requireHeaderDigest())
-        || !offloadBefore.requireDataDigest().equals(offloadAfter.requireDataDigest())) {
-      tenants.add(new ConfigOp.RequireDigests(offloadAfter.requireHeaderDigest(), offloadAfter.requireDataDigest()));
-    }
-    for (TenantSpec tenant : tenantsAfter.values()) {
-      if (!tenant.equals(tenantsBefore.get(tenant.name()))) {
-        tenants.add(new ConfigOp.SetTenant(tenant));
-      }
-    }
-
-    for (SubsystemSpec now : after.values()) {
-      SubsystemSpec old = before.get(now.nqn());
-      boolean fresh = old == null || !old.sameIdentity(now);
-      if (fresh) {
-        widen.add(new ConfigOp.AddSubsystem(now.shell()));
-      }
-      for (NamespaceSpec ns : now.namespaces()) {
-        if (fresh || !old.namespace(ns.nsid()).map(ns::equals).orElse(false)) {
-          widen.add(new ConfigOp.AddNamespace(now.nqn(), now.tenant(), ns));
+        DataplaneConfig.Offload offloadBefore = running.offload();
+        DataplaneConfig.Offload offloadAfter = wanted.offload();
+        if (!offloadBefore.requireHeaderDigest().equals(offloadAfter.requireHeaderDigest())
+                || !offloadBefore.requireDataDigest().equals(offloadAfter.requireDataDigest())) {
+            tenants.add(
+                    new ConfigOp.RequireDigests(offloadAfter.requireHeaderDigest(), offloadAfter.requireDataDigest()));
         }
-      }
-      if (now.allowAnyHost() && (fresh || !old.allowAnyHost())) {
-        widen.add(new ConfigOp.SetAllowAnyHost(now.nqn(), true));
-      }
-      for (String host : now.hosts()) {
-        if (fresh || !old.hosts().contains(host)) {
-          widen.add(new ConfigOp.AddHost(now.nqn(), host));
+        for (TenantSpec tenant : tenantsAfter.values()) {
+            if (!tenant.equals(tenantsBefore.get(tenant.name()))) {
+                tenants.add(new ConfigOp.SetTenant(tenant));
+            }
         }
-      }
+
+        for (SubsystemSpec now : after.values()) {
+            SubsystemSpec old = before.get(now.nqn());
+            boolean fresh = old == null || !old.sameIdentity(now);
+            if (fresh) {
+                widen.add(new ConfigOp.AddSubsystem(now.shell()));
+            }
+            for (NamespaceSpec ns : now.namespaces()) {
+                if (fresh || !old.namespace(ns.nsid()).map(ns::equals).orElse(false)) {
+                    widen.add(new ConfigOp.AddNamespace(now.nqn(), now.tenant(), ns));
+                }
+            }
+            if (now.allowAnyHost() && (fresh || !old.allowAnyHost())) {
+                widen.add(new ConfigOp.SetAllowAnyHost(now.nqn(), true));
+            }
+            for (String host : now.hosts()) {
+                if (fresh || !old.hosts().contains(host)) {
+                    widen.add(new ConfigOp.AddHost(now.nqn(), host));
+                }
+            }
+        }
+
+        for (TenantSpec tenant : tenantsBefore.values()) {
+            if (!tenantsAfter.containsKey(tenant.name())) {
+                tenantRemovals.add(new ConfigOp.RemoveTenant(tenant.name()));
+            }
+        }
+
+        List<ConfigOp> ops = new ArrayList<>(narrow);
+        ops.addAll(tenants);
+        ops.addAll(widen);
+        ops.addAll(tenantRemovals);
+        return new Result(List.copyOf(ops), restartNeeded(running, wanted));
     }
 
-    for (TenantSpec tenant : tenantsBefore.values()) {
-      if (!tenantsAfter.containsKey(tenant.name())) {
-        tenantRemovals.add(new ConfigOp.RemoveTenant(tenant.name()));
-      }
+    /** Names of the process-wide settings that differ; they take effect at the next start. */
+    static List<String> restartNeeded(DataplaneConfig running, DataplaneConfig wanted) {
+        List<String> fields = new ArrayList<>();
+        if (!Objects.equals(running.listen(), wanted.listen())) {
+            fields.add("listen");
+        }
+        if (!Objects.equals(running.reactors(), wanted.reactors())) {
+            fields.add("reactors");
+        }
+        if (!Objects.equals(running.reactorCpus(), wanted.reactorCpus())) {
+            fields.add("reactorCpus");
+        }
+        if (!Objects.equals(
+                running.offload().restartRelevant(), wanted.offload().restartRelevant())) {
+            fields.add("offload");
+        }
+        return List.copyOf(fields);
     }
 
-    List<ConfigOp> ops = new ArrayList<>(narrow);
-    ops.addAll(tenants);
-    ops.addAll(widen);
-    ops.addAll(tenantRemovals);
-    return new Result(List.copyOf(ops), restartNeeded(running, wanted));
-  }
-
-  /** Names of the process-wide settings that differ; they take effect at the next start. */
-  static List<String> restartNeeded(DataplaneConfig running, DataplaneConfig wanted) {
-    List<String> fields = new ArrayList<>();
-    if (!Objects.equals(running.listen(), wanted.listen())) {
-      fields.add("listen");
+    private static <T> Map<String, T> byKey(List<T> items, Function<T, String> key) {
+        return items.stream().collect(Collectors.toMap(key, Function.identity(), (a, b) -> a, LinkedHashMap::new));
     }
-    if (!Objects.equals(running.reactors(), wanted.reactors())) {
-      fields.add("reactors");
-    }
-    if (!Objects.equals(running.reactorCpus(), wanted.reactorCpus())) {
-      fields.add("reactorCpus");
-    }
-    if (!Objects.equals(running.offload().restartRelevant(), wanted.offload().restartRelevant())) {
-      fields.add("offload");
-    }
-    return List.copyOf(fields);
-  }
-
-  private static <T> Map<String, T> byKey(List<T> items, Function<T, String> key) {
-    return items.stream().collect(Collectors.toMap(key, Function.identity(), (a, b) -> a,
-        LinkedHashMap::new));
-  }
 }

@@ -8,24 +8,24 @@ import java.util.List;
  */
 public final class ConfigException extends Exception {
 
-  private final String reason;
-  private final List<String> problems;
+    private final String reason;
+    private final List<String> problems;
 
-  /**
-   * @param reason CamelCase reason for the ConfigApplied condition (e.g. {@code InvalidConfig},
-   *     {@code KeyMissing}, {@code MalformedJson})
-   */
-  public ConfigException(String reason, List<String> problems) {
-    super(String.join("; ", problems));
-    this.reason = reason;
-    this.problems = List.copyOf(problems);
-  }
+    /**
+     * @param reason CamelCase reason for the ConfigApplied condition (e.g. {@code InvalidConfig},
+     *     {@code KeyMissing}, {@code MalformedJson})
+     */
+    public ConfigException(String reason, List<String> problems) {
+        super(String.join("; ", problems));
+        this.reason = reason;
+        this.problems = List.copyOf(problems);
+    }
 
-  public String reason() {
-    return reason;
-  }
+    public String reason() {
+        return reason;
+    }
 
-  public List<String> problems() {
-    return problems;
-  }
+    public List<String> problems() {
+        return problems;
+    }
 }

@@ -11,76 +11,75 @@ import dev.dpu.storage.api.dataplane.TenantSpec;
  */
 public sealed interface ConfigOp {
 
-  /** Short human description, used in logs and in the ConfigApplied condition on failure. */
-  String describe();
+    /** Short human description, used in logs and in the ConfigApplied condition on failure. */
+    String describe();
 
-  /** tenant: the subsystem's tenant (null if none), whose QoS the namespace stops charging. */
-  record RemoveNamespace(String subsystemNqn, String tenant, int nsid) implements ConfigOp {
-    public String describe() {
-      return "remove namespace " + nsid + " from " + subsystemNqn;
+    /** tenant: the subsystem's tenant (null if none), whose QoS the namespace stops charging. */
+    record RemoveNamespace(String subsystemNqn, String tenant, int nsid) implements ConfigOp {
+        public String describe() {
+            return "remove namespace " + nsid + " from " + subsystemNqn;
+        }
     }
-  }
 
-  record RemoveHost(String subsystemNqn, String hostNqn) implements ConfigOp {
-    public String describe() {
-      return "disallow host " + hostNqn + " on " + subsystemNqn;
+    record RemoveHost(String subsystemNqn, String hostNqn) implements ConfigOp {
+        public String describe() {
+            return "disallow host " + hostNqn + " on " + subsystemNqn;
+        }
     }
-  }
 
-  record SetAllowAnyHost(String subsystemNqn, boolean allowAnyHost) implements ConfigOp {
-    public String describe() {
-      return (allowAnyHost ? "allow any host on " : "allow only listed hosts on ") + subsystemNqn;
+    record SetAllowAnyHost(String subsystemNqn, boolean allowAnyHost) implements ConfigOp {
+        public String describe() {
+            return (allowAnyHost ? "allow any host on " : "allow only listed hosts on ") + subsystemNqn;
+        }
     }
-  }
 
-  record RemoveSubsystem(String nqn) implements ConfigOp {
-    public String describe() {
-      return "remove subsystem " + nqn;
+    record RemoveSubsystem(String nqn) implements ConfigOp {
+        public String describe() {
+            return "remove subsystem " + nqn;
+        }
     }
-  }
 
-  /** Creates the tenant or replaces its limits (the data path keeps queued I/O in either case). */
-  record SetTenant(TenantSpec tenant) implements ConfigOp {
-    public String describe() {
-      return "set tenant " + tenant.name() + " limits " + tenant.limits();
+    /** Creates the tenant or replaces its limits (the data path keeps queued I/O in either case). */
+    record SetTenant(TenantSpec tenant) implements ConfigOp {
+        public String describe() {
+            return "set tenant " + tenant.name() + " limits " + tenant.limits();
+        }
     }
-  }
 
-  record AddSubsystem(SubsystemSpec subsystem) implements ConfigOp {
-    public String describe() {
-      return "add subsystem " + subsystem.nqn()
-          + (subsystem.tenant() == null ? "" : " for tenant " + subsystem.tenant());
+    record AddSubsystem(SubsystemSpec subsystem) implements ConfigOp {
+        public String describe() {
+            return "add subsystem " + subsystem.nqn()
+                    + (subsystem.tenant() == null ? "" : " for tenant " + subsystem.tenant());
+        }
     }
-  }
 
-  record AddHost(String subsystemNqn, String hostNqn) implements ConfigOp {
-    public String describe() {
-      return "allow host " + hostNqn + " on " + subsystemNqn;
+    record AddHost(String subsystemNqn, String hostNqn) implements ConfigOp {
+        public String describe() {
+            return "allow host " + hostNqn + " on " + subsystemNqn;
+        }
     }
-  }
 
-  /** tenant: the subsystem's tenant (null if none), whose QoS I/O to the namespace is charged to. */
-  record AddNamespace(String subsystemNqn, String tenant, NamespaceSpec namespace)
-      implements ConfigOp {
-    public String describe() {
-      return "add " + namespace.describe() + " (" + namespace.backend() + ") to " + subsystemNqn;
+    /** tenant: the subsystem's tenant (null if none), whose QoS I/O to the namespace is charged to. */
+    record AddNamespace(String subsystemNqn, String tenant, NamespaceSpec namespace) implements ConfigOp {
+        public String describe() {
+            return "add " + namespace.describe() + " (" + namespace.backend() + ") to " + subsystemNqn;
+        }
     }
-  }
 
-  /**
-   * Which NVMe/TCP digests a host must enable in its ICReq to be accepted. Applies to new
-   * connections; connections already up keep what they negotiated.
-   */
-  record RequireDigests(boolean header, boolean data) implements ConfigOp {
-    public String describe() {
-      return "require " + (header ? "header" : "no header") + " and " + (data ? "data" : "no data")
-          + " digests of new connections";
+    /**
+     * Which NVMe/TCP digests a host must enable in its ICReq to be accepted. Applies to new
+     * connections; connections already up keep what they negotiated.
+     */
+    record RequireDigests(boolean header, boolean data) implements ConfigOp {
+        public String describe() {
+            return "require " + (header ? "header" : "no header") + " and " + (data ? "data" : "no data")
+                    + " digests of new connections";
+        }
     }
-  }
 
-  record RemoveTenant(String name) implements ConfigOp {
-    public String describe() {
-      return "remove tenant " + name;
+    record RemoveTenant(String name) implements ConfigOp {
+        public String describe() {
+            return "remove tenant " + name;
+        }
     }
-  }
 }

@@ -11,19 +11,19 @@ import dev.dpu.storage.api.dataplane.InvalidDataplaneConfigException;
  */
 public final class ConfigParser {
 
-  private ConfigParser() {}
+    private ConfigParser() {}
 
-  public static DataplaneConfig parse(String json) throws ConfigException {
-    try {
-      DataplaneConfig config = DataplaneContract.read(json);
-      return config.withContent(config.subsystems(), config.tenantsWithImplicit());
-    } catch (InvalidDataplaneConfigException e) {
-      throw new ConfigException(e.malformed() ? "MalformedJson" : "InvalidConfig", e.problems());
+    public static DataplaneConfig parse(String json) throws ConfigException {
+        try {
+            DataplaneConfig config = DataplaneContract.read(json);
+            return config.withContent(config.subsystems(), config.tenantsWithImplicit());
+        } catch (InvalidDataplaneConfigException e) {
+            throw new ConfigException(e.malformed() ? "MalformedJson" : "InvalidConfig", e.problems());
+        }
     }
-  }
 
-  /** sha256 of the exact text, hex: what DpuNodeState reports as appliedConfigHash. */
-  public static String sha256(String json) {
-    return DataplaneContract.hash(json);
-  }
+    /** sha256 of the exact text, hex: what DpuNodeState reports as appliedConfigHash. */
+    public static String sha256(String json) {
+        return DataplaneContract.hash(json);
+    }
 }

@@ -14,27 +14,30 @@ import java.util.List;
  */
 public final class ConfigValidator {
 
-  private ConfigValidator() {}
+    private ConfigValidator() {}
 
-  /** Throws KeyMissing or KeyInvalid; returns normally when the config can be applied. */
-  public static void validate(DataplaneConfig config) throws ConfigException {
-    DataplaneConfig.Encryption enc = config.offload().encryption();
-    if (enc == null) {
-      return;
+    /** Throws KeyMissing or KeyInvalid; returns normally when the config can be applied. */
+    public static void validate(DataplaneConfig config) throws ConfigException {
+        DataplaneConfig.Encryption enc = config.offload().encryption();
+        if (enc == null) {
+            return;
+        }
+        Path key = Path.of(enc.keyFile());
+        String secret = enc.keySecret() == null ? "" : " (Secret " + enc.keySecret() + ")";
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(key);
+        } catch (IOException e) {
+            throw new ConfigException(
+                    "KeyMissing",
+                    List.of("offload.encryption.keyFile: " + key + secret
+                            + " does not exist or is not readable - is the key Secret created and mounted?"));
+        }
+        String problem = XtsKey.problem(bytes);
+        java.util.Arrays.fill(bytes, (byte) 0);
+        if (problem != null) {
+            throw new ConfigException(
+                    "KeyInvalid", List.of("offload.encryption.keyFile: " + key + secret + " " + problem));
+        }
     }
-    Path key = Path.of(enc.keyFile());
-    String secret = enc.keySecret() == null ? "" : " (Secret " + enc.keySecret() + ")";
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(key);
-    } catch (IOException e) {
-      throw new ConfigException("KeyMissing", List.of("offload.encryption.keyFile: " + key + secret
-          + " does not exist or is not readable - is the key Secret created and mounted?"));
-    }
-    String problem = XtsKey.problem(bytes);
-    java.util.Arrays.fill(bytes, (byte) 0);
-    if (problem != null) {
-      throw new ConfigException("KeyInvalid", List.of("offload.encryption.keyFile: " + key + secret + " " + problem));
-    }
-  }
 }

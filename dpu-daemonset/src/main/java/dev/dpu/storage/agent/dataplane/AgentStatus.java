@@ -16,34 +16,46 @@ import java.util.Map;
  * @param serving true once a config is applied and the engine runs (false again at shutdown)
  */
 public record AgentStatus(
-    long appliedGeneration,
-    String appliedHash,
-    String listenerAddress,
-    String requestedMode,
-    String effectiveMode,
-    boolean serving,
-    long appliesSucceeded,
-    long appliesRefused,
-    List<Condition> conditions) {
+        long appliedGeneration,
+        String appliedHash,
+        String listenerAddress,
+        String requestedMode,
+        String effectiveMode,
+        boolean serving,
+        long appliesSucceeded,
+        long appliesRefused,
+        List<Condition> conditions) {
 
-  public static AgentStatus initial() {
-    return new AgentStatus(0, "", "", "", "", false, 0, 0, List.of(
-        Condition.of(Condition.READY, false, "NoConfig", "waiting for the first configuration"),
-        Condition.of(Condition.CONFIG_APPLIED, false, "NoConfig", "no configuration seen yet")));
-  }
+    public static AgentStatus initial() {
+        return new AgentStatus(
+                0,
+                "",
+                "",
+                "",
+                "",
+                false,
+                0,
+                0,
+                List.of(
+                        Condition.of(Condition.READY, false, "NoConfig", "waiting for the first configuration"),
+                        Condition.of(Condition.CONFIG_APPLIED, false, "NoConfig", "no configuration seen yet")));
+    }
 
-  public Condition condition(String type) {
-    return conditions.stream().filter(c -> c.type().equals(type)).findFirst().orElse(null);
-  }
+    public Condition condition(String type) {
+        return conditions.stream()
+                .filter(c -> c.type().equals(type))
+                .findFirst()
+                .orElse(null);
+    }
 
-  /**
-   * Replaces or adds the given conditions, keeping transition times of unchanged statuses and the
-   * order in which types first appeared.
-   */
-  public List<Condition> mergeConditions(List<Condition> updates) {
-    Map<String, Condition> merged = new LinkedHashMap<>();
-    conditions.forEach(c -> merged.put(c.type(), c));
-    updates.forEach(c -> merged.put(c.type(), c.since(merged.get(c.type()))));
-    return List.copyOf(merged.values());
-  }
+    /**
+     * Replaces or adds the given conditions, keeping transition times of unchanged statuses and the
+     * order in which types first appeared.
+     */
+    public List<Condition> mergeConditions(List<Condition> updates) {
+        Map<String, Condition> merged = new LinkedHashMap<>();
+        conditions.forEach(c -> merged.put(c.type(), c));
+        updates.forEach(c -> merged.put(c.type(), c.since(merged.get(c.type()))));
+        return List.copyOf(merged.values());
+    }
 }

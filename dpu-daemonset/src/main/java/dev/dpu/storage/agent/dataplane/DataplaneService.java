@@ -32,221 +32,256 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class DataplaneService {
 
-  private static final Logger LOG = Logger.getLogger(DataplaneService.class);
+    private static final Logger LOG = Logger.getLogger(DataplaneService.class);
 
-  private final AgentConfig agentConfig;
-  private final Capabilities capabilities;
-  private final List<Consumer<AgentStatus>> listeners = new CopyOnWriteArrayList<>();
+    private final AgentConfig agentConfig;
+    private final Capabilities capabilities;
+    private final List<Consumer<AgentStatus>> listeners = new CopyOnWriteArrayList<>();
 
-  private Engine engine;
-  private DataplaneConfig running;
-  private Optional<byte[]> key = Optional.empty();
-  private volatile AgentStatus status = AgentStatus.initial();
-  private long lastGeneration;
-  private boolean stopped;
-  /** A config refused for a reason outside it (key not mounted yet, port busy): retried. */
-  private String retryJson;
-  private Long retryGeneration;
+    private Engine engine;
+    private DataplaneConfig running;
+    private Optional<byte[]> key = Optional.empty();
+    private volatile AgentStatus status = AgentStatus.initial();
+    private long lastGeneration;
+    private boolean stopped;
+    /** A config refused for a reason outside it (key not mounted yet, port busy): retried. */
+    private String retryJson;
 
-  public DataplaneService(AgentConfig agentConfig) {
-    this.agentConfig = agentConfig;
-    Logger nativeLog = Logger.getLogger("dpudp");
-    NativeLog.install((level, message) -> nativeLog.log(switch (level) {
-      case DEBUG -> Logger.Level.DEBUG;
-      case INFO -> Logger.Level.INFO;
-      case WARN -> Logger.Level.WARN;
-      case ERROR -> Logger.Level.ERROR;
-    }, message), nativeLog.isDebugEnabled() ? NativeLog.Level.DEBUG : NativeLog.Level.INFO);
-    // The data path decides what this node can do (and so the offload mode); the agent reports it.
-    Engine.setSystemRoot(Path.of(agentConfig.hostRoot()));
-    this.capabilities = Engine.capabilities();
-    LOG.infof("node capabilities (from the data path): %s", capabilities);
-  }
+    private Long retryGeneration;
 
-  public Capabilities capabilities() {
-    return capabilities;
-  }
-
-  /** Reactor threads the data path runs now (0 before the first config and after shutdown). */
-  public synchronized int reactors() {
-    return engine == null ? 0 : engine.reactorCount();
-  }
-
-  public AgentStatus status() {
-    return status;
-  }
-
-  /** The running engine, for metrics; empty before the first config and after shutdown. */
-  public synchronized Optional<Engine> engine() {
-    return Optional.ofNullable(engine);
-  }
-
-  /** Pool name of the running config (the "pool" field), if any. */
-  public synchronized Optional<String> runningPool() {
-    return Optional.ofNullable(running).map(DataplaneConfig::pool);
-  }
-
-  /** Subsystems of the running config, for metric labels. */
-  public synchronized List<SubsystemSpec> runningSubsystems() {
-    return running == null ? List.of() : running.subsystems();
-  }
-
-  /** Called with every new status (on the applying thread; keep it quick). */
-  public void onStatus(Consumer<AgentStatus> listener) {
-    listeners.add(listener);
-    listener.accept(status);
-  }
-
-  /**
-   * Applies a rendered configuration.
-   *
-   * @param generation the operator's config generation, or null to number configs locally
-   *     (standalone mode)
-   * @return the status after the attempt
-   */
-  public synchronized AgentStatus apply(String json, Long generation) {
-    if (stopped) {
-      return status;
+    public DataplaneService(AgentConfig agentConfig) {
+        this.agentConfig = agentConfig;
+        Logger nativeLog = Logger.getLogger("dpudp");
+        NativeLog.install(
+                (level, message) -> nativeLog.log(
+                        switch (level) {
+                            case DEBUG -> Logger.Level.DEBUG;
+                            case INFO -> Logger.Level.INFO;
+                            case WARN -> Logger.Level.WARN;
+                            case ERROR -> Logger.Level.ERROR;
+                        },
+                        message),
+                nativeLog.isDebugEnabled() ? NativeLog.Level.DEBUG : NativeLog.Level.INFO);
+        // The data path decides what this node can do (and so the offload mode); the agent reports it.
+        Engine.setSystemRoot(Path.of(agentConfig.hostRoot()));
+        this.capabilities = Engine.capabilities();
+        LOG.infof("node capabilities (from the data path): %s", capabilities);
     }
-    String hash = ConfigParser.sha256(json == null ? "" : json);
-    Condition applied = status.condition(Condition.CONFIG_APPLIED);
-    if (running != null && hash.equals(status.appliedHash())
-        && (generation == null || generation == status.appliedGeneration())
-        && applied != null && applied.isTrue()) {
-      return status; // nothing new; a revert after a refusal still goes through to clear it
-    }
-    long gen = generation != null ? generation : lastGeneration + 1;
-    try {
-      DataplaneConfig wanted = ConfigParser.parse(json);
-      ConfigValidator.validate(wanted);
-      DataplaneConfig toRun = wanted;
-      String listener = status.listenerAddress();
-      String mode = status.effectiveMode();
-      if (engine == null) {
-        // Process-wide settings (listen, reactors, offload, key) are taken from the first good config.
-        Optional<byte[]> newKey = Keys.read(wanted.offload());
-        EngineLauncher.Launched launched = EngineLauncher.launch(toRun);
-        engine = launched.engine();
-        key = newKey;
-        listener = launched.listenerAddress();
-        mode = launched.effectiveMode();
-        // A fresh engine requires no digests; the diff below sets what the config asks for.
-        running = toRun.emptied().withDigestRequirements(false, false);
-      }
-      ConfigDiff.Result diff = ConfigDiff.between(running, toRun);
-      applyAll(diff.operations());
-      running = toRun.withProcessSettingsOf(running);
-      lastGeneration = gen;
-      retryJson = null;
-      LOG.infof("applied config generation %d (%d changes)%s", gen, diff.operations().size(),
-          diff.restartNeeded().isEmpty() ? "" : "; at next restart: " + diff.restartNeeded());
-      // The mode asked for by the settings in force; a changed one waits for the restart.
-      String requested = EngineLauncher.requestedMode(running);
-      publish(new AgentStatus(gen, hash, listener, requested, mode, true,
-          status.appliesSucceeded() + 1, status.appliesRefused(), status.mergeConditions(
-              StatusConditions.applied(gen, diff, mode, requested))));
-    } catch (ConfigException e) {
-      refuse(gen, e.reason(), e.getMessage());
-      rememberForRetry(json, generation, RETRIED_REASONS.contains(e.reason()));
-    } catch (DataplaneException e) {
-      refuse(gen, "ApplyFailed", e.getMessage());
-      rememberForRetry(json, generation, true);
-    } catch (RuntimeException e) {
-      LOG.error("unexpected failure applying configuration", e);
-      refuse(gen, "ApplyFailed", e.toString());
-    }
-    return status;
-  }
 
-  /** Refusal reasons that can clear without a new config: a Secret mounted late, a port freed. */
-  private static final java.util.Set<String> RETRIED_REASONS =
-      java.util.Set.of("KeyMissing", "ListenFailed", "ApplyFailed");
-
-  private void rememberForRetry(String json, Long generation, boolean retry) {
-    retryJson = retry ? json : null;
-    retryGeneration = generation;
-  }
-
-  /**
-   * Tries the last refused config again if it was refused for a reason outside the config
-   * itself (called periodically). A config refused for its content waits for a new one.
-   */
-  public synchronized void retryRefused() {
-    if (retryJson != null && !stopped) {
-      LOG.infof("retrying the configuration refused earlier");
-      apply(retryJson, retryGeneration);
+    public Capabilities capabilities() {
+        return capabilities;
     }
-  }
 
-  /**
-   * Graceful stop: readiness goes false, the engine stops accepting, drains in-flight I/O (up to
-   * the drain timeout), flushes file backends and is destroyed.
-   */
-  public synchronized void shutdown() {
-    if (stopped) {
-      return;
+    /** Reactor threads the data path runs now (0 before the first config and after shutdown). */
+    public synchronized int reactors() {
+        return engine == null ? 0 : engine.reactorCount();
     }
-    stopped = true;
-    publish(new AgentStatus(status.appliedGeneration(), status.appliedHash(),
-        status.listenerAddress(), status.requestedMode(), status.effectiveMode(), false,
-        status.appliesSucceeded(), status.appliesRefused(), status.mergeConditions(List.of(
-            Condition.of(Condition.READY, false, "ShuttingDown", "draining in-flight I/O")))));
-    if (engine != null) {
-      boolean drained = engine.stop(agentConfig.drainTimeout());
-      key.ifPresent(bytes -> java.util.Arrays.fill(bytes, (byte) 0));
-      LOG.infof(drained ? "data path stopped: in-flight I/O finished, file backends flushed"
-          : "data path stopped after %s with I/O still in flight", agentConfig.drainTimeout());
-      engine.close();
-      engine = null;
-    }
-  }
 
-  /** Runs the operations in order; on a failure undoes the ones done and rethrows. */
-  private void applyAll(List<ConfigOp> ops) {
-    OpExecutor executor = new OpExecutor(engine, key);
-    List<ConfigOp> done = new ArrayList<>();
-    for (ConfigOp op : ops) {
-      try {
-        executor.execute(op);
-        done.add(op);
-        LOG.debugf("applied: %s", op.describe());
-      } catch (RuntimeException e) {
-        LOG.warnf("step %d of %d failed (%s): %s; undoing %d steps", done.size() + 1, ops.size(),
-            op.describe(), e.getMessage(), done.size());
-        for (ConfigOp undo : ConfigRollback.undo(done, running)) {
-          try {
-            executor.execute(undo);
-          } catch (RuntimeException undoFailure) {
-            LOG.errorf("could not undo (%s): %s", undo.describe(), undoFailure.getMessage());
-          }
+    public AgentStatus status() {
+        return status;
+    }
+
+    /** The running engine, for metrics; empty before the first config and after shutdown. */
+    public synchronized Optional<Engine> engine() {
+        return Optional.ofNullable(engine);
+    }
+
+    /** Pool name of the running config (the "pool" field), if any. */
+    public synchronized Optional<String> runningPool() {
+        return Optional.ofNullable(running).map(DataplaneConfig::pool);
+    }
+
+    /** Subsystems of the running config, for metric labels. */
+    public synchronized List<SubsystemSpec> runningSubsystems() {
+        return running == null ? List.of() : running.subsystems();
+    }
+
+    /** Called with every new status (on the applying thread; keep it quick). */
+    public void onStatus(Consumer<AgentStatus> listener) {
+        listeners.add(listener);
+        listener.accept(status);
+    }
+
+    /**
+     * Applies a rendered configuration.
+     *
+     * @param generation the operator's config generation, or null to number configs locally
+     *     (standalone mode)
+     * @return the status after the attempt
+     */
+    public synchronized AgentStatus apply(String json, Long generation) {
+        if (stopped) {
+            return status;
         }
-        throw new DataplaneException(op.describe(),
-            e instanceof DataplaneException d ? d.errno() : 95,
-            e instanceof DataplaneException d ? d.nativeMessage() : e.getMessage());
-      }
+        String hash = ConfigParser.sha256(json == null ? "" : json);
+        Condition applied = status.condition(Condition.CONFIG_APPLIED);
+        if (running != null
+                && hash.equals(status.appliedHash())
+                && (generation == null || generation == status.appliedGeneration())
+                && applied != null
+                && applied.isTrue()) {
+            return status; // nothing new; a revert after a refusal still goes through to clear it
+        }
+        long gen = generation != null ? generation : lastGeneration + 1;
+        try {
+            DataplaneConfig wanted = ConfigParser.parse(json);
+            ConfigValidator.validate(wanted);
+            DataplaneConfig toRun = wanted;
+            String listener = status.listenerAddress();
+            String mode = status.effectiveMode();
+            if (engine == null) {
+                // Process-wide settings (listen, reactors, offload, key) are taken from the first good config.
+                Optional<byte[]> newKey = Keys.read(wanted.offload());
+                EngineLauncher.Launched launched = EngineLauncher.launch(toRun);
+                engine = launched.engine();
+                key = newKey;
+                listener = launched.listenerAddress();
+                mode = launched.effectiveMode();
+                // A fresh engine requires no digests; the diff below sets what the config asks for.
+                running = toRun.emptied().withDigestRequirements(false, false);
+            }
+            ConfigDiff.Result diff = ConfigDiff.between(running, toRun);
+            applyAll(diff.operations());
+            running = toRun.withProcessSettingsOf(running);
+            lastGeneration = gen;
+            retryJson = null;
+            LOG.infof(
+                    "applied config generation %d (%d changes)%s",
+                    gen,
+                    diff.operations().size(),
+                    diff.restartNeeded().isEmpty() ? "" : "; at next restart: " + diff.restartNeeded());
+            // The mode asked for by the settings in force; a changed one waits for the restart.
+            String requested = EngineLauncher.requestedMode(running);
+            publish(new AgentStatus(
+                    gen,
+                    hash,
+                    listener,
+                    requested,
+                    mode,
+                    true,
+                    status.appliesSucceeded() + 1,
+                    status.appliesRefused(),
+                    status.mergeConditions(StatusConditions.applied(gen, diff, mode, requested))));
+        } catch (ConfigException e) {
+            refuse(gen, e.reason(), e.getMessage());
+            rememberForRetry(json, generation, RETRIED_REASONS.contains(e.reason()));
+        } catch (DataplaneException e) {
+            refuse(gen, "ApplyFailed", e.getMessage());
+            rememberForRetry(json, generation, true);
+        } catch (RuntimeException e) {
+            LOG.error("unexpected failure applying configuration", e);
+            refuse(gen, "ApplyFailed", e.toString());
+        }
+        return status;
     }
-  }
 
-  private void refuse(long generation, String reason, String message) {
-    LOG.warnf("configuration generation %d refused (%s): %s", generation, reason, message);
-    // Serving means a config was applied: an engine started for a first config that then failed
-    // part way serves nothing.
-    boolean serving = engine != null && status.appliesSucceeded() > 0;
-    publish(new AgentStatus(status.appliedGeneration(), status.appliedHash(),
-        status.listenerAddress(), status.requestedMode(), status.effectiveMode(), serving,
-        status.appliesSucceeded(), status.appliesRefused() + 1, status.mergeConditions(
-            StatusConditions.refused(generation, reason, message, serving,
-                status.appliedGeneration()))));
-  }
+    /** Refusal reasons that can clear without a new config: a Secret mounted late, a port freed. */
+    private static final java.util.Set<String> RETRIED_REASONS =
+            java.util.Set.of("KeyMissing", "ListenFailed", "ApplyFailed");
 
-  private void publish(AgentStatus next) {
-    status = next;
-    for (Consumer<AgentStatus> listener : listeners) {
-      try {
-        listener.accept(next);
-      } catch (RuntimeException e) {
-        LOG.warn("status listener failed", e);
-      }
+    private void rememberForRetry(String json, Long generation, boolean retry) {
+        retryJson = retry ? json : null;
+        retryGeneration = generation;
     }
-  }
+
+    /**
+     * Tries the last refused config again if it was refused for a reason outside the config
+     * itself (called periodically). A config refused for its content waits for a new one.
+     */
+    public synchronized void retryRefused() {
+        if (retryJson != null && !stopped) {
+            LOG.infof("retrying the configuration refused earlier");
+            apply(retryJson, retryGeneration);
+        }
+    }
+
+    /**
+     * Graceful stop: readiness goes false, the engine stops accepting, drains in-flight I/O (up to
+     * the drain timeout), flushes file backends and is destroyed.
+     */
+    public synchronized void shutdown() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        publish(new AgentStatus(
+                status.appliedGeneration(),
+                status.appliedHash(),
+                status.listenerAddress(),
+                status.requestedMode(),
+                status.effectiveMode(),
+                false,
+                status.appliesSucceeded(),
+                status.appliesRefused(),
+                status.mergeConditions(
+                        List.of(Condition.of(Condition.READY, false, "ShuttingDown", "draining in-flight I/O")))));
+        if (engine != null) {
+            boolean drained = engine.stop(agentConfig.drainTimeout());
+            key.ifPresent(bytes -> java.util.Arrays.fill(bytes, (byte) 0));
+            LOG.infof(
+                    drained
+                            ? "data path stopped: in-flight I/O finished, file backends flushed"
+                            : "data path stopped after %s with I/O still in flight",
+                    agentConfig.drainTimeout());
+            engine.close();
+            engine = null;
+        }
+    }
+
+    /** Runs the operations in order; on a failure undoes the ones done and rethrows. */
+    private void applyAll(List<ConfigOp> ops) {
+        OpExecutor executor = new OpExecutor(engine, key);
+        List<ConfigOp> done = new ArrayList<>();
+        for (ConfigOp op : ops) {
+            try {
+                executor.execute(op);
+                done.add(op);
+                LOG.debugf("applied: %s", op.describe());
+            } catch (RuntimeException e) {
+                LOG.warnf(
+                        "step %d of %d failed (%s): %s; undoing %d steps",
+                        done.size() + 1, ops.size(), op.describe(), e.getMessage(), done.size());
+                for (ConfigOp undo : ConfigRollback.undo(done, running)) {
+                    try {
+                        executor.execute(undo);
+                    } catch (RuntimeException undoFailure) {
+                        LOG.errorf("could not undo (%s): %s", undo.describe(), undoFailure.getMessage());
+                    }
+                }
+                throw new DataplaneException(
+                        op.describe(),
+                        e instanceof DataplaneException d ? d.errno() : 95,
+                        e instanceof DataplaneException d ? d.nativeMessage() : e.getMessage());
+            }
+        }
+    }
+
+    private void refuse(long generation, String reason, String message) {
+        LOG.warnf("configuration generation %d refused (%s): %s", generation, reason, message);
+        // Serving means a config was applied: an engine started for a first config that then failed
+        // part way serves nothing.
+        boolean serving = engine != null && status.appliesSucceeded() > 0;
+        publish(new AgentStatus(
+                status.appliedGeneration(),
+                status.appliedHash(),
+                status.listenerAddress(),
+                status.requestedMode(),
+                status.effectiveMode(),
+                serving,
+                status.appliesSucceeded(),
+                status.appliesRefused() + 1,
+                status.mergeConditions(
+                        StatusConditions.refused(generation, reason, message, serving, status.appliedGeneration()))));
+    }
+
+    private void publish(AgentStatus next) {
+        status = next;
+        for (Consumer<AgentStatus> listener : listeners) {
+            try {
+                listener.accept(next);
+            } catch (RuntimeException e) {
+                LOG.warn("status listener failed", e);
+            }
+        }
+    }
 }

@@ -17,26 +17,29 @@ import java.util.Optional;
  */
 final class Keys {
 
-  private Keys() {}
+    private Keys() {}
 
-  static Optional<byte[]> read(DataplaneConfig.Offload offload) throws ConfigException {
-    if (offload.encryption() == null) {
-      return Optional.empty();
+    static Optional<byte[]> read(DataplaneConfig.Offload offload) throws ConfigException {
+        if (offload.encryption() == null) {
+            return Optional.empty();
+        }
+        Path file = Path.of(offload.encryption().keyFile());
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ConfigException(
+                    "KeyMissing",
+                    List.of("offload.encryption.keyFile: cannot read " + file + ": "
+                            + e.getClass().getSimpleName()));
+        }
+        try {
+            return Optional.of(XtsKey.parse(raw));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(
+                    "KeyInvalid", List.of("offload.encryption.keyFile: " + file + " " + e.getMessage()));
+        } finally {
+            Arrays.fill(raw, (byte) 0);
+        }
     }
-    Path file = Path.of(offload.encryption().keyFile());
-    byte[] raw;
-    try {
-      raw = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new ConfigException("KeyMissing", List.of("offload.encryption.keyFile: cannot read "
-          + file + ": " + e.getClass().getSimpleName()));
-    }
-    try {
-      return Optional.of(XtsKey.parse(raw));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("KeyInvalid", List.of("offload.encryption.keyFile: " + file + " " + e.getMessage()));
-    } finally {
-      Arrays.fill(raw, (byte) 0);
-    }
-  }
 }

@@ -17,25 +17,25 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class RefusedConfigRetry {
 
-  private final AgentConfig config;
-  private final DataplaneService dataplane;
-  private ScheduledExecutorService timer;
+    private final AgentConfig config;
+    private final DataplaneService dataplane;
+    private ScheduledExecutorService timer;
 
-  public RefusedConfigRetry(AgentConfig config, DataplaneService dataplane) {
-    this.config = config;
-    this.dataplane = dataplane;
-  }
-
-  void onStart(@Observes StartupEvent event) {
-    long period = Math.max(1000, config.refusedRetryInterval().toMillis());
-    timer = Executors.newSingleThreadScheduledExecutor(
-        Thread.ofPlatform().name("refused-config-retry").daemon().factory());
-    timer.scheduleWithFixedDelay(dataplane::retryRefused, period, period, TimeUnit.MILLISECONDS);
-  }
-
-  void onStop(@Observes ShutdownEvent event) {
-    if (timer != null) {
-      timer.shutdownNow();
+    public RefusedConfigRetry(AgentConfig config, DataplaneService dataplane) {
+        this.config = config;
+        this.dataplane = dataplane;
     }
-  }
+
+    void onStart(@Observes StartupEvent event) {
+        long period = Math.max(1000, config.refusedRetryInterval().toMillis());
+        timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("refused-config-retry").daemon().factory());
+        timer.scheduleWithFixedDelay(dataplane::retryRefused, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
 }

@@ -1,8 +1,8 @@
 package dev.dpu.storage.agent.kubernetes;
 
-import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.agent.AgentConfig;
 import dev.dpu.storage.agent.dataplane.DataplaneService;
+import dev.dpu.storage.api.dataplane.DataplaneContract;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -19,67 +19,64 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ConfigMapWatcher {
 
-  private static final Logger LOG = Logger.getLogger(ConfigMapWatcher.class);
-  public static final String DATA_KEY = DataplaneContract.CONFIG_KEY;
-  public static final String GENERATION_ANNOTATION = DataplaneContract.GENERATION_ANNOTATION;
+    private static final Logger LOG = Logger.getLogger(ConfigMapWatcher.class);
+    public static final String DATA_KEY = DataplaneContract.CONFIG_KEY;
+    public static final String GENERATION_ANNOTATION = DataplaneContract.GENERATION_ANNOTATION;
 
-  private final AgentConfig config;
-  private final DataplaneService dataplane;
-  private SharedIndexInformer<ConfigMap> informer;
+    private final AgentConfig config;
+    private final DataplaneService dataplane;
+    private SharedIndexInformer<ConfigMap> informer;
 
-  public ConfigMapWatcher(AgentConfig config, DataplaneService dataplane) {
-    this.config = config;
-    this.dataplane = dataplane;
-  }
+    public ConfigMapWatcher(AgentConfig config, DataplaneService dataplane) {
+        this.config = config;
+        this.dataplane = dataplane;
+    }
 
-  void start(KubernetesClient client) {
-    String namespace = config.namespace().orElseThrow();
-    String name = config.configMapName();
-    LOG.infof("kubernetes mode: watching ConfigMap %s/%s", namespace, name);
-    informer = client.configMaps().inNamespace(namespace).withName(name)
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(ConfigMap configMap) {
-            apply(configMap);
-          }
+    void start(KubernetesClient client) {
+        String namespace = config.namespace().orElseThrow();
+        String name = config.configMapName();
+        LOG.infof("kubernetes mode: watching ConfigMap %s/%s", namespace, name);
+        informer = client.configMaps().inNamespace(namespace).withName(name).inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(ConfigMap configMap) {
+                apply(configMap);
+            }
 
-          @Override
-          public void onUpdate(ConfigMap old, ConfigMap configMap) {
-            apply(configMap);
-          }
+            @Override
+            public void onUpdate(ConfigMap old, ConfigMap configMap) {
+                apply(configMap);
+            }
 
-          @Override
-          public void onDelete(ConfigMap configMap, boolean finalStateUnknown) {
-            LOG.warnf("ConfigMap %s/%s was deleted; the last applied configuration keeps serving",
-                namespace, name);
-          }
+            @Override
+            public void onDelete(ConfigMap configMap, boolean finalStateUnknown) {
+                LOG.warnf("ConfigMap %s/%s was deleted; the last applied configuration keeps serving", namespace, name);
+            }
         });
-  }
-
-  void stop() {
-    if (informer != null) {
-      informer.close();
     }
-  }
 
-  private void apply(ConfigMap configMap) {
-    String json = configMap.getData() == null ? null : configMap.getData().get(DATA_KEY);
-    dataplane.apply(json, generationOf(configMap));
-  }
+    void stop() {
+        if (informer != null) {
+            informer.close();
+        }
+    }
 
-  /** The operator's config generation; null (number locally) when absent or not a number. */
-  static Long generationOf(ConfigMap configMap) {
-    var annotations = configMap.getMetadata().getAnnotations();
-    String value = annotations == null ? null : annotations.get(GENERATION_ANNOTATION);
-    if (value == null) {
-      return null;
+    private void apply(ConfigMap configMap) {
+        String json = configMap.getData() == null ? null : configMap.getData().get(DATA_KEY);
+        dataplane.apply(json, generationOf(configMap));
     }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      LOG.warnf("annotation %s=%s is not a number; numbering configs locally",
-          GENERATION_ANNOTATION, value);
-      return null;
+
+    /** The operator's config generation; null (number locally) when absent or not a number. */
+    static Long generationOf(ConfigMap configMap) {
+        var annotations = configMap.getMetadata().getAnnotations();
+        String value = annotations == null ? null : annotations.get(GENERATION_ANNOTATION);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            LOG.warnf("annotation %s=%s is not a number; numbering configs locally", GENERATION_ANNOTATION, value);
+            return null;
+        }
     }
-  }
 }

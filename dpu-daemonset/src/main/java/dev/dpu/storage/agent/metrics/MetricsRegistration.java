@@ -19,34 +19,34 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class MetricsRegistration {
 
-  private final PrometheusMeterRegistry registry;
-  private final DataplaneService dataplane;
-  private final AgentConfig config;
-  private final AtomicReference<DataplaneCollector.Labels> labels = new AtomicReference<>();
+    private final PrometheusMeterRegistry registry;
+    private final DataplaneService dataplane;
+    private final AgentConfig config;
+    private final AtomicReference<DataplaneCollector.Labels> labels = new AtomicReference<>();
 
-  public MetricsRegistration(PrometheusMeterRegistry registry, DataplaneService dataplane,
-      AgentConfig config) {
-    this.registry = registry;
-    this.dataplane = dataplane;
-    this.config = config;
-  }
-
-  void onStart(@Observes StartupEvent event) {
-    String node = config.nodeName().orElseGet(MetricsRegistration::hostname);
-    labels.set(new DataplaneCollector.Labels(config.pool().orElse(""), node, Map.of()));
-    dataplane.onStatus(status -> labels.set(new DataplaneCollector.Labels(
-        dataplane.runningPool().orElse(config.pool().orElse("")), node,
-        dataplane.runningSubsystems().stream()
-            .filter(s -> s.tenant() != null)
-            .collect(Collectors.toMap(s -> s.nqn(), s -> s.tenant(), (a, b) -> a)))));
-    registry.getPrometheusRegistry().register(new DataplaneCollector(dataplane, labels::get));
-  }
-
-  static String hostname() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "unknown";
+    public MetricsRegistration(PrometheusMeterRegistry registry, DataplaneService dataplane, AgentConfig config) {
+        this.registry = registry;
+        this.dataplane = dataplane;
+        this.config = config;
     }
-  }
+
+    void onStart(@Observes StartupEvent event) {
+        String node = config.nodeName().orElseGet(MetricsRegistration::hostname);
+        labels.set(new DataplaneCollector.Labels(config.pool().orElse(""), node, Map.of()));
+        dataplane.onStatus(status -> labels.set(new DataplaneCollector.Labels(
+                dataplane.runningPool().orElse(config.pool().orElse("")),
+                node,
+                dataplane.runningSubsystems().stream()
+                        .filter(s -> s.tenant() != null)
+                        .collect(Collectors.toMap(s -> s.nqn(), s -> s.tenant(), (a, b) -> a)))));
+        registry.getPrometheusRegistry().register(new DataplaneCollector(dataplane, labels::get));
+    }
+
+    static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
 }

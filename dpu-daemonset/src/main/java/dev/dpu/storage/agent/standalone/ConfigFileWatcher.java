@@ -24,59 +24,59 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ConfigFileWatcher {
 
-  private static final Logger LOG = Logger.getLogger(ConfigFileWatcher.class);
+    private static final Logger LOG = Logger.getLogger(ConfigFileWatcher.class);
 
-  private final AgentConfig config;
-  private final DataplaneService dataplane;
-  private ScheduledExecutorService poller;
-  private String lastContent;
+    private final AgentConfig config;
+    private final DataplaneService dataplane;
+    private ScheduledExecutorService poller;
+    private String lastContent;
 
-  public ConfigFileWatcher(AgentConfig config, DataplaneService dataplane) {
-    this.config = config;
-    this.dataplane = dataplane;
-  }
+    public ConfigFileWatcher(AgentConfig config, DataplaneService dataplane) {
+        this.config = config;
+        this.dataplane = dataplane;
+    }
 
-  void onStart(@Observes StartupEvent event) {
-    if (!config.standalone()) {
-      return;
+    void onStart(@Observes StartupEvent event) {
+        if (!config.standalone()) {
+            return;
+        }
+        Path file = Path.of(config.configFile().orElseThrow());
+        LOG.infof("standalone mode: configuration from %s", file);
+        check(file);
+        poller = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("config-file-poll").daemon().factory());
+        long period = Math.max(100, config.configPollInterval().toMillis());
+        poller.scheduleWithFixedDelay(() -> check(file), period, period, TimeUnit.MILLISECONDS);
     }
-    Path file = Path.of(config.configFile().orElseThrow());
-    LOG.infof("standalone mode: configuration from %s", file);
-    check(file);
-    poller = Executors.newSingleThreadScheduledExecutor(
-        Thread.ofPlatform().name("config-file-poll").daemon().factory());
-    long period = Math.max(100, config.configPollInterval().toMillis());
-    poller.scheduleWithFixedDelay(() -> check(file), period, period, TimeUnit.MILLISECONDS);
-  }
 
-  void onStop(@Observes ShutdownEvent event) {
-    if (poller != null) {
-      poller.shutdownNow();
+    void onStop(@Observes ShutdownEvent event) {
+        if (poller != null) {
+            poller.shutdownNow();
+        }
     }
-  }
 
-  private void check(Path file) {
-    String content;
-    try {
-      content = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      if (lastContent == null || !lastContent.isEmpty()) {
-        LOG.warnf("configuration file %s does not exist (yet)", file);
-      }
-      lastContent = "";
-      return;
-    } catch (IOException e) {
-      LOG.warnf("cannot read %s: %s", file, e.getMessage());
-      return;
+    private void check(Path file) {
+        String content;
+        try {
+            content = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            if (lastContent == null || !lastContent.isEmpty()) {
+                LOG.warnf("configuration file %s does not exist (yet)", file);
+            }
+            lastContent = "";
+            return;
+        } catch (IOException e) {
+            LOG.warnf("cannot read %s: %s", file, e.getMessage());
+            return;
+        }
+        if (content.equals(lastContent)) {
+            return;
+        }
+        lastContent = content;
+        try {
+            dataplane.apply(content, null);
+        } catch (RuntimeException e) {
+            LOG.error("applying " + file + " failed", e);
+        }
     }
-    if (content.equals(lastContent)) {
-      return;
-    }
-    lastContent = content;
-    try {
-      dataplane.apply(content, null);
-    } catch (RuntimeException e) {
-      LOG.error("applying " + file + " failed", e);
-    }
-  }
 }

@@ -16,129 +16,139 @@ import org.junit.jupiter.api.Test;
 
 class ConfigDiffTest {
 
-  private static final SubsystemSpec BLUE =
-      subsystem("tenant-blue", List.of(HOST_A), ram(1, 1 << 20), ram(2, 1 << 20));
-  private static final SubsystemSpec GREEN = subsystem("tenant-green", List.of(HOST_B), ram(1, 1 << 20));
-  private static final DataplaneConfig RUNNING = config(List.of(BLUE, GREEN),
-      List.of(tenant("tenant-blue", 1000), tenant("tenant-green", 0)));
+    private static final SubsystemSpec BLUE =
+            subsystem("tenant-blue", List.of(HOST_A), ram(1, 1 << 20), ram(2, 1 << 20));
+    private static final SubsystemSpec GREEN = subsystem("tenant-green", List.of(HOST_B), ram(1, 1 << 20));
+    private static final DataplaneConfig RUNNING =
+            config(List.of(BLUE, GREEN), List.of(tenant("tenant-blue", 1000), tenant("tenant-green", 0)));
 
-  @Test
-  void firstApplyCreatesTenantsThenSubsystemsThenNamespacesThenHosts() {
-    DataplaneConfig empty = config(List.of(), List.of());
+    @Test
+    void firstApplyCreatesTenantsThenSubsystemsThenNamespacesThenHosts() {
+        DataplaneConfig empty = config(List.of(), List.of());
 
-    List<ConfigOp> ops = ConfigDiff.between(empty, config(List.of(BLUE), List.of(tenant("tenant-blue", 1000))))
-        .operations();
+        List<ConfigOp> ops = ConfigDiff.between(empty, config(List.of(BLUE), List.of(tenant("tenant-blue", 1000))))
+                .operations();
 
-    assertThat(ops).containsExactly(
-        new ConfigOp.SetTenant(tenant("tenant-blue", 1000)),
-        new ConfigOp.AddSubsystem(BLUE.shell()),
-        new ConfigOp.AddNamespace(nqn("tenant-blue"), "tenant-blue", ram(1, 1 << 20)),
-        new ConfigOp.AddNamespace(nqn("tenant-blue"), "tenant-blue", ram(2, 1 << 20)),
-        new ConfigOp.AddHost(nqn("tenant-blue"), HOST_A));
-  }
+        assertThat(ops)
+                .containsExactly(
+                        new ConfigOp.SetTenant(tenant("tenant-blue", 1000)),
+                        new ConfigOp.AddSubsystem(BLUE.shell()),
+                        new ConfigOp.AddNamespace(nqn("tenant-blue"), "tenant-blue", ram(1, 1 << 20)),
+                        new ConfigOp.AddNamespace(nqn("tenant-blue"), "tenant-blue", ram(2, 1 << 20)),
+                        new ConfigOp.AddHost(nqn("tenant-blue"), HOST_A));
+    }
 
-  @Test
-  void identicalConfigIsNoChange() {
-    assertThat(ConfigDiff.between(RUNNING, RUNNING).operations()).isEmpty();
-  }
+    @Test
+    void identicalConfigIsNoChange() {
+        assertThat(ConfigDiff.between(RUNNING, RUNNING).operations()).isEmpty();
+    }
 
-  @Test
-  void qosChangeTouchesOnlyThatTenant() {
-    DataplaneConfig wanted = config(RUNNING.subsystems(),
-        List.of(tenant("tenant-blue", 500), tenant("tenant-green", 0)));
+    @Test
+    void qosChangeTouchesOnlyThatTenant() {
+        DataplaneConfig wanted =
+                config(RUNNING.subsystems(), List.of(tenant("tenant-blue", 500), tenant("tenant-green", 0)));
 
-    assertThat(ConfigDiff.between(RUNNING, wanted).operations())
-        .containsExactly(new ConfigOp.SetTenant(tenant("tenant-blue", 500)));
-  }
+        assertThat(ConfigDiff.between(RUNNING, wanted).operations())
+                .containsExactly(new ConfigOp.SetTenant(tenant("tenant-blue", 500)));
+    }
 
-  @Test
-  void namespaceAddAndRemoveLeaveOtherSubsystemUntouched() {
-    SubsystemSpec greenWithTwo = subsystem("tenant-green", List.of(HOST_B), ram(1, 1 << 20), ram(7, 4096));
-    DataplaneConfig added = config(List.of(BLUE, greenWithTwo), RUNNING.tenants());
+    @Test
+    void namespaceAddAndRemoveLeaveOtherSubsystemUntouched() {
+        SubsystemSpec greenWithTwo = subsystem("tenant-green", List.of(HOST_B), ram(1, 1 << 20), ram(7, 4096));
+        DataplaneConfig added = config(List.of(BLUE, greenWithTwo), RUNNING.tenants());
 
-    assertThat(ConfigDiff.between(RUNNING, added).operations())
-        .containsExactly(new ConfigOp.AddNamespace(nqn("tenant-green"), "tenant-green", ram(7, 4096)));
-    assertThat(ConfigDiff.between(added, RUNNING).operations())
-        .containsExactly(new ConfigOp.RemoveNamespace(nqn("tenant-green"), "tenant-green", 7));
-  }
+        assertThat(ConfigDiff.between(RUNNING, added).operations())
+                .containsExactly(new ConfigOp.AddNamespace(nqn("tenant-green"), "tenant-green", ram(7, 4096)));
+        assertThat(ConfigDiff.between(added, RUNNING).operations())
+                .containsExactly(new ConfigOp.RemoveNamespace(nqn("tenant-green"), "tenant-green", 7));
+    }
 
-  @Test
-  void changedNamespaceIsRemovedThenAddedAgain() {
-    SubsystemSpec blueResized = subsystem("tenant-blue", List.of(HOST_A), ram(1, 1 << 20), ram(2, 2 << 20));
-    DataplaneConfig wanted = config(List.of(blueResized, GREEN), RUNNING.tenants());
+    @Test
+    void changedNamespaceIsRemovedThenAddedAgain() {
+        SubsystemSpec blueResized = subsystem("tenant-blue", List.of(HOST_A), ram(1, 1 << 20), ram(2, 2 << 20));
+        DataplaneConfig wanted = config(List.of(blueResized, GREEN), RUNNING.tenants());
 
-    assertThat(ConfigDiff.between(RUNNING, wanted).operations()).containsExactly(
-        new ConfigOp.RemoveNamespace(nqn("tenant-blue"), "tenant-blue", 2),
-        new ConfigOp.AddNamespace(nqn("tenant-blue"), "tenant-blue", ram(2, 2 << 20)));
-  }
+        assertThat(ConfigDiff.between(RUNNING, wanted).operations())
+                .containsExactly(
+                        new ConfigOp.RemoveNamespace(nqn("tenant-blue"), "tenant-blue", 2),
+                        new ConfigOp.AddNamespace(nqn("tenant-blue"), "tenant-blue", ram(2, 2 << 20)));
+    }
 
-  @Test
-  void hostSwapRevokesBeforeGranting() {
-    SubsystemSpec blueOtherHost = subsystem("tenant-blue", List.of(HOST_B), ram(1, 1 << 20), ram(2, 1 << 20));
-    DataplaneConfig wanted = config(List.of(blueOtherHost, GREEN), RUNNING.tenants());
+    @Test
+    void hostSwapRevokesBeforeGranting() {
+        SubsystemSpec blueOtherHost = subsystem("tenant-blue", List.of(HOST_B), ram(1, 1 << 20), ram(2, 1 << 20));
+        DataplaneConfig wanted = config(List.of(blueOtherHost, GREEN), RUNNING.tenants());
 
-    assertThat(ConfigDiff.between(RUNNING, wanted).operations()).containsExactly(
-        new ConfigOp.RemoveHost(nqn("tenant-blue"), HOST_A),
-        new ConfigOp.AddHost(nqn("tenant-blue"), HOST_B));
-  }
+        assertThat(ConfigDiff.between(RUNNING, wanted).operations())
+                .containsExactly(
+                        new ConfigOp.RemoveHost(nqn("tenant-blue"), HOST_A),
+                        new ConfigOp.AddHost(nqn("tenant-blue"), HOST_B));
+    }
 
-  @Test
-  void removedTenantGoesAfterItsSubsystem() {
-    DataplaneConfig wanted = config(List.of(BLUE), List.of(tenant("tenant-blue", 1000)));
+    @Test
+    void removedTenantGoesAfterItsSubsystem() {
+        DataplaneConfig wanted = config(List.of(BLUE), List.of(tenant("tenant-blue", 1000)));
 
-    assertThat(ConfigDiff.between(RUNNING, wanted).operations()).containsExactly(
-        new ConfigOp.RemoveNamespace(nqn("tenant-green"), "tenant-green", 1),
-        new ConfigOp.RemoveSubsystem(nqn("tenant-green")),
-        new ConfigOp.RemoveTenant("tenant-green"));
-  }
+        assertThat(ConfigDiff.between(RUNNING, wanted).operations())
+                .containsExactly(
+                        new ConfigOp.RemoveNamespace(nqn("tenant-green"), "tenant-green", 1),
+                        new ConfigOp.RemoveSubsystem(nqn("tenant-green")),
+                        new ConfigOp.RemoveTenant("tenant-green"));
+    }
 
-  @Test
-  void subsystemMovedToAnotherTenantIsRecreated() {
-    SubsystemSpec greenOwnedByBlue = new SubsystemSpec(nqn("tenant-green"), "tenant-blue", false, List.of(HOST_B), List.of(ram(1, 1 << 20)));
-    DataplaneConfig wanted = config(List.of(BLUE, greenOwnedByBlue), RUNNING.tenants());
+    @Test
+    void subsystemMovedToAnotherTenantIsRecreated() {
+        SubsystemSpec greenOwnedByBlue =
+                new SubsystemSpec(nqn("tenant-green"), "tenant-blue", false, List.of(HOST_B), List.of(ram(1, 1 << 20)));
+        DataplaneConfig wanted = config(List.of(BLUE, greenOwnedByBlue), RUNNING.tenants());
 
-    assertThat(ConfigDiff.between(RUNNING, wanted).operations()).containsExactly(
-        new ConfigOp.RemoveNamespace(nqn("tenant-green"), "tenant-green", 1),
-        new ConfigOp.RemoveSubsystem(nqn("tenant-green")),
-        new ConfigOp.AddSubsystem(greenOwnedByBlue.shell()),
-        new ConfigOp.AddNamespace(nqn("tenant-green"), "tenant-blue", ram(1, 1 << 20)),
-        new ConfigOp.AddHost(nqn("tenant-green"), HOST_B));
-  }
+        assertThat(ConfigDiff.between(RUNNING, wanted).operations())
+                .containsExactly(
+                        new ConfigOp.RemoveNamespace(nqn("tenant-green"), "tenant-green", 1),
+                        new ConfigOp.RemoveSubsystem(nqn("tenant-green")),
+                        new ConfigOp.AddSubsystem(greenOwnedByBlue.shell()),
+                        new ConfigOp.AddNamespace(nqn("tenant-green"), "tenant-blue", ram(1, 1 << 20)),
+                        new ConfigOp.AddHost(nqn("tenant-green"), HOST_B));
+    }
 
-  @Test
-  void allowAnyHostNarrowsFirstAndWidensLast() {
-    SubsystemSpec open = new SubsystemSpec(BLUE.nqn(), BLUE.tenant(), true,
-        BLUE.hosts(), BLUE.namespaces());
-    DataplaneConfig opened = config(List.of(open, GREEN), RUNNING.tenants());
+    @Test
+    void allowAnyHostNarrowsFirstAndWidensLast() {
+        SubsystemSpec open = new SubsystemSpec(BLUE.nqn(), BLUE.tenant(), true, BLUE.hosts(), BLUE.namespaces());
+        DataplaneConfig opened = config(List.of(open, GREEN), RUNNING.tenants());
 
-    assertThat(ConfigDiff.between(RUNNING, opened).operations())
-        .containsExactly(new ConfigOp.SetAllowAnyHost(BLUE.nqn(), true));
-    assertThat(ConfigDiff.between(opened, RUNNING).operations())
-        .containsExactly(new ConfigOp.SetAllowAnyHost(BLUE.nqn(), false));
-  }
+        assertThat(ConfigDiff.between(RUNNING, opened).operations())
+                .containsExactly(new ConfigOp.SetAllowAnyHost(BLUE.nqn(), true));
+        assertThat(ConfigDiff.between(opened, RUNNING).operations())
+                .containsExactly(new ConfigOp.SetAllowAnyHost(BLUE.nqn(), false));
+    }
 
-  @Test
-  void processWideChangesAreReportedNotApplied() {
-    DataplaneConfig.Offload o = RUNNING.offload();
-    DataplaneConfig moved = new DataplaneConfig("pool-a", new DataplaneConfig.Listen("127.0.0.1", 4421), 4,
-        List.of(0, 1, 2, 3), new DataplaneConfig.Offload(o.mode(), o.fallback(), null, null, 8, null, null, null, null),
-        RUNNING.subsystems(), RUNNING.tenants());
+    @Test
+    void processWideChangesAreReportedNotApplied() {
+        DataplaneConfig.Offload o = RUNNING.offload();
+        DataplaneConfig moved = new DataplaneConfig(
+                "pool-a",
+                new DataplaneConfig.Listen("127.0.0.1", 4421),
+                4,
+                List.of(0, 1, 2, 3),
+                new DataplaneConfig.Offload(o.mode(), o.fallback(), null, null, 8, null, null, null, null),
+                RUNNING.subsystems(),
+                RUNNING.tenants());
 
-    ConfigDiff.Result result = ConfigDiff.between(RUNNING, moved);
+        ConfigDiff.Result result = ConfigDiff.between(RUNNING, moved);
 
-    assertThat(result.operations()).isEmpty();
-    assertThat(result.restartNeeded()).containsExactly("listen", "reactors", "reactorCpus", "offload");
-  }
+        assertThat(result.operations()).isEmpty();
+        assertThat(result.restartNeeded()).containsExactly("listen", "reactors", "reactorCpus", "offload");
+    }
 
-  @Test
-  void requiredDigestsApplyLiveBeforeAnythingIsOpened() {
-    DataplaneConfig strict = RUNNING.withDigestRequirements(true, false);
+    @Test
+    void requiredDigestsApplyLiveBeforeAnythingIsOpened() {
+        DataplaneConfig strict = RUNNING.withDigestRequirements(true, false);
 
-    ConfigDiff.Result result = ConfigDiff.between(RUNNING, strict);
+        ConfigDiff.Result result = ConfigDiff.between(RUNNING, strict);
 
-    assertThat(result.restartNeeded()).isEmpty();
-    assertThat(result.operations()).containsExactly(new ConfigOp.RequireDigests(true, false));
-    assertThat(ConfigRollback.undo(result.operations(), RUNNING))
-        .containsExactly(new ConfigOp.RequireDigests(false, false));
-  }
+        assertThat(result.restartNeeded()).isEmpty();
+        assertThat(result.operations()).containsExactly(new ConfigOp.RequireDigests(true, false));
+        assertThat(ConfigRollback.undo(result.operations(), RUNNING))
+                .containsExactly(new ConfigOp.RequireDigests(false, false));
+    }
 }

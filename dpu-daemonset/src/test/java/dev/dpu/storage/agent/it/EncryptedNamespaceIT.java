@@ -15,75 +15,84 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EncryptedNamespaceIT {
 
-  private static final String HOST = PoolConfig.BLUE_HOST;
-  private static final String NQN = "nqn.2024-01.dev.dpu:storage.pool-enc.tenant-blue";
-  private static final int BLOCKS = 1024;
+    private static final String HOST = PoolConfig.BLUE_HOST;
+    private static final String NQN = "nqn.2024-01.dev.dpu:storage.pool-enc.tenant-blue";
+    private static final int BLOCKS = 1024;
 
-  @TempDir
-  Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void writtenDataIsEncryptedAtRestAndReadableOnlyWithTheKey() throws Exception {
-    Path backing = dir.resolve("vol.img");
-    Path key = dir.resolve("keys/pool-enc-xts-key/key");
-    Files.createDirectories(key.getParent());
-    byte[] raw = new byte[64];
-    for (int i = 0; i < raw.length; i++) {
-      raw[i] = (byte) (31 * i + 7);
+    @Test
+    void writtenDataIsEncryptedAtRestAndReadableOnlyWithTheKey() throws Exception {
+        Path backing = dir.resolve("vol.img");
+        Path key = dir.resolve("keys/pool-enc-xts-key/key");
+        Files.createDirectories(key.getParent());
+        byte[] raw = new byte[64];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = (byte) (31 * i + 7);
+        }
+        // As kubelet mounts a Secret made with `head -c 64 /dev/urandom > key`: the 64 raw bytes.
+        Files.write(key, raw);
+
+        // 1. With the key: write a known pattern, read it back intact.
+        int port = AgentProcess.freePort();
+        try (AgentProcess agent = start(port, backing, key)) {
+            agent.awaitGeneration(1);
+            assertThat(run("write", port, "--rw", "write", "--verify")).isZero();
+            assertThat(run("read-back", port, "--rw", "read", "--verify")).isZero();
+            agent.stop();
+        }
+
+        // 2. Without the key, the same blocks do not read back as the pattern: they are ciphertext.
+        try (AgentProcess agent = start(port, backing, null)) {
+            agent.awaitGeneration(1);
+            assertThat(run("read-without-key", port, "--rw", "read", "--verify"))
+                    .as("plaintext must not be on the backing file")
+                    .isNotZero();
+            agent.stop();
+        }
+
+        // 3. With the key again, after a restart: intact.
+        try (AgentProcess agent = start(port, backing, key)) {
+            agent.awaitGeneration(1);
+            assertThat(run("read-after-restart", port, "--rw", "read", "--verify"))
+                    .isZero();
+            agent.stop();
+        }
     }
-    // As kubelet mounts a Secret made with `head -c 64 /dev/urandom > key`: the 64 raw bytes.
-    Files.write(key, raw);
 
-    // 1. With the key: write a known pattern, read it back intact.
-    int port = AgentProcess.freePort();
-    try (AgentProcess agent = start(port, backing, key)) {
-      agent.awaitGeneration(1);
-      assertThat(run("write", port, "--rw", "write", "--verify")).isZero();
-      assertThat(run("read-back", port, "--rw", "read", "--verify")).isZero();
-      agent.stop();
-    }
-
-    // 2. Without the key, the same blocks do not read back as the pattern: they are ciphertext.
-    try (AgentProcess agent = start(port, backing, null)) {
-      agent.awaitGeneration(1);
-      assertThat(run("read-without-key", port, "--rw", "read", "--verify"))
-          .as("plaintext must not be on the backing file").isNotZero();
-      agent.stop();
-    }
-
-    // 3. With the key again, after a restart: intact.
-    try (AgentProcess agent = start(port, backing, key)) {
-      agent.awaitGeneration(1);
-      assertThat(run("read-after-restart", port, "--rw", "read", "--verify")).isZero();
-      agent.stop();
-    }
-  }
-
-  private AgentProcess start(int port, Path backing, Path key) throws Exception {
-    String encryption = key == null ? "null"
-        : "{\"algorithm\":\"AES-256-XTS\",\"keySecret\":\"pool-enc-xts-key\",\"keyFile\":\"" + key + "\"}";
-    String json = """
+    private AgentProcess start(int port, Path backing, Path key) throws Exception {
+        String encryption = key == null
+                ? "null"
+                : "{\"algorithm\":\"AES-256-XTS\",\"keySecret\":\"pool-enc-xts-key\",\"keyFile\":\"" + key + "\"}";
+        String json =
+                """
         {"pool":"pool-enc","listen":{"address":"127.0.0.1","port":%d},
          "offload":{"mode":"ZeroCopy","fallback":"Degrade","encryption":%s},
          "subsystems":[{"nqn":"%s","tenant":"tenant-blue","hosts":["%s"],
            "namespaces":[{"nsid":1,"backend":"file","path":"%s","sizeBytes":%d,"blockSize":4096}]}],
          "tenants":[]}
-        """.formatted(port, encryption, NQN, HOST, backing, BLOCKS * 4096L);
-    Path config = dir.resolve(key == null ? "plain.json" : "encrypted.json");
-    Files.writeString(config, json);
-    return AgentProcess.start(dir, Map.of("dpu.agent.config-file", config.toString()));
-  }
-
-  private int run(String name, int port, String... mode) throws Exception {
-    String[] args = new String[mode.length + 8];
-    System.arraycopy(mode, 0, args, 0, mode.length);
-    System.arraycopy(new String[] {"--ops", Integer.toString(BLOCKS), "--bs", "4096", "--qd", "4",
-        "--seed", "42"}, 0, args, mode.length, 8);
-    Loadgen loadgen = Loadgen.start(dir, name, port, NQN, HOST, 1, args);
-    int exit = loadgen.await(60);
-    if (exit == 2) {
-      throw new AssertionError("load generator could not run (" + name + "): " + loadgen.log());
+        """
+                        .formatted(port, encryption, NQN, HOST, backing, BLOCKS * 4096L);
+        Path config = dir.resolve(key == null ? "plain.json" : "encrypted.json");
+        Files.writeString(config, json);
+        return AgentProcess.start(dir, Map.of("dpu.agent.config-file", config.toString()));
     }
-    return exit;
-  }
+
+    private int run(String name, int port, String... mode) throws Exception {
+        String[] args = new String[mode.length + 8];
+        System.arraycopy(mode, 0, args, 0, mode.length);
+        System.arraycopy(
+                new String[] {"--ops", Integer.toString(BLOCKS), "--bs", "4096", "--qd", "4", "--seed", "42"},
+                0,
+                args,
+                mode.length,
+                8);
+        Loadgen loadgen = Loadgen.start(dir, name, port, NQN, HOST, 1, args);
+        int exit = loadgen.await(60);
+        if (exit == 2) {
+            throw new AssertionError("load generator could not run (" + name + "): " + loadgen.log());
+        }
+        return exit;
+    }
 }

@@ -33,188 +33,255 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KubernetesModeIT {
 
-  private static final String NAMESPACE = "storage";
-  private static final String NODE = "dpu-node-a";
-  private static final String POOL = "pool-it";
+    private static final String NAMESPACE = "storage";
+    private static final String NODE = "dpu-node-a";
+    private static final String POOL = "pool-it";
 
-  private static RealApiServer apiServer;
-  private static KubernetesClient client;
+    private static RealApiServer apiServer;
+    private static KubernetesClient client;
 
-  @TempDir
-  Path dir;
+    @TempDir
+    Path dir;
 
-  @BeforeAll
-  static void startApiServer() throws Exception {
-    apiServer = RealApiServer.start();
-    client = apiServer.client();
-    Path crd = Path.of(System.getProperty("dpu.crds", "../crds"),
-        "dpunodestates.storage.dpu.dev-v1.yml");
-    CustomResourceDefinition definition = client.apiextensions().v1().customResourceDefinitions()
-        .load(crd.toFile()).item();
-    client.resource(definition).serverSideApply();
-    client.apiextensions().v1().customResourceDefinitions().withName(definition.getMetadata().getName())
-        .waitUntilCondition(d -> d.getStatus() != null && d.getStatus().getConditions().stream()
-            .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True")),
-            30, TimeUnit.SECONDS);
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()
-        .build()).serverSideApply();
-  }
-
-  @AfterAll
-  static void stopApiServer() {
-    if (apiServer != null) {
-      apiServer.close();
+    @BeforeAll
+    static void startApiServer() throws Exception {
+        apiServer = RealApiServer.start();
+        client = apiServer.client();
+        Path crd = Path.of(System.getProperty("dpu.crds", "../crds"), "dpunodestates.storage.dpu.dev-v1.yml");
+        CustomResourceDefinition definition = client.apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .load(crd.toFile())
+                .item();
+        client.resource(definition).serverSideApply();
+        client.apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .withName(definition.getMetadata().getName())
+                .waitUntilCondition(
+                        d -> d.getStatus() != null
+                                && d.getStatus().getConditions().stream()
+                                        .anyMatch(c -> c.getType().equals("Established")
+                                                && c.getStatus().equals("True")),
+                        30,
+                        TimeUnit.SECONDS);
+        client.resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NAMESPACE)
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
     }
-  }
 
-  @Test
-  void reportsNodeStateRecreatesItAndRefusesBadConfigsWhileServing() throws Exception {
-    int nvmePort = AgentProcess.freePort();
-    PoolConfig good = new PoolConfig(nvmePort).reactors(3)
-        .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "ram", 64L << 20))
-        .tenant("tenant-blue", 0);
-    String goodJson = good.json();
-    // A node whose kernel has the NVMe/TCP target loaded, as the data path's probe sees it.
-    Path hostRoot = dir.resolve("host");
-    Files.createDirectories(hostRoot.resolve("sys/module/nvmet_tcp"));
-    writeConfigMap(goodJson, "7");
-    Path kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, apiServer.kubeconfigYaml());
-
-    try (AgentProcess agent = AgentProcess.start(dir, Map.of(
-        "kubeconfig", kubeconfig.toString(),
-        "dpu.agent.node-name", NODE,
-        "dpu.agent.pool", POOL,
-        "dpu.agent.namespace", NAMESPACE,
-        "dpu.agent.host-root", hostRoot.toString(),
-        "dpu.agent.node-state-resync", "30s"))) {
-      DpuNodeState state = awaitNodeState("generation 7 applied",
-          s -> s.getStatus() != null && Long.valueOf(7).equals(s.getStatus().getAppliedConfigGeneration()),
-          agent);
-      assertThat(state.getSpec().getNodeName()).isEqualTo(NODE);
-      assertThat(state.getSpec().getPool()).isEqualTo(POOL);
-      assertThat(state.getStatus().getAppliedConfigHash()).isEqualTo(sha256(goodJson));
-      assertThat(state.getStatus().getListenerAddress()).isEqualTo("127.0.0.1:" + nvmePort);
-      assertThat(state.getStatus().getEffectiveOffloadMode()).isEqualTo("ZeroCopy");
-      assertThat(state.getStatus().getCapabilities().getIoUring()).isTrue();
-      assertThat(state.getStatus().getCapabilities().getCrc32c()).isNotNull();
-      assertThat(state.getStatus().getCapabilities().getAesNi()).isNotNull();
-      assertThat(state.getStatus().getCapabilities().getOffloadProviders())
-          .containsExactly("kernel-nvmet-tcp");
-      assertThat(state.getStatus().getReactors()).as("reactors running").isEqualTo(3);
-      assertThat(condition(state, "Ready").getStatus()).isEqualTo("True");
-      assertThat(condition(state, "ConfigApplied").getReason()).isEqualTo("Applied");
-      assertThat(state.getMetadata().getManagedFields())
-          .anySatisfy(f -> {
-            assertThat(f.getManager()).isEqualTo("dpu-agent");
-            assertThat(f.getOperation()).isEqualTo("Apply");
-            assertThat(f.getSubresource()).isEqualTo("status");
-          });
-
-      // Deleted: the agent writes it again (and promptly, not at the 30 s resync).
-      String firstUid = state.getMetadata().getUid();
-      client.resources(DpuNodeState.class).inNamespace(NAMESPACE).withName(NODE).delete();
-      DpuNodeState again = awaitNodeState("recreated", s -> !s.getMetadata().getUid().equals(firstUid)
-          && s.getStatus() != null && Long.valueOf(7).equals(s.getStatus().getAppliedConfigGeneration()),
-          agent, Duration.ofSeconds(15));
-      assertThat(condition(again, "Ready").getStatus()).isEqualTo("True");
-
-      // Bad configs while I/O runs: refused with a clear condition, generation 7 keeps serving.
-      Loadgen io = Loadgen.start(dir, "io", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1,
-          "--rw", "randrw", "--duration-s", "8", "--qd", "8", "--verify");
-      Thread.sleep(1000);
-      writeConfigMap(good.json("nqn.2024-13.bad month"), "8");
-      DpuNodeState malformed = awaitNodeState("malformed NQN refused",
-          s -> conditionMessage(s, "ConfigApplied").contains("generation 8 refused"), agent);
-      assertThat(condition(malformed, "ConfigApplied").getStatus()).isEqualTo("False");
-      assertThat(condition(malformed, "ConfigApplied").getReason()).isEqualTo("InvalidConfig");
-      assertThat(conditionMessage(malformed, "ConfigApplied")).contains("is not a valid NQN");
-      assertThat(malformed.getStatus().getAppliedConfigGeneration()).isEqualTo(7);
-      assertThat(condition(malformed, "Ready").getStatus()).isEqualTo("True");
-
-      PoolConfig keyless = new PoolConfig(nvmePort)
-          .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "ram", 64L << 20))
-          .tenant("tenant-blue", 0)
-          .encryptionKeyFile("pool-it-xts-key", "/etc/dpu/keys/pool-it-xts-key/key");
-      writeConfigMap(keyless.json(), "9");
-      DpuNodeState noKey = awaitNodeState("missing key Secret refused",
-          s -> conditionMessage(s, "ConfigApplied").contains("generation 9 refused"), agent);
-      assertThat(condition(noKey, "ConfigApplied").getReason()).isEqualTo("KeyMissing");
-      assertThat(conditionMessage(noKey, "ConfigApplied")).contains("Secret pool-it-xts-key");
-
-      PoolConfig tape = new PoolConfig(nvmePort)
-          .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "tape", 64L << 20))
-          .tenant("tenant-blue", 0);
-      writeConfigMap(tape.json(), "10");
-      DpuNodeState unknownBackend = awaitNodeState("unknown backend refused",
-          s -> conditionMessage(s, "ConfigApplied").contains("generation 10 refused"), agent);
-      assertThat(conditionMessage(unknownBackend, "ConfigApplied")).contains("\"tape\" is not one of ram, file");
-      assertThat(unknownBackend.getStatus().getAppliedConfigGeneration()).isEqualTo(7);
-
-      assertThat(io.await(30)).as(io.log()).isZero();
-      assertThat(io.summary().path("errors").asLong()).isZero();
-
-      // A good config through the API applies live again.
-      PoolConfig limited = new PoolConfig(nvmePort)
-          .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "ram", 64L << 20))
-          .tenant("tenant-blue", 20000);
-      writeConfigMap(limited.json(), "11");
-      DpuNodeState fixed = awaitNodeState("generation 11 applied",
-          s -> Long.valueOf(11).equals(s.getStatus().getAppliedConfigGeneration()), agent);
-      assertThat(condition(fixed, "ConfigApplied").getStatus()).isEqualTo("True");
-      assertThat(fixed.getStatus().getAppliedConfigHash()).isEqualTo(sha256(limited.json()));
-
-      // Graceful stop reports Ready=False before the process ends.
-      agent.stop();
-      DpuNodeState stopped = client.resources(DpuNodeState.class).inNamespace(NAMESPACE)
-          .withName(NODE).get();
-      assertThat(condition(stopped, "Ready").getReason()).isEqualTo("ShuttingDown");
+    @AfterAll
+    static void stopApiServer() {
+        if (apiServer != null) {
+            apiServer.close();
+        }
     }
-  }
 
-  private static void writeConfigMap(String json, String generation) {
-    client.resource(new ConfigMapBuilder()
-        .withNewMetadata().withName(POOL + "-dataplane").withNamespace(NAMESPACE)
-        .withAnnotations(Map.of("storage.dpu.dev/generation", generation)).endMetadata()
-        .withData(Map.of("dataplane.json", json))
-        .build()).fieldManager("test-operator").forceConflicts().serverSideApply();
-  }
+    @Test
+    void reportsNodeStateRecreatesItAndRefusesBadConfigsWhileServing() throws Exception {
+        int nvmePort = AgentProcess.freePort();
+        PoolConfig good = new PoolConfig(nvmePort)
+                .reactors(3)
+                .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "ram", 64L << 20))
+                .tenant("tenant-blue", 0);
+        String goodJson = good.json();
+        // A node whose kernel has the NVMe/TCP target loaded, as the data path's probe sees it.
+        Path hostRoot = dir.resolve("host");
+        Files.createDirectories(hostRoot.resolve("sys/module/nvmet_tcp"));
+        writeConfigMap(goodJson, "7");
+        Path kubeconfig = dir.resolve("kubeconfig");
+        Files.writeString(kubeconfig, apiServer.kubeconfigYaml());
 
-  private static DpuNodeState awaitNodeState(String what, Predicate<DpuNodeState> condition,
-      AgentProcess agent) throws InterruptedException {
-    return awaitNodeState(what, condition, agent, Duration.ofSeconds(30));
-  }
+        try (AgentProcess agent = AgentProcess.start(
+                dir,
+                Map.of(
+                        "kubeconfig",
+                        kubeconfig.toString(),
+                        "dpu.agent.node-name",
+                        NODE,
+                        "dpu.agent.pool",
+                        POOL,
+                        "dpu.agent.namespace",
+                        NAMESPACE,
+                        "dpu.agent.host-root",
+                        hostRoot.toString(),
+                        "dpu.agent.node-state-resync",
+                        "30s"))) {
+            DpuNodeState state = awaitNodeState(
+                    "generation 7 applied",
+                    s -> s.getStatus() != null
+                            && Long.valueOf(7).equals(s.getStatus().getAppliedConfigGeneration()),
+                    agent);
+            assertThat(state.getSpec().getNodeName()).isEqualTo(NODE);
+            assertThat(state.getSpec().getPool()).isEqualTo(POOL);
+            assertThat(state.getStatus().getAppliedConfigHash()).isEqualTo(sha256(goodJson));
+            assertThat(state.getStatus().getListenerAddress()).isEqualTo("127.0.0.1:" + nvmePort);
+            assertThat(state.getStatus().getEffectiveOffloadMode()).isEqualTo("ZeroCopy");
+            assertThat(state.getStatus().getCapabilities().getIoUring()).isTrue();
+            assertThat(state.getStatus().getCapabilities().getCrc32c()).isNotNull();
+            assertThat(state.getStatus().getCapabilities().getAesNi()).isNotNull();
+            assertThat(state.getStatus().getCapabilities().getOffloadProviders())
+                    .containsExactly("kernel-nvmet-tcp");
+            assertThat(state.getStatus().getReactors()).as("reactors running").isEqualTo(3);
+            assertThat(condition(state, "Ready").getStatus()).isEqualTo("True");
+            assertThat(condition(state, "ConfigApplied").getReason()).isEqualTo("Applied");
+            assertThat(state.getMetadata().getManagedFields()).anySatisfy(f -> {
+                assertThat(f.getManager()).isEqualTo("dpu-agent");
+                assertThat(f.getOperation()).isEqualTo("Apply");
+                assertThat(f.getSubresource()).isEqualTo("status");
+            });
 
-  private static DpuNodeState awaitNodeState(String what, Predicate<DpuNodeState> condition,
-      AgentProcess agent, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    DpuNodeState last = null;
-    while (System.nanoTime() < deadline) {
-      last = client.resources(DpuNodeState.class).inNamespace(NAMESPACE).withName(NODE).get();
-      if (last != null && condition.test(last)) {
-        return last;
-      }
-      Thread.sleep(250);
+            // Deleted: the agent writes it again (and promptly, not at the 30 s resync).
+            String firstUid = state.getMetadata().getUid();
+            client.resources(DpuNodeState.class)
+                    .inNamespace(NAMESPACE)
+                    .withName(NODE)
+                    .delete();
+            DpuNodeState again = awaitNodeState(
+                    "recreated",
+                    s -> !s.getMetadata().getUid().equals(firstUid)
+                            && s.getStatus() != null
+                            && Long.valueOf(7).equals(s.getStatus().getAppliedConfigGeneration()),
+                    agent,
+                    Duration.ofSeconds(15));
+            assertThat(condition(again, "Ready").getStatus()).isEqualTo("True");
+
+            // Bad configs while I/O runs: refused with a clear condition, generation 7 keeps serving.
+            Loadgen io = Loadgen.start(
+                    dir,
+                    "io",
+                    nvmePort,
+                    nqn("tenant-blue"),
+                    BLUE_HOST,
+                    1,
+                    "--rw",
+                    "randrw",
+                    "--duration-s",
+                    "8",
+                    "--qd",
+                    "8",
+                    "--verify");
+            Thread.sleep(1000);
+            writeConfigMap(good.json("nqn.2024-13.bad month"), "8");
+            DpuNodeState malformed = awaitNodeState(
+                    "malformed NQN refused",
+                    s -> conditionMessage(s, "ConfigApplied").contains("generation 8 refused"),
+                    agent);
+            assertThat(condition(malformed, "ConfigApplied").getStatus()).isEqualTo("False");
+            assertThat(condition(malformed, "ConfigApplied").getReason()).isEqualTo("InvalidConfig");
+            assertThat(conditionMessage(malformed, "ConfigApplied")).contains("is not a valid NQN");
+            assertThat(malformed.getStatus().getAppliedConfigGeneration()).isEqualTo(7);
+            assertThat(condition(malformed, "Ready").getStatus()).isEqualTo("True");
+
+            PoolConfig keyless = new PoolConfig(nvmePort)
+                    .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "ram", 64L << 20))
+                    .tenant("tenant-blue", 0)
+                    .encryptionKeyFile("pool-it-xts-key", "/etc/dpu/keys/pool-it-xts-key/key");
+            writeConfigMap(keyless.json(), "9");
+            DpuNodeState noKey = awaitNodeState(
+                    "missing key Secret refused",
+                    s -> conditionMessage(s, "ConfigApplied").contains("generation 9 refused"),
+                    agent);
+            assertThat(condition(noKey, "ConfigApplied").getReason()).isEqualTo("KeyMissing");
+            assertThat(conditionMessage(noKey, "ConfigApplied")).contains("Secret pool-it-xts-key");
+
+            PoolConfig tape = new PoolConfig(nvmePort)
+                    .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "tape", 64L << 20))
+                    .tenant("tenant-blue", 0);
+            writeConfigMap(tape.json(), "10");
+            DpuNodeState unknownBackend = awaitNodeState(
+                    "unknown backend refused",
+                    s -> conditionMessage(s, "ConfigApplied").contains("generation 10 refused"),
+                    agent);
+            assertThat(conditionMessage(unknownBackend, "ConfigApplied")).contains("\"tape\" is not one of ram, file");
+            assertThat(unknownBackend.getStatus().getAppliedConfigGeneration()).isEqualTo(7);
+
+            assertThat(io.await(30)).as(io.log()).isZero();
+            assertThat(io.summary().path("errors").asLong()).isZero();
+
+            // A good config through the API applies live again.
+            PoolConfig limited = new PoolConfig(nvmePort)
+                    .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "ram", 64L << 20))
+                    .tenant("tenant-blue", 20000);
+            writeConfigMap(limited.json(), "11");
+            DpuNodeState fixed = awaitNodeState(
+                    "generation 11 applied",
+                    s -> Long.valueOf(11).equals(s.getStatus().getAppliedConfigGeneration()),
+                    agent);
+            assertThat(condition(fixed, "ConfigApplied").getStatus()).isEqualTo("True");
+            assertThat(fixed.getStatus().getAppliedConfigHash()).isEqualTo(sha256(limited.json()));
+
+            // Graceful stop reports Ready=False before the process ends.
+            agent.stop();
+            DpuNodeState stopped = client.resources(DpuNodeState.class)
+                    .inNamespace(NAMESPACE)
+                    .withName(NODE)
+                    .get();
+            assertThat(condition(stopped, "Ready").getReason()).isEqualTo("ShuttingDown");
+        }
     }
-    throw new AssertionError("DpuNodeState never showed: " + what + "\nlast: " + last
-        + "\nagent log:\n" + agent.log());
-  }
 
-  private static Condition condition(DpuNodeState state, String type) {
-    return state.getStatus().getConditions().stream().filter(c -> c.getType().equals(type))
-        .findFirst().orElseThrow(() -> new AssertionError("no condition " + type + " in " + state));
-  }
-
-  private static String conditionMessage(DpuNodeState state, String type) {
-    if (state.getStatus() == null) {
-      return "";
+    private static void writeConfigMap(String json, String generation) {
+        client.resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName(POOL + "-dataplane")
+                        .withNamespace(NAMESPACE)
+                        .withAnnotations(Map.of("storage.dpu.dev/generation", generation))
+                        .endMetadata()
+                        .withData(Map.of("dataplane.json", json))
+                        .build())
+                .fieldManager("test-operator")
+                .forceConflicts()
+                .serverSideApply();
     }
-    return state.getStatus().getConditions().stream().filter(c -> c.getType().equals(type))
-        .map(Condition::getMessage).findFirst().orElse("");
-  }
 
-  private static String sha256(String json) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-        .digest(json.getBytes(StandardCharsets.UTF_8)));
-  }
+    private static DpuNodeState awaitNodeState(String what, Predicate<DpuNodeState> condition, AgentProcess agent)
+            throws InterruptedException {
+        return awaitNodeState(what, condition, agent, Duration.ofSeconds(30));
+    }
+
+    private static DpuNodeState awaitNodeState(
+            String what, Predicate<DpuNodeState> condition, AgentProcess agent, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        DpuNodeState last = null;
+        while (System.nanoTime() < deadline) {
+            last = client.resources(DpuNodeState.class)
+                    .inNamespace(NAMESPACE)
+                    .withName(NODE)
+                    .get();
+            if (last != null && condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(
+                "DpuNodeState never showed: " + what + "\nlast: " + last + "\nagent log:\n" + agent.log());
+    }
+
+    private static Condition condition(DpuNodeState state, String type) {
+        return state.getStatus().getConditions().stream()
+                .filter(c -> c.getType().equals(type))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no condition " + type + " in " + state));
+    }
+
+    private static String conditionMessage(DpuNodeState state, String type) {
+        if (state.getStatus() == null) {
+            return "";
+        }
+        return state.getStatus().getConditions().stream()
+                .filter(c -> c.getType().equals(type))
+                .map(Condition::getMessage)
+                .findFirst()
+                .orElse("");
+    }
+
+    private static String sha256(String json) throws Exception {
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8)));
+    }
 }

@@ -12,52 +12,67 @@ import java.util.concurrent.TimeUnit;
 /** The project's NVMe/TCP load generator (dataplane/build/dpu-loadgen) as a real host. */
 final class Loadgen {
 
-  private final Process process;
-  private final Path json;
-  private final Path log;
+    private final Process process;
+    private final Path json;
+    private final Path log;
 
-  private Loadgen(Process process, Path json, Path log) {
-    this.process = process;
-    this.json = json;
-    this.log = log;
-  }
-
-  /** Starts a run; extra are further flags such as --duration-s 8 or --ops 500. */
-  static Loadgen start(Path dir, String name, int port, String nqn, String hostNqn, int nsid,
-      String... extra) throws IOException {
-    Path bin = Path.of(System.getProperty("dpu.dataplane.bin", "../dataplane/build"), "dpu-loadgen");
-    if (!Files.isExecutable(bin)) {
-      throw new IllegalStateException("no load generator at " + bin + ": `make -C dataplane all`");
+    private Loadgen(Process process, Path json, Path log) {
+        this.process = process;
+        this.json = json;
+        this.log = log;
     }
-    Path json = dir.resolve(name + ".json");
-    Path log = dir.resolve(name + ".log");
-    List<String> command = new ArrayList<>(List.of(bin.toString(), "--address", "127.0.0.1",
-        "--port", Integer.toString(port), "--nqn", nqn, "--hostnqn", hostNqn,
-        "--nsid", Integer.toString(nsid), "--json", json.toString(), "--interval-ms", "500"));
-    command.addAll(List.of(extra));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-        .start();
-    return new Loadgen(p, json, log);
-  }
 
-  /** Waits for the run to end; returns its exit code (0 = no I/O error). */
-  int await(long seconds) throws InterruptedException {
-    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("load generator still running after " + seconds + " s\n" + log());
+    /** Starts a run; extra are further flags such as --duration-s 8 or --ops 500. */
+    static Loadgen start(Path dir, String name, int port, String nqn, String hostNqn, int nsid, String... extra)
+            throws IOException {
+        Path bin = Path.of(System.getProperty("dpu.dataplane.bin", "../dataplane/build"), "dpu-loadgen");
+        if (!Files.isExecutable(bin)) {
+            throw new IllegalStateException("no load generator at " + bin + ": `make -C dataplane all`");
+        }
+        Path json = dir.resolve(name + ".json");
+        Path log = dir.resolve(name + ".log");
+        List<String> command = new ArrayList<>(List.of(
+                bin.toString(),
+                "--address",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--nqn",
+                nqn,
+                "--hostnqn",
+                hostNqn,
+                "--nsid",
+                Integer.toString(nsid),
+                "--json",
+                json.toString(),
+                "--interval-ms",
+                "500"));
+        command.addAll(List.of(extra));
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        return new Loadgen(p, json, log);
     }
-    return process.exitValue();
-  }
 
-  JsonNode summary() throws IOException {
-    return new ObjectMapper().readTree(json.toFile());
-  }
-
-  String log() {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return "(no log)";
+    /** Waits for the run to end; returns its exit code (0 = no I/O error). */
+    int await(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("load generator still running after " + seconds + " s\n" + log());
+        }
+        return process.exitValue();
     }
-  }
+
+    JsonNode summary() throws IOException {
+        return new ObjectMapper().readTree(json.toFile());
+    }
+
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
 }

@@ -25,73 +25,119 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NodeFieldsIT {
 
-  private static final long MiB = 1 << 20;
+    private static final long MiB = 1 << 20;
 
-  @TempDir
-  Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void reactorsRunAndRequiredHeaderDigestAppliesLive() throws Exception {
-    int nvmePort = AgentProcess.freePort();
-    Path configFile = dir.resolve("dataplane.json");
-    PoolConfig config = new PoolConfig(nvmePort).reactors(3)
-        .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "ram", 16 * MiB))
-        .tenant("tenant-blue", 0);
-    write(configFile, config.json());
+    @Test
+    void reactorsRunAndRequiredHeaderDigestAppliesLive() throws Exception {
+        int nvmePort = AgentProcess.freePort();
+        Path configFile = dir.resolve("dataplane.json");
+        PoolConfig config = new PoolConfig(nvmePort)
+                .reactors(3)
+                .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "ram", 16 * MiB))
+                .tenant("tenant-blue", 0);
+        write(configFile, config.json());
 
-    try (AgentProcess agent = AgentProcess.start(dir, Map.of(
-        "dpu.agent.config-file", configFile.toString(),
-        "dpu.agent.config-poll-interval", "200ms",
-        "dpu.agent.node-name", "node-it"))) {
-      agent.awaitGeneration(1);
-      assertThat(reactorThreads(agent.pid())).as("dpd-reactor-* threads of the agent").isEqualTo(3);
-      assertThat(agent.log()).contains("3 reactors");
+        try (AgentProcess agent = AgentProcess.start(
+                dir,
+                Map.of(
+                        "dpu.agent.config-file", configFile.toString(),
+                        "dpu.agent.config-poll-interval", "200ms",
+                        "dpu.agent.node-name", "node-it"))) {
+            agent.awaitGeneration(1);
+            assertThat(reactorThreads(agent.pid()))
+                    .as("dpd-reactor-* threads of the agent")
+                    .isEqualTo(3);
+            assertThat(agent.log()).contains("3 reactors");
 
-      Loadgen before = Loadgen.start(dir, "before", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1,
-          "--rw", "randread", "--ops", "200", "--qd", "4");
-      assertThat(before.await(60)).as(before.log()).isZero();
+            Loadgen before = Loadgen.start(
+                    dir,
+                    "before",
+                    nvmePort,
+                    nqn("tenant-blue"),
+                    BLUE_HOST,
+                    1,
+                    "--rw",
+                    "randread",
+                    "--ops",
+                    "200",
+                    "--qd",
+                    "4");
+            assertThat(before.await(60)).as(before.log()).isZero();
 
-      write(configFile, config.requireHeaderDigest(true).json());
-      JsonNode second = agent.awaitGeneration(2);
-      assertThat(second.path("RestartPending").asText()).as("a live change").startsWith("False");
+            write(configFile, config.requireHeaderDigest(true).json());
+            JsonNode second = agent.awaitGeneration(2);
+            assertThat(second.path("RestartPending").asText())
+                    .as("a live change")
+                    .startsWith("False");
 
-      Loadgen without = Loadgen.start(dir, "without", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1,
-          "--rw", "randread", "--ops", "200", "--qd", "4");
-      assertThat(without.await(60)).as("no header digest: refused").isNotZero();
-      Loadgen with = Loadgen.start(dir, "with", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1,
-          "--rw", "randread", "--ops", "200", "--qd", "4", "--header-digest");
-      assertThat(with.await(60)).as(with.log()).isZero();
+            Loadgen without = Loadgen.start(
+                    dir,
+                    "without",
+                    nvmePort,
+                    nqn("tenant-blue"),
+                    BLUE_HOST,
+                    1,
+                    "--rw",
+                    "randread",
+                    "--ops",
+                    "200",
+                    "--qd",
+                    "4");
+            assertThat(without.await(60)).as("no header digest: refused").isNotZero();
+            Loadgen with = Loadgen.start(
+                    dir,
+                    "with",
+                    nvmePort,
+                    nqn("tenant-blue"),
+                    BLUE_HOST,
+                    1,
+                    "--rw",
+                    "randread",
+                    "--ops",
+                    "200",
+                    "--qd",
+                    "4",
+                    "--header-digest");
+            assertThat(with.await(60)).as(with.log()).isZero();
 
-      assertThat(refused(agent, "digest_required")).isEqualTo(1);
-      assertThat(refused(agent, "fabrics_connect")).isZero();
-      assertThat(agent.log()).contains("requires header digest and the host did not ask for it");
-      assertThat(reactorThreads(agent.pid())).as("no restart").isEqualTo(3);
-    }
-  }
-
-  private static long reactorThreads(long pid) throws IOException {
-    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-      return tasks.filter(task -> {
-        try {
-          return Files.readString(task.resolve("comm")).startsWith("dpd-reactor-");
-        } catch (IOException e) {
-          return false; // the thread ended while we looked
+            assertThat(refused(agent, "digest_required")).isEqualTo(1);
+            assertThat(refused(agent, "fabrics_connect")).isZero();
+            assertThat(agent.log()).contains("requires header digest and the host did not ask for it");
+            assertThat(reactorThreads(agent.pid())).as("no restart").isEqualTo(3);
         }
-      }).count();
     }
-  }
 
-  private static long refused(AgentProcess agent, String reason) throws Exception {
-    String metrics = agent.get("/q/metrics").body();
-    Matcher m = Pattern.compile("^dpu_dataplane_connects_refused_total\\{[^}]*reason=\"" + reason
-        + "\"[^}]*} ([0-9.]+)", Pattern.MULTILINE).matcher(metrics);
-    assertThat(m.find()).as("connects_refused_total{reason=%s} in\n%s", reason, metrics).isTrue();
-    return (long) Double.parseDouble(m.group(1));
-  }
+    private static long reactorThreads(long pid) throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return tasks.filter(task -> {
+                        try {
+                            return Files.readString(task.resolve("comm")).startsWith("dpd-reactor-");
+                        } catch (IOException e) {
+                            return false; // the thread ended while we looked
+                        }
+                    })
+                    .count();
+        }
+    }
 
-  private static void write(Path file, String json) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, json);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-  }
+    private static long refused(AgentProcess agent, String reason) throws Exception {
+        String metrics = agent.get("/q/metrics").body();
+        Matcher m = Pattern.compile(
+                        "^dpu_dataplane_connects_refused_total\\{[^}]*reason=\"" + reason + "\"[^}]*} ([0-9.]+)",
+                        Pattern.MULTILINE)
+                .matcher(metrics);
+        assertThat(m.find())
+                .as("connects_refused_total{reason=%s} in\n%s", reason, metrics)
+                .isTrue();
+        return (long) Double.parseDouble(m.group(1));
+    }
+
+    private static void write(Path file, String json) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, json);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
 }

@@ -22,87 +22,104 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PrometheusScrapeIT {
 
-  @TempDir
-  Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void prometheusSeesIopsBytesAndLatencyQuantiles() throws Exception {
-    int nvmePort = AgentProcess.freePort();
-    Path configFile = dir.resolve("dataplane.json");
-    Files.writeString(configFile, new PoolConfig(nvmePort)
-        .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "ram", 64L << 20))
-        .tenant("tenant-blue", 0).json());
+    @Test
+    void prometheusSeesIopsBytesAndLatencyQuantiles() throws Exception {
+        int nvmePort = AgentProcess.freePort();
+        Path configFile = dir.resolve("dataplane.json");
+        Files.writeString(
+                configFile,
+                new PoolConfig(nvmePort)
+                        .subsystem("tenant-blue", BLUE_HOST, new Ns(1, "ram", 64L << 20))
+                        .tenant("tenant-blue", 0)
+                        .json());
 
-    try (AgentProcess agent = AgentProcess.start(dir, Map.of(
-            "dpu.agent.config-file", configFile.toString(),
-            "dpu.agent.node-name", "node-prom",
-            "dpu.agent.pool", "pool-it"));
-        RealPrometheus prometheus = awaitAgentThenPrometheus(agent)) {
-      Loadgen io = Loadgen.start(dir, "io", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1,
-          "--rw", "randrw", "--duration-s", "14", "--qd", "8");
+        try (AgentProcess agent = AgentProcess.start(
+                        dir,
+                        Map.of(
+                                "dpu.agent.config-file", configFile.toString(),
+                                "dpu.agent.node-name", "node-prom",
+                                "dpu.agent.pool", "pool-it"));
+                RealPrometheus prometheus = awaitAgentThenPrometheus(agent)) {
+            Loadgen io = Loadgen.start(
+                    dir,
+                    "io",
+                    nvmePort,
+                    nqn("tenant-blue"),
+                    BLUE_HOST,
+                    1,
+                    "--rw",
+                    "randrw",
+                    "--duration-s",
+                    "14",
+                    "--qd",
+                    "8");
 
-      String ops = "sum(rate(dpu_dataplane_io_ops_total{pool=\"pool-it\",node=\"node-prom\"}[5s]))";
-      String bytes = "sum(rate(dpu_dataplane_io_bytes_total{tenant=\"tenant-blue\"}[5s]))";
-      String p99 = "histogram_quantile(0.99, sum by (le) "
-          + "(rate(dpu_dataplane_io_latency_seconds_bucket{stage=\"e2e\"}[5s])))";
-      double iops = Double.NaN;
-      double bandwidth = Double.NaN;
-      double latency = Double.NaN;
-      long deadline = System.nanoTime() + 25_000_000_000L;
-      while (System.nanoTime() < deadline) {
-        iops = prometheus.scalar(ops);
-        bandwidth = prometheus.scalar(bytes);
-        latency = prometheus.scalar(p99);
-        if (iops > 1000 && bandwidth > 1e6 && Double.isFinite(latency) && latency > 0) {
-          break;
+            String ops = "sum(rate(dpu_dataplane_io_ops_total{pool=\"pool-it\",node=\"node-prom\"}[5s]))";
+            String bytes = "sum(rate(dpu_dataplane_io_bytes_total{tenant=\"tenant-blue\"}[5s]))";
+            String p99 = "histogram_quantile(0.99, sum by (le) "
+                    + "(rate(dpu_dataplane_io_latency_seconds_bucket{stage=\"e2e\"}[5s])))";
+            double iops = Double.NaN;
+            double bandwidth = Double.NaN;
+            double latency = Double.NaN;
+            long deadline = System.nanoTime() + 25_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                iops = prometheus.scalar(ops);
+                bandwidth = prometheus.scalar(bytes);
+                latency = prometheus.scalar(p99);
+                if (iops > 1000 && bandwidth > 1e6 && Double.isFinite(latency) && latency > 0) {
+                    break;
+                }
+                Thread.sleep(1000);
+            }
+            String context = "\nagent log:\n" + agent.log() + "\nprometheus log:\n" + prometheus.log();
+            assertThat(iops).as("IOPS from Prometheus" + context).isGreaterThan(1000);
+            assertThat(bandwidth).as("bytes/s from Prometheus").isGreaterThan(1e6);
+            assertThat(latency).as("p99 e2e latency in seconds").isPositive().isLessThan(1.0);
+
+            // The counters move between scrapes (not a constant exposed once).
+            double before = prometheus.scalar("sum(dpu_dataplane_io_ops_total)");
+            Thread.sleep(2500);
+            double after = prometheus.scalar("sum(dpu_dataplane_io_ops_total)");
+            assertThat(after).as("ops counter grows during I/O").isGreaterThan(before);
+
+            // Agent-level series: one scrape target up, generation 1 applied, info with the mode.
+            assertThat(prometheus.scalar("up{job=\"dpu-agent\"}")).isEqualTo(1.0);
+            assertThat(prometheus.scalar("dpu_agent_config_generation")).isEqualTo(1.0);
+            JsonNode info = prometheus.query("dpu_agent_info");
+            assertThat(info).hasSize(1);
+            assertThat(info.get(0).path("metric").path("effective_mode").asText())
+                    .isEqualTo("ZeroCopy");
+            assertThat(prometheus.scalar("sum(dpu_dataplane_connections)")).isPositive();
+
+            assertThat(io.await(30)).as(io.log()).isZero();
+            everyExposedMetricIsDocumented(agent);
         }
-        Thread.sleep(1000);
-      }
-      String context = "\nagent log:\n" + agent.log() + "\nprometheus log:\n" + prometheus.log();
-      assertThat(iops).as("IOPS from Prometheus" + context).isGreaterThan(1000);
-      assertThat(bandwidth).as("bytes/s from Prometheus").isGreaterThan(1e6);
-      assertThat(latency).as("p99 e2e latency in seconds").isPositive().isLessThan(1.0);
-
-      // The counters move between scrapes (not a constant exposed once).
-      double before = prometheus.scalar("sum(dpu_dataplane_io_ops_total)");
-      Thread.sleep(2500);
-      double after = prometheus.scalar("sum(dpu_dataplane_io_ops_total)");
-      assertThat(after).as("ops counter grows during I/O").isGreaterThan(before);
-
-      // Agent-level series: one scrape target up, generation 1 applied, info with the mode.
-      assertThat(prometheus.scalar("up{job=\"dpu-agent\"}")).isEqualTo(1.0);
-      assertThat(prometheus.scalar("dpu_agent_config_generation")).isEqualTo(1.0);
-      JsonNode info = prometheus.query("dpu_agent_info");
-      assertThat(info).hasSize(1);
-      assertThat(info.get(0).path("metric").path("effective_mode").asText()).isEqualTo("ZeroCopy");
-      assertThat(prometheus.scalar("sum(dpu_dataplane_connections)")).isPositive();
-
-      assertThat(io.await(30)).as(io.log()).isZero();
-      everyExposedMetricIsDocumented(agent);
     }
-  }
 
-  /** docs/metrics.md lists every dpu_* family the agent exposes during I/O, and nothing else. */
-  private static void everyExposedMetricIsDocumented(AgentProcess agent) throws Exception {
-    Set<String> exposed = new TreeSet<>();
-    Matcher type = Pattern.compile("(?m)^# TYPE (dpu_\\w+) (\\w+)$")
-        .matcher(agent.get("/q/metrics").body());
-    while (type.find()) {
-      String name = type.group(1);
-      exposed.add(type.group(2).equals("counter") && !name.endsWith("_total") ? name + "_total" : name);
+    /** docs/metrics.md lists every dpu_* family the agent exposes during I/O, and nothing else. */
+    private static void everyExposedMetricIsDocumented(AgentProcess agent) throws Exception {
+        Set<String> exposed = new TreeSet<>();
+        Matcher type = Pattern.compile("(?m)^# TYPE (dpu_\\w+) (\\w+)$")
+                .matcher(agent.get("/q/metrics").body());
+        while (type.find()) {
+            String name = type.group(1);
+            exposed.add(type.group(2).equals("counter") && !name.endsWith("_total") ? name + "_total" : name);
+        }
+        Path doc = Path.of(System.getProperty("dpu.docs", "../docs"), "metrics.md");
+        Set<String> documented = new TreeSet<>();
+        Matcher row = Pattern.compile("(?m)^\\| `(dpu_\\w+)` \\|").matcher(Files.readString(doc));
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+        assertThat(exposed).as("metrics exposed").hasSizeGreaterThan(20);
+        assertThat(documented).as("docs/metrics.md tables").isEqualTo(exposed);
     }
-    Path doc = Path.of(System.getProperty("dpu.docs", "../docs"), "metrics.md");
-    Set<String> documented = new TreeSet<>();
-    Matcher row = Pattern.compile("(?m)^\\| `(dpu_\\w+)` \\|").matcher(Files.readString(doc));
-    while (row.find()) {
-      documented.add(row.group(1));
-    }
-    assertThat(exposed).as("metrics exposed").hasSizeGreaterThan(20);
-    assertThat(documented).as("docs/metrics.md tables").isEqualTo(exposed);
-  }
 
-  private RealPrometheus awaitAgentThenPrometheus(AgentProcess agent) throws Exception {
-    agent.awaitGeneration(1);
-    return RealPrometheus.scraping(dir, "dpu-agent", agent.httpPort(), "/q/metrics");
-  }
+    private RealPrometheus awaitAgentThenPrometheus(AgentProcess agent) throws Exception {
+        agent.awaitGeneration(1);
+        return RealPrometheus.scraping(dir, "dpu-agent", agent.httpPort(), "/q/metrics");
+    }
 }

@@ -37,7 +37,8 @@ class CrdsAreCurrentTest {
             assertThat(kustomization).as("crds/kustomization.yaml").contains("  - " + name + "\n");
         }
         assertThat(Files.readString(dir.resolve("../operator/deploy/kustomization.yaml")))
-                .as("operator/deploy refers to crds/ instead of holding a copy").contains("  - ../../crds\n");
+                .as("operator/deploy refers to crds/ instead of holding a copy")
+                .contains("  - ../../crds\n");
     }
 
     private static void check(Path committed, String label) throws IOException {

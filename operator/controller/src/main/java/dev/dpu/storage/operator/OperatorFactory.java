@@ -18,7 +18,8 @@ public final class OperatorFactory {
 
     public record Running(Operator operator, DpuStoragePoolReconciler pools) {}
 
-    public static Running create(KubernetesClient client, OperatorSettings settings, Consumer<ConfigurationServiceOverrider> more) {
+    public static Running create(
+            KubernetesClient client, OperatorSettings settings, Consumer<ConfigurationServiceOverrider> more) {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)

@@ -1,12 +1,12 @@
 package dev.dpu.storage.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
-import io.quarkus.runtime.Quarkus;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,19 +43,22 @@ public class OperatorLifecycle {
     private Operator operator;
 
     void start(@Observes StartupEvent event) {
-        var metrics = MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build();
+        var metrics = MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry)
+                .build();
         operator = OperatorFactory.create(client, settings, o -> {
-            o.withMetrics(metrics);
-            if (leaderElection) {
-                // The Lease lives in the operator's own namespace (that of its service account).
-                o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
-                        .withLeaderCallbacks(new LeaderCallbacks(
-                                () -> LOG.info("leading: reconciling"),
-                                this::lostLeadership,
-                                leader -> LOG.infof("leader is %s", leader)))
-                        .build());
-            }
-        }).operator();
+                    o.withMetrics(metrics);
+                    if (leaderElection) {
+                        // The Lease lives in the operator's own namespace (that of its service account).
+                        o.withLeaderElectionConfiguration(
+                                LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
+                                        .withLeaderCallbacks(new LeaderCallbacks(
+                                                () -> LOG.info("leading: reconciling"),
+                                                this::lostLeadership,
+                                                leader -> LOG.infof("leader is %s", leader)))
+                                        .build());
+                    }
+                })
+                .operator();
         operator.start();
         LOG.infof("dpu-offload-operator started (leader election %s)", leaderElection ? "on" : "off");
     }
@@ -80,5 +83,7 @@ public class OperatorLifecycle {
     }
 
     /** For the readiness check. */
-    Operator operator() { return operator; }
+    Operator operator() {
+        return operator;
+    }
 }

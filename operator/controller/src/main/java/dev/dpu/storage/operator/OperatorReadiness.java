@@ -16,7 +16,8 @@ public class OperatorReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         var operator = lifecycle.operator();
-        boolean up = operator != null && operator.getRuntimeInfo().isStarted()
+        boolean up = operator != null
+                && operator.getRuntimeInfo().isStarted()
                 && operator.getRuntimeInfo().allEventSourcesAreHealthy();
         return HealthCheckResponse.named("operator").status(up).build();
     }

@@ -25,81 +25,81 @@ import java.util.Locale;
  */
 public final class DataplaneLibrary {
 
-  public static final String PROPERTY = "dpu.dataplane.library";
-  public static final String ENVIRONMENT = "DPU_DATAPLANE_LIBRARY";
-  static final String FILE_NAME = "libdpudp.so";
+    public static final String PROPERTY = "dpu.dataplane.library";
+    public static final String ENVIRONMENT = "DPU_DATAPLANE_LIBRARY";
+    static final String FILE_NAME = "libdpudp.so";
 
-  private static volatile Loaded loaded;
+    private static volatile Loaded loaded;
 
-  /** Where the library was loaded from, and how it was found (for logs and the info metric). */
-  public record Loaded(Path path, String foundBy, SymbolLookup symbols) {}
+    /** Where the library was loaded from, and how it was found (for logs and the info metric). */
+    public record Loaded(Path path, String foundBy, SymbolLookup symbols) {}
 
-  private DataplaneLibrary() {}
+    private DataplaneLibrary() {}
 
-  /** Loads the library on first use; later calls return the same one. */
-  public static Loaded load() {
-    Loaded result = loaded;
-    if (result == null) {
-      synchronized (DataplaneLibrary.class) {
-        result = loaded;
+    /** Loads the library on first use; later calls return the same one. */
+    public static Loaded load() {
+        Loaded result = loaded;
         if (result == null) {
-          result = locate();
-          loaded = result;
+            synchronized (DataplaneLibrary.class) {
+                result = loaded;
+                if (result == null) {
+                    result = locate();
+                    loaded = result;
+                }
+            }
         }
-      }
+        return result;
     }
-    return result;
-  }
 
-  private static Loaded locate() {
-    return locate(System.getProperty(PROPERTY), System.getenv(ENVIRONMENT),
-        DataplaneLibrary.class.getClassLoader());
-  }
+    private static Loaded locate() {
+        return locate(
+                System.getProperty(PROPERTY), System.getenv(ENVIRONMENT), DataplaneLibrary.class.getClassLoader());
+    }
 
-  /** The lookup order itself, with its inputs passed in (tests call it directly). */
-  static Loaded locate(String property, String environment, ClassLoader loader) {
-    if (property != null && !property.isBlank()) {
-      return open(Path.of(property), "system property " + PROPERTY);
+    /** The lookup order itself, with its inputs passed in (tests call it directly). */
+    static Loaded locate(String property, String environment, ClassLoader loader) {
+        if (property != null && !property.isBlank()) {
+            return open(Path.of(property), "system property " + PROPERTY);
+        }
+        if (environment != null && !environment.isBlank()) {
+            return open(Path.of(environment), "environment variable " + ENVIRONMENT);
+        }
+        String resource = bundledResourceName();
+        try (InputStream in = loader.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("libdpudp.so not found: set -D" + PROPERTY
+                        + "=PATH or " + ENVIRONMENT + "=PATH, or run a build that bundles it (class path "
+                        + "resource " + resource + " is missing; `make -C dataplane all` builds the library)");
+            }
+            Path extracted = Files.createTempFile("libdpudp-", ".so");
+            extracted.toFile().deleteOnExit();
+            Files.copy(in, extracted, StandardCopyOption.REPLACE_EXISTING);
+            return open(extracted, "bundled copy " + resource);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract the bundled " + resource, e);
+        }
     }
-    if (environment != null && !environment.isBlank()) {
-      return open(Path.of(environment), "environment variable " + ENVIRONMENT);
-    }
-    String resource = bundledResourceName();
-    try (InputStream in = loader.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("libdpudp.so not found: set -D" + PROPERTY
-            + "=PATH or " + ENVIRONMENT + "=PATH, or run a build that bundles it (class path "
-            + "resource " + resource + " is missing; `make -C dataplane all` builds the library)");
-      }
-      Path extracted = Files.createTempFile("libdpudp-", ".so");
-      extracted.toFile().deleteOnExit();
-      Files.copy(in, extracted, StandardCopyOption.REPLACE_EXISTING);
-      return open(extracted, "bundled copy " + resource);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot extract the bundled " + resource, e);
-    }
-  }
 
-  static String bundledResourceName() {
-    String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
-    String dir = switch (arch) {
-      case "amd64", "x86_64" -> "linux-x86_64";
-      case "aarch64", "arm64" -> "linux-aarch64";
-      default -> "linux-" + arch;
-    };
-    return "dev/dpu/storage/dataplane/native/" + dir + "/" + FILE_NAME;
-  }
+    static String bundledResourceName() {
+        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+        String dir =
+                switch (arch) {
+                    case "amd64", "x86_64" -> "linux-x86_64";
+                    case "aarch64", "arm64" -> "linux-aarch64";
+                    default -> "linux-" + arch;
+                };
+        return "dev/dpu/storage/dataplane/native/" + dir + "/" + FILE_NAME;
+    }
 
-  private static Loaded open(Path path, String foundBy) {
-    if (!Files.isReadable(path)) {
-      throw new IllegalStateException("libdpudp.so named by " + foundBy + " is not a readable file: "
-          + path);
+    private static Loaded open(Path path, String foundBy) {
+        if (!Files.isReadable(path)) {
+            throw new IllegalStateException("libdpudp.so named by " + foundBy + " is not a readable file: " + path);
+        }
+        try {
+            return new Loaded(path, foundBy, SymbolLookup.libraryLookup(path, Arena.global()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(
+                    "cannot load " + path + " (found by " + foundBy + "): " + e.getMessage(), e);
+        }
     }
-    try {
-      return new Loaded(path, foundBy, SymbolLookup.libraryLookup(path, Arena.global()));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("cannot load " + path + " (found by " + foundBy + "): "
-          + e.getMessage(), e);
-    }
-  }
 }

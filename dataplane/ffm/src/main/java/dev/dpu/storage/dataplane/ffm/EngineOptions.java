@@ -13,145 +13,144 @@ import java.util.Map;
  */
 public final class EngineOptions {
 
-  private final Map<String, Long> values;
-  private final List<Integer> reactorCpus;
+    private final Map<String, Long> values;
+    private final List<Integer> reactorCpus;
 
-  private EngineOptions(Map<String, Long> values, List<Integer> reactorCpus) {
-    this.values = Map.copyOf(values);
-    this.reactorCpus = List.copyOf(reactorCpus);
-  }
+    private EngineOptions(Map<String, Long> values, List<Integer> reactorCpus) {
+        this.values = Map.copyOf(values);
+        this.reactorCpus = List.copyOf(reactorCpus);
+    }
 
-  public static Builder builder() {
-    return new Builder();
-  }
+    public static Builder builder() {
+        return new Builder();
+    }
 
-  public static EngineOptions defaults() {
-    return builder().build();
-  }
+    public static EngineOptions defaults() {
+        return builder().build();
+    }
 
-  Map<String, Long> values() {
-    return values;
-  }
+    Map<String, Long> values() {
+        return values;
+    }
 
-  /** CPUs the reactors are pinned to (reactor i on element i modulo the size); empty: unpinned. */
-  public List<Integer> reactorCpus() {
-    return reactorCpus;
-  }
+    /** CPUs the reactors are pinned to (reactor i on element i modulo the size); empty: unpinned. */
+    public List<Integer> reactorCpus() {
+        return reactorCpus;
+    }
 
-  /** A native dpd_options object holding these values; free it with close(). */
-  NativeOptions toNative() {
-    NativeOptions options = NativeOptions.create();
-    try (Arena arena = Arena.ofConfined()) {
-      for (Map.Entry<String, Long> e : values.entrySet()) {
-        int rc;
-        try {
-          rc = (int) Dpd.OPTIONS_SET_INT.invokeExact(options.handle, arena.allocateFrom(e.getKey()),
-              (long) e.getValue());
-        } catch (Throwable t) {
-          throw Dpd.rethrow(t);
+    /** A native dpd_options object holding these values; free it with close(). */
+    NativeOptions toNative() {
+        NativeOptions options = NativeOptions.create();
+        try (Arena arena = Arena.ofConfined()) {
+            for (Map.Entry<String, Long> e : values.entrySet()) {
+                int rc;
+                try {
+                    rc = (int) Dpd.OPTIONS_SET_INT.invokeExact(
+                            options.handle, arena.allocateFrom(e.getKey()), (long) e.getValue());
+                } catch (Throwable t) {
+                    throw Dpd.rethrow(t);
+                }
+                Dpd.check(rc, "dpd_options_set_int(" + e.getKey() + ", " + e.getValue() + ")");
+            }
+            if (!reactorCpus.isEmpty()) {
+                MemorySegment cpus = arena.allocate(ValueLayout.JAVA_INT, reactorCpus.size());
+                for (int i = 0; i < reactorCpus.size(); i++) {
+                    cpus.setAtIndex(ValueLayout.JAVA_INT, i, reactorCpus.get(i));
+                }
+                int rc;
+                try {
+                    rc = (int) Dpd.OPTIONS_SET_REACTOR_CPUS.invokeExact(options.handle, cpus, reactorCpus.size());
+                } catch (Throwable t) {
+                    throw Dpd.rethrow(t);
+                }
+                Dpd.check(rc, "dpd_options_set_reactor_cpus(" + reactorCpus + ")");
+            }
+            return options;
+        } catch (RuntimeException e) {
+            options.close();
+            throw e;
         }
-        Dpd.check(rc, "dpd_options_set_int(" + e.getKey() + ", " + e.getValue() + ")");
-      }
-      if (!reactorCpus.isEmpty()) {
-        MemorySegment cpus = arena.allocate(ValueLayout.JAVA_INT, reactorCpus.size());
-        for (int i = 0; i < reactorCpus.size(); i++) {
-          cpus.setAtIndex(ValueLayout.JAVA_INT, i, reactorCpus.get(i));
+    }
+
+    public static final class Builder {
+        private final Map<String, Long> values = new LinkedHashMap<>();
+        private List<Integer> reactorCpus = List.of();
+
+        /** I/O threads ("reactors", named dpd-reactor-N), 1..64. */
+        public Builder reactors(int reactors) {
+            return set("reactors", reactors);
         }
-        int rc;
-        try {
-          rc = (int) Dpd.OPTIONS_SET_REACTOR_CPUS.invokeExact(options.handle, cpus,
-              reactorCpus.size());
-        } catch (Throwable t) {
-          throw Dpd.rethrow(t);
+
+        /**
+         * Pins reactor i to {@code cpus.get(i % cpus.size())}; every CPU must be in the process's
+         * CPU set (checked when the engine is created). Empty: reactors run anywhere in it.
+         */
+        public Builder reactorCpus(List<Integer> cpus) {
+            reactorCpus = List.copyOf(cpus);
+            return this;
         }
-        Dpd.check(rc, "dpd_options_set_reactor_cpus(" + reactorCpus + ")");
-      }
-      return options;
-    } catch (RuntimeException e) {
-      options.close();
-      throw e;
-    }
-  }
 
-  public static final class Builder {
-    private final Map<String, Long> values = new LinkedHashMap<>();
-    private List<Integer> reactorCpus = List.of();
-
-    /** I/O threads ("reactors", named dpd-reactor-N), 1..64. */
-    public Builder reactors(int reactors) {
-      return set("reactors", reactors);
-    }
-
-    /**
-     * Pins reactor i to {@code cpus.get(i % cpus.size())}; every CPU must be in the process's
-     * CPU set (checked when the engine is created). Empty: reactors run anywhere in it.
-     */
-    public Builder reactorCpus(List<Integer> cpus) {
-      reactorCpus = List.copyOf(cpus);
-      return this;
-    }
-
-    /** Largest keep-alive timeout a host may ask for; 0 = the host's value. */
-    public Builder maxKeepAliveTimeoutMs(long ms) {
-      return set("max_kato_ms", ms);
-    }
-
-    public Builder maxIoQueues(int queues) {
-      return set("max_io_queues", queues);
-    }
-
-    public Builder maxQueueDepth(int depth) {
-      return set("max_queue_depth", depth);
-    }
-
-    public Builder maxTransferBytes(long bytes) {
-      return set("max_transfer_bytes", bytes);
-    }
-
-    public Builder inCapsuleBytes(int bytes) {
-      return set("in_capsule_bytes", bytes);
-    }
-
-    /** Any key dpd_options_set_int() knows, for options newer than this class. */
-    public Builder set(String key, long value) {
-      values.put(key, value);
-      return this;
-    }
-
-    public EngineOptions build() {
-      return new EngineOptions(values, reactorCpus);
-    }
-  }
-
-  /** The native options handle: owned here, freed by close(). */
-  static final class NativeOptions implements AutoCloseable {
-    final MemorySegment handle;
-
-    private NativeOptions(MemorySegment handle) {
-      this.handle = handle;
-    }
-
-    static NativeOptions create() {
-      try (Arena arena = Arena.ofConfined()) {
-        MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-        int rc;
-        try {
-          rc = (int) Dpd.OPTIONS_CREATE.invokeExact(out);
-        } catch (Throwable t) {
-          throw Dpd.rethrow(t);
+        /** Largest keep-alive timeout a host may ask for; 0 = the host's value. */
+        public Builder maxKeepAliveTimeoutMs(long ms) {
+            return set("max_kato_ms", ms);
         }
-        Dpd.check(rc, "dpd_options_create");
-        return new NativeOptions(out.get(ValueLayout.ADDRESS, 0));
-      }
+
+        public Builder maxIoQueues(int queues) {
+            return set("max_io_queues", queues);
+        }
+
+        public Builder maxQueueDepth(int depth) {
+            return set("max_queue_depth", depth);
+        }
+
+        public Builder maxTransferBytes(long bytes) {
+            return set("max_transfer_bytes", bytes);
+        }
+
+        public Builder inCapsuleBytes(int bytes) {
+            return set("in_capsule_bytes", bytes);
+        }
+
+        /** Any key dpd_options_set_int() knows, for options newer than this class. */
+        public Builder set(String key, long value) {
+            values.put(key, value);
+            return this;
+        }
+
+        public EngineOptions build() {
+            return new EngineOptions(values, reactorCpus);
+        }
     }
 
-    @Override
-    public void close() {
-      try {
-        Dpd.OPTIONS_DESTROY.invokeExact(handle);
-      } catch (Throwable t) {
-        throw Dpd.rethrow(t);
-      }
+    /** The native options handle: owned here, freed by close(). */
+    static final class NativeOptions implements AutoCloseable {
+        final MemorySegment handle;
+
+        private NativeOptions(MemorySegment handle) {
+            this.handle = handle;
+        }
+
+        static NativeOptions create() {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+                int rc;
+                try {
+                    rc = (int) Dpd.OPTIONS_CREATE.invokeExact(out);
+                } catch (Throwable t) {
+                    throw Dpd.rethrow(t);
+                }
+                Dpd.check(rc, "dpd_options_create");
+                return new NativeOptions(out.get(ValueLayout.ADDRESS, 0));
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                Dpd.OPTIONS_DESTROY.invokeExact(handle);
+            } catch (Throwable t) {
+                throw Dpd.rethrow(t);
+            }
+        }
     }
-  }
 }

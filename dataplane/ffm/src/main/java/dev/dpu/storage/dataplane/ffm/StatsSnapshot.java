@@ -13,200 +13,223 @@ import java.util.List;
  */
 public final class StatsSnapshot implements AutoCloseable {
 
-  /** Engine-wide counters, in DPD_STAT_* order. */
-  public enum EngineCounter {
-    CONNECTIONS_ACTIVE, CONNECTIONS_TOTAL, CONTROLLERS_ACTIVE, HEADER_DIGEST_ERRORS,
-    DATA_DIGEST_ERRORS, PROTOCOL_ERRORS,
-    /** Fabrics Connects refused: host not allowed, unknown subsystem, bad parameters. */
-    CONNECT_REFUSED,
-    KEEP_ALIVE_EXPIRED,
-    /** Connections refused at ICReq: a digest the target requires was not asked for. */
-    CONNECT_REFUSED_DIGEST
-  }
-
-  /** Per-namespace counters, in DPD_STAT_NS_* order. */
-  public enum NamespaceCounter {
-    READ_OPS, WRITE_OPS, READ_BYTES, WRITE_BYTES, FLUSH_OPS, OTHER_OPS, ERRORS, SIZE_BYTES
-  }
-
-  /** Telemetry counters kept per namespace, tenant and queue, in DPD_IO_* order. */
-  public enum IoCounter {
-    READ_OPS, WRITE_OPS, READ_BYTES, WRITE_BYTES, ERRORS, DIGEST_ERRORS, THROTTLED,
-    THROTTLED_NS, PAYLOAD_COPIES, COPIED_BYTES, INFLIGHT, QOS_QUEUED, CONNECTIONS,
-    /** Namespace only: backend I/O done from io_uring registered (fixed) buffers. */
-    FIXED_BUFFER_IOS
-  }
-
-  /** Latency histograms, in DPD_HIST_* order. */
-  public enum Histogram {
-    /** Command arrived until its response was queued. */
-    E2E,
-    /** Backend submit until backend done. */
-    BACKEND
-  }
-
-  /** DPD_KIND_* values. */
-  private static final int KIND_NS = 0;
-  private static final int KIND_TENANT = 1;
-
-  /**
-   * One latency histogram: {@code counts[b]} samples fell in bucket b, whose inclusive upper
-   * bound is {@code upperNs[b]} nanoseconds (the array is shared between histograms). The bounds
-   * are unsigned: the last bucket is open-ended (UINT64_MAX, which reads as -1 here).
-   */
-  public record LatencyHistogram(long[] upperNs, long[] counts, long sumNs) {
-    public long count() {
-      long total = 0;
-      for (long c : counts) {
-        total += c;
-      }
-      return total;
-    }
-  }
-
-  /** Telemetry of one object: counters by {@link IoCounter}, histograms by {@link Histogram}. */
-  public record IoStats(long[] counters, List<LatencyHistogram> histograms) {
-    public long get(IoCounter counter) {
-      return counters[counter.ordinal()];
+    /** Engine-wide counters, in DPD_STAT_* order. */
+    public enum EngineCounter {
+        CONNECTIONS_ACTIVE,
+        CONNECTIONS_TOTAL,
+        CONTROLLERS_ACTIVE,
+        HEADER_DIGEST_ERRORS,
+        DATA_DIGEST_ERRORS,
+        PROTOCOL_ERRORS,
+        /** Fabrics Connects refused: host not allowed, unknown subsystem, bad parameters. */
+        CONNECT_REFUSED,
+        KEEP_ALIVE_EXPIRED,
+        /** Connections refused at ICReq: a digest the target requires was not asked for. */
+        CONNECT_REFUSED_DIGEST
     }
 
-    public LatencyHistogram histogram(Histogram which) {
-      return histograms.get(which.ordinal());
+    /** Per-namespace counters, in DPD_STAT_NS_* order. */
+    public enum NamespaceCounter {
+        READ_OPS,
+        WRITE_OPS,
+        READ_BYTES,
+        WRITE_BYTES,
+        FLUSH_OPS,
+        OTHER_OPS,
+        ERRORS,
+        SIZE_BYTES
     }
-  }
 
-  /** Counters of one namespace, indexed by {@link NamespaceCounter#ordinal()}, and telemetry. */
-  public record NamespaceStats(String subsystemNqn, int nsid, long[] counters, IoStats io) {
-    public long get(NamespaceCounter counter) {
-      return counters[counter.ordinal()];
+    /** Telemetry counters kept per namespace, tenant and queue, in DPD_IO_* order. */
+    public enum IoCounter {
+        READ_OPS,
+        WRITE_OPS,
+        READ_BYTES,
+        WRITE_BYTES,
+        ERRORS,
+        DIGEST_ERRORS,
+        THROTTLED,
+        THROTTLED_NS,
+        PAYLOAD_COPIES,
+        COPIED_BYTES,
+        INFLIGHT,
+        QOS_QUEUED,
+        CONNECTIONS,
+        /** Namespace only: backend I/O done from io_uring registered (fixed) buffers. */
+        FIXED_BUFFER_IOS
     }
-  }
 
-  /** One tenant: its limits in force (dpd_tenant_set_limits argument order) and telemetry. */
-  public record TenantStats(String name, long[] limits, IoStats io) {}
-
-  /** Everything a snapshot holds, as Java values. */
-  public record Stats(long[] engine, List<NamespaceStats> namespaces, List<TenantStats> tenants) {
-    public long get(EngineCounter counter) {
-      return engine[counter.ordinal()];
+    /** Latency histograms, in DPD_HIST_* order. */
+    public enum Histogram {
+        /** Command arrived until its response was queued. */
+        E2E,
+        /** Backend submit until backend done. */
+        BACKEND
     }
-  }
 
-  private static volatile long[] bucketUpperNs;
+    /** DPD_KIND_* values. */
+    private static final int KIND_NS = 0;
 
-  /** Inclusive upper bounds of the native histogram buckets, ns; fixed for the library. */
-  static long[] bucketUpperNs() throws Throwable {
-    long[] bounds = bucketUpperNs;
-    if (bounds == null) {
-      int n = (int) Dpd.STATS_HIST_BUCKETS.invokeExact();
-      bounds = new long[n];
-      for (int b = 0; b < n; b++) {
-        bounds[b] = (long) Dpd.STATS_HIST_BUCKET_UPPER_NS.invokeExact(b);
-      }
-      bucketUpperNs = bounds;
-    }
-    return bounds;
-  }
+    private static final int KIND_TENANT = 1;
 
-  private final MemorySegment handle;
-  private boolean closed;
-
-  private StatsSnapshot(MemorySegment handle) {
-    this.handle = handle;
-  }
-
-  static StatsSnapshot take(MemorySegment engine) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-      int rc = (int) Dpd.STATS_SNAPSHOT.invokeExact(engine, out);
-      Dpd.check(rc, "dpd_stats_snapshot");
-      return new StatsSnapshot(out.get(ValueLayout.ADDRESS, 0));
-    } catch (Throwable t) {
-      throw Dpd.rethrow(t);
-    }
-  }
-
-  public long engine(EngineCounter counter) {
-    try {
-      return (long) Dpd.STATS_ENGINE.invokeExact(handle, counter.ordinal());
-    } catch (Throwable t) {
-      throw Dpd.rethrow(t);
-    }
-  }
-
-  public int namespaceCount() {
-    try {
-      return (int) Dpd.STATS_NS_COUNT.invokeExact(handle);
-    } catch (Throwable t) {
-      throw Dpd.rethrow(t);
-    }
-  }
-
-  /** Copies the whole snapshot into Java records. */
-  public Stats read() {
-    try {
-      EngineCounter[] engineCounters = EngineCounter.values();
-      long[] engine = new long[engineCounters.length];
-      for (EngineCounter c : engineCounters) {
-        engine[c.ordinal()] = engine(c);
-      }
-      int count = namespaceCount();
-      List<NamespaceStats> namespaces = new ArrayList<>(count);
-      NamespaceCounter[] nsCounters = NamespaceCounter.values();
-      for (int i = 0; i < count; i++) {
-        String nqn = Dpd.string((MemorySegment) Dpd.STATS_NS_SUBSYSTEM.invokeExact(handle, i));
-        int nsid = (int) Dpd.STATS_NS_NSID.invokeExact(handle, i);
-        long[] values = new long[nsCounters.length];
-        for (NamespaceCounter c : nsCounters) {
-          values[c.ordinal()] = (long) Dpd.STATS_NS.invokeExact(handle, i, c.ordinal());
+    /**
+     * One latency histogram: {@code counts[b]} samples fell in bucket b, whose inclusive upper
+     * bound is {@code upperNs[b]} nanoseconds (the array is shared between histograms). The bounds
+     * are unsigned: the last bucket is open-ended (UINT64_MAX, which reads as -1 here).
+     */
+    public record LatencyHistogram(long[] upperNs, long[] counts, long sumNs) {
+        public long count() {
+            long total = 0;
+            for (long c : counts) {
+                total += c;
+            }
+            return total;
         }
-        namespaces.add(new NamespaceStats(nqn, nsid, values, io(KIND_NS, i)));
-      }
-      List<TenantStats> tenants = new ArrayList<>();
-      int tenantCount = (int) Dpd.STATS_TENANT_COUNT.invokeExact(handle);
-      for (int i = 0; i < tenantCount; i++) {
-        String name = Dpd.string((MemorySegment) Dpd.STATS_TENANT_NAME.invokeExact(handle, i));
-        long[] limits = new long[8];
-        for (int l = 0; l < limits.length; l++) {
-          limits[l] = (long) Dpd.STATS_TENANT_LIMIT.invokeExact(handle, i, l);
+    }
+
+    /** Telemetry of one object: counters by {@link IoCounter}, histograms by {@link Histogram}. */
+    public record IoStats(long[] counters, List<LatencyHistogram> histograms) {
+        public long get(IoCounter counter) {
+            return counters[counter.ordinal()];
         }
-        tenants.add(new TenantStats(name, limits, io(KIND_TENANT, i)));
-      }
-      return new Stats(engine, List.copyOf(namespaces), List.copyOf(tenants));
-    } catch (Throwable t) {
-      throw Dpd.rethrow(t);
-    }
-  }
 
-  private IoStats io(int kind, int idx) throws Throwable {
-    IoCounter[] ids = IoCounter.values();
-    long[] counters = new long[ids.length];
-    for (IoCounter c : ids) {
-      counters[c.ordinal()] = (long) Dpd.STATS_IO.invokeExact(handle, kind, idx, c.ordinal());
+        public LatencyHistogram histogram(Histogram which) {
+            return histograms.get(which.ordinal());
+        }
     }
-    long[] bounds = bucketUpperNs();
-    List<LatencyHistogram> histograms = new ArrayList<>(2);
-    for (Histogram h : Histogram.values()) {
-      long[] counts = new long[bounds.length];
-      for (int b = 0; b < bounds.length; b++) {
-        counts[b] = (long) Dpd.STATS_HIST_BUCKET.invokeExact(handle, kind, idx, h.ordinal(), b);
-      }
-      long sum = (long) Dpd.STATS_HIST_SUM_NS.invokeExact(handle, kind, idx, h.ordinal());
-      histograms.add(new LatencyHistogram(bounds, counts, sum));
-    }
-    return new IoStats(counters, List.copyOf(histograms));
-  }
 
-  @Override
-  public void close() {
-    if (closed) {
-      return;
+    /** Counters of one namespace, indexed by {@link NamespaceCounter#ordinal()}, and telemetry. */
+    public record NamespaceStats(String subsystemNqn, int nsid, long[] counters, IoStats io) {
+        public long get(NamespaceCounter counter) {
+            return counters[counter.ordinal()];
+        }
     }
-    closed = true;
-    try {
-      Dpd.STATS_DESTROY.invokeExact(handle);
-    } catch (Throwable t) {
-      throw Dpd.rethrow(t);
+
+    /** One tenant: its limits in force (dpd_tenant_set_limits argument order) and telemetry. */
+    public record TenantStats(String name, long[] limits, IoStats io) {}
+
+    /** Everything a snapshot holds, as Java values. */
+    public record Stats(long[] engine, List<NamespaceStats> namespaces, List<TenantStats> tenants) {
+        public long get(EngineCounter counter) {
+            return engine[counter.ordinal()];
+        }
     }
-  }
+
+    private static volatile long[] bucketUpperNs;
+
+    /** Inclusive upper bounds of the native histogram buckets, ns; fixed for the library. */
+    static long[] bucketUpperNs() throws Throwable {
+        long[] bounds = bucketUpperNs;
+        if (bounds == null) {
+            int n = (int) Dpd.STATS_HIST_BUCKETS.invokeExact();
+            bounds = new long[n];
+            for (int b = 0; b < n; b++) {
+                bounds[b] = (long) Dpd.STATS_HIST_BUCKET_UPPER_NS.invokeExact(b);
+            }
+            bucketUpperNs = bounds;
+        }
+        return bounds;
+    }
+
+    private final MemorySegment handle;
+    private boolean closed;
+
+    private StatsSnapshot(MemorySegment handle) {
+        this.handle = handle;
+    }
+
+    static StatsSnapshot take(MemorySegment engine) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            int rc = (int) Dpd.STATS_SNAPSHOT.invokeExact(engine, out);
+            Dpd.check(rc, "dpd_stats_snapshot");
+            return new StatsSnapshot(out.get(ValueLayout.ADDRESS, 0));
+        } catch (Throwable t) {
+            throw Dpd.rethrow(t);
+        }
+    }
+
+    public long engine(EngineCounter counter) {
+        try {
+            return (long) Dpd.STATS_ENGINE.invokeExact(handle, counter.ordinal());
+        } catch (Throwable t) {
+            throw Dpd.rethrow(t);
+        }
+    }
+
+    public int namespaceCount() {
+        try {
+            return (int) Dpd.STATS_NS_COUNT.invokeExact(handle);
+        } catch (Throwable t) {
+            throw Dpd.rethrow(t);
+        }
+    }
+
+    /** Copies the whole snapshot into Java records. */
+    public Stats read() {
+        try {
+            EngineCounter[] engineCounters = EngineCounter.values();
+            long[] engine = new long[engineCounters.length];
+            for (EngineCounter c : engineCounters) {
+                engine[c.ordinal()] = engine(c);
+            }
+            int count = namespaceCount();
+            List<NamespaceStats> namespaces = new ArrayList<>(count);
+            NamespaceCounter[] nsCounters = NamespaceCounter.values();
+            for (int i = 0; i < count; i++) {
+                String nqn = Dpd.string((MemorySegment) Dpd.STATS_NS_SUBSYSTEM.invokeExact(handle, i));
+                int nsid = (int) Dpd.STATS_NS_NSID.invokeExact(handle, i);
+                long[] values = new long[nsCounters.length];
+                for (NamespaceCounter c : nsCounters) {
+                    values[c.ordinal()] = (long) Dpd.STATS_NS.invokeExact(handle, i, c.ordinal());
+                }
+                namespaces.add(new NamespaceStats(nqn, nsid, values, io(KIND_NS, i)));
+            }
+            List<TenantStats> tenants = new ArrayList<>();
+            int tenantCount = (int) Dpd.STATS_TENANT_COUNT.invokeExact(handle);
+            for (int i = 0; i < tenantCount; i++) {
+                String name = Dpd.string((MemorySegment) Dpd.STATS_TENANT_NAME.invokeExact(handle, i));
+                long[] limits = new long[8];
+                for (int l = 0; l < limits.length; l++) {
+                    limits[l] = (long) Dpd.STATS_TENANT_LIMIT.invokeExact(handle, i, l);
+                }
+                tenants.add(new TenantStats(name, limits, io(KIND_TENANT, i)));
+            }
+            return new Stats(engine, List.copyOf(namespaces), List.copyOf(tenants));
+        } catch (Throwable t) {
+            throw Dpd.rethrow(t);
+        }
+    }
+
+    private IoStats io(int kind, int idx) throws Throwable {
+        IoCounter[] ids = IoCounter.values();
+        long[] counters = new long[ids.length];
+        for (IoCounter c : ids) {
+            counters[c.ordinal()] = (long) Dpd.STATS_IO.invokeExact(handle, kind, idx, c.ordinal());
+        }
+        long[] bounds = bucketUpperNs();
+        List<LatencyHistogram> histograms = new ArrayList<>(2);
+        for (Histogram h : Histogram.values()) {
+            long[] counts = new long[bounds.length];
+            for (int b = 0; b < bounds.length; b++) {
+                counts[b] = (long) Dpd.STATS_HIST_BUCKET.invokeExact(handle, kind, idx, h.ordinal(), b);
+            }
+            long sum = (long) Dpd.STATS_HIST_SUM_NS.invokeExact(handle, kind, idx, h.ordinal());
+            histograms.add(new LatencyHistogram(bounds, counts, sum));
+        }
+        return new IoStats(counters, List.copyOf(histograms));
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Dpd.STATS_DESTROY.invokeExact(handle);
+        } catch (Throwable t) {
+            throw Dpd.rethrow(t);
+        }
+    }
 }

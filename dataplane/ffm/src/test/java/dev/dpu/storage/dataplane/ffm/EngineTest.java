@@ -16,243 +16,321 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EngineTest {
 
-  private static final String NQN = "nqn.2024-01.dev.dpu:binding-test";
-  private static final String HOST = "nqn.2014-08.org.nvmexpress:uuid:0b1d1e5e-0000-4000-8000-000000000001";
+    private static final String NQN = "nqn.2024-01.dev.dpu:binding-test";
+    private static final String HOST = "nqn.2014-08.org.nvmexpress:uuid:0b1d1e5e-0000-4000-8000-000000000001";
 
-  @Test
-  void libraryIsFoundThroughTheOverrideAndReportsItsVersion() {
-    assertThat(Engine.library().foundBy()).isEqualTo("system property dpu.dataplane.library");
-    assertThat(Engine.version()).matches("\\d+\\.\\d+\\.\\d+.*");
-  }
-
-  @Test
-  void capabilitiesComeFromTheLibraryAndDecideTheOffloadMode(@TempDir Path root) throws Exception {
-    Files.createDirectories(root.resolve("proc"));
-    Files.writeString(root.resolve("proc/cpuinfo"), "processor\t: 0\nflags\t\t: fpu sse4_2 aes vaes\n");
-    Files.createDirectories(root.resolve("sys/module/nvmet_tcp"));
-    Engine.setSystemRoot(root);
-    try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
-      Capabilities caps = Engine.capabilities();
-      assertThat(caps.aesNi()).isTrue();
-      assertThat(caps.vaes()).isTrue();
-      assertThat(caps.offloadProviders()).containsExactly("kernel-nvmet-tcp");
-      assertThatThrownBy(() -> engine.setOffloadMode(OffloadMode.FULL_OFFLOAD, OffloadMode.Fallback.FAIL))
-          .as("a provider this build has no driver for does not run FullOffload")
-          .hasMessageContaining("kernel-nvmet-tcp found, but this build has no driver");
-    } finally {
-      Engine.setSystemRoot(Path.of("/"));
+    @Test
+    void libraryIsFoundThroughTheOverrideAndReportsItsVersion() {
+        assertThat(Engine.library().foundBy()).isEqualTo("system property dpu.dataplane.library");
+        assertThat(Engine.version()).matches("\\d+\\.\\d+\\.\\d+.*");
     }
-    assertThatThrownBy(() -> Engine.setSystemRoot(root.resolve("missing")))
-        .isInstanceOfSatisfying(DataplaneException.class,
-            e -> assertThat(e.errnoName()).isEqualTo("ENOTDIR"));
-  }
 
-  @Test
-  void reactorsRunAsConfiguredAsNamedThreads() throws Exception {
-    try (Engine engine = Engine.create(EngineOptions.builder().reactors(3).build())) {
-      assertThat(engine.reactorCount()).isZero();
-      engine.start();
-      assertThat(engine.reactorCount()).isEqualTo(3);
-      assertThat(reactorThreads()).isEqualTo(3);
-      engine.stop(Duration.ofSeconds(2));
-      assertThat(reactorThreads()).isZero();
+    @Test
+    void capabilitiesComeFromTheLibraryAndDecideTheOffloadMode(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("proc"));
+        Files.writeString(root.resolve("proc/cpuinfo"), "processor\t: 0\nflags\t\t: fpu sse4_2 aes vaes\n");
+        Files.createDirectories(root.resolve("sys/module/nvmet_tcp"));
+        Engine.setSystemRoot(root);
+        try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
+            Capabilities caps = Engine.capabilities();
+            assertThat(caps.aesNi()).isTrue();
+            assertThat(caps.vaes()).isTrue();
+            assertThat(caps.offloadProviders()).containsExactly("kernel-nvmet-tcp");
+            assertThatThrownBy(() -> engine.setOffloadMode(OffloadMode.FULL_OFFLOAD, OffloadMode.Fallback.FAIL))
+                    .as("a provider this build has no driver for does not run FullOffload")
+                    .hasMessageContaining("kernel-nvmet-tcp found, but this build has no driver");
+        } finally {
+            Engine.setSystemRoot(Path.of("/"));
+        }
+        assertThatThrownBy(() -> Engine.setSystemRoot(root.resolve("missing")))
+                .isInstanceOfSatisfying(
+                        DataplaneException.class, e -> assertThat(e.errnoName()).isEqualTo("ENOTDIR"));
     }
-    assertThatThrownBy(() -> Engine.create(EngineOptions.builder().reactors(1)
-        .reactorCpus(java.util.List.of(1023)).build()))
-        .isInstanceOf(DataplaneException.class)
-        .hasMessageContaining("CPU 1023 is not in this process's CPU set");
-  }
 
-  /** Threads of this process named dpd-reactor-N, as ps or top would show them. */
-  static long reactorThreads() throws Exception {
-    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-      return tasks.filter(task -> {
+    @Test
+    void reactorsRunAsConfiguredAsNamedThreads() throws Exception {
+        try (Engine engine = Engine.create(EngineOptions.builder().reactors(3).build())) {
+            assertThat(engine.reactorCount()).isZero();
+            engine.start();
+            assertThat(engine.reactorCount()).isEqualTo(3);
+            assertThat(reactorThreads()).isEqualTo(3);
+            engine.stop(Duration.ofSeconds(2));
+            assertThat(reactorThreads()).isZero();
+        }
+        assertThatThrownBy(() -> Engine.create(EngineOptions.builder()
+                        .reactors(1)
+                        .reactorCpus(java.util.List.of(1023))
+                        .build()))
+                .isInstanceOf(DataplaneException.class)
+                .hasMessageContaining("CPU 1023 is not in this process's CPU set");
+    }
+
+    /** Threads of this process named dpd-reactor-N, as ps or top would show them. */
+    static long reactorThreads() throws Exception {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            return tasks.filter(task -> {
+                        try {
+                            return Files.readString(task.resolve("comm")).startsWith("dpd-reactor-");
+                        } catch (java.io.IOException e) {
+                            return false; // the thread ended while we looked
+                        }
+                    })
+                    .count();
+        }
+    }
+
+    @Test
+    void requiredHeaderDigestRefusesAHostWithoutIt(@TempDir Path dir) throws Exception {
+        try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
+            engine.start();
+            int port = engine.listen("127.0.0.1", 0);
+            engine.addSubsystem(NQN, null, null);
+            engine.addRamNamespace(NQN, 1, 16L << 20, 512);
+            engine.allowHost(NQN, HOST);
+            engine.setDigestPolicy(true, false);
+
+            assertThat(runLoadgen(dir, port, "without")).as("no header digest").isNotZero();
+            assertThat(runLoadgen(dir, port, "with", "--header-digest"))
+                    .as("header digest")
+                    .isZero();
+            try (StatsSnapshot snapshot = engine.snapshot()) {
+                assertThat(snapshot.engine(StatsSnapshot.EngineCounter.CONNECT_REFUSED_DIGEST))
+                        .isEqualTo(1);
+            }
+        }
+    }
+
+    private static int runLoadgen(Path dir, int port, String name, String... extra) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                loadgen(),
+                "--address",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--nqn",
+                NQN,
+                "--hostnqn",
+                HOST,
+                "--nsid",
+                "1",
+                "--rw",
+                "randread",
+                "--ops",
+                "100",
+                "--qd",
+                "4",
+                "--bs",
+                "4096"));
+        cmd.addAll(java.util.List.of(extra));
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile())
+                .start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return p.exitValue();
+    }
+
+    @Test
+    void nativeFailuresCarryErrnoAndTheLibrarysMessage() {
+        try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
+            engine.addSubsystem(NQN, null, null);
+
+            assertThatThrownBy(() -> engine.addSubsystem(NQN, null, null))
+                    .isInstanceOfSatisfying(DataplaneException.class, e -> {
+                        assertThat(e.errnoName()).isEqualTo("EEXIST");
+                        assertThat(e.operation()).isEqualTo("dpd_subsystem_add(" + NQN + ")");
+                        assertThat(e.nativeMessage()).isNotBlank();
+                    });
+            assertThatThrownBy(() -> engine.addSubsystem("not-an-nqn", null, null))
+                    .isInstanceOfSatisfying(DataplaneException.class, e -> assertThat(e.errnoName())
+                            .isEqualTo("EINVAL"));
+            assertThatThrownBy(() -> engine.removeNamespace(NQN, 9))
+                    .isInstanceOfSatisfying(DataplaneException.class, e -> assertThat(e.errnoName())
+                            .isEqualTo("ENOENT"));
+        }
+    }
+
+    @Test
+    void badOptionIsRefusedWithItsName() {
+        assertThatThrownBy(
+                        () -> Engine.create(EngineOptions.builder().reactors(0).build()))
+                .isInstanceOf(DataplaneException.class)
+                .hasMessageContaining("reactors");
+    }
+
+    @Test
+    void snapshotCountsLoadGeneratorIoAndStopDrains(@TempDir Path dir) throws Exception {
+        Engine engine = Engine.create(EngineOptions.builder().reactors(1).build());
         try {
-          return Files.readString(task.resolve("comm")).startsWith("dpd-reactor-");
-        } catch (java.io.IOException e) {
-          return false; // the thread ended while we looked
+            engine.start();
+            int port = engine.listen("127.0.0.1", 0);
+            engine.addSubsystem(NQN, "BINDING0001", null);
+            engine.addRamNamespace(NQN, 1, 16L << 20, 512);
+            engine.addFileNamespace(NQN, 2, dir.resolve("ns2.img").toString(), 8L << 20, 4096);
+            engine.allowHost(NQN, HOST);
+
+            Process loadgen = new ProcessBuilder(
+                            loadgen(),
+                            "--address",
+                            "127.0.0.1",
+                            "--port",
+                            Integer.toString(port),
+                            "--nqn",
+                            NQN,
+                            "--hostnqn",
+                            HOST,
+                            "--nsid",
+                            "2",
+                            "--rw",
+                            "randrw",
+                            "--ops",
+                            "2000",
+                            "--qd",
+                            "8",
+                            "--bs",
+                            "4096",
+                            "--verify")
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("loadgen.log").toFile())
+                    .start();
+            assertThat(loadgen.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(loadgen.exitValue())
+                    .as(Files.readString(dir.resolve("loadgen.log")))
+                    .isZero();
+
+            try (StatsSnapshot snapshot = engine.snapshot()) {
+                StatsSnapshot.Stats stats = snapshot.read();
+                assertThat(stats.namespaces()).hasSize(2);
+                StatsSnapshot.NamespaceStats ns2 = stats.namespaces().stream()
+                        .filter(n -> n.nsid() == 2)
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(ns2.subsystemNqn()).isEqualTo(NQN);
+                long ops = ns2.get(StatsSnapshot.NamespaceCounter.READ_OPS)
+                        + ns2.get(StatsSnapshot.NamespaceCounter.WRITE_OPS);
+                assertThat(ops).isGreaterThanOrEqualTo(2000);
+                assertThat(ns2.get(StatsSnapshot.NamespaceCounter.WRITE_BYTES)).isPositive();
+                assertThat(ns2.get(StatsSnapshot.NamespaceCounter.ERRORS)).isZero();
+                assertThat(ns2.get(StatsSnapshot.NamespaceCounter.SIZE_BYTES)).isEqualTo(8L << 20);
+                assertThat(stats.get(StatsSnapshot.EngineCounter.CONNECTIONS_TOTAL))
+                        .isPositive();
+            }
+
+            assertThat(engine.stop(Duration.ofSeconds(5))).isTrue();
+        } finally {
+            engine.close();
         }
-      }).count();
+        assertThatThrownBy(engine::snapshot).isInstanceOf(IllegalStateException.class);
     }
-  }
 
-  @Test
-  void requiredHeaderDigestRefusesAHostWithoutIt(@TempDir Path dir) throws Exception {
-    try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
-      engine.start();
-      int port = engine.listen("127.0.0.1", 0);
-      engine.addSubsystem(NQN, null, null);
-      engine.addRamNamespace(NQN, 1, 16L << 20, 512);
-      engine.allowHost(NQN, HOST);
-      engine.setDigestPolicy(true, false);
-
-      assertThat(runLoadgen(dir, port, "without")).as("no header digest").isNotZero();
-      assertThat(runLoadgen(dir, port, "with", "--header-digest")).as("header digest").isZero();
-      try (StatsSnapshot snapshot = engine.snapshot()) {
-        assertThat(snapshot.engine(StatsSnapshot.EngineCounter.CONNECT_REFUSED_DIGEST))
-            .isEqualTo(1);
-      }
-    }
-  }
-
-  private static int runLoadgen(Path dir, int port, String name, String... extra)
-      throws Exception {
-    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(loadgen(),
-        "--address", "127.0.0.1", "--port", Integer.toString(port), "--nqn", NQN, "--hostnqn",
-        HOST, "--nsid", "1", "--rw", "randread", "--ops", "100", "--qd", "4", "--bs", "4096"));
-    cmd.addAll(java.util.List.of(extra));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve(name + ".log").toFile()).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return p.exitValue();
-  }
-
-  @Test
-  void nativeFailuresCarryErrnoAndTheLibrarysMessage() {
-    try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
-      engine.addSubsystem(NQN, null, null);
-
-      assertThatThrownBy(() -> engine.addSubsystem(NQN, null, null))
-          .isInstanceOfSatisfying(DataplaneException.class, e -> {
-            assertThat(e.errnoName()).isEqualTo("EEXIST");
-            assertThat(e.operation()).isEqualTo("dpd_subsystem_add(" + NQN + ")");
-            assertThat(e.nativeMessage()).isNotBlank();
-          });
-      assertThatThrownBy(() -> engine.addSubsystem("not-an-nqn", null, null))
-          .isInstanceOfSatisfying(DataplaneException.class,
-              e -> assertThat(e.errnoName()).isEqualTo("EINVAL"));
-      assertThatThrownBy(() -> engine.removeNamespace(NQN, 9))
-          .isInstanceOfSatisfying(DataplaneException.class,
-              e -> assertThat(e.errnoName()).isEqualTo("ENOENT"));
-    }
-  }
-
-  @Test
-  void badOptionIsRefusedWithItsName() {
-    assertThatThrownBy(() -> Engine.create(EngineOptions.builder().reactors(0).build()))
-        .isInstanceOf(DataplaneException.class)
-        .hasMessageContaining("reactors");
-  }
-
-  @Test
-  void snapshotCountsLoadGeneratorIoAndStopDrains(@TempDir Path dir) throws Exception {
-    Engine engine = Engine.create(EngineOptions.builder().reactors(1).build());
-    try {
-      engine.start();
-      int port = engine.listen("127.0.0.1", 0);
-      engine.addSubsystem(NQN, "BINDING0001", null);
-      engine.addRamNamespace(NQN, 1, 16L << 20, 512);
-      engine.addFileNamespace(NQN, 2, dir.resolve("ns2.img").toString(), 8L << 20, 4096);
-      engine.allowHost(NQN, HOST);
-
-      Process loadgen = new ProcessBuilder(loadgen(), "--address", "127.0.0.1", "--port",
-          Integer.toString(port), "--nqn", NQN, "--hostnqn", HOST, "--nsid", "2", "--rw", "randrw",
-          "--ops", "2000", "--qd", "8", "--bs", "4096", "--verify")
-          .redirectErrorStream(true).redirectOutput(dir.resolve("loadgen.log").toFile()).start();
-      assertThat(loadgen.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(loadgen.exitValue()).as(Files.readString(dir.resolve("loadgen.log"))).isZero();
-
-      try (StatsSnapshot snapshot = engine.snapshot()) {
-        StatsSnapshot.Stats stats = snapshot.read();
-        assertThat(stats.namespaces()).hasSize(2);
-        StatsSnapshot.NamespaceStats ns2 = stats.namespaces().stream()
-            .filter(n -> n.nsid() == 2).findFirst().orElseThrow();
-        assertThat(ns2.subsystemNqn()).isEqualTo(NQN);
-        long ops = ns2.get(StatsSnapshot.NamespaceCounter.READ_OPS)
-            + ns2.get(StatsSnapshot.NamespaceCounter.WRITE_OPS);
-        assertThat(ops).isGreaterThanOrEqualTo(2000);
-        assertThat(ns2.get(StatsSnapshot.NamespaceCounter.WRITE_BYTES)).isPositive();
-        assertThat(ns2.get(StatsSnapshot.NamespaceCounter.ERRORS)).isZero();
-        assertThat(ns2.get(StatsSnapshot.NamespaceCounter.SIZE_BYTES)).isEqualTo(8L << 20);
-        assertThat(stats.get(StatsSnapshot.EngineCounter.CONNECTIONS_TOTAL)).isPositive();
-      }
-
-      assertThat(engine.stop(Duration.ofSeconds(5))).isTrue();
-    } finally {
-      engine.close();
-    }
-    assertThatThrownBy(engine::snapshot).isInstanceOf(IllegalStateException.class);
-  }
-
-  @Test
-  void offloadModeFollowsTheFallbackPolicy(@TempDir Path bareNode) {
-    Engine.setSystemRoot(bareNode); // no provider on this node
-    try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
-      assertThat(Engine.capabilities().offloadProviders()).isEmpty();
-      assertThat(engine.setOffloadMode(OffloadMode.NON_OFFLOAD, OffloadMode.Fallback.FAIL))
-          .isEqualTo(OffloadMode.NON_OFFLOAD);
-      assertThat(engine.offloadMode()).isEqualTo(OffloadMode.NON_OFFLOAD);
-      assertThat(engine.setOffloadMode(OffloadMode.FULL_OFFLOAD, OffloadMode.Fallback.DEGRADE))
-          .isEqualTo(OffloadMode.ZERO_COPY);
-      assertThatThrownBy(() -> engine.setOffloadMode(OffloadMode.FULL_OFFLOAD,
-          OffloadMode.Fallback.FAIL))
-          .isInstanceOfSatisfying(DataplaneException.class,
-              e -> assertThat(e.errnoName()).isEqualTo("EOPNOTSUPP"));
-      assertThat(engine.offloadMode()).as("a refused mode keeps the current one")
-          .isEqualTo(OffloadMode.ZERO_COPY);
-    } finally {
-      Engine.setSystemRoot(Path.of("/"));
-    }
-  }
-
-  @Test
-  void tenantsKeysAndTelemetryThroughOneSnapshot(@TempDir Path dir) throws Exception {
-    try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
-      engine.start();
-      int port = engine.listen("127.0.0.1", 0);
-      engine.setOffloadMode(OffloadMode.NON_OFFLOAD, OffloadMode.Fallback.FAIL);
-      engine.addSubsystem(NQN, null, null);
-      engine.addRamNamespace(NQN, 1, 16L << 20, 512);
-      byte[] key = new byte[64];
-      for (int i = 0; i < key.length; i++) {
-        key[i] = (byte) (i * 7 + 1);
-      }
-      engine.setNamespaceKey(NQN, 1, key);
-      assertThatThrownBy(() -> engine.setNamespaceKey(NQN, 1, new byte[64]))
-          .as("equal XTS halves are refused").isInstanceOf(DataplaneException.class);
-      engine.addTenant("tenant-a");
-      engine.setTenantLimits("tenant-a", new QosLimits(0, 0, 50_000, 0, 0, 0, 0, 0));
-      engine.addTenantNamespace("tenant-a", NQN, 1);
-      engine.allowHost(NQN, HOST);
-
-      Process loadgen = new ProcessBuilder(loadgen(), "--address", "127.0.0.1", "--port",
-          Integer.toString(port), "--nqn", NQN, "--hostnqn", HOST, "--nsid", "1", "--rw", "randrw",
-          "--ops", "3000", "--qd", "8", "--bs", "4096", "--verify")
-          .redirectErrorStream(true).redirectOutput(dir.resolve("loadgen.log").toFile()).start();
-      assertThat(loadgen.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(loadgen.exitValue()).as(Files.readString(dir.resolve("loadgen.log"))).isZero();
-
-      try (StatsSnapshot snapshot = engine.snapshot()) {
-        StatsSnapshot.Stats stats = snapshot.read();
-        StatsSnapshot.TenantStats tenant = stats.tenants().stream()
-            .filter(t -> t.name().equals("tenant-a")).findFirst().orElseThrow();
-        assertThat(tenant.limits()[2]).as("total_iops in force").isEqualTo(50_000);
-        assertThat(tenant.io().get(StatsSnapshot.IoCounter.READ_OPS)
-            + tenant.io().get(StatsSnapshot.IoCounter.WRITE_OPS)).isGreaterThanOrEqualTo(3000);
-
-        StatsSnapshot.IoStats ns = stats.namespaces().getFirst().io();
-        assertThat(ns.get(StatsSnapshot.IoCounter.PAYLOAD_COPIES))
-            .as("NonOffload copies every payload").isPositive();
-        StatsSnapshot.LatencyHistogram e2e = ns.histogram(StatsSnapshot.Histogram.E2E);
-        assertThat(e2e.count()).isGreaterThanOrEqualTo(3000);
-        assertThat(e2e.sumNs()).isPositive();
-        long[] upper = e2e.upperNs();
-        for (int b = 1; b < upper.length; b++) {
-          assertThat(Long.compareUnsigned(upper[b], upper[b - 1])).as("bucket %d", b).isPositive();
+    @Test
+    void offloadModeFollowsTheFallbackPolicy(@TempDir Path bareNode) {
+        Engine.setSystemRoot(bareNode); // no provider on this node
+        try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
+            assertThat(Engine.capabilities().offloadProviders()).isEmpty();
+            assertThat(engine.setOffloadMode(OffloadMode.NON_OFFLOAD, OffloadMode.Fallback.FAIL))
+                    .isEqualTo(OffloadMode.NON_OFFLOAD);
+            assertThat(engine.offloadMode()).isEqualTo(OffloadMode.NON_OFFLOAD);
+            assertThat(engine.setOffloadMode(OffloadMode.FULL_OFFLOAD, OffloadMode.Fallback.DEGRADE))
+                    .isEqualTo(OffloadMode.ZERO_COPY);
+            assertThatThrownBy(() -> engine.setOffloadMode(OffloadMode.FULL_OFFLOAD, OffloadMode.Fallback.FAIL))
+                    .isInstanceOfSatisfying(DataplaneException.class, e -> assertThat(e.errnoName())
+                            .isEqualTo("EOPNOTSUPP"));
+            assertThat(engine.offloadMode())
+                    .as("a refused mode keeps the current one")
+                    .isEqualTo(OffloadMode.ZERO_COPY);
+        } finally {
+            Engine.setSystemRoot(Path.of("/"));
         }
-      }
-      engine.removeTenantNamespace("tenant-a", NQN, 1);
-      engine.removeTenant("tenant-a");
-      engine.clearNamespaceKey(NQN, 1);
     }
-  }
 
-  static String loadgen() {
-    Path bin = Path.of(System.getProperty("dpu.dataplane.bin", "../build"), "dpu-loadgen");
-    if (!Files.isExecutable(bin)) {
-      throw new IllegalStateException("no load generator at " + bin + ": build it with "
-          + "`make -C dataplane all`");
+    @Test
+    void tenantsKeysAndTelemetryThroughOneSnapshot(@TempDir Path dir) throws Exception {
+        try (Engine engine = Engine.create(EngineOptions.builder().reactors(1).build())) {
+            engine.start();
+            int port = engine.listen("127.0.0.1", 0);
+            engine.setOffloadMode(OffloadMode.NON_OFFLOAD, OffloadMode.Fallback.FAIL);
+            engine.addSubsystem(NQN, null, null);
+            engine.addRamNamespace(NQN, 1, 16L << 20, 512);
+            byte[] key = new byte[64];
+            for (int i = 0; i < key.length; i++) {
+                key[i] = (byte) (i * 7 + 1);
+            }
+            engine.setNamespaceKey(NQN, 1, key);
+            assertThatThrownBy(() -> engine.setNamespaceKey(NQN, 1, new byte[64]))
+                    .as("equal XTS halves are refused")
+                    .isInstanceOf(DataplaneException.class);
+            engine.addTenant("tenant-a");
+            engine.setTenantLimits("tenant-a", new QosLimits(0, 0, 50_000, 0, 0, 0, 0, 0));
+            engine.addTenantNamespace("tenant-a", NQN, 1);
+            engine.allowHost(NQN, HOST);
+
+            Process loadgen = new ProcessBuilder(
+                            loadgen(),
+                            "--address",
+                            "127.0.0.1",
+                            "--port",
+                            Integer.toString(port),
+                            "--nqn",
+                            NQN,
+                            "--hostnqn",
+                            HOST,
+                            "--nsid",
+                            "1",
+                            "--rw",
+                            "randrw",
+                            "--ops",
+                            "3000",
+                            "--qd",
+                            "8",
+                            "--bs",
+                            "4096",
+                            "--verify")
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("loadgen.log").toFile())
+                    .start();
+            assertThat(loadgen.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(loadgen.exitValue())
+                    .as(Files.readString(dir.resolve("loadgen.log")))
+                    .isZero();
+
+            try (StatsSnapshot snapshot = engine.snapshot()) {
+                StatsSnapshot.Stats stats = snapshot.read();
+                StatsSnapshot.TenantStats tenant = stats.tenants().stream()
+                        .filter(t -> t.name().equals("tenant-a"))
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(tenant.limits()[2]).as("total_iops in force").isEqualTo(50_000);
+                assertThat(tenant.io().get(StatsSnapshot.IoCounter.READ_OPS)
+                                + tenant.io().get(StatsSnapshot.IoCounter.WRITE_OPS))
+                        .isGreaterThanOrEqualTo(3000);
+
+                StatsSnapshot.IoStats ns = stats.namespaces().getFirst().io();
+                assertThat(ns.get(StatsSnapshot.IoCounter.PAYLOAD_COPIES))
+                        .as("NonOffload copies every payload")
+                        .isPositive();
+                StatsSnapshot.LatencyHistogram e2e = ns.histogram(StatsSnapshot.Histogram.E2E);
+                assertThat(e2e.count()).isGreaterThanOrEqualTo(3000);
+                assertThat(e2e.sumNs()).isPositive();
+                long[] upper = e2e.upperNs();
+                for (int b = 1; b < upper.length; b++) {
+                    assertThat(Long.compareUnsigned(upper[b], upper[b - 1]))
+                            .as("bucket %d", b)
+                            .isPositive();
+                }
+            }
+            engine.removeTenantNamespace("tenant-a", NQN, 1);
+            engine.removeTenant("tenant-a");
+            engine.clearNamespaceKey(NQN, 1);
+        }
     }
-    return bin.toString();
-  }
+
+    static String loadgen() {
+        Path bin = Path.of(System.getProperty("dpu.dataplane.bin", "../build"), "dpu-loadgen");
+        if (!Files.isExecutable(bin)) {
+            throw new IllegalStateException(
+                    "no load generator at " + bin + ": build it with " + "`make -C dataplane all`");
+        }
+        return bin.toString();
+    }
 }

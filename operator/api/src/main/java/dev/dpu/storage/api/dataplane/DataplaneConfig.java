@@ -29,160 +29,194 @@ import java.util.TreeMap;
 @JsonClassDescription("dataplane.json: the data-path configuration of one DpuStoragePool.")
 @JsonPropertyOrder({"pool", "listen", "reactors", "reactorCpus", "offload", "subsystems", "tenants"})
 public record DataplaneConfig(
-    @JsonPropertyDescription("Name of the DpuStoragePool; labels the agent's metrics. Optional.")
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    String pool,
-    @JsonProperty(required = true)
-    @JsonPropertyDescription("Where the NVMe/TCP target listens.")
-    Listen listen,
-    @JsonPropertyDescription("Data-path reactor threads (OffloadProfile spec.cores), 1..64. Default 1.")
-    Integer reactors,
-    @JsonPropertyDescription("CPU numbers the reactors are pinned to, one per reactor (OffloadProfile spec.cpus);"
-        + " empty: no pinning, the process's CPU set applies. Default empty.")
-    List<Integer> reactorCpus,
-    @JsonPropertyDescription("How the data path moves I/O. Default: every field at its default.")
-    Offload offload,
-    @JsonPropertyDescription("One NVMe subsystem per tenant of the pool. Default empty.")
-    List<SubsystemSpec> subsystems,
-    @JsonPropertyDescription("QoS limits of tenants; a tenant named by a subsystem but not listed is unlimited. Default empty.")
-    List<TenantSpec> tenants) {
+        @JsonPropertyDescription("Name of the DpuStoragePool; labels the agent's metrics. Optional.")
+                @JsonInclude(JsonInclude.Include.NON_NULL)
+                String pool,
+        @JsonProperty(required = true) @JsonPropertyDescription("Where the NVMe/TCP target listens.") Listen listen,
+        @JsonPropertyDescription("Data-path reactor threads (OffloadProfile spec.cores), 1..64. Default 1.")
+                Integer reactors,
+        @JsonPropertyDescription("CPU numbers the reactors are pinned to, one per reactor (OffloadProfile spec.cpus);"
+                        + " empty: no pinning, the process's CPU set applies. Default empty.")
+                List<Integer> reactorCpus,
+        @JsonPropertyDescription("How the data path moves I/O. Default: every field at its default.") Offload offload,
+        @JsonPropertyDescription("One NVMe subsystem per tenant of the pool. Default empty.")
+                List<SubsystemSpec> subsystems,
+        @JsonPropertyDescription(
+                        "QoS limits of tenants; a tenant named by a subsystem but not listed is unlimited. Default empty.")
+                List<TenantSpec> tenants) {
 
-  public static final int DEFAULT_REACTORS = 1;
-  public static final int MAX_REACTORS = 64;
+    public static final int DEFAULT_REACTORS = 1;
+    public static final int MAX_REACTORS = 64;
 
-  public DataplaneConfig {
-    reactors = Objects.requireNonNullElse(reactors, DEFAULT_REACTORS);
-    reactorCpus = reactorCpus == null ? List.of() : List.copyOf(reactorCpus);
-    offload = Objects.requireNonNullElse(offload, Offload.DEFAULTS);
-    subsystems = subsystems == null ? List.of() : List.copyOf(subsystems);
-    tenants = tenants == null ? List.of() : List.copyOf(tenants);
-  }
-
-  /** An empty configuration with these process-wide settings: what a fresh engine runs. */
-  public DataplaneConfig emptied() {
-    return new DataplaneConfig(pool, listen, reactors, reactorCpus, offload, List.of(), List.of());
-  }
-
-  /** Same process-wide settings, different live content. */
-  public DataplaneConfig withContent(List<SubsystemSpec> newSubsystems, List<TenantSpec> newTenants) {
-    return new DataplaneConfig(pool, listen, reactors, reactorCpus, offload, newSubsystems, newTenants);
-  }
-
-  /** The same config with other digest requirements (they apply live). */
-  public DataplaneConfig withDigestRequirements(boolean header, boolean data) {
-    DataplaneConfig.Offload o = offload;
-    return new DataplaneConfig(pool, listen, reactors, reactorCpus, new Offload(o.mode, o.fallback, header, data,
-        o.queues, o.queueDepth, o.inCapsuleDataBytes, o.maxTransferBytes, o.encryption), subsystems, tenants);
-  }
-
-  /** Same live content, other process-wide settings (those of the running engine). */
-  public DataplaneConfig withProcessSettingsOf(DataplaneConfig running) {
-    return new DataplaneConfig(pool, running.listen, running.reactors, running.reactorCpus,
-        offload.withDigestsOnly(running.offload), subsystems, tenants);
-  }
-
-  /**
-   * Every tenant a subsystem names, with the tenants list's limits where it has an entry and
-   * unlimited where not (the operator lists only tenants that have a TenantQoS).
-   */
-  @JsonIgnore
-  public List<TenantSpec> tenantsWithImplicit() {
-    Map<String, TenantSpec> all = new TreeMap<>();
-    tenants.forEach(t -> all.put(t.name(), t));
-    subsystems.stream()
-        .map(SubsystemSpec::tenant)
-        .filter(Objects::nonNull)
-        .forEach(name -> all.putIfAbsent(name, new TenantSpec(name, TenantLimits.UNLIMITED)));
-    return List.copyOf(all.values());
-  }
-
-  /** Where the NVMe/TCP target listens. */
-  @JsonPropertyOrder({"address", "port"})
-  public record Listen(
-      @JsonProperty(required = true)
-      @JsonPropertyDescription("IPv4 or IPv6 address to bind; 0.0.0.0 for every address.")
-      String address,
-      @JsonProperty(required = true)
-      @JsonPropertyDescription("TCP port, 0..65535; 0: a free port chosen at start (tests).")
-      int port) {}
-
-  /**
-   * How the data path moves I/O. {@code requireHeaderDigest} and {@code requireDataDigest} apply
-   * live to new connections; the rest needs a restart.
-   */
-  @JsonPropertyOrder({"mode", "fallback", "requireHeaderDigest", "requireDataDigest", "queues", "queueDepth",
-      "inCapsuleDataBytes", "maxTransferBytes", "encryption"})
-  public record Offload(
-      @JsonPropertyDescription("NonOffload, ZeroCopy or FullOffload. Default ZeroCopy.")
-      String mode,
-      @JsonPropertyDescription("A node that cannot run the mode: Degrade (next lower mode) or Fail. Default Degrade.")
-      String fallback,
-      @JsonPropertyDescription("Refuse a connection whose host did not enable CRC32C header digests. Default false.")
-      Boolean requireHeaderDigest,
-      @JsonPropertyDescription("Refuse a connection whose host did not enable CRC32C data digests. Default false.")
-      Boolean requireDataDigest,
-      @JsonPropertyDescription("I/O queues granted per controller, 1..64. Default 4.")
-      Integer queues,
-      @JsonPropertyDescription("Entries per I/O queue, 16..1024. Default 128.")
-      Integer queueDepth,
-      @JsonPropertyDescription("In-capsule write data per command, 0..65536, a multiple of 16. Default 8192.")
-      Integer inCapsuleDataBytes,
-      @JsonPropertyDescription("Largest transfer (MDTS), a power of two 4096..1048576. Default 131072.")
-      Integer maxTransferBytes,
-      @JsonPropertyDescription("Inline AES-256-XTS encryption of every namespace; absent: none.")
-      @JsonInclude(JsonInclude.Include.NON_NULL)
-      Encryption encryption) {
-
-    public static final String NON_OFFLOAD = "NonOffload";
-    public static final String ZERO_COPY = "ZeroCopy";
-    public static final String FULL_OFFLOAD = "FullOffload";
-    public static final String DEGRADE = "Degrade";
-    public static final String FAIL = "Fail";
-
-    public static final Offload DEFAULTS =
-        new Offload(null, null, null, null, null, null, null, null, null);
-
-    public Offload {
-      mode = Objects.requireNonNullElse(mode, ZERO_COPY);
-      fallback = Objects.requireNonNullElse(fallback, DEGRADE);
-      requireHeaderDigest = Objects.requireNonNullElse(requireHeaderDigest, false);
-      requireDataDigest = Objects.requireNonNullElse(requireDataDigest, false);
-      queues = Objects.requireNonNullElse(queues, 4);
-      queueDepth = Objects.requireNonNullElse(queueDepth, 128);
-      inCapsuleDataBytes = Objects.requireNonNullElse(inCapsuleDataBytes, 8192);
-      maxTransferBytes = Objects.requireNonNullElse(maxTransferBytes, 131072);
+    public DataplaneConfig {
+        reactors = Objects.requireNonNullElse(reactors, DEFAULT_REACTORS);
+        reactorCpus = reactorCpus == null ? List.of() : List.copyOf(reactorCpus);
+        offload = Objects.requireNonNullElse(offload, Offload.DEFAULTS);
+        subsystems = subsystems == null ? List.of() : List.copyOf(subsystems);
+        tenants = tenants == null ? List.of() : List.copyOf(tenants);
     }
 
-    /** These settings with the digest requirements of {@code other} (the live part). */
-    Offload withDigestsOnly(Offload other) {
-      return new Offload(other.mode, other.fallback, requireHeaderDigest, requireDataDigest, other.queues,
-          other.queueDepth, other.inCapsuleDataBytes, other.maxTransferBytes, other.encryption);
+    /** An empty configuration with these process-wide settings: what a fresh engine runs. */
+    public DataplaneConfig emptied() {
+        return new DataplaneConfig(pool, listen, reactors, reactorCpus, offload, List.of(), List.of());
     }
 
-    /** The same settings without the live digest requirements: what needs a restart. */
+    /** Same process-wide settings, different live content. */
+    public DataplaneConfig withContent(List<SubsystemSpec> newSubsystems, List<TenantSpec> newTenants) {
+        return new DataplaneConfig(pool, listen, reactors, reactorCpus, offload, newSubsystems, newTenants);
+    }
+
+    /** The same config with other digest requirements (they apply live). */
+    public DataplaneConfig withDigestRequirements(boolean header, boolean data) {
+        DataplaneConfig.Offload o = offload;
+        return new DataplaneConfig(
+                pool,
+                listen,
+                reactors,
+                reactorCpus,
+                new Offload(
+                        o.mode,
+                        o.fallback,
+                        header,
+                        data,
+                        o.queues,
+                        o.queueDepth,
+                        o.inCapsuleDataBytes,
+                        o.maxTransferBytes,
+                        o.encryption),
+                subsystems,
+                tenants);
+    }
+
+    /** Same live content, other process-wide settings (those of the running engine). */
+    public DataplaneConfig withProcessSettingsOf(DataplaneConfig running) {
+        return new DataplaneConfig(
+                pool,
+                running.listen,
+                running.reactors,
+                running.reactorCpus,
+                offload.withDigestsOnly(running.offload),
+                subsystems,
+                tenants);
+    }
+
+    /**
+     * Every tenant a subsystem names, with the tenants list's limits where it has an entry and
+     * unlimited where not (the operator lists only tenants that have a TenantQoS).
+     */
     @JsonIgnore
-    public Offload restartRelevant() {
-      return new Offload(mode, fallback, false, false, queues, queueDepth, inCapsuleDataBytes,
-          maxTransferBytes, encryption);
+    public List<TenantSpec> tenantsWithImplicit() {
+        Map<String, TenantSpec> all = new TreeMap<>();
+        tenants.forEach(t -> all.put(t.name(), t));
+        subsystems.stream()
+                .map(SubsystemSpec::tenant)
+                .filter(Objects::nonNull)
+                .forEach(name -> all.putIfAbsent(name, new TenantSpec(name, TenantLimits.UNLIMITED)));
+        return List.copyOf(all.values());
     }
-  }
 
-  /** Inline AES-256-XTS; the key file holds the key in the format {@link XtsKey} accepts. */
-  @JsonPropertyOrder({"algorithm", "keySecret", "keyFile"})
-  public record Encryption(
-      @JsonPropertyDescription("Cipher; only AES-256-XTS. Default AES-256-XTS.")
-      String algorithm,
-      @JsonPropertyDescription("Name of the Secret the key comes from, for messages. Optional.")
-      @JsonInclude(JsonInclude.Include.NON_NULL)
-      String keySecret,
-      @JsonProperty(required = true)
-      @JsonPropertyDescription("Absolute path of the key file: " + XtsKey.FORMAT + ".")
-      String keyFile) {
+    /** Where the NVMe/TCP target listens. */
+    @JsonPropertyOrder({"address", "port"})
+    public record Listen(
+            @JsonProperty(required = true)
+                    @JsonPropertyDescription("IPv4 or IPv6 address to bind; 0.0.0.0 for every address.")
+                    String address,
+            @JsonProperty(required = true)
+                    @JsonPropertyDescription("TCP port, 0..65535; 0: a free port chosen at start (tests).")
+                    int port) {}
 
-    public static final String AES_256_XTS = "AES-256-XTS";
+    /**
+     * How the data path moves I/O. {@code requireHeaderDigest} and {@code requireDataDigest} apply
+     * live to new connections; the rest needs a restart.
+     */
+    @JsonPropertyOrder({
+        "mode",
+        "fallback",
+        "requireHeaderDigest",
+        "requireDataDigest",
+        "queues",
+        "queueDepth",
+        "inCapsuleDataBytes",
+        "maxTransferBytes",
+        "encryption"
+    })
+    public record Offload(
+            @JsonPropertyDescription("NonOffload, ZeroCopy or FullOffload. Default ZeroCopy.") String mode,
+            @JsonPropertyDescription(
+                            "A node that cannot run the mode: Degrade (next lower mode) or Fail. Default Degrade.")
+                    String fallback,
+            @JsonPropertyDescription(
+                            "Refuse a connection whose host did not enable CRC32C header digests. Default false.")
+                    Boolean requireHeaderDigest,
+            @JsonPropertyDescription(
+                            "Refuse a connection whose host did not enable CRC32C data digests. Default false.")
+                    Boolean requireDataDigest,
+            @JsonPropertyDescription("I/O queues granted per controller, 1..64. Default 4.") Integer queues,
+            @JsonPropertyDescription("Entries per I/O queue, 16..1024. Default 128.") Integer queueDepth,
+            @JsonPropertyDescription("In-capsule write data per command, 0..65536, a multiple of 16. Default 8192.")
+                    Integer inCapsuleDataBytes,
+            @JsonPropertyDescription("Largest transfer (MDTS), a power of two 4096..1048576. Default 131072.")
+                    Integer maxTransferBytes,
+            @JsonPropertyDescription("Inline AES-256-XTS encryption of every namespace; absent: none.")
+                    @JsonInclude(JsonInclude.Include.NON_NULL)
+                    Encryption encryption) {
 
-    public Encryption {
-      algorithm = Objects.requireNonNullElse(algorithm, AES_256_XTS);
+        public static final String NON_OFFLOAD = "NonOffload";
+        public static final String ZERO_COPY = "ZeroCopy";
+        public static final String FULL_OFFLOAD = "FullOffload";
+        public static final String DEGRADE = "Degrade";
+        public static final String FAIL = "Fail";
+
+        public static final Offload DEFAULTS = new Offload(null, null, null, null, null, null, null, null, null);
+
+        public Offload {
+            mode = Objects.requireNonNullElse(mode, ZERO_COPY);
+            fallback = Objects.requireNonNullElse(fallback, DEGRADE);
+            requireHeaderDigest = Objects.requireNonNullElse(requireHeaderDigest, false);
+            requireDataDigest = Objects.requireNonNullElse(requireDataDigest, false);
+            queues = Objects.requireNonNullElse(queues, 4);
+            queueDepth = Objects.requireNonNullElse(queueDepth, 128);
+            inCapsuleDataBytes = Objects.requireNonNullElse(inCapsuleDataBytes, 8192);
+            maxTransferBytes = Objects.requireNonNullElse(maxTransferBytes, 131072);
+        }
+
+        /** These settings with the digest requirements of {@code other} (the live part). */
+        Offload withDigestsOnly(Offload other) {
+            return new Offload(
+                    other.mode,
+                    other.fallback,
+                    requireHeaderDigest,
+                    requireDataDigest,
+                    other.queues,
+                    other.queueDepth,
+                    other.inCapsuleDataBytes,
+                    other.maxTransferBytes,
+                    other.encryption);
+        }
+
+        /** The same settings without the live digest requirements: what needs a restart. */
+        @JsonIgnore
+        public Offload restartRelevant() {
+            return new Offload(
+                    mode, fallback, false, false, queues, queueDepth, inCapsuleDataBytes, maxTransferBytes, encryption);
+        }
     }
-  }
+
+    /** Inline AES-256-XTS; the key file holds the key in the format {@link XtsKey} accepts. */
+    @JsonPropertyOrder({"algorithm", "keySecret", "keyFile"})
+    public record Encryption(
+            @JsonPropertyDescription("Cipher; only AES-256-XTS. Default AES-256-XTS.") String algorithm,
+            @JsonPropertyDescription("Name of the Secret the key comes from, for messages. Optional.")
+                    @JsonInclude(JsonInclude.Include.NON_NULL)
+                    String keySecret,
+            @JsonProperty(required = true)
+                    @JsonPropertyDescription("Absolute path of the key file: " + XtsKey.FORMAT + ".")
+                    String keyFile) {
+
+        public static final String AES_256_XTS = "AES-256-XTS";
+
+        public Encryption {
+            algorithm = Objects.requireNonNullElse(algorithm, AES_256_XTS);
+        }
+    }
 }

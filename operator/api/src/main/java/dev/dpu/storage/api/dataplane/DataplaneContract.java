@@ -6,11 +6,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -27,177 +27,177 @@ import java.util.Map;
  */
 public final class DataplaneContract {
 
-  /** The ConfigMap key holding dataplane.json. */
-  public static final String CONFIG_KEY = "dataplane.json";
-  /** ConfigMap annotation: increases with every change of dataplane.json. */
-  public static final String GENERATION_ANNOTATION = "storage.dpu.dev/generation";
-  /** ConfigMap annotation: sha256 of dataplane.json, as agents report it (appliedConfigHash). */
-  public static final String HASH_ANNOTATION = "storage.dpu.dev/config-hash";
-  /** Pod template annotation: hash of the part of dataplane.json only a restart applies. */
-  public static final String RESTART_CHECKSUM_ANNOTATION = "storage.dpu.dev/restart-checksum";
-  /** Label on objects belonging to a pool (DaemonSet, ConfigMap, DpuNodeState). */
-  public static final String POOL_LABEL = "storage.dpu.dev/pool";
-  /** Prefix of every subsystem NQN the operator renders; {@link #subsystemNqn} adds pool.tenant. */
-  public static final String NQN_PREFIX = "nqn.2024-01.dev.dpu:storage.";
-  /** Where the agent's pod mounts each key Secret: {@code <dir>/<secret>/key}. */
-  public static final String KEYS_DIR = "/etc/dpu/keys";
+    /** The ConfigMap key holding dataplane.json. */
+    public static final String CONFIG_KEY = "dataplane.json";
+    /** ConfigMap annotation: increases with every change of dataplane.json. */
+    public static final String GENERATION_ANNOTATION = "storage.dpu.dev/generation";
+    /** ConfigMap annotation: sha256 of dataplane.json, as agents report it (appliedConfigHash). */
+    public static final String HASH_ANNOTATION = "storage.dpu.dev/config-hash";
+    /** Pod template annotation: hash of the part of dataplane.json only a restart applies. */
+    public static final String RESTART_CHECKSUM_ANNOTATION = "storage.dpu.dev/restart-checksum";
+    /** Label on objects belonging to a pool (DaemonSet, ConfigMap, DpuNodeState). */
+    public static final String POOL_LABEL = "storage.dpu.dev/pool";
+    /** Prefix of every subsystem NQN the operator renders; {@link #subsystemNqn} adds pool.tenant. */
+    public static final String NQN_PREFIX = "nqn.2024-01.dev.dpu:storage.";
+    /** Where the agent's pod mounts each key Secret: {@code <dir>/<secret>/key}. */
+    public static final String KEYS_DIR = "/etc/dpu/keys";
 
-  private static final ObjectMapper WRITER = JsonMapper.builder()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .build();
-  private static final ObjectMapper READER = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-      // A field set to null reads as left out (its default); a null inside a list is refused.
-      .defaultSetterInfo(JsonSetter.Value.construct(Nulls.DEFAULT, Nulls.FAIL))
-      .build();
+    private static final ObjectMapper WRITER =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final ObjectMapper READER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            // A field set to null reads as left out (its default); a null inside a list is refused.
+            .defaultSetterInfo(JsonSetter.Value.construct(Nulls.DEFAULT, Nulls.FAIL))
+            .build();
 
-  private DataplaneContract() {}
+    private DataplaneContract() {}
 
-  /** Name of the ConfigMap of a pool. */
-  public static String configMapName(String pool) {
-    return pool + "-dataplane";
-  }
+    /** Name of the ConfigMap of a pool. */
+    public static String configMapName(String pool) {
+        return pool + "-dataplane";
+    }
 
-  /** NQN of a tenant's subsystem in a pool. */
-  public static String subsystemNqn(String pool, String tenant) {
-    return NQN_PREFIX + pool + "." + tenant;
-  }
+    /** NQN of a tenant's subsystem in a pool. */
+    public static String subsystemNqn(String pool, String tenant) {
+        return NQN_PREFIX + pool + "." + tenant;
+    }
 
-  /** Path at which the agent finds the key of a Secret. */
-  public static String keyFile(String secretName) {
-    return KEYS_DIR + "/" + secretName + "/key";
-  }
+    /** Path at which the agent finds the key of a Secret. */
+    public static String keyFile(String secretName) {
+        return KEYS_DIR + "/" + secretName + "/key";
+    }
 
-  /** dataplane.json as the operator writes it: deterministic bytes for the same config. */
-  public static String write(DataplaneConfig config) {
-    try {
-      return WRITER.writeValueAsString(config) + "\n";
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write dataplane.json", e);
+    /** dataplane.json as the operator writes it: deterministic bytes for the same config. */
+    public static String write(DataplaneConfig config) {
+        try {
+            return WRITER.writeValueAsString(config) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write dataplane.json", e);
+        }
     }
-  }
 
-  /**
-   * Reads and validates dataplane.json. Unknown fields, wrong types and out-of-range values are
-   * refused, each problem named by its JSON path.
-   */
-  public static DataplaneConfig read(String json) throws InvalidDataplaneConfigException {
-    if (json == null || json.isBlank()) {
-      throw new InvalidDataplaneConfigException(true, List.of("(file): the configuration is empty"));
+    /**
+     * Reads and validates dataplane.json. Unknown fields, wrong types and out-of-range values are
+     * refused, each problem named by its JSON path.
+     */
+    public static DataplaneConfig read(String json) throws InvalidDataplaneConfigException {
+        if (json == null || json.isBlank()) {
+            throw new InvalidDataplaneConfigException(true, List.of("(file): the configuration is empty"));
+        }
+        DataplaneConfig config;
+        try {
+            config = READER.readValue(json, DataplaneConfig.class);
+        } catch (JsonProcessingException e) {
+            throw new InvalidDataplaneConfigException(true, List.of(describe(e)));
+        }
+        if (config == null) {
+            throw new InvalidDataplaneConfigException(true, List.of("(file): the configuration is JSON null"));
+        }
+        List<String> problems = DataplaneConfigValidator.problems(config);
+        if (!problems.isEmpty()) {
+            throw new InvalidDataplaneConfigException(false, problems);
+        }
+        return config;
     }
-    DataplaneConfig config;
-    try {
-      config = READER.readValue(json, DataplaneConfig.class);
-    } catch (JsonProcessingException e) {
-      throw new InvalidDataplaneConfigException(true, List.of(describe(e)));
-    }
-    if (config == null) {
-      throw new InvalidDataplaneConfigException(true, List.of("(file): the configuration is JSON null"));
-    }
-    List<String> problems = DataplaneConfigValidator.problems(config);
-    if (!problems.isEmpty()) {
-      throw new InvalidDataplaneConfigException(false, problems);
-    }
-    return config;
-  }
 
-  /** sha256 of the exact text, hex: the config hash agents report as appliedConfigHash. */
-  public static String hash(String json) {
-    return sha256(json);
-  }
+    /** sha256 of the exact text, hex: the config hash agents report as appliedConfigHash. */
+    public static String hash(String json) {
+        return sha256(json);
+    }
 
-  /**
-   * Hash of the part of the config that only a restart of the data path applies: listen,
-   * reactors, reactorCpus and offload without the digest requirements (those apply live).
-   */
-  public static String restartChecksum(DataplaneConfig config) {
-    Map<String, Object> restartRelevant = new LinkedHashMap<>();
-    restartRelevant.put("listen", config.listen());
-    restartRelevant.put("reactors", config.reactors());
-    restartRelevant.put("reactorCpus", config.reactorCpus());
-    restartRelevant.put("offload", config.offload().restartRelevant());
-    try {
-      return sha256(WRITER.writeValueAsString(restartRelevant));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write the restart-relevant settings", e);
+    /**
+     * Hash of the part of the config that only a restart of the data path applies: listen,
+     * reactors, reactorCpus and offload without the digest requirements (those apply live).
+     */
+    public static String restartChecksum(DataplaneConfig config) {
+        Map<String, Object> restartRelevant = new LinkedHashMap<>();
+        restartRelevant.put("listen", config.listen());
+        restartRelevant.put("reactors", config.reactors());
+        restartRelevant.put("reactorCpus", config.reactorCpus());
+        restartRelevant.put("offload", config.offload().restartRelevant());
+        try {
+            return sha256(WRITER.writeValueAsString(restartRelevant));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the restart-relevant settings", e);
+        }
     }
-  }
 
-  private static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
-  }
 
-  /**
-   * "FIELD: why" for a shape error, FIELD being the JSON path Jackson reached ({@code (file)} when
-   * the text is not JSON at all), so shape and value errors read alike.
-   */
-  private static String describe(JsonProcessingException e) {
-    String why = e.getOriginalMessage();
-    if (!(e instanceof MismatchedInputException m)) {
-      return "(file): not valid JSON: " + why + locationOf(e);
+    /**
+     * "FIELD: why" for a shape error, FIELD being the JSON path Jackson reached ({@code (file)} when
+     * the text is not JSON at all), so shape and value errors read alike.
+     */
+    private static String describe(JsonProcessingException e) {
+        String why = e.getOriginalMessage();
+        if (!(e instanceof MismatchedInputException m)) {
+            return "(file): not valid JSON: " + why + locationOf(e);
+        }
+        List<JsonMappingException.Reference> refs = m.getPath();
+        if (m instanceof UnrecognizedPropertyException u) {
+            String parent = path(refs.subList(0, refs.size() - 1));
+            return (parent.isEmpty() ? "(top level)" : parent) + ": unknown field \"" + u.getPropertyName() + "\"";
+        }
+        String field = refs.isEmpty() ? "(top level)" : path(refs);
+        if (MISSING_PROPERTY.matcher(why).find()) {
+            return field + ": missing (required)";
+        }
+        if (m instanceof InvalidNullException) {
+            return field + ": must not be null";
+        }
+        return field + ": " + expected(m.getTargetType()) + locationOf(e);
     }
-    List<JsonMappingException.Reference> refs = m.getPath();
-    if (m instanceof UnrecognizedPropertyException u) {
-      String parent = path(refs.subList(0, refs.size() - 1));
-      return (parent.isEmpty() ? "(top level)" : parent) + ": unknown field \"" + u.getPropertyName() + "\"";
-    }
-    String field = refs.isEmpty() ? "(top level)" : path(refs);
-    if (MISSING_PROPERTY.matcher(why).find()) {
-      return field + ": missing (required)";
-    }
-    if (m instanceof InvalidNullException) {
-      return field + ": must not be null";
-    }
-    return field + ": " + expected(m.getTargetType()) + locationOf(e);
-  }
 
-  private static String expected(Class<?> type) {
-    if (type == null) {
-      return "has the wrong type";
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "has the wrong type";
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "must be an integer";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "must be true or false";
+        }
+        if (type == String.class) {
+            return "must be a string";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+            return "must be an array";
+        }
+        return "must be a JSON object";
     }
-    if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
-      return "must be an integer";
-    }
-    if (type == boolean.class || type == Boolean.class) {
-      return "must be true or false";
-    }
-    if (type == String.class) {
-      return "must be a string";
-    }
-    if (java.util.Collection.class.isAssignableFrom(type)) {
-      return "must be an array";
-    }
-    return "must be a JSON object";
-  }
 
-  private static String path(List<JsonMappingException.Reference> refs) {
-    StringBuilder path = new StringBuilder();
-    for (JsonMappingException.Reference ref : refs) {
-      if (ref.getFieldName() != null) {
-        path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
-      } else if (ref.getIndex() >= 0) {
-        path.append('[').append(ref.getIndex()).append(']');
-      }
+    private static String path(List<JsonMappingException.Reference> refs) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : refs) {
+            if (ref.getFieldName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
     }
-    return path.toString();
-  }
 
-  private static final java.util.regex.Pattern MISSING_PROPERTY =
-      java.util.regex.Pattern.compile("^Missing required creator property '([^']+)'");
+    private static final java.util.regex.Pattern MISSING_PROPERTY =
+            java.util.regex.Pattern.compile("^Missing required creator property '([^']+)'");
 
-  private static String locationOf(JsonProcessingException e) {
-    if (e.getLocation() == null) {
-      return "";
+    private static String locationOf(JsonProcessingException e) {
+        if (e.getLocation() == null) {
+            return "";
+        }
+        return " (line " + e.getLocation().getLineNr() + ", column "
+                + e.getLocation().getColumnNr() + ")";
     }
-    return " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-  }
 }

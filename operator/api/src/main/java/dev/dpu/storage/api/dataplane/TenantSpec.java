@@ -8,13 +8,10 @@ import java.util.Objects;
 /** A tenant and its QoS limits, enforced on each node by the data path's token buckets. */
 @JsonPropertyOrder({"name", "limits"})
 public record TenantSpec(
-    @JsonProperty(required = true)
-    @JsonPropertyDescription("Tenant name (the TenantQoS name).")
-    String name,
-    @JsonPropertyDescription("Limits; absent: unlimited.")
-    TenantLimits limits) {
+        @JsonProperty(required = true) @JsonPropertyDescription("Tenant name (the TenantQoS name).") String name,
+        @JsonPropertyDescription("Limits; absent: unlimited.") TenantLimits limits) {
 
-  public TenantSpec {
-    limits = Objects.requireNonNullElse(limits, TenantLimits.UNLIMITED);
-  }
+    public TenantSpec {
+        limits = Objects.requireNonNullElse(limits, TenantLimits.UNLIMITED);
+    }
 }

@@ -10,34 +10,34 @@ import java.util.Arrays;
  */
 public final class XtsKey {
 
-  /** Bytes of an AES-256-XTS key. */
-  public static final int BYTES = 64;
-  /** The format, in words, for messages and docs. */
-  public static final String FORMAT = "exactly 64 raw bytes (two AES-256 keys, key1 then key2)";
+    /** Bytes of an AES-256-XTS key. */
+    public static final int BYTES = 64;
+    /** The format, in words, for messages and docs. */
+    public static final String FORMAT = "exactly 64 raw bytes (two AES-256 keys, key1 then key2)";
 
-  private XtsKey() {}
+    private XtsKey() {}
 
-  /** Null when {@code key} is a valid key, otherwise why not (without any key bytes). */
-  public static String problem(byte[] key) {
-    if (key == null) {
-      return "no key";
+    /** Null when {@code key} is a valid key, otherwise why not (without any key bytes). */
+    public static String problem(byte[] key) {
+        if (key == null) {
+            return "no key";
+        }
+        if (key.length != BYTES) {
+            return "holds " + key.length + " bytes; the key must be " + FORMAT;
+        }
+        boolean halvesEqual = Arrays.equals(key, 0, BYTES / 2, key, BYTES / 2, BYTES);
+        if (halvesEqual) {
+            return "its two halves are equal; XTS needs two different AES-256 keys";
+        }
+        return null;
     }
-    if (key.length != BYTES) {
-      return "holds " + key.length + " bytes; the key must be " + FORMAT;
-    }
-    boolean halvesEqual = Arrays.equals(key, 0, BYTES / 2, key, BYTES / 2, BYTES);
-    if (halvesEqual) {
-      return "its two halves are equal; XTS needs two different AES-256 keys";
-    }
-    return null;
-  }
 
-  /** The key, checked; throws IllegalArgumentException with {@link #problem}'s text otherwise. */
-  public static byte[] parse(byte[] key) {
-    String problem = problem(key);
-    if (problem != null) {
-      throw new IllegalArgumentException(problem);
+    /** The key, checked; throws IllegalArgumentException with {@link #problem}'s text otherwise. */
+    public static byte[] parse(byte[] key) {
+        String problem = problem(key);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return key.clone();
     }
-    return key.clone();
-  }
 }

@@ -11,8 +11,7 @@ public final class ApiGroup {
     /** DNS-1123 label: names that end up in NQNs, file names and label values. */
     public static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
     /** DNS-1123 subdomain: names of Kubernetes objects. */
-    public static final String DNS_SUBDOMAIN =
-            "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+    public static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
     /**
      * An NVMe Qualified Name (NVMe base spec 4.5): "nqn." + yyyy-mm + "." + reverse domain,
      * optionally ":" + a user string; the 2014-08.org.nvmexpress:uuid: form matches too.

@@ -29,11 +29,27 @@ public class Backend {
     @JsonPropertyDescription("File backends: absolute path of the file or block device on each node.")
     private String path;
 
+    public String getName() {
+        return name;
+    }
 
-    public String getName() { return name; }
-    public void setName(String name) { this.name = name; }
-    public BackendType getType() { return type; }
-    public void setType(BackendType type) { this.type = type; }
-    public String getPath() { return path; }
-    public void setPath(String path) { this.path = path; }
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public BackendType getType() {
+        return type;
+    }
+
+    public void setType(BackendType type) {
+        this.type = type;
+    }
+
+    public String getPath() {
+        return path;
+    }
+
+    public void setPath(String path) {
+        this.path = path;
+    }
 }

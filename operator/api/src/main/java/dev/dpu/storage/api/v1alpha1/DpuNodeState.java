@@ -18,10 +18,22 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames({"dpunode"})
 @Categories(ApiGroup.CATEGORY)
 @AdditionalPrinterColumn(name = "Pool", jsonPath = ".spec.pool", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Mode", jsonPath = ".status.effectiveOffloadMode", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Config", jsonPath = ".status.appliedConfigGeneration", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Mode",
+        jsonPath = ".status.effectiveOffloadMode",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Config",
+        jsonPath = ".status.appliedConfigGeneration",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "Ready",
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class DpuNodeState extends CustomResource<DpuNodeStateSpec, DpuNodeStateStatus> implements Namespaced {
     @Override
     protected DpuNodeStateStatus initStatus() {

@@ -18,8 +18,19 @@ public class DpuNodeStateSpec {
     @JsonPropertyDescription("Name of the DpuStoragePool (same namespace) the node serves.")
     private String pool;
 
-    public String getNodeName() { return nodeName; }
-    public void setNodeName(String nodeName) { this.nodeName = nodeName; }
-    public String getPool() { return pool; }
-    public void setPool(String pool) { this.pool = pool; }
+    public String getNodeName() {
+        return nodeName;
+    }
+
+    public void setNodeName(String nodeName) {
+        this.nodeName = nodeName;
+    }
+
+    public String getPool() {
+        return pool;
+    }
+
+    public void setPool(String pool) {
+        this.pool = pool;
+    }
 }

@@ -13,13 +13,31 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Version(ApiGroup.VERSION)
 @ShortNames({"dsp", "dpupool"})
 @Categories(ApiGroup.CATEGORY)
-@AdditionalPrinterColumn(name = "Profile", jsonPath = ".spec.offloadProfileRef.name", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Mode", jsonPath = ".status.effectiveOffloadMode", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Desired", jsonPath = ".status.nodesDesired", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "Profile",
+        jsonPath = ".spec.offloadProfileRef.name",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Mode",
+        jsonPath = ".status.effectiveOffloadMode",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Desired",
+        jsonPath = ".status.nodesDesired",
+        type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.nodesReady", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Up-To-Date", jsonPath = ".status.nodesUpToDate", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Status", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Up-To-Date",
+        jsonPath = ".status.nodesUpToDate",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "Status",
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class DpuStoragePool extends CustomResource<DpuStoragePoolSpec, DpuStoragePoolStatus> implements Namespaced {
     @Override
     protected DpuStoragePoolStatus initStatus() {

@@ -31,7 +31,8 @@ import java.util.Map;
         fieldPath = ".volumes",
         message = "size is required for every volume")
 public class DpuStoragePoolSpec {
-    @JsonPropertyDescription("Nodes that run the data path. A node may be selected by at most one pool; overlaps are reported in status.")
+    @JsonPropertyDescription(
+            "Nodes that run the data path. A node may be selected by at most one pool; overlaps are reported in status.")
     private Map<String, String> nodeSelector = new LinkedHashMap<>();
 
     @Size(max = 32)
@@ -48,15 +49,20 @@ public class DpuStoragePoolSpec {
 
     @Required
     @Size(min = 1, max = 64)
-    @ValidationRule(value = "self.all(b, self.exists_one(c, c.name == b.name))", message = "backend names must be unique")
+    @ValidationRule(
+            value = "self.all(b, self.exists_one(c, c.name == b.name))",
+            message = "backend names must be unique")
     @JsonPropertyDescription("Where volumes are stored.")
     private List<Backend> backends = new ArrayList<>();
 
     @Size(max = 256)
-    @ValidationRule(value = "self.all(v, self.exists_one(w, w.name == v.name))", message = "volume names must be unique")
+    @ValidationRule(
+            value = "self.all(v, self.exists_one(w, w.name == v.name))",
+            message = "volume names must be unique")
     // NVMe namespace IDs are per subsystem, and each tenant is one subsystem: two tenants may
     // both have an nsid 1, one tenant may not have it twice.
-    @ValidationRule(value = "self.all(v, self.exists_one(w, w.nsid == v.nsid && w.tenant == v.tenant))",
+    @ValidationRule(
+            value = "self.all(v, self.exists_one(w, w.nsid == v.nsid && w.tenant == v.tenant))",
             message = "nsid must be unique among the volumes of a tenant")
     @JsonPropertyDescription("Volumes exported by every node of the pool, each in the subsystem of its tenant.")
     private List<Volume> volumes = new ArrayList<>();
@@ -70,31 +76,91 @@ public class DpuStoragePoolSpec {
     @Default("9480")
     @Min(1024)
     @Max(65535)
-    @JsonPropertyDescription("Host port of the agent's HTTP endpoint (health probes and Prometheus metrics). Defaults to 9480.")
+    @JsonPropertyDescription(
+            "Host port of the agent's HTTP endpoint (health probes and Prometheus metrics). Defaults to 9480.")
     private Integer httpPort;
 
     @Default("{}")
     @JsonPropertyDescription("Rollout of changes that need the data path to restart.")
     private Rollout rollout;
 
-    public Map<String, String> getNodeSelector() { return nodeSelector; }
-    public void setNodeSelector(Map<String, String> nodeSelector) { this.nodeSelector = nodeSelector; }
-    public List<Toleration> getTolerations() { return tolerations; }
-    public void setTolerations(List<Toleration> tolerations) { this.tolerations = tolerations; }
-    public LocalRef getOffloadProfileRef() { return offloadProfileRef; }
-    public void setOffloadProfileRef(LocalRef offloadProfileRef) { this.offloadProfileRef = offloadProfileRef; }
-    public Listener getListener() { return listener; }
-    public void setListener(Listener listener) { this.listener = listener; }
-    public List<Backend> getBackends() { return backends; }
-    public void setBackends(List<Backend> backends) { this.backends = backends; }
-    public List<Volume> getVolumes() { return volumes; }
-    public void setVolumes(List<Volume> volumes) { this.volumes = volumes; }
-    public String getImage() { return image; }
-    public void setImage(String image) { this.image = image; }
-    public ResourceRequirements getResources() { return resources; }
-    public void setResources(ResourceRequirements resources) { this.resources = resources; }
-    public Integer getHttpPort() { return httpPort; }
-    public void setHttpPort(Integer httpPort) { this.httpPort = httpPort; }
-    public Rollout getRollout() { return rollout; }
-    public void setRollout(Rollout rollout) { this.rollout = rollout; }
+    public Map<String, String> getNodeSelector() {
+        return nodeSelector;
+    }
+
+    public void setNodeSelector(Map<String, String> nodeSelector) {
+        this.nodeSelector = nodeSelector;
+    }
+
+    public List<Toleration> getTolerations() {
+        return tolerations;
+    }
+
+    public void setTolerations(List<Toleration> tolerations) {
+        this.tolerations = tolerations;
+    }
+
+    public LocalRef getOffloadProfileRef() {
+        return offloadProfileRef;
+    }
+
+    public void setOffloadProfileRef(LocalRef offloadProfileRef) {
+        this.offloadProfileRef = offloadProfileRef;
+    }
+
+    public Listener getListener() {
+        return listener;
+    }
+
+    public void setListener(Listener listener) {
+        this.listener = listener;
+    }
+
+    public List<Backend> getBackends() {
+        return backends;
+    }
+
+    public void setBackends(List<Backend> backends) {
+        this.backends = backends;
+    }
+
+    public List<Volume> getVolumes() {
+        return volumes;
+    }
+
+    public void setVolumes(List<Volume> volumes) {
+        this.volumes = volumes;
+    }
+
+    public String getImage() {
+        return image;
+    }
+
+    public void setImage(String image) {
+        this.image = image;
+    }
+
+    public ResourceRequirements getResources() {
+        return resources;
+    }
+
+    public void setResources(ResourceRequirements resources) {
+        this.resources = resources;
+    }
+
+    public Integer getHttpPort() {
+        return httpPort;
+    }
+
+    public void setHttpPort(Integer httpPort) {
+        this.httpPort = httpPort;
+    }
+
+    public Rollout getRollout() {
+        return rollout;
+    }
+
+    public void setRollout(Rollout rollout) {
+        this.rollout = rollout;
+    }
 }

@@ -15,7 +15,8 @@ public class DpuStoragePoolStatus {
     @JsonPropertyDescription("Ready, Reconciling, Stalled (kstatus) and NodeConflict.")
     private List<Condition> conditions = new ArrayList<>();
 
-    @JsonPropertyDescription("Nodes that should run the data path: selected by this pool and by no pool that wins a conflict.")
+    @JsonPropertyDescription(
+            "Nodes that should run the data path: selected by this pool and by no pool that wins a conflict.")
     private Integer nodesDesired;
 
     @JsonPropertyDescription("Nodes whose agent reports Ready in its DpuNodeState.")
@@ -24,7 +25,8 @@ public class DpuStoragePoolStatus {
     @JsonPropertyDescription("Nodes whose agent applied the current configuration (configGeneration and configHash).")
     private Integer nodesUpToDate;
 
-    @JsonPropertyDescription("Offload mode the nodes actually run: one mode, Mixed when they differ, empty before any node reports.")
+    @JsonPropertyDescription(
+            "Offload mode the nodes actually run: one mode, Mixed when they differ, empty before any node reports.")
     private String effectiveOffloadMode;
 
     @JsonPropertyDescription("Generation of the rendered data-path configuration, increased on every change of it.")
@@ -36,22 +38,75 @@ public class DpuStoragePoolStatus {
     @JsonPropertyDescription("Nodes also selected by another pool. A node serves one pool: the oldest pool keeps it.")
     private List<NodeConflict> conflicts = new ArrayList<>();
 
-    public Long getObservedGeneration() { return observedGeneration; }
-    public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
-    public List<Condition> getConditions() { return conditions; }
-    public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
-    public Integer getNodesDesired() { return nodesDesired; }
-    public void setNodesDesired(Integer nodesDesired) { this.nodesDesired = nodesDesired; }
-    public Integer getNodesReady() { return nodesReady; }
-    public void setNodesReady(Integer nodesReady) { this.nodesReady = nodesReady; }
-    public Integer getNodesUpToDate() { return nodesUpToDate; }
-    public void setNodesUpToDate(Integer nodesUpToDate) { this.nodesUpToDate = nodesUpToDate; }
-    public String getEffectiveOffloadMode() { return effectiveOffloadMode; }
-    public void setEffectiveOffloadMode(String effectiveOffloadMode) { this.effectiveOffloadMode = effectiveOffloadMode; }
-    public Long getConfigGeneration() { return configGeneration; }
-    public void setConfigGeneration(Long configGeneration) { this.configGeneration = configGeneration; }
-    public String getConfigHash() { return configHash; }
-    public void setConfigHash(String configHash) { this.configHash = configHash; }
-    public List<NodeConflict> getConflicts() { return conflicts; }
-    public void setConflicts(List<NodeConflict> conflicts) { this.conflicts = conflicts; }
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
+
+    public Integer getNodesDesired() {
+        return nodesDesired;
+    }
+
+    public void setNodesDesired(Integer nodesDesired) {
+        this.nodesDesired = nodesDesired;
+    }
+
+    public Integer getNodesReady() {
+        return nodesReady;
+    }
+
+    public void setNodesReady(Integer nodesReady) {
+        this.nodesReady = nodesReady;
+    }
+
+    public Integer getNodesUpToDate() {
+        return nodesUpToDate;
+    }
+
+    public void setNodesUpToDate(Integer nodesUpToDate) {
+        this.nodesUpToDate = nodesUpToDate;
+    }
+
+    public String getEffectiveOffloadMode() {
+        return effectiveOffloadMode;
+    }
+
+    public void setEffectiveOffloadMode(String effectiveOffloadMode) {
+        this.effectiveOffloadMode = effectiveOffloadMode;
+    }
+
+    public Long getConfigGeneration() {
+        return configGeneration;
+    }
+
+    public void setConfigGeneration(Long configGeneration) {
+        this.configGeneration = configGeneration;
+    }
+
+    public String getConfigHash() {
+        return configHash;
+    }
+
+    public void setConfigHash(String configHash) {
+        this.configHash = configHash;
+    }
+
+    public List<NodeConflict> getConflicts() {
+        return conflicts;
+    }
+
+    public void setConflicts(List<NodeConflict> conflicts) {
+        this.conflicts = conflicts;
+    }
 }

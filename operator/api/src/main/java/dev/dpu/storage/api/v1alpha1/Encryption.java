@@ -20,10 +20,23 @@ public class Encryption {
     @JsonPropertyDescription("Secret key holding the 64-byte XTS key (two AES-256 keys).")
     private SecretKeyRef keySecretRef;
 
-    public String getAlgorithm() { return algorithm; }
-    public void setAlgorithm(String algorithm) { this.algorithm = algorithm; }
-    public SecretKeyRef getKeySecretRef() { return keySecretRef; }
-    public void setKeySecretRef(SecretKeyRef keySecretRef) { this.keySecretRef = keySecretRef; }
+    public String getAlgorithm() {
+        return algorithm;
+    }
 
-    public String algorithmOrDefault() { return algorithm == null ? AES_256_XTS : algorithm; }
+    public void setAlgorithm(String algorithm) {
+        this.algorithm = algorithm;
+    }
+
+    public SecretKeyRef getKeySecretRef() {
+        return keySecretRef;
+    }
+
+    public void setKeySecretRef(SecretKeyRef keySecretRef) {
+        this.keySecretRef = keySecretRef;
+    }
+
+    public String algorithmOrDefault() {
+        return algorithm == null ? AES_256_XTS : algorithm;
+    }
 }

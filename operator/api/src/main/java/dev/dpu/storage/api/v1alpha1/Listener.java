@@ -25,8 +25,19 @@ public class Listener {
     @JsonPropertyDescription("TCP port. Defaults to 4420, the IANA port for NVMe/TCP.")
     private Integer port;
 
-    public String getAddress() { return address; }
-    public void setAddress(String address) { this.address = address; }
-    public Integer getPort() { return port; }
-    public void setPort(Integer port) { this.port = port; }
+    public String getAddress() {
+        return address;
+    }
+
+    public void setAddress(String address) {
+        this.address = address;
+    }
+
+    public Integer getPort() {
+        return port;
+    }
+
+    public void setPort(Integer port) {
+        this.port = port;
+    }
 }

@@ -20,8 +20,13 @@ public class LocalRef {
         this.name = name;
     }
 
-    public String getName() { return name; }
-    public void setName(String name) { this.name = name; }
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
 
     @Override
     public boolean equals(Object o) {
@@ -29,5 +34,7 @@ public class LocalRef {
     }
 
     @Override
-    public int hashCode() { return Objects.hashCode(name); }
+    public int hashCode() {
+        return Objects.hashCode(name);
+    }
 }

@@ -22,16 +22,31 @@ public class NodeConflict {
         this.pools = pools;
     }
 
-    public String getNode() { return node; }
-    public void setNode(String node) { this.node = node; }
-    public List<String> getPools() { return pools; }
-    public void setPools(List<String> pools) { this.pools = pools; }
+    public String getNode() {
+        return node;
+    }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof NodeConflict other && Objects.equals(node, other.node) && Objects.equals(pools, other.pools);
+    public void setNode(String node) {
+        this.node = node;
+    }
+
+    public List<String> getPools() {
+        return pools;
+    }
+
+    public void setPools(List<String> pools) {
+        this.pools = pools;
     }
 
     @Override
-    public int hashCode() { return Objects.hash(node, pools); }
+    public boolean equals(Object o) {
+        return o instanceof NodeConflict other
+                && Objects.equals(node, other.node)
+                && Objects.equals(pools, other.pools);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(node, pools);
+    }
 }

@@ -15,9 +15,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Categories(ApiGroup.CATEGORY)
 @AdditionalPrinterColumn(name = "Mode", jsonPath = ".spec.mode", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Fallback", jsonPath = ".spec.fallback", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Encryption", jsonPath = ".spec.encryption.algorithm", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Encryption",
+        jsonPath = ".spec.encryption.algorithm",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Ready",
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class OffloadProfile extends CustomResource<OffloadProfileSpec, OffloadProfileStatus> implements Namespaced {
     @Override
     protected OffloadProfileStatus initStatus() {

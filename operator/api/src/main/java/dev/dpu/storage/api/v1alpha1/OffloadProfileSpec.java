@@ -30,17 +30,20 @@ public class OffloadProfileSpec {
     private OffloadMode mode;
 
     @Default("Degrade")
-    @JsonPropertyDescription("What a node that cannot run the mode does: Degrade to the next lower mode, or Fail. Defaults to Degrade.")
+    @JsonPropertyDescription(
+            "What a node that cannot run the mode does: Degrade to the next lower mode, or Fail. Defaults to Degrade.")
     private FallbackPolicy fallback;
 
     @Default("false")
-    @JsonPropertyDescription("Require CRC32C NVMe/TCP header digests: a host that does not enable them in its ICReq is refused."
-            + " The host decides whether digests are used; false accepts both. Applies to new connections without a restart.")
+    @JsonPropertyDescription(
+            "Require CRC32C NVMe/TCP header digests: a host that does not enable them in its ICReq is refused."
+                    + " The host decides whether digests are used; false accepts both. Applies to new connections without a restart.")
     private Boolean headerDigest;
 
     @Default("false")
-    @JsonPropertyDescription("Require CRC32C NVMe/TCP data digests: a host that does not enable them in its ICReq is refused."
-            + " The host decides whether digests are used; false accepts both. Applies to new connections without a restart.")
+    @JsonPropertyDescription(
+            "Require CRC32C NVMe/TCP data digests: a host that does not enable them in its ICReq is refused."
+                    + " The host decides whether digests are used; false accepts both. Applies to new connections without a restart.")
     private Boolean dataDigest;
 
     @JsonPropertyDescription("Inline AES-256-XTS encryption of volume data; not available in FullOffload mode.")
@@ -62,51 +65,121 @@ public class OffloadProfileSpec {
     @Min(0)
     @Max(65536)
     @ValidationRule(value = "self % 16 == 0", message = "inCapsuleDataBytes must be a multiple of 16")
-    @JsonPropertyDescription("Bytes of write data a host may send inside the command capsule, 0..65536. Defaults to 8192.")
+    @JsonPropertyDescription(
+            "Bytes of write data a host may send inside the command capsule, 0..65536. Defaults to 8192.")
     private Integer inCapsuleDataBytes;
 
     @Default("131072")
     @Min(4096)
     @Max(1048576)
-    @ValidationRule(value = "self in [4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288, 1048576]",
+    @ValidationRule(
+            value = "self in [4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288, 1048576]",
             message = "maxTransferBytes must be a power of two from 4096 to 1048576")
-    @JsonPropertyDescription("Largest single transfer (MDTS) in bytes, a power of two from 4096 to 1048576. Defaults to 131072.")
+    @JsonPropertyDescription(
+            "Largest single transfer (MDTS) in bytes, a power of two from 4096 to 1048576. Defaults to 131072.")
     private Integer maxTransferBytes;
 
     @Default("1")
     @Min(1)
     @Max(64)
-    @JsonPropertyDescription("Data-path reactor threads on each node, and whole CPUs the agent requests. Changing it restarts"
-            + " the data path node by node (spec.rollout.maxUnavailable of each pool). Defaults to 1.")
+    @JsonPropertyDescription(
+            "Data-path reactor threads on each node, and whole CPUs the agent requests. Changing it restarts"
+                    + " the data path node by node (spec.rollout.maxUnavailable of each pool). Defaults to 1.")
     private Integer cores;
 
     @Size(max = 64)
     @ValidationRule(value = "self.all(c, c >= 0 && c <= 1023)", message = "cpus must be CPU numbers from 0 to 1023")
     @ValidationRule(value = "self.all(c, self.exists_one(d, d == c))", message = "cpus must not list a CPU twice")
-    @JsonPropertyDescription("CPU numbers to pin the reactors to, one per core (as many as spec.cores). Left out: no pinning,"
-            + " the reactors run on the CPUs the pod is given. Changing it restarts the data path.")
+    @JsonPropertyDescription(
+            "CPU numbers to pin the reactors to, one per core (as many as spec.cores). Left out: no pinning,"
+                    + " the reactors run on the CPUs the pod is given. Changing it restarts the data path.")
     private List<Integer> cpus;
 
-    public OffloadMode getMode() { return mode; }
-    public void setMode(OffloadMode mode) { this.mode = mode; }
-    public FallbackPolicy getFallback() { return fallback; }
-    public void setFallback(FallbackPolicy fallback) { this.fallback = fallback; }
-    public Boolean getHeaderDigest() { return headerDigest; }
-    public void setHeaderDigest(Boolean headerDigest) { this.headerDigest = headerDigest; }
-    public Boolean getDataDigest() { return dataDigest; }
-    public void setDataDigest(Boolean dataDigest) { this.dataDigest = dataDigest; }
-    public Encryption getEncryption() { return encryption; }
-    public void setEncryption(Encryption encryption) { this.encryption = encryption; }
-    public Integer getQueues() { return queues; }
-    public void setQueues(Integer queues) { this.queues = queues; }
-    public Integer getQueueDepth() { return queueDepth; }
-    public void setQueueDepth(Integer queueDepth) { this.queueDepth = queueDepth; }
-    public Integer getInCapsuleDataBytes() { return inCapsuleDataBytes; }
-    public void setInCapsuleDataBytes(Integer inCapsuleDataBytes) { this.inCapsuleDataBytes = inCapsuleDataBytes; }
-    public Integer getMaxTransferBytes() { return maxTransferBytes; }
-    public void setMaxTransferBytes(Integer maxTransferBytes) { this.maxTransferBytes = maxTransferBytes; }
-    public Integer getCores() { return cores; }
-    public void setCores(Integer cores) { this.cores = cores; }
-    public List<Integer> getCpus() { return cpus; }
-    public void setCpus(List<Integer> cpus) { this.cpus = cpus; }
+    public OffloadMode getMode() {
+        return mode;
+    }
+
+    public void setMode(OffloadMode mode) {
+        this.mode = mode;
+    }
+
+    public FallbackPolicy getFallback() {
+        return fallback;
+    }
+
+    public void setFallback(FallbackPolicy fallback) {
+        this.fallback = fallback;
+    }
+
+    public Boolean getHeaderDigest() {
+        return headerDigest;
+    }
+
+    public void setHeaderDigest(Boolean headerDigest) {
+        this.headerDigest = headerDigest;
+    }
+
+    public Boolean getDataDigest() {
+        return dataDigest;
+    }
+
+    public void setDataDigest(Boolean dataDigest) {
+        this.dataDigest = dataDigest;
+    }
+
+    public Encryption getEncryption() {
+        return encryption;
+    }
+
+    public void setEncryption(Encryption encryption) {
+        this.encryption = encryption;
+    }
+
+    public Integer getQueues() {
+        return queues;
+    }
+
+    public void setQueues(Integer queues) {
+        this.queues = queues;
+    }
+
+    public Integer getQueueDepth() {
+        return queueDepth;
+    }
+
+    public void setQueueDepth(Integer queueDepth) {
+        this.queueDepth = queueDepth;
+    }
+
+    public Integer getInCapsuleDataBytes() {
+        return inCapsuleDataBytes;
+    }
+
+    public void setInCapsuleDataBytes(Integer inCapsuleDataBytes) {
+        this.inCapsuleDataBytes = inCapsuleDataBytes;
+    }
+
+    public Integer getMaxTransferBytes() {
+        return maxTransferBytes;
+    }
+
+    public void setMaxTransferBytes(Integer maxTransferBytes) {
+        this.maxTransferBytes = maxTransferBytes;
+    }
+
+    public Integer getCores() {
+        return cores;
+    }
+
+    public void setCores(Integer cores) {
+        this.cores = cores;
+    }
+
+    public List<Integer> getCpus() {
+        return cpus;
+    }
+
+    public void setCpus(List<Integer> cpus) {
+        this.cpus = cpus;
+    }
 }

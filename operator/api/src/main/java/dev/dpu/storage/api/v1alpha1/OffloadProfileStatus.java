@@ -17,10 +17,27 @@ public class OffloadProfileStatus {
     @JsonPropertyDescription("DpuStoragePools in this namespace that use the profile, sorted.")
     private List<String> pools = new ArrayList<>();
 
-    public Long getObservedGeneration() { return observedGeneration; }
-    public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
-    public List<Condition> getConditions() { return conditions; }
-    public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
-    public List<String> getPools() { return pools; }
-    public void setPools(List<String> pools) { this.pools = pools; }
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
+
+    public List<String> getPools() {
+        return pools;
+    }
+
+    public void setPools(List<String> pools) {
+        this.pools = pools;
+    }
 }

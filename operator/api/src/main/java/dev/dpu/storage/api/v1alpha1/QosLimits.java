@@ -21,13 +21,16 @@ import io.fabric8.generator.annotation.ValidationRule;
         fieldPath = ".burstIops",
         message = "burstIops must not be below readIops, writeIops or totalIops")
 @ValidationRule(
-        value = "!has(self.burstBytes) || has(self.readBytesPerSecond) || has(self.writeBytesPerSecond) || has(self.totalBytesPerSecond)",
+        value =
+                "!has(self.burstBytes) || has(self.readBytesPerSecond) || has(self.writeBytesPerSecond) || has(self.totalBytesPerSecond)",
         fieldPath = ".burstBytes",
-        message = "burstBytes needs a bandwidth limit (readBytesPerSecond, writeBytesPerSecond or totalBytesPerSecond) to burst above")
+        message =
+                "burstBytes needs a bandwidth limit (readBytesPerSecond, writeBytesPerSecond or totalBytesPerSecond) to burst above")
 @ValidationRule(
-        value = "!has(self.burstBytes) || ((!has(self.readBytesPerSecond) || self.burstBytes >= self.readBytesPerSecond)"
-                + " && (!has(self.writeBytesPerSecond) || self.burstBytes >= self.writeBytesPerSecond)"
-                + " && (!has(self.totalBytesPerSecond) || self.burstBytes >= self.totalBytesPerSecond))",
+        value =
+                "!has(self.burstBytes) || ((!has(self.readBytesPerSecond) || self.burstBytes >= self.readBytesPerSecond)"
+                        + " && (!has(self.writeBytesPerSecond) || self.burstBytes >= self.writeBytesPerSecond)"
+                        + " && (!has(self.totalBytesPerSecond) || self.burstBytes >= self.totalBytesPerSecond))",
         fieldPath = ".burstBytes",
         message = "burstBytes must not be below readBytesPerSecond, writeBytesPerSecond or totalBytesPerSecond")
 public class QosLimits {
@@ -56,27 +59,76 @@ public class QosLimits {
     private Long totalBytesPerSecond;
 
     @Min(1)
-    @JsonPropertyDescription("Token bucket size for operations: how many operations may run above the IOPS limits after idle time.")
+    @JsonPropertyDescription(
+            "Token bucket size for operations: how many operations may run above the IOPS limits after idle time.")
     private Long burstIops;
 
     @Min(1)
-    @JsonPropertyDescription("Token bucket size for bytes: how many bytes may pass above the bandwidth limits after idle time.")
+    @JsonPropertyDescription(
+            "Token bucket size for bytes: how many bytes may pass above the bandwidth limits after idle time.")
     private Long burstBytes;
 
-    public Long getReadIops() { return readIops; }
-    public void setReadIops(Long readIops) { this.readIops = readIops; }
-    public Long getWriteIops() { return writeIops; }
-    public void setWriteIops(Long writeIops) { this.writeIops = writeIops; }
-    public Long getTotalIops() { return totalIops; }
-    public void setTotalIops(Long totalIops) { this.totalIops = totalIops; }
-    public Long getReadBytesPerSecond() { return readBytesPerSecond; }
-    public void setReadBytesPerSecond(Long readBytesPerSecond) { this.readBytesPerSecond = readBytesPerSecond; }
-    public Long getWriteBytesPerSecond() { return writeBytesPerSecond; }
-    public void setWriteBytesPerSecond(Long writeBytesPerSecond) { this.writeBytesPerSecond = writeBytesPerSecond; }
-    public Long getTotalBytesPerSecond() { return totalBytesPerSecond; }
-    public void setTotalBytesPerSecond(Long totalBytesPerSecond) { this.totalBytesPerSecond = totalBytesPerSecond; }
-    public Long getBurstIops() { return burstIops; }
-    public void setBurstIops(Long burstIops) { this.burstIops = burstIops; }
-    public Long getBurstBytes() { return burstBytes; }
-    public void setBurstBytes(Long burstBytes) { this.burstBytes = burstBytes; }
+    public Long getReadIops() {
+        return readIops;
+    }
+
+    public void setReadIops(Long readIops) {
+        this.readIops = readIops;
+    }
+
+    public Long getWriteIops() {
+        return writeIops;
+    }
+
+    public void setWriteIops(Long writeIops) {
+        this.writeIops = writeIops;
+    }
+
+    public Long getTotalIops() {
+        return totalIops;
+    }
+
+    public void setTotalIops(Long totalIops) {
+        this.totalIops = totalIops;
+    }
+
+    public Long getReadBytesPerSecond() {
+        return readBytesPerSecond;
+    }
+
+    public void setReadBytesPerSecond(Long readBytesPerSecond) {
+        this.readBytesPerSecond = readBytesPerSecond;
+    }
+
+    public Long getWriteBytesPerSecond() {
+        return writeBytesPerSecond;
+    }
+
+    public void setWriteBytesPerSecond(Long writeBytesPerSecond) {
+        this.writeBytesPerSecond = writeBytesPerSecond;
+    }
+
+    public Long getTotalBytesPerSecond() {
+        return totalBytesPerSecond;
+    }
+
+    public void setTotalBytesPerSecond(Long totalBytesPerSecond) {
+        this.totalBytesPerSecond = totalBytesPerSecond;
+    }
+
+    public Long getBurstIops() {
+        return burstIops;
+    }
+
+    public void setBurstIops(Long burstIops) {
+        this.burstIops = burstIops;
+    }
+
+    public Long getBurstBytes() {
+        return burstBytes;
+    }
+
+    public void setBurstBytes(Long burstBytes) {
+        this.burstBytes = burstBytes;
+    }
 }

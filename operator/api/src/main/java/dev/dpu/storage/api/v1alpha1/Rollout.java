@@ -13,9 +13,15 @@ public class Rollout {
     @ValidationRule(
             value = "type(self) == int ? self > 0 : self.matches('^([1-9][0-9]?|100)%$')",
             message = "maxUnavailable must be a positive number of nodes or a percentage from 1% to 100%")
-    @JsonPropertyDescription("Nodes (or percentage of nodes) whose data path may be down at once during a rollout. Defaults to 1.")
+    @JsonPropertyDescription(
+            "Nodes (or percentage of nodes) whose data path may be down at once during a rollout. Defaults to 1.")
     private IntOrString maxUnavailable;
 
-    public IntOrString getMaxUnavailable() { return maxUnavailable; }
-    public void setMaxUnavailable(IntOrString maxUnavailable) { this.maxUnavailable = maxUnavailable; }
+    public IntOrString getMaxUnavailable() {
+        return maxUnavailable;
+    }
+
+    public void setMaxUnavailable(IntOrString maxUnavailable) {
+        this.maxUnavailable = maxUnavailable;
+    }
 }

@@ -19,11 +19,24 @@ public class SecretKeyRef {
     @JsonPropertyDescription("Key within the Secret's data. Defaults to \"key\".")
     private String key;
 
-    public String getName() { return name; }
-    public void setName(String name) { this.name = name; }
-    public String getKey() { return key; }
-    public void setKey(String key) { this.key = key; }
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public String getKey() {
+        return key;
+    }
+
+    public void setKey(String key) {
+        this.key = key;
+    }
 
     /** The key, or its default when the object was built without the API server's defaulting. */
-    public String keyOrDefault() { return key == null ? "key" : key; }
+    public String keyOrDefault() {
+        return key == null ? "key" : key;
+    }
 }

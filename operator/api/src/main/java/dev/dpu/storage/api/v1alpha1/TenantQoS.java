@@ -18,10 +18,22 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames({"tqos"})
 @Categories(ApiGroup.CATEGORY)
 @AdditionalPrinterColumn(name = "Pool", jsonPath = ".spec.poolRef.name", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Total-IOPS", jsonPath = ".spec.limits.totalIops", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Total-BPS", jsonPath = ".spec.limits.totalBytesPerSecond", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Total-IOPS",
+        jsonPath = ".spec.limits.totalIops",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "Total-BPS",
+        jsonPath = ".spec.limits.totalBytesPerSecond",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "Ready",
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class TenantQoS extends CustomResource<TenantQoSSpec, TenantQoSStatus> implements Namespaced {
     @Override
     protected TenantQoSStatus initStatus() {

@@ -20,12 +20,35 @@ public class TenantQoSStatus {
     @JsonPropertyDescription("Pool volumes owned by this tenant, sorted.")
     private List<String> volumes = new ArrayList<>();
 
-    public Long getObservedGeneration() { return observedGeneration; }
-    public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
-    public List<Condition> getConditions() { return conditions; }
-    public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
-    public String getSubsystemNqn() { return subsystemNqn; }
-    public void setSubsystemNqn(String subsystemNqn) { this.subsystemNqn = subsystemNqn; }
-    public List<String> getVolumes() { return volumes; }
-    public void setVolumes(List<String> volumes) { this.volumes = volumes; }
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
+
+    public String getSubsystemNqn() {
+        return subsystemNqn;
+    }
+
+    public void setSubsystemNqn(String subsystemNqn) {
+        this.subsystemNqn = subsystemNqn;
+    }
+
+    public List<String> getVolumes() {
+        return volumes;
+    }
+
+    public void setVolumes(List<String> volumes) {
+        this.volumes = volumes;
+    }
 }

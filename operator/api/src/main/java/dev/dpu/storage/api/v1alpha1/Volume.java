@@ -23,12 +23,14 @@ public class Volume {
     @Required
     @Min(1)
     @Max(1024)
-    @JsonPropertyDescription("NVMe namespace ID of the volume in its tenant's subsystem, 1..1024 (the data path's limit), unique among the tenant's volumes of the pool. Hosts address the volume by this ID and the operator never renumbers: change it only while no host uses the volume.")
+    @JsonPropertyDescription(
+            "NVMe namespace ID of the volume in its tenant's subsystem, 1..1024 (the data path's limit), unique among the tenant's volumes of the pool. Hosts address the volume by this ID and the operator never renumbers: change it only while no host uses the volume.")
     private Integer nsid;
 
     @Size(max = 32)
     @Pattern("^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
-    @JsonPropertyDescription("Capacity as a whole number of bytes with an optional binary (Ki, Mi, Gi, Ti, Pi, Ei) or decimal (k, M, G, T, P, E) suffix, for example \"10Gi\". Required.")
+    @JsonPropertyDescription(
+            "Capacity as a whole number of bytes with an optional binary (Ki, Mi, Gi, Ti, Pi, Ei) or decimal (k, M, G, T, P, E) suffix, for example \"10Gi\". Required.")
     private String size;
 
     @Required
@@ -39,7 +41,8 @@ public class Volume {
     @Required
     @Pattern(ApiGroup.DNS_LABEL)
     @Size(max = 63)
-    @JsonPropertyDescription("Tenant that owns the volume; the TenantQoS of that name sets who may connect and the limits.")
+    @JsonPropertyDescription(
+            "Tenant that owns the volume; the TenantQoS of that name sets who may connect and the limits.")
     private String tenant;
 
     @Default("512")
@@ -47,21 +50,55 @@ public class Volume {
     @JsonPropertyDescription("Logical block size in bytes: 512 (default) or 4096.")
     private Integer blockSize;
 
-    public String getName() { return name; }
-    public void setName(String name) { this.name = name; }
-    public Integer getNsid() { return nsid; }
-    public void setNsid(Integer nsid) { this.nsid = nsid; }
-    public String getSize() { return size; }
-    public void setSize(String size) { this.size = size; }
-    public String getBackend() { return backend; }
-    public void setBackend(String backend) { this.backend = backend; }
-    public String getTenant() { return tenant; }
-    public void setTenant(String tenant) { this.tenant = tenant; }
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public Integer getNsid() {
+        return nsid;
+    }
+
+    public void setNsid(Integer nsid) {
+        this.nsid = nsid;
+    }
+
+    public String getSize() {
+        return size;
+    }
+
+    public void setSize(String size) {
+        this.size = size;
+    }
+
+    public String getBackend() {
+        return backend;
+    }
+
+    public void setBackend(String backend) {
+        this.backend = backend;
+    }
+
+    public String getTenant() {
+        return tenant;
+    }
+
+    public void setTenant(String tenant) {
+        this.tenant = tenant;
+    }
     /** The size in bytes, 0 when absent. */
     public long sizeBytes() {
         return size == null ? 0L : Quantity.getAmountInBytes(new Quantity(size)).longValueExact();
     }
 
-    public Integer getBlockSize() { return blockSize; }
-    public void setBlockSize(Integer blockSize) { this.blockSize = blockSize; }
+    public Integer getBlockSize() {
+        return blockSize;
+    }
+
+    public void setBlockSize(Integer blockSize) {
+        this.blockSize = blockSize;
+    }
 }

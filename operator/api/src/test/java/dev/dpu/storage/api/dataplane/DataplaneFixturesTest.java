@@ -18,93 +18,112 @@ import org.junit.jupiter.api.TestFactory;
  */
 class DataplaneFixturesTest {
 
-  static final Path FIXTURES = Path.of(System.getProperty("dataplane.fixtures.dir",
-      "src/test/resources/dataplane-fixtures"));
+    static final Path FIXTURES =
+            Path.of(System.getProperty("dataplane.fixtures.dir", "src/test/resources/dataplane-fixtures"));
 
-  @TestFactory
-  Stream<DynamicTest> everyValidFixtureIsAccepted() throws IOException {
-    return fixtures("valid").map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
-      DataplaneConfig config = DataplaneContract.read(Files.readString(file));
-      assertThat(config.listen()).isNotNull();
-      // What the operator would write back reads as the same config: defaults resolved once.
-      assertThat(DataplaneContract.read(DataplaneContract.write(config))).isEqualTo(config);
-    }));
-  }
-
-  @TestFactory
-  Stream<DynamicTest> everyInvalidFixtureIsRefusedNamingItsField() throws IOException {
-    return fixtures("invalid").map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
-      String field = Files.readString(sibling(file, ".field")).strip();
-      assertThatThrownBy(() -> DataplaneContract.read(Files.readString(file)))
-          .isInstanceOf(InvalidDataplaneConfigException.class)
-          .hasMessageContaining(field);
-    }));
-  }
-
-  @Test
-  void thereAreFixturesOfBothKinds() throws IOException {
-    assertThat(fixtures("valid").count()).isGreaterThanOrEqualTo(3);
-    assertThat(fixtures("invalid").count()).isGreaterThanOrEqualTo(40);
-    try (Stream<Path> all = Files.list(FIXTURES.resolve("invalid"))) {
-      List<String> orphans = all.map(Path::toString)
-          .filter(n -> n.endsWith(".field") && !Files.exists(Path.of(n.replace(".field", ".json"))))
-          .toList();
-      assertThat(orphans).as(".field files without their fixture").isEmpty();
+    @TestFactory
+    Stream<DynamicTest> everyValidFixtureIsAccepted() throws IOException {
+        return fixtures("valid")
+                .map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
+                    DataplaneConfig config = DataplaneContract.read(Files.readString(file));
+                    assertThat(config.listen()).isNotNull();
+                    // What the operator would write back reads as the same config: defaults resolved once.
+                    assertThat(DataplaneContract.read(DataplaneContract.write(config)))
+                            .isEqualTo(config);
+                }));
     }
-  }
 
-  @Test
-  void defaultsAreResolvedOnceInTheRecords() throws Exception {
-    DataplaneConfig config = DataplaneContract.read(Files.readString(FIXTURES.resolve("valid/minimal.json")));
-    assertThat(config.reactors()).isEqualTo(1);
-    assertThat(config.reactorCpus()).isEmpty();
-    assertThat(config.offload()).isEqualTo(DataplaneConfig.Offload.DEFAULTS);
-    assertThat(config.offload().mode()).isEqualTo("ZeroCopy");
-    assertThat(config.offload().requireHeaderDigest()).isFalse();
-    assertThat(config.offload().queues()).isEqualTo(4);
-    assertThat(config.offload().maxTransferBytes()).isEqualTo(131072);
-  }
+    @TestFactory
+    Stream<DynamicTest> everyInvalidFixtureIsRefusedNamingItsField() throws IOException {
+        return fixtures("invalid")
+                .map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
+                    String field = Files.readString(sibling(file, ".field")).strip();
+                    assertThatThrownBy(() -> DataplaneContract.read(Files.readString(file)))
+                            .isInstanceOf(InvalidDataplaneConfigException.class)
+                            .hasMessageContaining(field);
+                }));
+    }
 
-  @Test
-  void problemsAreAllReportedAtOnce() {
-    assertThatThrownBy(() -> DataplaneContract.read("""
+    @Test
+    void thereAreFixturesOfBothKinds() throws IOException {
+        assertThat(fixtures("valid").count()).isGreaterThanOrEqualTo(3);
+        assertThat(fixtures("invalid").count()).isGreaterThanOrEqualTo(40);
+        try (Stream<Path> all = Files.list(FIXTURES.resolve("invalid"))) {
+            List<String> orphans = all.map(Path::toString)
+                    .filter(n -> n.endsWith(".field") && !Files.exists(Path.of(n.replace(".field", ".json"))))
+                    .toList();
+            assertThat(orphans).as(".field files without their fixture").isEmpty();
+        }
+    }
+
+    @Test
+    void defaultsAreResolvedOnceInTheRecords() throws Exception {
+        DataplaneConfig config = DataplaneContract.read(Files.readString(FIXTURES.resolve("valid/minimal.json")));
+        assertThat(config.reactors()).isEqualTo(1);
+        assertThat(config.reactorCpus()).isEmpty();
+        assertThat(config.offload()).isEqualTo(DataplaneConfig.Offload.DEFAULTS);
+        assertThat(config.offload().mode()).isEqualTo("ZeroCopy");
+        assertThat(config.offload().requireHeaderDigest()).isFalse();
+        assertThat(config.offload().queues()).isEqualTo(4);
+        assertThat(config.offload().maxTransferBytes()).isEqualTo(131072);
+    }
+
+    @Test
+    void problemsAreAllReportedAtOnce() {
+        assertThatThrownBy(
+                        () -> DataplaneContract.read(
+                                """
         {"listen":{"address":"127.0.0.1","port":70000},"reactors":0,"offload":{"mode":"Turbo"}}"""))
-        .isInstanceOfSatisfying(InvalidDataplaneConfigException.class, e -> assertThat(e.problems())
-            .hasSize(3)
-            .anySatisfy(p -> assertThat(p).startsWith("listen.port: 70000 is out of range 0..65535"))
-            .anySatisfy(p -> assertThat(p).startsWith("reactors: 0"))
-            .anySatisfy(p -> assertThat(p).startsWith("offload.mode: \"Turbo\"")));
-  }
-
-  @Test
-  void digestRequirementsAreLiveAndLeaveTheRestartChecksumAlone() throws Exception {
-    DataplaneConfig base = DataplaneContract.read(Files.readString(FIXTURES.resolve("valid/rendered-encrypted-pool.json")));
-    DataplaneConfig.Offload o = base.offload();
-    DataplaneConfig digests = new DataplaneConfig(base.pool(), base.listen(), base.reactors(), base.reactorCpus(),
-        new DataplaneConfig.Offload(o.mode(), o.fallback(), !o.requireHeaderDigest(), !o.requireDataDigest(),
-            o.queues(), o.queueDepth(), o.inCapsuleDataBytes(), o.maxTransferBytes(), o.encryption()),
-        base.subsystems(), base.tenants());
-    DataplaneConfig reactors = new DataplaneConfig(base.pool(), base.listen(), 3, List.of(), o,
-        base.subsystems(), base.tenants());
-    DataplaneConfig cpus = new DataplaneConfig(base.pool(), base.listen(), 2, List.of(5, 6), o,
-        base.subsystems(), base.tenants());
-    DataplaneConfig content = base.withContent(List.of(), List.of());
-
-    String checksum = DataplaneContract.restartChecksum(base);
-    assertThat(DataplaneContract.restartChecksum(digests)).isEqualTo(checksum);
-    assertThat(DataplaneContract.restartChecksum(content)).isEqualTo(checksum);
-    assertThat(DataplaneContract.restartChecksum(reactors)).isNotEqualTo(checksum);
-    assertThat(DataplaneContract.restartChecksum(cpus)).isNotEqualTo(checksum);
-  }
-
-  static Stream<Path> fixtures(String kind) throws IOException {
-    try (Stream<Path> files = Files.list(FIXTURES.resolve(kind))) {
-      return files.filter(p -> p.toString().endsWith(".json")).sorted().toList().stream();
+                .isInstanceOfSatisfying(InvalidDataplaneConfigException.class, e -> assertThat(e.problems())
+                        .hasSize(3)
+                        .anySatisfy(p -> assertThat(p).startsWith("listen.port: 70000 is out of range 0..65535"))
+                        .anySatisfy(p -> assertThat(p).startsWith("reactors: 0"))
+                        .anySatisfy(p -> assertThat(p).startsWith("offload.mode: \"Turbo\"")));
     }
-  }
 
-  private static Path sibling(Path json, String ext) {
-    String name = json.getFileName().toString();
-    return json.resolveSibling(name.substring(0, name.length() - ".json".length()) + ext);
-  }
+    @Test
+    void digestRequirementsAreLiveAndLeaveTheRestartChecksumAlone() throws Exception {
+        DataplaneConfig base =
+                DataplaneContract.read(Files.readString(FIXTURES.resolve("valid/rendered-encrypted-pool.json")));
+        DataplaneConfig.Offload o = base.offload();
+        DataplaneConfig digests = new DataplaneConfig(
+                base.pool(),
+                base.listen(),
+                base.reactors(),
+                base.reactorCpus(),
+                new DataplaneConfig.Offload(
+                        o.mode(),
+                        o.fallback(),
+                        !o.requireHeaderDigest(),
+                        !o.requireDataDigest(),
+                        o.queues(),
+                        o.queueDepth(),
+                        o.inCapsuleDataBytes(),
+                        o.maxTransferBytes(),
+                        o.encryption()),
+                base.subsystems(),
+                base.tenants());
+        DataplaneConfig reactors =
+                new DataplaneConfig(base.pool(), base.listen(), 3, List.of(), o, base.subsystems(), base.tenants());
+        DataplaneConfig cpus =
+                new DataplaneConfig(base.pool(), base.listen(), 2, List.of(5, 6), o, base.subsystems(), base.tenants());
+        DataplaneConfig content = base.withContent(List.of(), List.of());
+
+        String checksum = DataplaneContract.restartChecksum(base);
+        assertThat(DataplaneContract.restartChecksum(digests)).isEqualTo(checksum);
+        assertThat(DataplaneContract.restartChecksum(content)).isEqualTo(checksum);
+        assertThat(DataplaneContract.restartChecksum(reactors)).isNotEqualTo(checksum);
+        assertThat(DataplaneContract.restartChecksum(cpus)).isNotEqualTo(checksum);
+    }
+
+    static Stream<Path> fixtures(String kind) throws IOException {
+        try (Stream<Path> files = Files.list(FIXTURES.resolve(kind))) {
+            return files.filter(p -> p.toString().endsWith(".json")).sorted().toList().stream();
+        }
+    }
+
+    private static Path sibling(Path json, String ext) {
+        String name = json.getFileName().toString();
+        return json.resolveSibling(name.substring(0, name.length() - ".json".length()) + ext);
+    }
 }

@@ -27,48 +27,51 @@ import org.junit.jupiter.api.Test;
  */
 class DataplaneSchemaIsCurrentTest {
 
-  private static final String HOW_TO_FIX = "the dataplane.json schema is stale: run ./mvnw -pl operator/api test "
-      + "-Dtest=DataplaneSchemaIsCurrentTest -Dupdate.dataplane.schema=true and commit it";
+    private static final String HOW_TO_FIX = "the dataplane.json schema is stale: run ./mvnw -pl operator/api test "
+            + "-Dtest=DataplaneSchemaIsCurrentTest -Dupdate.dataplane.schema=true and commit it";
 
-  static String generate() throws IOException {
-    SchemaGeneratorConfigBuilder config = new SchemaGeneratorConfigBuilder(SchemaVersion.DRAFT_2020_12,
-        OptionPreset.PLAIN_JSON)
-        .with(new JacksonModule(JacksonOption.RESPECT_JSONPROPERTY_REQUIRED, JacksonOption.RESPECT_JSONPROPERTY_ORDER))
-        .with(Option.FORBIDDEN_ADDITIONAL_PROPERTIES_BY_DEFAULT)
-        .with(Option.DEFINITIONS_FOR_ALL_OBJECTS)
-        .without(Option.SCHEMA_VERSION_INDICATOR);
-    ObjectNode schema = new SchemaGenerator(config.build()).generateSchema(DataplaneConfig.class);
-    ObjectNode root = new ObjectMapper().createObjectNode();
-    root.put("$schema", SchemaVersion.DRAFT_2020_12.getIdentifier());
-    root.put("title", "dataplane.json");
-    root.setAll(schema);
-    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-        .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
-    return json.writeValueAsString(json.readTree(json.writeValueAsString(root))) + "\n";
-  }
+    static String generate() throws IOException {
+        SchemaGeneratorConfigBuilder config = new SchemaGeneratorConfigBuilder(
+                        SchemaVersion.DRAFT_2020_12, OptionPreset.PLAIN_JSON)
+                .with(new JacksonModule(
+                        JacksonOption.RESPECT_JSONPROPERTY_REQUIRED, JacksonOption.RESPECT_JSONPROPERTY_ORDER))
+                .with(Option.FORBIDDEN_ADDITIONAL_PROPERTIES_BY_DEFAULT)
+                .with(Option.DEFINITIONS_FOR_ALL_OBJECTS)
+                .without(Option.SCHEMA_VERSION_INDICATOR);
+        ObjectNode schema = new SchemaGenerator(config.build()).generateSchema(DataplaneConfig.class);
+        ObjectNode root = new ObjectMapper().createObjectNode();
+        root.put("$schema", SchemaVersion.DRAFT_2020_12.getIdentifier());
+        root.put("title", "dataplane.json");
+        root.setAll(schema);
+        ObjectMapper json = new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+        return json.writeValueAsString(json.readTree(json.writeValueAsString(root))) + "\n";
+    }
 
-  @Test
-  void committedSchemaIsWhatTheRecordsGenerate() throws IOException {
-    Path committed = Path.of(System.getProperty("dataplane.schema.file",
-        "src/main/resources/dataplane/dataplane.schema.json"));
-    String generated = generate();
-    if (Boolean.getBoolean("update.dataplane.schema")) {
-      Files.writeString(committed, generated);
+    @Test
+    void committedSchemaIsWhatTheRecordsGenerate() throws IOException {
+        Path committed = Path.of(
+                System.getProperty("dataplane.schema.file", "src/main/resources/dataplane/dataplane.schema.json"));
+        String generated = generate();
+        if (Boolean.getBoolean("update.dataplane.schema")) {
+            Files.writeString(committed, generated);
+        }
+        if (!Files.exists(committed)) {
+            fail(HOW_TO_FIX + " (" + committed.toAbsolutePath().normalize() + " does not exist)");
+        }
+        if (!Files.readString(committed).equals(generated)) {
+            fail(HOW_TO_FIX + " (" + committed.toAbsolutePath().normalize() + " differs)");
+        }
     }
-    if (!Files.exists(committed)) {
-      fail(HOW_TO_FIX + " (" + committed.toAbsolutePath().normalize() + " does not exist)");
-    }
-    if (!Files.readString(committed).equals(generated)) {
-      fail(HOW_TO_FIX + " (" + committed.toAbsolutePath().normalize() + " differs)");
-    }
-  }
 
-  @Test
-  void schemaForbidsUnknownFieldsAndNamesTheRequiredOnes() throws IOException {
-    JsonNode schema = new ObjectMapper().readTree(generate());
-    assertThat(schema.path("additionalProperties").asBoolean(true)).isFalse();
-    assertThat(schema.path("required").toString()).isEqualTo("[\"listen\"]");
-    assertThat(schema.path("properties").fieldNames()).toIterable()
-        .containsExactly("pool", "listen", "reactors", "reactorCpus", "offload", "subsystems", "tenants");
-  }
+    @Test
+    void schemaForbidsUnknownFieldsAndNamesTheRequiredOnes() throws IOException {
+        JsonNode schema = new ObjectMapper().readTree(generate());
+        assertThat(schema.path("additionalProperties").asBoolean(true)).isFalse();
+        assertThat(schema.path("required").toString()).isEqualTo("[\"listen\"]");
+        assertThat(schema.path("properties").fieldNames())
+                .toIterable()
+                .containsExactly("pool", "listen", "reactors", "reactorCpus", "offload", "subsystems", "tenants");
+    }
 }

@@ -12,13 +12,15 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 
 /** Binds the agents' Role to their ServiceAccount. */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
-public class AgentRoleBindingDependent extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.rbac.RoleBinding, DpuStoragePool> {
+public class AgentRoleBindingDependent
+        extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.rbac.RoleBinding, DpuStoragePool> {
     public AgentRoleBindingDependent() {
         super(io.fabric8.kubernetes.api.model.rbac.RoleBinding.class);
     }
 
     @Override
-    protected io.fabric8.kubernetes.api.model.rbac.RoleBinding desired(DpuStoragePool pool, Context<DpuStoragePool> context) {
+    protected io.fabric8.kubernetes.api.model.rbac.RoleBinding desired(
+            DpuStoragePool pool, Context<DpuStoragePool> context) {
         return AgentRbacModel.roleBinding(inputs(context));
     }
 }

@@ -12,7 +12,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 
 /** What the agents may do in the pool's namespace. */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
-public class AgentRoleDependent extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.rbac.Role, DpuStoragePool> {
+public class AgentRoleDependent
+        extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.rbac.Role, DpuStoragePool> {
     public AgentRoleDependent() {
         super(io.fabric8.kubernetes.api.model.rbac.Role.class);
     }

@@ -12,13 +12,15 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 
 /** The agents' ServiceAccount. */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
-public class AgentServiceAccountDependent extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.ServiceAccount, DpuStoragePool> {
+public class AgentServiceAccountDependent
+        extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.ServiceAccount, DpuStoragePool> {
     public AgentServiceAccountDependent() {
         super(io.fabric8.kubernetes.api.model.ServiceAccount.class);
     }
 
     @Override
-    protected io.fabric8.kubernetes.api.model.ServiceAccount desired(DpuStoragePool pool, Context<DpuStoragePool> context) {
+    protected io.fabric8.kubernetes.api.model.ServiceAccount desired(
+            DpuStoragePool pool, Context<DpuStoragePool> context) {
         return AgentRbacModel.serviceAccount(inputs(context));
     }
 }

@@ -11,7 +11,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 
 /** The rendered data-path configuration agents watch. */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
-public class ConfigMapDependent extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.ConfigMap, DpuStoragePool> {
+public class ConfigMapDependent
+        extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.ConfigMap, DpuStoragePool> {
     public ConfigMapDependent() {
         super(io.fabric8.kubernetes.api.model.ConfigMap.class);
     }

@@ -11,13 +11,15 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 
 /** The agents' DaemonSet. */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
-public class DaemonSetDependent extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.apps.DaemonSet, DpuStoragePool> {
+public class DaemonSetDependent
+        extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.apps.DaemonSet, DpuStoragePool> {
     public DaemonSetDependent() {
         super(io.fabric8.kubernetes.api.model.apps.DaemonSet.class);
     }
 
     @Override
-    protected io.fabric8.kubernetes.api.model.apps.DaemonSet desired(DpuStoragePool pool, Context<DpuStoragePool> context) {
+    protected io.fabric8.kubernetes.api.model.apps.DaemonSet desired(
+            DpuStoragePool pool, Context<DpuStoragePool> context) {
         return model(context).generateDaemonSet();
     }
 }

@@ -10,7 +10,8 @@ final class Inputs {
     private Inputs() {}
 
     static PoolModel model(Context<DpuStoragePool> context) {
-        return context.managedWorkflowAndDependentResourceContext().getMandatory(PoolModel.CONTEXT_KEY, PoolModel.class);
+        return context.managedWorkflowAndDependentResourceContext()
+                .getMandatory(PoolModel.CONTEXT_KEY, PoolModel.class);
     }
 
     static PoolInputs inputs(Context<DpuStoragePool> context) {

@@ -12,7 +12,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 
 /** The headless metrics Service. */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
-public class MetricsServiceDependent extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.Service, DpuStoragePool> {
+public class MetricsServiceDependent
+        extends CRUDKubernetesDependentResource<io.fabric8.kubernetes.api.model.Service, DpuStoragePool> {
     public MetricsServiceDependent() {
         super(io.fabric8.kubernetes.api.model.Service.class);
     }

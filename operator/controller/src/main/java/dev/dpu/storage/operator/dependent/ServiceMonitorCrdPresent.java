@@ -20,7 +20,9 @@ public class ServiceMonitorCrdPresent implements Condition<ServiceMonitor, DpuSt
 
     @Override
     @SuppressWarnings("unchecked")
-    public boolean isMet(DependentResource<ServiceMonitor, DpuStoragePool> dependentResource, DpuStoragePool primary,
+    public boolean isMet(
+            DependentResource<ServiceMonitor, DpuStoragePool> dependentResource,
+            DpuStoragePool primary,
             Context<DpuStoragePool> context) {
         var crds = (InformerEventSource<CustomResourceDefinition, DpuStoragePool>)
                 context.eventSourceRetriever().getEventSourceFor(CustomResourceDefinition.class, EVENT_SOURCE);

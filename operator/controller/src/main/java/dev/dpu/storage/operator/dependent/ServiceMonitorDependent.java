@@ -12,13 +12,15 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 
 /** The Prometheus Operator ServiceMonitor, only where its CRD is installed. */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
-public class ServiceMonitorDependent extends CRUDKubernetesDependentResource<dev.dpu.storage.operator.model.ServiceMonitor, DpuStoragePool> {
+public class ServiceMonitorDependent
+        extends CRUDKubernetesDependentResource<dev.dpu.storage.operator.model.ServiceMonitor, DpuStoragePool> {
     public ServiceMonitorDependent() {
         super(dev.dpu.storage.operator.model.ServiceMonitor.class);
     }
 
     @Override
-    protected dev.dpu.storage.operator.model.ServiceMonitor desired(DpuStoragePool pool, Context<DpuStoragePool> context) {
+    protected dev.dpu.storage.operator.model.ServiceMonitor desired(
+            DpuStoragePool pool, Context<DpuStoragePool> context) {
         return ServiceMonitorModel.desired(inputs(context));
     }
 }

@@ -19,6 +19,7 @@ public final class AgentRbacModel {
 
     public static ServiceAccount serviceAccount(PoolInputs inputs) {
         DpuStoragePool pool = inputs.pool();
+        // spotless:off
         return new ServiceAccountBuilder()
                 .withNewMetadata()
                     .withName(Names.serviceAccount(pool))
@@ -26,10 +27,12 @@ public final class AgentRbacModel {
                     .withLabels(Names.labels(pool, "agent"))
                 .endMetadata()
                 .build();
+        // spotless:on
     }
 
     public static Role role(PoolInputs inputs) {
         DpuStoragePool pool = inputs.pool();
+        // spotless:off
         return new RoleBuilder()
                 .withNewMetadata()
                     .withName(Names.serviceAccount(pool))
@@ -55,10 +58,12 @@ public final class AgentRbacModel {
                                 .withVerbs("create", "patch")
                                 .build())
                 .build();
+        // spotless:on
     }
 
     public static RoleBinding roleBinding(PoolInputs inputs) {
         DpuStoragePool pool = inputs.pool();
+        // spotless:off
         return new RoleBindingBuilder()
                 .withNewMetadata()
                     .withName(Names.serviceAccount(pool))
@@ -76,5 +81,6 @@ public final class AgentRbacModel {
                     .withNamespace(pool.getMetadata().getNamespace())
                 .endSubject()
                 .build();
+        // spotless:on
     }
 }

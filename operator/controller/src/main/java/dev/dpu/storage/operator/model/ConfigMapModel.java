@@ -13,6 +13,7 @@ public final class ConfigMapModel {
 
     public static ConfigMap desired(PoolModel model) {
         DpuStoragePool pool = model.inputs().pool();
+        // spotless:off
         return new ConfigMapBuilder()
                 .withNewMetadata()
                     .withName(Names.configMap(pool))
@@ -24,5 +25,6 @@ public final class ConfigMapModel {
                 .endMetadata()
                 .withData(Map.of(DataplaneContract.CONFIG_KEY, model.json()))
                 .build();
+        // spotless:on
     }
 }

@@ -46,9 +46,11 @@ public final class DaemonSetModel {
         PoolInputs inputs = model.inputs();
         DpuStoragePool pool = inputs.pool();
         DpuStoragePoolSpec spec = pool.getSpec();
-        IntOrString maxUnavailable = spec.getRollout() == null || spec.getRollout().getMaxUnavailable() == null
-                ? new IntOrString(1)
-                : spec.getRollout().getMaxUnavailable();
+        IntOrString maxUnavailable =
+                spec.getRollout() == null || spec.getRollout().getMaxUnavailable() == null
+                        ? new IntOrString(1)
+                        : spec.getRollout().getMaxUnavailable();
+        // spotless:off
         return new DaemonSetBuilder()
                 .withNewMetadata()
                     .withName(Names.daemonSet(pool))
@@ -83,6 +85,7 @@ public final class DaemonSetModel {
                     .endTemplate()
                 .endSpec()
                 .build();
+        // spotless:on
     }
 
     private static Container container(PoolInputs inputs) {
@@ -97,8 +100,18 @@ public final class DaemonSetModel {
                 .withImage(spec.getImage() == null ? inputs.defaultImage() : spec.getImage())
                 .withImagePullPolicy("IfNotPresent")
                 .withEnv(env(pool, httpPort))
-                .addNewPort().withName("nvme-tcp").withContainerPort(nvmePort).withHostPort(nvmePort).withProtocol("TCP").endPort()
-                .addNewPort().withName("http").withContainerPort(httpPort).withHostPort(httpPort).withProtocol("TCP").endPort()
+                .addNewPort()
+                .withName("nvme-tcp")
+                .withContainerPort(nvmePort)
+                .withHostPort(nvmePort)
+                .withProtocol("TCP")
+                .endPort()
+                .addNewPort()
+                .withName("http")
+                .withContainerPort(httpPort)
+                .withHostPort(httpPort)
+                .withProtocol("TCP")
+                .endPort()
                 // The JVM may take a minute to start on a busy node: the startup probe gives it up
                 // to five minutes before liveness counts; liveness tolerates a minute of stalls
                 // (GC, CPU starvation) before the data path, and its connections, are restarted.
@@ -113,12 +126,38 @@ public final class DaemonSetModel {
 
     private static List<EnvVar> env(DpuStoragePool pool, int httpPort) {
         return List.of(
-                new EnvVarBuilder().withName("NODE_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("spec.nodeName").endFieldRef().endValueFrom().build(),
-                new EnvVarBuilder().withName("POD_NAMESPACE").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build(),
-                new EnvVarBuilder().withName("DPU_POOL").withValue(pool.getMetadata().getName()).build(),
-                new EnvVarBuilder().withName("DPU_CONFIGMAP").withValue(Names.configMap(pool)).build(),
-                new EnvVarBuilder().withName("QUARKUS_HTTP_PORT").withValue(Integer.toString(httpPort)).build(),
-                new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue(JVM_OPTIONS).build());
+                new EnvVarBuilder()
+                        .withName("NODE_NAME")
+                        .withNewValueFrom()
+                        .withNewFieldRef()
+                        .withFieldPath("spec.nodeName")
+                        .endFieldRef()
+                        .endValueFrom()
+                        .build(),
+                new EnvVarBuilder()
+                        .withName("POD_NAMESPACE")
+                        .withNewValueFrom()
+                        .withNewFieldRef()
+                        .withFieldPath("metadata.namespace")
+                        .endFieldRef()
+                        .endValueFrom()
+                        .build(),
+                new EnvVarBuilder()
+                        .withName("DPU_POOL")
+                        .withValue(pool.getMetadata().getName())
+                        .build(),
+                new EnvVarBuilder()
+                        .withName("DPU_CONFIGMAP")
+                        .withValue(Names.configMap(pool))
+                        .build(),
+                new EnvVarBuilder()
+                        .withName("QUARKUS_HTTP_PORT")
+                        .withValue(Integer.toString(httpPort))
+                        .build(),
+                new EnvVarBuilder()
+                        .withName("JAVA_TOOL_OPTIONS")
+                        .withValue(JVM_OPTIONS)
+                        .build());
     }
 
     /**
@@ -130,7 +169,11 @@ public final class DaemonSetModel {
 
     private static Probe probe(String path, int port, int periodSeconds, int timeoutSeconds, int failureThreshold) {
         return new ProbeBuilder()
-                .withNewHttpGet().withPath(path).withPort(new IntOrString(port)).withScheme("HTTP").endHttpGet()
+                .withNewHttpGet()
+                .withPath(path)
+                .withPort(new IntOrString(port))
+                .withScheme("HTTP")
+                .endHttpGet()
                 .withPeriodSeconds(periodSeconds)
                 .withTimeoutSeconds(timeoutSeconds)
                 .withFailureThreshold(failureThreshold)
@@ -151,7 +194,8 @@ public final class DaemonSetModel {
         }
         int cores = Objects.requireNonNullElse(inputs.profile().getSpec().getCores(), 1);
         return new ResourceRequirementsBuilder()
-                .withRequests(new TreeMap<>(Map.of("cpu", new Quantity(Integer.toString(cores)), "memory", new Quantity("512Mi"))))
+                .withRequests(new TreeMap<>(
+                        Map.of("cpu", new Quantity(Integer.toString(cores)), "memory", new Quantity("512Mi"))))
                 .withLimits(Map.of("memory", new Quantity("2Gi")))
                 .build();
     }
@@ -186,30 +230,43 @@ public final class DaemonSetModel {
         return new SecurityContextBuilder()
                 .withAllowPrivilegeEscalation(false)
                 .withReadOnlyRootFilesystem(true)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .withNewSeccompProfile().withType("Unconfined").endSeccompProfile()
+                .withNewCapabilities()
+                .withDrop("ALL")
+                .endCapabilities()
+                .withNewSeccompProfile()
+                .withType("Unconfined")
+                .endSeccompProfile()
                 .build();
     }
 
     private static List<Volume> volumes(PoolInputs inputs) {
         List<Volume> volumes = new ArrayList<>();
-        volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+        volumes.add(new VolumeBuilder()
+                .withName("tmp")
+                .withNewEmptyDir()
+                .endEmptyDir()
+                .build());
         Encryption enc = inputs.profile().getSpec().getEncryption();
         if (enc != null) {
             volumes.add(new VolumeBuilder()
                     .withName("xts-key")
                     .withNewSecret()
-                        .withSecretName(enc.getKeySecretRef().getName())
-                        .addNewItem().withKey(enc.getKeySecretRef().keyOrDefault()).withPath("key").endItem()
-                        // read by uid 10001 through the pod's fsGroup
-                        .withDefaultMode(0440)
+                    .withSecretName(enc.getKeySecretRef().getName())
+                    .addNewItem()
+                    .withKey(enc.getKeySecretRef().keyOrDefault())
+                    .withPath("key")
+                    .endItem()
+                    // read by uid 10001 through the pod's fsGroup
+                    .withDefaultMode(0440)
                     .endSecret()
                     .build());
         }
         for (Backend b : fileBackends(inputs.pool())) {
             volumes.add(new VolumeBuilder()
                     .withName("backend-" + b.getName())
-                    .withNewHostPath().withPath(b.getPath()).endHostPath()
+                    .withNewHostPath()
+                    .withPath(b.getPath())
+                    .endHostPath()
                     .build());
         }
         return volumes;
@@ -217,7 +274,8 @@ public final class DaemonSetModel {
 
     private static List<VolumeMount> volumeMounts(PoolInputs inputs) {
         List<VolumeMount> mounts = new ArrayList<>();
-        mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+        mounts.add(
+                new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
         Encryption enc = inputs.profile().getSpec().getEncryption();
         if (enc != null) {
             mounts.add(new VolumeMountBuilder()
@@ -228,7 +286,10 @@ public final class DaemonSetModel {
         }
         for (Backend b : fileBackends(inputs.pool())) {
             // Same path inside the container, so dataplane.json's paths work as written.
-            mounts.add(new VolumeMountBuilder().withName("backend-" + b.getName()).withMountPath(b.getPath()).build());
+            mounts.add(new VolumeMountBuilder()
+                    .withName("backend-" + b.getName())
+                    .withMountPath(b.getPath())
+                    .build());
         }
         return mounts;
     }
@@ -245,6 +306,7 @@ public final class DaemonSetModel {
         if (nodes.isEmpty()) {
             return null;
         }
+        // spotless:off
         return new AffinityBuilder()
                 .withNewNodeAffinity()
                     .withNewRequiredDuringSchedulingIgnoredDuringExecution()
@@ -257,6 +319,6 @@ public final class DaemonSetModel {
                     .endRequiredDuringSchedulingIgnoredDuringExecution()
                 .endNodeAffinity()
                 .build();
+        // spotless:on
     }
-
 }

@@ -59,10 +59,12 @@ public final class DataplaneConfigModel {
 
     private static DataplaneConfig.Offload offload(OffloadProfileSpec p) {
         Encryption enc = p.getEncryption();
-        DataplaneConfig.Encryption encryption = enc == null ? null : new DataplaneConfig.Encryption(
-                enc.algorithmOrDefault(),
-                enc.getKeySecretRef().getName(),
-                DataplaneContract.keyFile(enc.getKeySecretRef().getName()));
+        DataplaneConfig.Encryption encryption = enc == null
+                ? null
+                : new DataplaneConfig.Encryption(
+                        enc.algorithmOrDefault(),
+                        enc.getKeySecretRef().getName(),
+                        DataplaneContract.keyFile(enc.getKeySecretRef().getName()));
         return new DataplaneConfig.Offload(
                 p.getMode() == null ? null : p.getMode().name(),
                 p.getFallback() == null ? null : p.getFallback().name(),
@@ -85,7 +87,9 @@ public final class DataplaneConfigModel {
             volumesByTenant.put(tenant, new ArrayList<>());
         }
         for (Volume v : pool.getSpec().getVolumes()) {
-            volumesByTenant.computeIfAbsent(v.getTenant(), t -> new ArrayList<>()).add(v);
+            volumesByTenant
+                    .computeIfAbsent(v.getTenant(), t -> new ArrayList<>())
+                    .add(v);
         }
         List<SubsystemSpec> subsystems = new ArrayList<>();
         volumesByTenant.forEach((tenant, volumes) -> {
@@ -101,7 +105,9 @@ public final class DataplaneConfigModel {
                     DataplaneContract.subsystemNqn(pool.getMetadata().getName(), tenant),
                     tenant,
                     qos != null && Boolean.TRUE.equals(qos.getSpec().getAllowAnyHost()),
-                    qos == null ? List.of() : List.copyOf(new TreeSet<>(qos.getSpec().getHostNqns())),
+                    qos == null
+                            ? List.of()
+                            : List.copyOf(new TreeSet<>(qos.getSpec().getHostNqns())),
                     namespaces));
         });
         return subsystems;
@@ -115,22 +121,35 @@ public final class DataplaneConfigModel {
             throw new IllegalArgumentException("spec.volumes: volume \"" + v.getName()
                     + "\" has no nsid; set spec.volumes[].nsid to the namespace ID hosts use for it");
         }
-        String type = switch (backend.getType()) {
-            case Ram -> NamespaceSpec.RAM;
-            case File -> NamespaceSpec.FILE;
-        };
-        return new NamespaceSpec(v.getNsid(), v.getName(), type,
+        String type =
+                switch (backend.getType()) {
+                    case Ram -> NamespaceSpec.RAM;
+                    case File -> NamespaceSpec.FILE;
+                };
+        return new NamespaceSpec(
+                v.getNsid(),
+                v.getName(),
+                type,
                 NamespaceSpec.FILE.equals(type) ? backend.getPath() : null,
-                v.sizeBytes(), v.getBlockSize());
+                v.sizeBytes(),
+                v.getBlockSize());
     }
 
     private static List<TenantSpec> tenantLimits(Map<String, TenantQoS> qosByTenant) {
         List<TenantSpec> tenants = new ArrayList<>();
         qosByTenant.forEach((name, qos) -> {
             QosLimits l = Objects.requireNonNullElseGet(qos.getSpec().getLimits(), QosLimits::new);
-            tenants.add(new TenantSpec(name, new TenantLimits(l.getReadIops(), l.getWriteIops(), l.getTotalIops(),
-                    l.getReadBytesPerSecond(), l.getWriteBytesPerSecond(), l.getTotalBytesPerSecond(),
-                    l.getBurstIops(), l.getBurstBytes())));
+            tenants.add(new TenantSpec(
+                    name,
+                    new TenantLimits(
+                            l.getReadIops(),
+                            l.getWriteIops(),
+                            l.getTotalIops(),
+                            l.getReadBytesPerSecond(),
+                            l.getWriteBytesPerSecond(),
+                            l.getTotalBytesPerSecond(),
+                            l.getBurstIops(),
+                            l.getBurstBytes())));
         });
         return tenants;
     }

@@ -21,6 +21,7 @@ public final class MetricsServiceModel {
 
     public static Service desired(PoolInputs inputs) {
         DpuStoragePool pool = inputs.pool();
+        // spotless:off
         return new ServiceBuilder()
                 .withNewMetadata()
                     .withName(Names.metricsService(pool))
@@ -38,5 +39,6 @@ public final class MetricsServiceModel {
                     .endPort()
                 .endSpec()
                 .build();
+        // spotless:on
     }
 }

@@ -27,10 +27,21 @@ public final class Names {
 
     private Names() {}
 
-    public static String configMap(DpuStoragePool pool) { return DataplaneContract.configMapName(pool.getMetadata().getName()); }
-    public static String daemonSet(DpuStoragePool pool) { return pool.getMetadata().getName() + "-agent"; }
-    public static String serviceAccount(DpuStoragePool pool) { return pool.getMetadata().getName() + "-agent"; }
-    public static String metricsService(DpuStoragePool pool) { return pool.getMetadata().getName() + "-metrics"; }
+    public static String configMap(DpuStoragePool pool) {
+        return DataplaneContract.configMapName(pool.getMetadata().getName());
+    }
+
+    public static String daemonSet(DpuStoragePool pool) {
+        return pool.getMetadata().getName() + "-agent";
+    }
+
+    public static String serviceAccount(DpuStoragePool pool) {
+        return pool.getMetadata().getName() + "-agent";
+    }
+
+    public static String metricsService(DpuStoragePool pool) {
+        return pool.getMetadata().getName() + "-metrics";
+    }
 
     /** Labels that select the agent pods of a pool; immutable in the DaemonSet selector. */
     public static Map<String, String> selectorLabels(DpuStoragePool pool) {
@@ -49,5 +60,7 @@ public final class Names {
         return labels;
     }
 
-    public static String keyFile(String secretName) { return DataplaneContract.keyFile(secretName); }
+    public static String keyFile(String secretName) {
+        return DataplaneContract.keyFile(secretName);
+    }
 }

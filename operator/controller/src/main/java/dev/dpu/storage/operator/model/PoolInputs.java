@@ -24,5 +24,4 @@ public record PoolInputs(
         List<String> excludedNodes,
         String defaultImage,
         long previousGeneration,
-        String previousHash) {
-}
+        String previousHash) {}

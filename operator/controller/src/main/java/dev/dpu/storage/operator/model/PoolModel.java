@@ -39,9 +39,15 @@ public record PoolModel(
         return new PoolModel(inputs, config, json, hash, DataplaneContract.restartChecksum(config), generation);
     }
 
-    public ConfigMap generateConfigMap() { return ConfigMapModel.desired(this); }
+    public ConfigMap generateConfigMap() {
+        return ConfigMapModel.desired(this);
+    }
 
-    public DaemonSet generateDaemonSet() { return DaemonSetModel.desired(this); }
+    public DaemonSet generateDaemonSet() {
+        return DaemonSetModel.desired(this);
+    }
 
-    public Service generateMetricsService() { return MetricsServiceModel.desired(inputs); }
+    public Service generateMetricsService() {
+        return MetricsServiceModel.desired(inputs);
+    }
 }

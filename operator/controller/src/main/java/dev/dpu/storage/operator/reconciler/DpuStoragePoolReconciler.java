@@ -2,7 +2,6 @@ package dev.dpu.storage.operator.reconciler;
 
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePoolStatus;
-import dev.dpu.storage.api.v1alpha1.NodeConflict;
 import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.TenantQoS;
 import dev.dpu.storage.operator.OperatorSettings;
@@ -56,12 +55,20 @@ import org.jboss.logging.Logger;
             @Dependent(name = "config", type = ConfigMapDependent.class),
             @Dependent(name = "agent-service-account", type = AgentServiceAccountDependent.class),
             @Dependent(name = "agent-role", type = AgentRoleDependent.class),
-            @Dependent(name = "agent-role-binding", type = AgentRoleBindingDependent.class,
+            @Dependent(
+                    name = "agent-role-binding",
+                    type = AgentRoleBindingDependent.class,
                     dependsOn = {"agent-role", "agent-service-account"}),
-            @Dependent(name = "daemonset", type = DaemonSetDependent.class, dependsOn = {"config", "agent-role-binding"}),
+            @Dependent(
+                    name = "daemonset",
+                    type = DaemonSetDependent.class,
+                    dependsOn = {"config", "agent-role-binding"}),
             @Dependent(name = "metrics-service", type = MetricsServiceDependent.class),
-            @Dependent(name = "service-monitor", type = ServiceMonitorDependent.class,
-                    activationCondition = ServiceMonitorCrdPresent.class, dependsOn = "metrics-service"),
+            @Dependent(
+                    name = "service-monitor",
+                    type = ServiceMonitorDependent.class,
+                    activationCondition = ServiceMonitorCrdPresent.class,
+                    dependsOn = "metrics-service"),
         })
 @ControllerConfiguration(name = DpuStoragePoolReconciler.NAME)
 public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
@@ -84,7 +91,9 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
     }
 
     /** Reconciles run so far; tests use it to show that a steady state stays quiet. */
-    public long reconcileCount() { return reconciles.get(); }
+    public long reconcileCount() {
+        return reconciles.get();
+    }
 
     @Override
     public List<EventSource<?, DpuStoragePool>> prepareEventSources(EventSourceContext<DpuStoragePool> context) {
@@ -102,7 +111,10 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
         long generation = StatusTail.generation(pool);
         var conditions = StatusTail.conditions(pool, previous.getConditions(), clock);
 
-        PoolTopology topology = PoolTopology.of(pool, context.getPrimaryCache().list().toList(), watches.nodes().list().toList());
+        PoolTopology topology = PoolTopology.of(
+                pool,
+                context.getPrimaryCache().list().toList(),
+                watches.nodes().list().toList());
         var status = new DpuStoragePoolStatus();
         int podsNotReady = 0;
         status.setObservedGeneration(generation);
@@ -112,9 +124,8 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
 
         String profileName = pool.getSpec().getOffloadProfileRef().getName();
         Optional<OffloadProfile> profile = watches.profiles().get(new ResourceID(profileName, ns));
-        Optional<String> blocked = profile.isEmpty()
-                ? Optional.of("OffloadProfileNotFound")
-                : profileNotReady(profile.get());
+        Optional<String> blocked =
+                profile.isEmpty() ? Optional.of("OffloadProfileNotFound") : profileNotReady(profile.get());
         if (blocked.isPresent()) {
             String message = profile.isEmpty()
                     ? "OffloadProfile \"" + profileName + "\" does not exist in namespace " + ns
@@ -123,27 +134,52 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
                             + " Nothing already running was changed.";
             conditions.stalled(blocked.get(), message);
         } else {
-            List<TenantQoS> poolTenants = watches.tenants().list(ns, t -> t.getSpec() != null && t.getSpec().getPoolRef() != null
-                            && name.equals(t.getSpec().getPoolRef().getName()))
+            List<TenantQoS> poolTenants = watches.tenants()
+                    .list(
+                            ns,
+                            t -> t.getSpec() != null
+                                    && t.getSpec().getPoolRef() != null
+                                    && name.equals(t.getSpec().getPoolRef().getName()))
                     .toList();
             Optional<ConfigMap> currentConfig = context.getSecondaryResource(ConfigMap.class);
             Optional<DaemonSet> currentDaemonSet = context.getSecondaryResource(DaemonSet.class);
-            long previousGeneration = currentConfig.map(DpuStoragePoolReconciler::configGeneration).orElse(0L);
-            String previousHash = currentConfig.map(c -> c.getMetadata().getAnnotations()).map(a -> a.get(Names.CONFIG_HASH)).orElse(null);
-            var inputs = new PoolInputs(pool, profile.get(), poolTenants, topology.excluded(), settings.defaultAgentImage(),
-                    previousGeneration, previousHash);
+            long previousGeneration = currentConfig
+                    .map(DpuStoragePoolReconciler::configGeneration)
+                    .orElse(0L);
+            String previousHash = currentConfig
+                    .map(c -> c.getMetadata().getAnnotations())
+                    .map(a -> a.get(Names.CONFIG_HASH))
+                    .orElse(null);
+            var inputs = new PoolInputs(
+                    pool,
+                    profile.get(),
+                    poolTenants,
+                    topology.excluded(),
+                    settings.defaultAgentImage(),
+                    previousGeneration,
+                    previousHash);
             // The model is built once here; every dependent's desired() generates from it.
             var model = PoolModel.fromCrd(inputs);
             context.managedWorkflowAndDependentResourceContext().put(PoolModel.CONTEXT_KEY, model);
-            context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow().throwAggregateExceptionIfErrorsPresent();
+            context.managedWorkflowAndDependentResourceContext()
+                    .reconcileManagedWorkflow()
+                    .throwAggregateExceptionIfErrorsPresent();
 
             long configGeneration = model.configGeneration();
             status.setConfigGeneration(configGeneration);
             status.setConfigHash(model.hash());
-            PoolEvents.configChanged(pool, events, currentConfig.isPresent() && !model.hash().equals(previousHash),
-                    currentDaemonSet, model);
+            PoolEvents.configChanged(
+                    pool,
+                    events,
+                    currentConfig.isPresent() && !model.hash().equals(previousHash),
+                    currentDaemonSet,
+                    model);
 
-            var states = watches.nodeStates().list(ns, s -> s.getSpec() != null && name.equals(s.getSpec().getPool())).toList();
+            var states = watches.nodeStates()
+                    .list(
+                            ns,
+                            s -> s.getSpec() != null && name.equals(s.getSpec().getPool()))
+                    .toList();
             var summary = NodeSummary.of(topology.served(), states, configGeneration, model.hash())
                     .withAgentPods(currentDaemonSet.map(DaemonSet::getStatus).orElse(null));
             status.setNodesDesired(summary.desired());
@@ -152,23 +188,32 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
             status.setEffectiveOffloadMode(summary.effectiveOffloadMode());
             podsNotReady = summary.podsNotReady();
             if (summary.podsNotReady() > 0 && summary.upToDate() == summary.desired()) {
-                conditions.reconciling("AgentPodNotReady", summary.ready() + " of " + summary.desired() + " nodes ready: "
-                        + summary.podsNotReady() + " agent pod(s) fail the kubelet's readiness probe although their node state"
-                        + " says Ready (agent HTTP port unreachable on the node?); kubectl -n " + ns
-                        + " get pods -l storage.dpu.dev/pool=" + name + " shows which.");
+                conditions.reconciling(
+                        "AgentPodNotReady",
+                        summary.ready() + " of " + summary.desired() + " nodes ready: "
+                                + summary.podsNotReady()
+                                + " agent pod(s) fail the kubelet's readiness probe although their node state"
+                                + " says Ready (agent HTTP port unreachable on the node?); kubectl -n " + ns
+                                + " get pods -l storage.dpu.dev/pool=" + name + " shows which.");
             } else if (summary.ready() == summary.desired() && summary.upToDate() == summary.desired()) {
-                conditions.ready("Available", summary.desired() == 0
-                        ? "No node matches spec.nodeSelector (or every matching node is served by an older pool)."
-                        : "All " + summary.desired() + " nodes are ready and run configuration generation " + configGeneration + ".");
+                conditions.ready(
+                        "Available",
+                        summary.desired() == 0
+                                ? "No node matches spec.nodeSelector (or every matching node is served by an older pool)."
+                                : "All " + summary.desired() + " nodes are ready and run configuration generation "
+                                        + configGeneration + ".");
             } else {
-                conditions.reconciling("RollingOut", summary.ready() + " of " + summary.desired() + " nodes ready, "
-                        + summary.upToDate() + " of " + summary.desired() + " run configuration generation " + configGeneration + ".");
+                conditions.reconciling(
+                        "RollingOut",
+                        summary.ready() + " of " + summary.desired() + " nodes ready, " + summary.upToDate() + " of "
+                                + summary.desired() + " run configuration generation " + configGeneration + ".");
             }
         }
         if (topology.conflicts().isEmpty()) {
             conditions.set("NodeConflict", false, "NoConflict", "No node of this pool is selected by another pool.");
         } else {
-            conditions.set("NodeConflict", true, "NodeSelectedByAnotherPool", PoolEvents.conflictMessage(pool, topology));
+            conditions.set(
+                    "NodeConflict", true, "NodeSelectedByAnotherPool", PoolEvents.conflictMessage(pool, topology));
         }
         status.setConditions(conditions.build());
 
@@ -186,8 +231,13 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
      * while the SDK retries with backoff, so it does not stay hidden in the operator's log.
      */
     @Override
-    public ErrorStatusUpdateControl<DpuStoragePool> updateErrorStatus(DpuStoragePool pool, Context<DpuStoragePool> context, Exception e) {
-        LOG.errorf(e, "reconciling pool %s/%s failed", pool.getMetadata().getNamespace(), pool.getMetadata().getName());
+    public ErrorStatusUpdateControl<DpuStoragePool> updateErrorStatus(
+            DpuStoragePool pool, Context<DpuStoragePool> context, Exception e) {
+        LOG.errorf(
+                e,
+                "reconciling pool %s/%s failed",
+                pool.getMetadata().getNamespace(),
+                pool.getMetadata().getName());
         DpuStoragePoolStatus previous = Optional.ofNullable(pool.getStatus()).orElseGet(DpuStoragePoolStatus::new);
         var status = Serialization.clone(previous);
         status.setObservedGeneration(StatusTail.generation(pool));
@@ -208,11 +258,15 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
 
     private static Optional<String> profileNotReady(OffloadProfile profile) {
         var st = profile.getStatus();
-        if (st == null || !Objects.equals(st.getObservedGeneration(), profile.getMetadata().getGeneration())) {
+        if (st == null
+                || !Objects.equals(
+                        st.getObservedGeneration(), profile.getMetadata().getGeneration())) {
             return Optional.of("OffloadProfileNotValidated");
         }
         if (!Conditions.isTrue(st.getConditions(), Conditions.READY)) {
-            return Optional.of(Conditions.find(st.getConditions(), Conditions.READY).map(c -> c.getReason()).orElse("OffloadProfileNotReady"));
+            return Optional.of(Conditions.find(st.getConditions(), Conditions.READY)
+                    .map(c -> c.getReason())
+                    .orElse("OffloadProfileNotReady"));
         }
         return Optional.empty();
     }

@@ -29,6 +29,8 @@ final class Mappers {
 
     /** Update filter: only spec changes (a new generation), not status or metadata churn. */
     static <R extends HasMetadata> boolean specChanged(R oldResource, R newResource) {
-        return !Objects.equals(oldResource.getMetadata().getGeneration(), newResource.getMetadata().getGeneration());
+        return !Objects.equals(
+                oldResource.getMetadata().getGeneration(),
+                newResource.getMetadata().getGeneration());
     }
 }

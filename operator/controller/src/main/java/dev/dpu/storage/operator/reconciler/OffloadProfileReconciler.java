@@ -52,16 +52,22 @@ public class OffloadProfileReconciler implements Reconciler<OffloadProfile> {
         secrets = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Secret.class, OffloadProfile.class)
                         .withName("key-secrets")
-                        .withSecondaryToPrimaryMapper(secret -> Mappers.ids(profiles.list(p -> Mappers.sameNamespace(p, secret)
-                                && keySecretName(p).filter(secret.getMetadata().getName()::equals).isPresent())))
+                        .withSecondaryToPrimaryMapper(
+                                secret -> Mappers.ids(profiles.list(p -> Mappers.sameNamespace(p, secret)
+                                        && keySecretName(p)
+                                                .filter(secret.getMetadata().getName()::equals)
+                                                .isPresent())))
                         .build(),
                 context);
         pools = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(DpuStoragePool.class, OffloadProfile.class)
                         .withName("pools")
-                        .withSecondaryToPrimaryMapper(pool -> pool.getSpec() == null || pool.getSpec().getOffloadProfileRef() == null
+                        .withSecondaryToPrimaryMapper(pool -> pool.getSpec() == null
+                                        || pool.getSpec().getOffloadProfileRef() == null
                                 ? Set.of()
-                                : Set.of(new ResourceID(pool.getSpec().getOffloadProfileRef().getName(), pool.getMetadata().getNamespace())))
+                                : Set.of(new ResourceID(
+                                        pool.getSpec().getOffloadProfileRef().getName(),
+                                        pool.getMetadata().getNamespace())))
                         .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
                         .build(),
                 context);
@@ -75,21 +81,28 @@ public class OffloadProfileReconciler implements Reconciler<OffloadProfile> {
         var conditions = StatusTail.conditions(profile, previous.getConditions(), clock);
         var status = new OffloadProfileStatus();
         status.setObservedGeneration(StatusTail.generation(profile));
-        status.setPools(pools.list(ns, p -> Mappers.usesProfile(p, ns, profile.getMetadata().getName()))
+        status.setPools(pools.list(
+                        ns,
+                        p -> Mappers.usesProfile(p, ns, profile.getMetadata().getName()))
                 .map(p -> p.getMetadata().getName())
                 .sorted()
                 .toList());
 
         Encryption enc = profile.getSpec().getEncryption();
         if (enc == null) {
-            conditions.ready("Valid", "Mode " + profile.getSpec().getMode() + ", used by " + status.getPools().size() + " pool(s).");
+            conditions.ready(
+                    "Valid",
+                    "Mode " + profile.getSpec().getMode() + ", used by "
+                            + status.getPools().size() + " pool(s).");
         } else {
             String secretName = enc.getKeySecretRef().getName();
             String key = enc.getKeySecretRef().keyOrDefault();
             Optional<Secret> secret = secrets.get(new ResourceID(secretName, ns));
             if (secret.isEmpty()) {
-                conditions.stalled("KeySecretNotFound", "Secret \"" + secretName + "\" (spec.encryption.keySecretRef) does not exist in namespace "
-                        + ns + "; create it with the AES-256-XTS key under \"" + key + "\": " + XtsKey.FORMAT + ".");
+                conditions.stalled(
+                        "KeySecretNotFound",
+                        "Secret \"" + secretName + "\" (spec.encryption.keySecretRef) does not exist in namespace " + ns
+                                + "; create it with the AES-256-XTS key under \"" + key + "\": " + XtsKey.FORMAT + ".");
             } else {
                 byte[] keyBytes = keyBytes(secret.get(), key);
                 String problem = keyBytes == null ? null : XtsKey.problem(keyBytes);
@@ -97,18 +110,27 @@ public class OffloadProfileReconciler implements Reconciler<OffloadProfile> {
                     java.util.Arrays.fill(keyBytes, (byte) 0);
                 }
                 if (keyBytes == null) {
-                    conditions.stalled("KeyNotInSecret", "Secret \"" + secretName + "\" has no key \"" + key
-                            + "\" (spec.encryption.keySecretRef.key).");
+                    conditions.stalled(
+                            "KeyNotInSecret",
+                            "Secret \"" + secretName + "\" has no key \"" + key
+                                    + "\" (spec.encryption.keySecretRef.key).");
                 } else if (problem != null) {
-                    conditions.stalled("KeyInvalid", "Secret \"" + secretName + "\" key \"" + key + "\" " + problem + ".");
+                    conditions.stalled(
+                            "KeyInvalid", "Secret \"" + secretName + "\" key \"" + key + "\" " + problem + ".");
                 } else {
-                    conditions.ready("Valid", "Mode " + profile.getSpec().getMode() + " with AES-256-XTS, used by "
-                            + status.getPools().size() + " pool(s).");
+                    conditions.ready(
+                            "Valid",
+                            "Mode " + profile.getSpec().getMode() + " with AES-256-XTS, used by "
+                                    + status.getPools().size() + " pool(s).");
                 }
             }
         }
         status.setConditions(conditions.build());
-        StatusTail.warnOnNewStall(profile, previous.getConditions(), status.getConditions(), new EventRecorder(context.getClient(), clock));
+        StatusTail.warnOnNewStall(
+                profile,
+                previous.getConditions(),
+                status.getConditions(),
+                new EventRecorder(context.getClient(), clock));
         return StatusTail.patchIfChanged(profile, previous, status, OffloadProfile::new);
     }
 

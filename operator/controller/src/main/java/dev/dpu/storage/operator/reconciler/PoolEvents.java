@@ -3,8 +3,8 @@ package dev.dpu.storage.operator.reconciler;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePoolStatus;
 import dev.dpu.storage.api.v1alpha1.NodeConflict;
-import dev.dpu.storage.operator.model.PoolModel;
 import dev.dpu.storage.operator.model.Names;
+import dev.dpu.storage.operator.model.PoolModel;
 import dev.dpu.storage.operator.status.Conditions;
 import dev.dpu.storage.operator.status.EventRecorder;
 import dev.dpu.storage.operator.status.PoolTopology;
@@ -22,8 +22,12 @@ final class PoolEvents {
 
     private PoolEvents() {}
 
-    static void configChanged(DpuStoragePool pool, EventRecorder events, boolean changed,
-            Optional<DaemonSet> currentDaemonSet, PoolModel model) {
+    static void configChanged(
+            DpuStoragePool pool,
+            EventRecorder events,
+            boolean changed,
+            Optional<DaemonSet> currentDaemonSet,
+            PoolModel model) {
         if (!changed) {
             return;
         }
@@ -33,16 +37,25 @@ final class PoolEvents {
                 .orElse(null);
         long generation = model.configGeneration();
         if (previousChecksum != null && !previousChecksum.equals(model.restartChecksum())) {
-            events.normal(pool, "RollingRestart", "Configuration generation " + generation
-                    + " changes the listener, reactors or offload settings: the data path restarts node by node (spec.rollout.maxUnavailable).");
+            events.normal(
+                    pool,
+                    "RollingRestart",
+                    "Configuration generation " + generation
+                            + " changes the listener, reactors or offload settings: the data path restarts node by node (spec.rollout.maxUnavailable).");
         } else {
-            events.normal(pool, "ConfigUpdated", "Configuration generation " + generation
-                    + " (tenants, hosts, volumes, limits or required digests) is applied by the running agents without a restart.");
+            events.normal(
+                    pool,
+                    "ConfigUpdated",
+                    "Configuration generation " + generation
+                            + " (tenants, hosts, volumes, limits or required digests) is applied by the running agents without a restart.");
         }
-        LOG.infof("pool %s/%s: configuration generation %d", pool.getMetadata().getNamespace(), pool.getMetadata().getName(), generation);
+        LOG.infof(
+                "pool %s/%s: configuration generation %d",
+                pool.getMetadata().getNamespace(), pool.getMetadata().getName(), generation);
     }
 
-    static void conditionsChanged(DpuStoragePool pool, DpuStoragePoolStatus previous, DpuStoragePoolStatus now, EventRecorder events) {
+    static void conditionsChanged(
+            DpuStoragePool pool, DpuStoragePoolStatus previous, DpuStoragePoolStatus now, EventRecorder events) {
         var before = Conditions.find(previous.getConditions(), Conditions.READY);
         var after = Conditions.find(now.getConditions(), Conditions.READY).orElseThrow();
         if (before.isEmpty() || !Objects.equals(before.get().getReason(), after.getReason())) {
@@ -64,7 +77,8 @@ final class PoolEvents {
         List<String> parts = new ArrayList<>();
         for (NodeConflict c : topology.conflicts()) {
             String others = c.getPools().stream().filter(p -> !p.equals(key)).collect(Collectors.joining(", "));
-            parts.add(c.getNode() + " (also " + others + "; served by " + c.getPools().getFirst() + ")");
+            parts.add(c.getNode() + " (also " + others + "; served by "
+                    + c.getPools().getFirst() + ")");
         }
         return topology.conflicts().size() + " node(s) are selected by more than one pool, and a node serves one pool: "
                 + String.join("; ", parts) + ". Make the pools' nodeSelectors disjoint.";

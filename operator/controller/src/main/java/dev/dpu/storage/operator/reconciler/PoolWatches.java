@@ -39,8 +39,10 @@ record PoolWatches(
         InformerEventSource<OffloadProfile, DpuStoragePool> profiles = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(OffloadProfile.class, DpuStoragePool.class)
                         .withName("offload-profiles")
-                        .withSecondaryToPrimaryMapper(profile -> Mappers.ids(pools.list(pool ->
-                                Mappers.usesProfile(pool, profile.getMetadata().getNamespace(), profile.getMetadata().getName()))))
+                        .withSecondaryToPrimaryMapper(profile -> Mappers.ids(pools.list(pool -> Mappers.usesProfile(
+                                pool,
+                                profile.getMetadata().getNamespace(),
+                                profile.getMetadata().getName()))))
                         .build(),
                 context);
         // A tenant may move from one pool to another (spec.poolRef); the mapper sees only the new
@@ -55,9 +57,11 @@ record PoolWatches(
         InformerEventSource<DpuNodeState, DpuStoragePool> nodeStates = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(DpuNodeState.class, DpuStoragePool.class)
                         .withName("node-states")
-                        .withSecondaryToPrimaryMapper(s -> s.getSpec() == null || s.getSpec().getPool() == null
+                        .withSecondaryToPrimaryMapper(s -> s.getSpec() == null
+                                        || s.getSpec().getPool() == null
                                 ? Set.of()
-                                : Set.of(new ResourceID(s.getSpec().getPool(), s.getMetadata().getNamespace())))
+                                : Set.of(new ResourceID(
+                                        s.getSpec().getPool(), s.getMetadata().getNamespace())))
                         .build(),
                 context);
         // Any pool may select a node: a node's labels changing concerns every pool. Heartbeats
@@ -66,15 +70,17 @@ record PoolWatches(
                 InformerEventSourceConfiguration.from(Node.class, DpuStoragePool.class)
                         .withName("nodes")
                         .withSecondaryToPrimaryMapper(node -> Mappers.ids(pools.list()))
-                        .withOnUpdateFilter((newNode, oldNode) ->
-                                !Objects.equals(newNode.getMetadata().getLabels(), oldNode.getMetadata().getLabels()))
+                        .withOnUpdateFilter((newNode, oldNode) -> !Objects.equals(
+                                newNode.getMetadata().getLabels(),
+                                oldNode.getMetadata().getLabels()))
                         .build(),
                 context);
         // Another pool's selector (or its arrival or departure) changes who serves contested nodes.
         InformerEventSource<DpuStoragePool, DpuStoragePool> otherPools = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(DpuStoragePool.class, DpuStoragePool.class)
                         .withName("other-pools")
-                        .withSecondaryToPrimaryMapper(changed -> Mappers.ids(pools.list(p -> !ResourceID.fromResource(p).equals(ResourceID.fromResource(changed)))))
+                        .withSecondaryToPrimaryMapper(changed -> Mappers.ids(
+                                pools.list(p -> !ResourceID.fromResource(p).equals(ResourceID.fromResource(changed)))))
                         .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
                         .build(),
                 context);
@@ -83,7 +89,8 @@ record PoolWatches(
         InformerEventSource<CustomResourceDefinition, DpuStoragePool> serviceMonitorCrd = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(CustomResourceDefinition.class, DpuStoragePool.class)
                         .withName(ServiceMonitorCrdPresent.EVENT_SOURCE)
-                        .withFieldSelector(new FieldSelector(new FieldSelector.Field("metadata.name", ServiceMonitor.CRD_NAME)))
+                        .withFieldSelector(
+                                new FieldSelector(new FieldSelector.Field("metadata.name", ServiceMonitor.CRD_NAME)))
                         .withSecondaryToPrimaryMapper(crd -> Mappers.ids(pools.list()))
                         .withOnUpdateFilter((n, o) -> false)
                         .build(),

@@ -1,12 +1,12 @@
 package dev.dpu.storage.operator.reconciler;
 
+import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.api.v1alpha1.OffloadMode;
 import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.TenantQoS;
 import dev.dpu.storage.api.v1alpha1.TenantQoSStatus;
 import dev.dpu.storage.api.v1alpha1.Volume;
-import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.operator.status.Conditions;
 import dev.dpu.storage.operator.status.EventRecorder;
 import dev.dpu.storage.operator.status.StatusTail;
@@ -55,9 +55,12 @@ public class TenantQoSReconciler implements Reconciler<TenantQoS> {
         pools = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(DpuStoragePool.class, TenantQoS.class)
                         .withName("pools")
-                        .withSecondaryToPrimaryMapper(pool -> Mappers.ids(tenants.list(t -> Mappers.sameNamespace(t, pool)
-                                && t.getSpec().getPoolRef() != null
-                                && pool.getMetadata().getName().equals(t.getSpec().getPoolRef().getName()))))
+                        .withSecondaryToPrimaryMapper(
+                                pool -> Mappers.ids(tenants.list(t -> Mappers.sameNamespace(t, pool)
+                                        && t.getSpec().getPoolRef() != null
+                                        && pool.getMetadata()
+                                                .getName()
+                                                .equals(t.getSpec().getPoolRef().getName()))))
                         .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
                         .build(),
                 context);
@@ -65,11 +68,17 @@ public class TenantQoSReconciler implements Reconciler<TenantQoS> {
         profiles = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(OffloadProfile.class, TenantQoS.class)
                         .withName("profiles")
-                        .withSecondaryToPrimaryMapper(profile -> Mappers.ids(tenants.list(t -> Mappers.sameNamespace(t, profile)
-                                && t.getSpec().getPoolRef() != null
-                                && pools.get(new ResourceID(t.getSpec().getPoolRef().getName(), t.getMetadata().getNamespace()))
-                                        .filter(p -> Mappers.usesProfile(p, profile.getMetadata().getNamespace(), profile.getMetadata().getName()))
-                                        .isPresent())))
+                        .withSecondaryToPrimaryMapper(
+                                profile -> Mappers.ids(tenants.list(t -> Mappers.sameNamespace(t, profile)
+                                        && t.getSpec().getPoolRef() != null
+                                        && pools.get(new ResourceID(
+                                                        t.getSpec().getPoolRef().getName(),
+                                                        t.getMetadata().getNamespace()))
+                                                .filter(p -> Mappers.usesProfile(
+                                                        p,
+                                                        profile.getMetadata().getNamespace(),
+                                                        profile.getMetadata().getName()))
+                                                .isPresent())))
                         .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
                         .build(),
                 context);
@@ -86,13 +95,24 @@ public class TenantQoSReconciler implements Reconciler<TenantQoS> {
             conditions.set(LIMITS_ENFORCED, true, "NoLimits", "The tenant has no limits.");
             return;
         }
-        var profile = profiles.get(new ResourceID(pool.getSpec().getOffloadProfileRef().getName(), pool.getMetadata().getNamespace()));
+        var profile = profiles.get(new ResourceID(
+                pool.getSpec().getOffloadProfileRef().getName(),
+                pool.getMetadata().getNamespace()));
         if (profile.isPresent() && profile.get().getSpec().getMode() == OffloadMode.FullOffload) {
-            conditions.set(LIMITS_ENFORCED, false, "FullOffload", "Pool \"" + pool.getMetadata().getName()
-                    + "\" runs OffloadProfile \"" + profile.get().getMetadata().getName()
-                    + "\" in FullOffload mode: per-tenant limits are enforced only by the software data path (nodes that fall back).");
+            conditions.set(
+                    LIMITS_ENFORCED,
+                    false,
+                    "FullOffload",
+                    "Pool \"" + pool.getMetadata().getName()
+                            + "\" runs OffloadProfile \""
+                            + profile.get().getMetadata().getName()
+                            + "\" in FullOffload mode: per-tenant limits are enforced only by the software data path (nodes that fall back).");
         } else {
-            conditions.set(LIMITS_ENFORCED, true, "EnforcedPerNode", "Limits are enforced by each node's data path on its own.");
+            conditions.set(
+                    LIMITS_ENFORCED,
+                    true,
+                    "EnforcedPerNode",
+                    "Limits are enforced by each node's data path on its own.");
         }
     }
 
@@ -108,12 +128,18 @@ public class TenantQoSReconciler implements Reconciler<TenantQoS> {
 
         Optional<DpuStoragePool> pool = pools.get(new ResourceID(poolName, ns));
         if (pool.isEmpty()) {
-            conditions.stalled("PoolNotFound", "DpuStoragePool \"" + poolName + "\" (spec.poolRef) does not exist in namespace " + ns + ".");
+            conditions.stalled(
+                    "PoolNotFound",
+                    "DpuStoragePool \"" + poolName + "\" (spec.poolRef) does not exist in namespace " + ns + ".");
         } else {
             status.setSubsystemNqn(DataplaneContract.subsystemNqn(poolName, name));
             Map<String, Volume> poolVolumes = pool.get().getSpec().getVolumes().stream()
                     .collect(Collectors.toMap(Volume::getName, Function.identity(), (a, b) -> a));
-            status.setVolumes(poolVolumes.values().stream().filter(v -> name.equals(v.getTenant())).map(Volume::getName).sorted().toList());
+            status.setVolumes(poolVolumes.values().stream()
+                    .filter(v -> name.equals(v.getTenant()))
+                    .map(Volume::getName)
+                    .sorted()
+                    .toList());
             List<String> missing = new ArrayList<>();
             List<String> foreign = new ArrayList<>();
             for (String v : tenant.getSpec().getVolumes()) {
@@ -125,19 +151,30 @@ public class TenantQoSReconciler implements Reconciler<TenantQoS> {
                 }
             }
             if (!missing.isEmpty()) {
-                conditions.stalled("VolumeNotInPool", "spec.volumes names volumes that pool \"" + poolName + "\" does not have: "
-                        + String.join(", ", missing) + ".");
+                conditions.stalled(
+                        "VolumeNotInPool",
+                        "spec.volumes names volumes that pool \"" + poolName + "\" does not have: "
+                                + String.join(", ", missing) + ".");
             } else if (!foreign.isEmpty()) {
-                conditions.stalled("VolumeOwnedByAnotherTenant", "spec.volumes names volumes that pool \"" + poolName
-                        + "\" gives to another tenant: " + String.join(", ", foreign) + ".");
+                conditions.stalled(
+                        "VolumeOwnedByAnotherTenant",
+                        "spec.volumes names volumes that pool \"" + poolName + "\" gives to another tenant: "
+                                + String.join(", ", foreign) + ".");
             } else {
-                conditions.ready("Configured", "Subsystem " + status.getSubsystemNqn() + " with " + status.getVolumes().size()
-                        + " volume(s); hosts and limits reach the pool's agents without a restart.");
+                conditions.ready(
+                        "Configured",
+                        "Subsystem " + status.getSubsystemNqn() + " with "
+                                + status.getVolumes().size()
+                                + " volume(s); hosts and limits reach the pool's agents without a restart.");
             }
             limitsEnforced(tenant, pool.get(), conditions);
         }
         status.setConditions(conditions.build());
-        StatusTail.warnOnNewStall(tenant, previous.getConditions(), status.getConditions(), new EventRecorder(context.getClient(), clock));
+        StatusTail.warnOnNewStall(
+                tenant,
+                previous.getConditions(),
+                status.getConditions(),
+                new EventRecorder(context.getClient(), clock));
         return StatusTail.patchIfChanged(tenant, previous, status, TenantQoS::new);
     }
 }

@@ -51,17 +51,23 @@ public final class Conditions {
 
     /** Ready False, Stalled True: the operator cannot go on until a person changes something. */
     public Conditions stalled(String reason, String message) {
-        return set(READY, false, reason, message).set(STALLED, true, reason, message).set(RECONCILING, false, reason, message);
+        return set(READY, false, reason, message)
+                .set(STALLED, true, reason, message)
+                .set(RECONCILING, false, reason, message);
     }
 
     /** Ready False, Reconciling True: progressing without anyone's help. */
     public Conditions reconciling(String reason, String message) {
-        return set(READY, false, reason, message).set(RECONCILING, true, reason, message).set(STALLED, false, reason, message);
+        return set(READY, false, reason, message)
+                .set(RECONCILING, true, reason, message)
+                .set(STALLED, false, reason, message);
     }
 
     /** Ready True. */
     public Conditions ready(String reason, String message) {
-        return set(READY, true, reason, message).set(RECONCILING, false, reason, message).set(STALLED, false, reason, message);
+        return set(READY, true, reason, message)
+                .set(RECONCILING, false, reason, message)
+                .set(STALLED, false, reason, message);
     }
 
     /** Conditions sorted by type, for a stable status. */
@@ -74,7 +80,9 @@ public final class Conditions {
     public static Optional<Condition> find(List<Condition> conditions, String type) {
         return conditions == null
                 ? Optional.empty()
-                : conditions.stream().filter(c -> Objects.equals(type, c.getType())).findFirst();
+                : conditions.stream()
+                        .filter(c -> Objects.equals(type, c.getType()))
+                        .findFirst();
     }
 
     public static boolean isTrue(List<Condition> conditions, String type) {

@@ -25,13 +25,18 @@ public final class EventRecorder {
         this.clock = clock;
     }
 
-    public void normal(HasMetadata regarding, String reason, String message) { emit(regarding, "Normal", reason, message); }
+    public void normal(HasMetadata regarding, String reason, String message) {
+        emit(regarding, "Normal", reason, message);
+    }
 
-    public void warning(HasMetadata regarding, String reason, String message) { emit(regarding, "Warning", reason, message); }
+    public void warning(HasMetadata regarding, String reason, String message) {
+        emit(regarding, "Warning", reason, message);
+    }
 
     private void emit(HasMetadata regarding, String type, String reason, String message) {
         var meta = regarding.getMetadata();
         String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+        // spotless:off
         var event = new EventBuilder()
                 .withNewMetadata()
                     .withGenerateName(meta.getName() + ".")
@@ -53,11 +58,18 @@ public final class EventRecorder {
                         .withResourceVersion(meta.getResourceVersion())
                         .build())
                 .build();
+        // spotless:on
         try {
-            client.v1().events().inNamespace(meta.getNamespace()).resource(event).create();
+            client.v1()
+                    .events()
+                    .inNamespace(meta.getNamespace())
+                    .resource(event)
+                    .create();
         } catch (KubernetesClientException e) {
             // An event is a courtesy: never fail a reconcile because it could not be recorded.
-            LOG.warnf("could not record event %s on %s/%s: %s", reason, meta.getNamespace(), meta.getName(), e.getMessage());
+            LOG.warnf(
+                    "could not record event %s on %s/%s: %s",
+                    reason, meta.getNamespace(), meta.getName(), e.getMessage());
         }
     }
 }

@@ -32,16 +32,20 @@ public record NodeSummary(int desired, int ready, int upToDate, String effective
         int scheduled = pods.getDesiredNumberScheduled();
         int podsReady = pods.getNumberReady() == null ? 0 : pods.getNumberReady();
         int notReady = Math.max(0, Math.min(scheduled, desired) - podsReady);
-        return new NodeSummary(desired, Math.min(ready, Math.max(0, desired - notReady)), upToDate, effectiveOffloadMode, notReady);
+        return new NodeSummary(
+                desired, Math.min(ready, Math.max(0, desired - notReady)), upToDate, effectiveOffloadMode, notReady);
     }
 
-    public static NodeSummary of(Collection<String> servedNodes, Collection<DpuNodeState> states, long configGeneration, String configHash) {
+    public static NodeSummary of(
+            Collection<String> servedNodes, Collection<DpuNodeState> states, long configGeneration, String configHash) {
         Set<String> served = Set.copyOf(servedNodes);
         int ready = 0;
         int upToDate = 0;
         Set<String> modes = new TreeSet<>();
         for (DpuNodeState state : states) {
-            if (state.getSpec() == null || !served.contains(state.getSpec().getNodeName()) || state.getStatus() == null) {
+            if (state.getSpec() == null
+                    || !served.contains(state.getSpec().getNodeName())
+                    || state.getStatus() == null) {
                 continue;
             }
             var status = state.getStatus();
@@ -56,7 +60,8 @@ public record NodeSummary(int desired, int ready, int upToDate, String effective
                 modes.add(status.getEffectiveOffloadMode());
             }
         }
-        String mode = modes.isEmpty() ? null : modes.size() == 1 ? modes.iterator().next() : MIXED;
+        String mode =
+                modes.isEmpty() ? null : modes.size() == 1 ? modes.iterator().next() : MIXED;
         return new NodeSummary(served.size(), ready, upToDate, mode);
     }
 }

@@ -20,11 +20,12 @@ import java.util.Objects;
  * @param excluded the selected nodes an older pool serves, sorted
  * @param conflicts every selected node that other pools select too
  */
-public record PoolTopology(List<String> selected, List<String> served, List<String> excluded, List<NodeConflict> conflicts) {
+public record PoolTopology(
+        List<String> selected, List<String> served, List<String> excluded, List<NodeConflict> conflicts) {
 
     /** Oldest first: the pool that keeps a contested node. */
-    public static final Comparator<DpuStoragePool> PRECEDENCE = Comparator
-            .comparing((DpuStoragePool p) -> Objects.requireNonNullElse(p.getMetadata().getCreationTimestamp(), ""))
+    public static final Comparator<DpuStoragePool> PRECEDENCE = Comparator.comparing((DpuStoragePool p) ->
+                    Objects.requireNonNullElse(p.getMetadata().getCreationTimestamp(), ""))
             .thenComparing(PoolTopology::key);
 
     public static PoolTopology of(DpuStoragePool pool, Collection<DpuStoragePool> allPools, Collection<Node> nodes) {
@@ -42,7 +43,10 @@ public record PoolTopology(List<String> selected, List<String> served, List<Stri
                 .forEach(node -> {
                     String name = node.getMetadata().getName();
                     selected.add(name);
-                    List<String> contenders = live.stream().filter(p -> selects(p, node)).map(PoolTopology::key).toList();
+                    List<String> contenders = live.stream()
+                            .filter(p -> selects(p, node))
+                            .map(PoolTopology::key)
+                            .toList();
                     if (contenders.size() > 1) {
                         conflicts.add(new NodeConflict(name, contenders));
                     }
@@ -58,8 +62,10 @@ public record PoolTopology(List<String> selected, List<String> served, List<Stri
     /** The pool's nodeSelector matches the node's labels (an empty selector matches every node). */
     public static boolean selects(DpuStoragePool pool, Node node) {
         Map<String, String> selector = pool.getSpec().getNodeSelector();
-        Map<String, String> labels = Objects.requireNonNullElse(node.getMetadata().getLabels(), Map.of());
-        return selector == null || selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+        Map<String, String> labels =
+                Objects.requireNonNullElse(node.getMetadata().getLabels(), Map.of());
+        return selector == null
+                || selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }
 
     public static String key(DpuStoragePool pool) {

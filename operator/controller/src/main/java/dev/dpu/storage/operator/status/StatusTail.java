@@ -29,8 +29,8 @@ public final class StatusTail {
     }
 
     /** A warning Event when the resource is Stalled and was not before, or for another reason now. */
-    public static void warnOnNewStall(CustomResource<?, ?> resource, List<Condition> before, List<Condition> after,
-            EventRecorder events) {
+    public static void warnOnNewStall(
+            CustomResource<?, ?> resource, List<Condition> before, List<Condition> after, EventRecorder events) {
         var wasReady = Conditions.find(before, Conditions.READY);
         var ready = Conditions.find(after, Conditions.READY).orElseThrow();
         if (Conditions.isTrue(after, Conditions.STALLED)
@@ -40,8 +40,8 @@ public final class StatusTail {
     }
 
     /** Patch status when it differs from what the resource carries; no write otherwise. */
-    public static <S, R extends CustomResource<?, S>> UpdateControl<R> patchIfChanged(R resource, S previous, S status,
-            Supplier<R> empty) {
+    public static <S, R extends CustomResource<?, S>> UpdateControl<R> patchIfChanged(
+            R resource, S previous, S status, Supplier<R> empty) {
         if (Serialization.asJson(status).equals(Serialization.asJson(previous))) {
             return UpdateControl.noUpdate();
         }

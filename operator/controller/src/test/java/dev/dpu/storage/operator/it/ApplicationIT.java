@@ -30,7 +30,8 @@ class ApplicationIT {
     private static Path log;
     private static int port;
     private static KubernetesClient client;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeAll
     static void startApplication() throws IOException {
@@ -42,8 +43,11 @@ class ApplicationIT {
             port = s.getLocalPort();
         }
         log = Files.createTempFile("operator-app-", ".log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-jar", jar.toString())
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Dquarkus.http.port=" + port,
+                        "-jar",
+                        jar.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().put("KUBECONFIG", TestApiServer.kubeConfigFile().toString());
@@ -71,7 +75,10 @@ class ApplicationIT {
 
     @Test
     void packagedOperatorLeadsReconcilesAndExportsMetrics() throws Exception {
-        await("operator readiness").atMost(TIMEOUT).pollInterval(Duration.ofSeconds(1)).ignoreExceptionsInstanceOf(java.net.ConnectException.class)
+        await("operator readiness")
+                .atMost(TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptionsInstanceOf(java.net.ConnectException.class)
                 .until(() -> get("/q/health/ready").statusCode() == 200);
 
         var lease = client.leases().inAnyNamespace().list().getItems().stream()
@@ -80,14 +87,24 @@ class ApplicationIT {
         assertThat(lease).as("leader Lease").isPresent();
 
         String ns = "app-it";
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
-        client.resource(Serialization.unmarshal("""
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(ns)
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
+        client.resource(Serialization.unmarshal(
+                        """
                 apiVersion: storage.dpu.dev/v1alpha1
                 kind: OffloadProfile
                 metadata: {name: plain, namespace: app-it}
                 spec: {mode: NonOffload}
-                """, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).create();
-        client.resource(Serialization.unmarshal("""
+                """,
+                        io.fabric8.kubernetes.api.model.GenericKubernetesResource.class))
+                .create();
+        client.resource(Serialization.unmarshal(
+                        """
                 apiVersion: storage.dpu.dev/v1alpha1
                 kind: DpuStoragePool
                 metadata: {name: lab, namespace: app-it}
@@ -96,19 +113,45 @@ class ApplicationIT {
                   offloadProfileRef: {name: plain}
                   backends: [{name: mem, type: Ram}]
                   volumes: [{name: scratch, nsid: 1, size: 64Mi, backend: mem, tenant: lab}]
-                """, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).create();
+                """,
+                        io.fabric8.kubernetes.api.model.GenericKubernetesResource.class))
+                .create();
 
-        await().atMost(TIMEOUT).until(() -> client.apps().daemonSets().inNamespace(ns).withName("lab-agent").get() != null);
-        assertThat(client.apps().daemonSets().inNamespace(ns).withName("lab-agent").get()
-                .getSpec().getTemplate().getSpec().getContainers().getFirst().getImage()).isEqualTo("registry.test/dpu-agent:app");
+        await().atMost(TIMEOUT)
+                .until(() -> client.apps()
+                                .daemonSets()
+                                .inNamespace(ns)
+                                .withName("lab-agent")
+                                .get()
+                        != null);
+        assertThat(client.apps()
+                        .daemonSets()
+                        .inNamespace(ns)
+                        .withName("lab-agent")
+                        .get()
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .getFirst()
+                        .getImage())
+                .isEqualTo("registry.test/dpu-agent:app");
         await().atMost(TIMEOUT).until(() -> {
-            DpuStoragePool p = client.resources(DpuStoragePool.class).inNamespace(ns).withName("lab").get();
-            return p.getStatus() != null && p.getStatus().getConditions().stream()
-                    .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+            DpuStoragePool p = client.resources(DpuStoragePool.class)
+                    .inNamespace(ns)
+                    .withName("lab")
+                    .get();
+            return p.getStatus() != null
+                    && p.getStatus().getConditions().stream()
+                            .anyMatch(c ->
+                                    c.getType().equals("Ready") && c.getStatus().equals("True"));
         });
 
         String metrics = get("/q/metrics").body();
-        assertThat(metrics).as("JOSDK Micrometer metrics").contains("operator_sdk_").contains("dpustoragepool");
+        assertThat(metrics)
+                .as("JOSDK Micrometer metrics")
+                .contains("operator_sdk_")
+                .contains("dpustoragepool");
     }
 
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -116,7 +159,10 @@ class ApplicationIT {
             throw new AssertionError("the operator exited:\n" + Files.readString(log));
         }
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             if (!app.isAlive()) {

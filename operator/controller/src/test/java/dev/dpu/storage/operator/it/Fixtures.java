@@ -12,40 +12,52 @@ final class Fixtures {
     private Fixtures() {}
 
     static OffloadProfile profile(String ns, String name, String spec) {
-        return parse(OffloadProfile.class, """
+        return parse(
+                OffloadProfile.class,
+                """
                 apiVersion: storage.dpu.dev/v1alpha1
                 kind: OffloadProfile
                 metadata: {name: %s, namespace: %s}
                 spec:
-                %s""".formatted(name, ns, indent(spec)));
+                %s"""
+                        .formatted(name, ns, indent(spec)));
     }
 
     static DpuStoragePool pool(String ns, String name, String spec) {
-        return parse(DpuStoragePool.class, """
+        return parse(
+                DpuStoragePool.class,
+                """
                 apiVersion: storage.dpu.dev/v1alpha1
                 kind: DpuStoragePool
                 metadata: {name: %s, namespace: %s}
                 spec:
-                %s""".formatted(name, ns, indent(spec)));
+                %s"""
+                        .formatted(name, ns, indent(spec)));
     }
 
     static TenantQoS tenant(String ns, String name, String spec) {
-        return parse(TenantQoS.class, """
+        return parse(
+                TenantQoS.class,
+                """
                 apiVersion: storage.dpu.dev/v1alpha1
                 kind: TenantQoS
                 metadata: {name: %s, namespace: %s}
                 spec:
-                %s""".formatted(name, ns, indent(spec)));
+                %s"""
+                        .formatted(name, ns, indent(spec)));
     }
 
     static DpuNodeState nodeState(String ns, String node, String pool, String status) {
-        DpuNodeState s = parse(DpuNodeState.class, """
+        DpuNodeState s = parse(
+                DpuNodeState.class,
+                """
                 apiVersion: storage.dpu.dev/v1alpha1
                 kind: DpuNodeState
                 metadata: {name: %s, namespace: %s}
                 spec: {nodeName: %s, pool: %s}
                 status:
-                %s""".formatted(node, ns, node, pool, indent(status)));
+                %s"""
+                        .formatted(node, ns, node, pool, indent(status)));
         return s;
     }
 
@@ -63,11 +75,16 @@ final class Fixtures {
                 volumes:
                 - {name: vol-a, nsid: 1, size: 1Gi, backend: mem, tenant: tenant-blue}
                 - {name: vol-b, nsid: 1, size: 2Gi, backend: mem, tenant: tenant-red}
-                %s""".formatted(profile, extra);
+                %s"""
+                .formatted(profile, extra);
     }
 
     private static String indent(String s) {
-        return s.stripIndent().lines().map(l -> "  " + l).reduce((a, b) -> a + "\n" + b).orElse("") + "\n";
+        return s.stripIndent()
+                        .lines()
+                        .map(l -> "  " + l)
+                        .reduce((a, b) -> a + "\n" + b)
+                        .orElse("") + "\n";
     }
 
     private static <T extends HasMetadata> T parse(Class<T> type, String yaml) {

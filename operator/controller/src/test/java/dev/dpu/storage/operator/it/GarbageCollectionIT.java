@@ -35,35 +35,68 @@ class GarbageCollectionIT {
         Path kcm = TestApiServer.kubectl().toRealPath().resolveSibling("kube-controller-manager");
         assertThat(kcm).as("kube-controller-manager from e2e/build-kube.sh").isExecutable();
         Path log = Files.createTempFile("kube-controller-manager-", ".log");
-        Process gc = new ProcessBuilder(kcm.toString(),
-                "--kubeconfig", TestApiServer.kubeConfigFile().toString(),
-                "--controllers", "garbagecollector",
-                "--leader-elect=false",
-                "--secure-port", Integer.toString(freePort()),
-                "--bind-address", "127.0.0.1")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process gc = new ProcessBuilder(
+                        kcm.toString(),
+                        "--kubeconfig",
+                        TestApiServer.kubeConfigFile().toString(),
+                        "--controllers",
+                        "garbagecollector",
+                        "--leader-elect=false",
+                        "--secure-port",
+                        Integer.toString(freePort()),
+                        "--bind-address",
+                        "127.0.0.1")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         try (var harness = new OperatorHarness()) {
             var client = harness.client;
             String ns = "gc-it";
-            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
+            client.namespaces()
+                    .resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(ns)
+                            .endMetadata()
+                            .build())
+                    .serverSideApply();
             client.resource(profile(ns, "fast", "mode: ZeroCopy")).create();
             client.resource(pool(ns, "pool-a", poolSpec("fast", ""))).create();
-            List<Class<? extends HasMetadata>> kinds = List.of(ConfigMap.class, DaemonSet.class, Service.class, ServiceAccount.class,
-                    Role.class, RoleBinding.class);
+            List<Class<? extends HasMetadata>> kinds = List.of(
+                    ConfigMap.class,
+                    DaemonSet.class,
+                    Service.class,
+                    ServiceAccount.class,
+                    Role.class,
+                    RoleBinding.class);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 for (var kind : kinds) {
-                    assertThat(client.resources(kind).inNamespace(ns).withLabel(Names.LABEL_POOL, "pool-a").list().getItems())
-                            .as(kind.getSimpleName()).isNotEmpty();
+                    assertThat(client.resources(kind)
+                                    .inNamespace(ns)
+                                    .withLabel(Names.LABEL_POOL, "pool-a")
+                                    .list()
+                                    .getItems())
+                            .as(kind.getSimpleName())
+                            .isNotEmpty();
                 }
             });
 
-            client.resources(DpuStoragePool.class).inNamespace(ns).withName("pool-a").delete();
+            client.resources(DpuStoragePool.class)
+                    .inNamespace(ns)
+                    .withName("pool-a")
+                    .delete();
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                assertThat(gc.isAlive()).as("kube-controller-manager is running (log " + log + ")").isTrue();
+                assertThat(gc.isAlive())
+                        .as("kube-controller-manager is running (log " + log + ")")
+                        .isTrue();
                 for (var kind : kinds) {
-                    assertThat(client.resources(kind).inNamespace(ns).withLabel(Names.LABEL_POOL, "pool-a").list().getItems())
-                            .as(kind.getSimpleName() + " left behind").isEmpty();
+                    assertThat(client.resources(kind)
+                                    .inNamespace(ns)
+                                    .withLabel(Names.LABEL_POOL, "pool-a")
+                                    .list()
+                                    .getItems())
+                            .as(kind.getSimpleName() + " left behind")
+                            .isEmpty();
                 }
             });
         } finally {

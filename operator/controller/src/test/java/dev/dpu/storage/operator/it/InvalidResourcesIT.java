@@ -24,7 +24,8 @@ class InvalidResourcesIT {
     private static final String NS = "validation";
     private static KubernetesClient client;
 
-    static final String VALID_PROFILE = """
+    static final String VALID_PROFILE =
+            """
             apiVersion: storage.dpu.dev/v1alpha1
             kind: OffloadProfile
             metadata: {name: valid}
@@ -32,7 +33,8 @@ class InvalidResourcesIT {
               mode: ZeroCopy
               encryption: {keySecretRef: {name: xts-key}}
             """;
-    static final String VALID_POOL = """
+    static final String VALID_POOL =
+            """
             apiVersion: storage.dpu.dev/v1alpha1
             kind: DpuStoragePool
             metadata: {name: valid}
@@ -44,7 +46,8 @@ class InvalidResourcesIT {
                         {name: c, nsid: 1, size: 1Gi, backend: mem, tenant: red}]
               rollout: {maxUnavailable: "25%"}
             """;
-    static final String VALID_TENANT = """
+    static final String VALID_TENANT =
+            """
             apiVersion: storage.dpu.dev/v1alpha1
             kind: TenantQoS
             metadata: {name: valid}
@@ -58,7 +61,13 @@ class InvalidResourcesIT {
     static void start() {
         TestApiServer.installCrds();
         client = TestApiServer.newClient();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
     }
 
     @AfterAll
@@ -73,102 +82,233 @@ class InvalidResourcesIT {
             r.getMetadata().setName("accepted");
             client.resource(r).inNamespace(NS).create();
         }
-        var tenant = client.genericKubernetesResources("storage.dpu.dev/v1alpha1", "TenantQoS").inNamespace(NS).withName("accepted").get();
-        assertThat(tenant.<Boolean>get("spec", "allowAnyHost")).as("defaulted by the API server").isFalse();
-        var profile = client.genericKubernetesResources("storage.dpu.dev/v1alpha1", "OffloadProfile").inNamespace(NS).withName("accepted").get();
+        var tenant = client.genericKubernetesResources("storage.dpu.dev/v1alpha1", "TenantQoS")
+                .inNamespace(NS)
+                .withName("accepted")
+                .get();
+        assertThat(tenant.<Boolean>get("spec", "allowAnyHost"))
+                .as("defaulted by the API server")
+                .isFalse();
+        var profile = client.genericKubernetesResources("storage.dpu.dev/v1alpha1", "OffloadProfile")
+                .inNamespace(NS)
+                .withName("accepted")
+                .get();
         assertThat(profile.<Integer>get("spec", "queues")).isEqualTo(4);
         assertThat(profile.<String>get("spec", "encryption", "algorithm")).isEqualTo("AES-256-XTS");
-        var pool = client.genericKubernetesResources("storage.dpu.dev/v1alpha1", "DpuStoragePool").inNamespace(NS).withName("accepted").get();
+        var pool = client.genericKubernetesResources("storage.dpu.dev/v1alpha1", "DpuStoragePool")
+                .inNamespace(NS)
+                .withName("accepted")
+                .get();
         assertThat(pool.<Integer>get("spec", "listener", "port")).isEqualTo(4420);
     }
 
     static Stream<Arguments> invalid() {
         return Stream.of(
                 // OffloadProfile
-                bad("FullOffload cannot encrypt", VALID_PROFILE.replace("mode: ZeroCopy", "mode: FullOffload"),
-                        "spec.encryption", "cannot be combined with mode FullOffload"),
-                bad("encryption needs a key Secret", VALID_PROFILE.replace("encryption: {keySecretRef: {name: xts-key}}", "encryption: {}"),
-                        "spec.encryption.keySecretRef", "Required value"),
-                bad("unknown mode", VALID_PROFILE.replace("mode: ZeroCopy", "mode: TurboOffload"),
-                        "spec.mode", "Unsupported value"),
-                bad("zero queues", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  queues: 0"),
-                        "spec.queues", "should be greater than or equal to 1"),
-                bad("more queues than the data path grants", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  queues: 65"),
-                        "spec.queues", "less than or equal to 64"),
-                bad("queue depth below the data path's minimum", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  queueDepth: 8"),
-                        "spec.queueDepth", "greater than or equal to 16"),
-                bad("max transfer not a power of two", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  maxTransferBytes: 12288"),
-                        "spec.maxTransferBytes", "power of two"),
-                bad("cpus not one per core", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  cores: 2\n  cpus: [3]"),
-                        "spec.cpus", "one CPU per core"),
-                bad("cpus listing a CPU twice", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  cores: 2\n  cpus: [3, 3]"),
-                        "spec.cpus", "must not list a CPU twice"),
-                bad("in-capsule size not a multiple of 16", VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  inCapsuleDataBytes: 100"),
-                        "spec.inCapsuleDataBytes", "multiple of 16"),
-                bad("in-capsule size above max transfer", VALID_PROFILE.replace("mode: ZeroCopy",
-                        "mode: ZeroCopy\n  inCapsuleDataBytes: 65536\n  maxTransferBytes: 32768"),
-                        "spec.inCapsuleDataBytes", "must not exceed maxTransferBytes"),
-                bad("unsupported cipher", VALID_PROFILE.replace("{keySecretRef: {name: xts-key}}", "{algorithm: AES-128-CBC, keySecretRef: {name: xts-key}}"),
-                        "spec.encryption.algorithm", "AES-256-XTS"),
+                bad(
+                        "FullOffload cannot encrypt",
+                        VALID_PROFILE.replace("mode: ZeroCopy", "mode: FullOffload"),
+                        "spec.encryption",
+                        "cannot be combined with mode FullOffload"),
+                bad(
+                        "encryption needs a key Secret",
+                        VALID_PROFILE.replace("encryption: {keySecretRef: {name: xts-key}}", "encryption: {}"),
+                        "spec.encryption.keySecretRef",
+                        "Required value"),
+                bad(
+                        "unknown mode",
+                        VALID_PROFILE.replace("mode: ZeroCopy", "mode: TurboOffload"),
+                        "spec.mode",
+                        "Unsupported value"),
+                bad(
+                        "zero queues",
+                        VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  queues: 0"),
+                        "spec.queues",
+                        "should be greater than or equal to 1"),
+                bad(
+                        "more queues than the data path grants",
+                        VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  queues: 65"),
+                        "spec.queues",
+                        "less than or equal to 64"),
+                bad(
+                        "queue depth below the data path's minimum",
+                        VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  queueDepth: 8"),
+                        "spec.queueDepth",
+                        "greater than or equal to 16"),
+                bad(
+                        "max transfer not a power of two",
+                        VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  maxTransferBytes: 12288"),
+                        "spec.maxTransferBytes",
+                        "power of two"),
+                bad(
+                        "cpus not one per core",
+                        VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  cores: 2\n  cpus: [3]"),
+                        "spec.cpus",
+                        "one CPU per core"),
+                bad(
+                        "cpus listing a CPU twice",
+                        VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  cores: 2\n  cpus: [3, 3]"),
+                        "spec.cpus",
+                        "must not list a CPU twice"),
+                bad(
+                        "in-capsule size not a multiple of 16",
+                        VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  inCapsuleDataBytes: 100"),
+                        "spec.inCapsuleDataBytes",
+                        "multiple of 16"),
+                bad(
+                        "in-capsule size above max transfer",
+                        VALID_PROFILE.replace(
+                                "mode: ZeroCopy",
+                                "mode: ZeroCopy\n  inCapsuleDataBytes: 65536\n  maxTransferBytes: 32768"),
+                        "spec.inCapsuleDataBytes",
+                        "must not exceed maxTransferBytes"),
+                bad(
+                        "unsupported cipher",
+                        VALID_PROFILE.replace(
+                                "{keySecretRef: {name: xts-key}}",
+                                "{algorithm: AES-128-CBC, keySecretRef: {name: xts-key}}"),
+                        "spec.encryption.algorithm",
+                        "AES-256-XTS"),
                 // DpuStoragePool
-                bad("pool without profile", VALID_POOL.replace("  offloadProfileRef: {name: valid}\n", ""),
-                        "spec.offloadProfileRef", "Required value"),
-                bad("listener port out of range", VALID_POOL.replace("  rollout:", "  listener: {port: 70000}\n  rollout:"),
-                        "spec.listener.port", "less than or equal to 65535"),
-                bad("listener address not an IP", VALID_POOL.replace("  rollout:", "  listener: {address: storage.example}\n  rollout:"),
-                        "spec.listener.address", "IPv4 or IPv6"),
-                bad("duplicate volume names", VALID_POOL.replace("{name: b, nsid: 2, size: 2Gi", "{name: a, nsid: 2, size: 2Gi"),
-                        "spec.volumes", "volume names must be unique"),
-                bad("volume without nsid", VALID_POOL.replace("{name: c, nsid: 1, size: 1Gi, backend: mem", "{name: c, size: 1Gi, backend: mem"),
-                        "spec.volumes[2].nsid", "Required value"),
-                bad("nsid zero", VALID_POOL.replace("{name: a, nsid: 1,", "{name: a, nsid: 0,"),
-                        "spec.volumes[0].nsid", "greater than or equal to 1"),
-                bad("nsid above the data path's limit", VALID_POOL.replace("{name: a, nsid: 1,", "{name: a, nsid: 1025,"),
-                        "spec.volumes[0].nsid", "less than or equal to 1024"),
-                bad("duplicate nsid within a tenant", VALID_POOL.replace("{name: b, nsid: 2,", "{name: b, nsid: 1,"),
-                        "spec.volumes", "nsid must be unique among the volumes of a tenant"),
-                bad("duplicate backend names", VALID_POOL.replace("{name: disk, type: File", "{name: mem, type: File"),
-                        "spec.backends", "backend names must be unique"),
-                bad("volume on an unknown backend", VALID_POOL.replace("backend: mem, tenant: blue", "backend: tape, tenant: blue"),
-                        "spec.volumes", "every volume's backend must name one of spec.backends"),
-                bad("File backend without path", VALID_POOL.replace("type: File, path: /var/lib/dpu/disk.img", "type: File"),
-                        "spec.backends[1].path", "path is required for File backends"),
-                bad("negative volume size", VALID_POOL.replace("size: 1Gi", "size: -1Gi"),
-                        "spec.volumes[0].size", "should match"),
-                bad("volume without size", VALID_POOL.replace("{name: a, nsid: 1, size: 1Gi, backend: mem", "{name: a, nsid: 1, backend: mem"),
-                        "spec.volumes", "size is required"),
-                bad("two volumes on one File backend", VALID_POOL.replace("{name: a, nsid: 1, size: 1Gi, backend: mem", "{name: a, nsid: 1, size: 1Gi, backend: disk"),
-                        "spec.volumes", "only Ram backends can be shared"),
-                bad("maxUnavailable zero", VALID_POOL.replace("maxUnavailable: \"25%\"", "maxUnavailable: 0"),
-                        "spec.rollout.maxUnavailable", "positive number of nodes"),
-                bad("odd block size", VALID_POOL.replace("tenant: red}", "tenant: red, blockSize: 1024}"),
-                        "spec.volumes[2].blockSize", "512 or 4096"),
-                bad("remote NVMe/TCP backends are not offered (yet)", VALID_POOL.replace("{name: mem, type: Ram}",
-                                "{name: mem, type: NvmeTcp}"),
-                        "spec.backends[0].type", "Unsupported value"),
+                bad(
+                        "pool without profile",
+                        VALID_POOL.replace("  offloadProfileRef: {name: valid}\n", ""),
+                        "spec.offloadProfileRef",
+                        "Required value"),
+                bad(
+                        "listener port out of range",
+                        VALID_POOL.replace("  rollout:", "  listener: {port: 70000}\n  rollout:"),
+                        "spec.listener.port",
+                        "less than or equal to 65535"),
+                bad(
+                        "listener address not an IP",
+                        VALID_POOL.replace("  rollout:", "  listener: {address: storage.example}\n  rollout:"),
+                        "spec.listener.address",
+                        "IPv4 or IPv6"),
+                bad(
+                        "duplicate volume names",
+                        VALID_POOL.replace("{name: b, nsid: 2, size: 2Gi", "{name: a, nsid: 2, size: 2Gi"),
+                        "spec.volumes",
+                        "volume names must be unique"),
+                bad(
+                        "volume without nsid",
+                        VALID_POOL.replace(
+                                "{name: c, nsid: 1, size: 1Gi, backend: mem", "{name: c, size: 1Gi, backend: mem"),
+                        "spec.volumes[2].nsid",
+                        "Required value"),
+                bad(
+                        "nsid zero",
+                        VALID_POOL.replace("{name: a, nsid: 1,", "{name: a, nsid: 0,"),
+                        "spec.volumes[0].nsid",
+                        "greater than or equal to 1"),
+                bad(
+                        "nsid above the data path's limit",
+                        VALID_POOL.replace("{name: a, nsid: 1,", "{name: a, nsid: 1025,"),
+                        "spec.volumes[0].nsid",
+                        "less than or equal to 1024"),
+                bad(
+                        "duplicate nsid within a tenant",
+                        VALID_POOL.replace("{name: b, nsid: 2,", "{name: b, nsid: 1,"),
+                        "spec.volumes",
+                        "nsid must be unique among the volumes of a tenant"),
+                bad(
+                        "duplicate backend names",
+                        VALID_POOL.replace("{name: disk, type: File", "{name: mem, type: File"),
+                        "spec.backends",
+                        "backend names must be unique"),
+                bad(
+                        "volume on an unknown backend",
+                        VALID_POOL.replace("backend: mem, tenant: blue", "backend: tape, tenant: blue"),
+                        "spec.volumes",
+                        "every volume's backend must name one of spec.backends"),
+                bad(
+                        "File backend without path",
+                        VALID_POOL.replace("type: File, path: /var/lib/dpu/disk.img", "type: File"),
+                        "spec.backends[1].path",
+                        "path is required for File backends"),
+                bad(
+                        "negative volume size",
+                        VALID_POOL.replace("size: 1Gi", "size: -1Gi"),
+                        "spec.volumes[0].size",
+                        "should match"),
+                bad(
+                        "volume without size",
+                        VALID_POOL.replace(
+                                "{name: a, nsid: 1, size: 1Gi, backend: mem", "{name: a, nsid: 1, backend: mem"),
+                        "spec.volumes",
+                        "size is required"),
+                bad(
+                        "two volumes on one File backend",
+                        VALID_POOL.replace(
+                                "{name: a, nsid: 1, size: 1Gi, backend: mem",
+                                "{name: a, nsid: 1, size: 1Gi, backend: disk"),
+                        "spec.volumes",
+                        "only Ram backends can be shared"),
+                bad(
+                        "maxUnavailable zero",
+                        VALID_POOL.replace("maxUnavailable: \"25%\"", "maxUnavailable: 0"),
+                        "spec.rollout.maxUnavailable",
+                        "positive number of nodes"),
+                bad(
+                        "odd block size",
+                        VALID_POOL.replace("tenant: red}", "tenant: red, blockSize: 1024}"),
+                        "spec.volumes[2].blockSize",
+                        "512 or 4096"),
+                bad(
+                        "remote NVMe/TCP backends are not offered (yet)",
+                        VALID_POOL.replace("{name: mem, type: Ram}", "{name: mem, type: NvmeTcp}"),
+                        "spec.backends[0].type",
+                        "Unsupported value"),
                 // TenantQoS
-                bad("host NQN malformed", VALID_TENANT.replace("nqn.2014-08.org.nvmexpress:uuid:4c4c4544-0035-3510-8052-b4c04f4e4d32", "host-1"),
-                        "spec.hostNqns[0]", "should match '^nqn"),
-                bad("duplicate host NQNs", VALID_TENANT.replace("[\"nqn.2014-08.org.nvmexpress:uuid:4c4c4544-0035-3510-8052-b4c04f4e4d32\"]",
+                bad(
+                        "host NQN malformed",
+                        VALID_TENANT.replace(
+                                "nqn.2014-08.org.nvmexpress:uuid:4c4c4544-0035-3510-8052-b4c04f4e4d32", "host-1"),
+                        "spec.hostNqns[0]",
+                        "should match '^nqn"),
+                bad(
+                        "duplicate host NQNs",
+                        VALID_TENANT.replace(
+                                "[\"nqn.2014-08.org.nvmexpress:uuid:4c4c4544-0035-3510-8052-b4c04f4e4d32\"]",
                                 "[\"nqn.2014-08.org.nvmexpress:uuid:1\", \"nqn.2014-08.org.nvmexpress:uuid:1\"]"),
-                        "spec.hostNqns", "must be unique"),
-                bad("burst below its limit", VALID_TENANT.replace("burstIops: 40000", "burstIops: 100"),
-                        "spec.limits.burstIops", "must not be below"),
-                bad("zero IOPS limit", VALID_TENANT.replace("totalIops: 20000, burstIops: 40000", "totalIops: 0"),
-                        "spec.limits.totalIops", "greater than or equal to 1"),
-                bad("byte burst without a bandwidth limit", VALID_TENANT.replace("totalBytesPerSecond: 209715200", "burstBytes: 1048576"),
-                        "spec.limits.burstBytes", "needs a bandwidth limit"),
-                bad("any host and an allow-list", VALID_TENANT.replace("  limits:", "  allowAnyHost: true\n  limits:"),
-                        "spec.hostNqns", "must be empty when allowAnyHost is true"),
-                bad("tenant without pool", VALID_TENANT.replace("  poolRef: {name: valid}\n", ""),
-                        "spec.poolRef", "Required value"),
+                        "spec.hostNqns",
+                        "must be unique"),
+                bad(
+                        "burst below its limit",
+                        VALID_TENANT.replace("burstIops: 40000", "burstIops: 100"),
+                        "spec.limits.burstIops",
+                        "must not be below"),
+                bad(
+                        "zero IOPS limit",
+                        VALID_TENANT.replace("totalIops: 20000, burstIops: 40000", "totalIops: 0"),
+                        "spec.limits.totalIops",
+                        "greater than or equal to 1"),
+                bad(
+                        "byte burst without a bandwidth limit",
+                        VALID_TENANT.replace("totalBytesPerSecond: 209715200", "burstBytes: 1048576"),
+                        "spec.limits.burstBytes",
+                        "needs a bandwidth limit"),
+                bad(
+                        "any host and an allow-list",
+                        VALID_TENANT.replace("  limits:", "  allowAnyHost: true\n  limits:"),
+                        "spec.hostNqns",
+                        "must be empty when allowAnyHost is true"),
+                bad(
+                        "tenant without pool",
+                        VALID_TENANT.replace("  poolRef: {name: valid}\n", ""),
+                        "spec.poolRef",
+                        "Required value"),
                 // DpuNodeState
-                bad("node state without node name", """
+                bad(
+                        "node state without node name",
+                        """
                         apiVersion: storage.dpu.dev/v1alpha1
                         kind: DpuNodeState
                         metadata: {name: node-1}
                         spec: {pool: valid}
-                        """, "spec.nodeName", "Required value"));
+                        """,
+                        "spec.nodeName",
+                        "Required value"));
     }
 
     private static Arguments bad(String why, String yaml, String field, String message) {

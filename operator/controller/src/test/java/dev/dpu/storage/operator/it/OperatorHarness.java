@@ -25,6 +25,7 @@ final class OperatorHarness implements AutoCloseable {
 
     /** Admin client, for the tests to act as a user. */
     final KubernetesClient client;
+
     final DpuStoragePoolReconciler pools;
     private final KubernetesClient operatorClient;
     private final Operator operator;
@@ -32,14 +33,25 @@ final class OperatorHarness implements AutoCloseable {
     OperatorHarness() {
         TestApiServer.installCrds();
         client = TestApiServer.newClient();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(OPERATOR_NAMESPACE).endMetadata().build())
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(OPERATOR_NAMESPACE)
+                        .endMetadata()
+                        .build())
                 .serverSideApply();
-        TestApiServer.run(List.of(TestApiServer.kubectl().toString(), "--kubeconfig", TestApiServer.kubeConfigFile().toString(),
-                "apply", "-k", TestApiServer.repositoryRoot().resolve("operator/deploy/rbac").toString()));
+        TestApiServer.run(List.of(
+                TestApiServer.kubectl().toString(),
+                "--kubeconfig",
+                TestApiServer.kubeConfigFile().toString(),
+                "apply",
+                "-k",
+                TestApiServer.repositoryRoot().resolve("operator/deploy/rbac").toString()));
 
         Config config = Config.fromKubeconfig(readKubeConfig());
         config.setImpersonateUsername(OPERATOR_USER);
-        config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + OPERATOR_NAMESPACE, "system:authenticated");
+        config.setImpersonateGroups(
+                "system:serviceaccounts", "system:serviceaccounts:" + OPERATOR_NAMESPACE, "system:authenticated");
         operatorClient = new KubernetesClientBuilder().withConfig(config).build();
 
         var running = OperatorFactory.create(operatorClient, new OperatorSettings(AGENT_IMAGE), o -> {});

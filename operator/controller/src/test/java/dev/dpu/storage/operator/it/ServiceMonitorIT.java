@@ -25,33 +25,61 @@ class ServiceMonitorIT {
         try (var harness = new OperatorHarness()) {
             var client = harness.client;
             String ns = "sm-it";
-            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
+            client.namespaces()
+                    .resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(ns)
+                            .endMetadata()
+                            .build())
+                    .serverSideApply();
             client.resource(profile(ns, "fast", "mode: ZeroCopy")).create();
             client.resource(pool(ns, "pool-a", poolSpec("fast", ""))).create();
-            await().atMost(Duration.ofSeconds(30)).until(() -> client.services().inNamespace(ns).withName("pool-a-metrics").get() != null);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> client.services()
+                                    .inNamespace(ns)
+                                    .withName("pool-a-metrics")
+                                    .get()
+                            != null);
 
             // The Prometheus Operator arrives after the pool.
-            var crd = Serialization.unmarshal(Files.readString(Path.of("src/test/resources/it/servicemonitor-crd.yaml")),
+            var crd = Serialization.unmarshal(
+                    Files.readString(Path.of("src/test/resources/it/servicemonitor-crd.yaml")),
                     CustomResourceDefinition.class);
             client.resource(crd).serverSideApply();
-            client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).waitUntilCondition(
-                    c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-                            .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-                    30, TimeUnit.SECONDS);
+            client.apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .withName(crd.getMetadata().getName())
+                    .waitUntilCondition(
+                            c -> c.getStatus() != null
+                                    && c.getStatus().getConditions().stream()
+                                            .anyMatch(x ->
+                                                    "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+                            30,
+                            TimeUnit.SECONDS);
 
-            GenericKubernetesResource sm = await().atMost(Duration.ofSeconds(30)).until(
-                    () -> client.genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor").inNamespace(ns)
-                            .withName("pool-a-metrics").get(),
-                    r -> r != null);
+            GenericKubernetesResource sm = await().atMost(Duration.ofSeconds(30))
+                    .until(
+                            () -> client.genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor")
+                                    .inNamespace(ns)
+                                    .withName("pool-a-metrics")
+                                    .get(),
+                            r -> r != null);
             Map<String, Object> spec = sm.get("spec");
             assertThat(sm.<Map<String, String>>get("spec", "selector", "matchLabels"))
                     .containsEntry("storage.dpu.dev/pool", "pool-a")
                     .containsEntry("app.kubernetes.io/component", "metrics");
-            assertThat(sm.<List<Map<String, Object>>>get("spec", "endpoints")).singleElement()
+            assertThat(sm.<List<Map<String, Object>>>get("spec", "endpoints"))
+                    .singleElement()
                     .satisfies(e -> assertThat(e).containsEntry("port", "http").containsEntry("path", "/q/metrics"));
             assertThat(spec).isNotNull();
             // The Service it selects carries the labels it selects on.
-            assertThat(client.services().inNamespace(ns).withName("pool-a-metrics").get().getMetadata().getLabels())
+            assertThat(client.services()
+                            .inNamespace(ns)
+                            .withName("pool-a-metrics")
+                            .get()
+                            .getMetadata()
+                            .getLabels())
                     .containsEntry("storage.dpu.dev/pool", "pool-a")
                     .containsEntry("app.kubernetes.io/component", "metrics");
         }

@@ -27,7 +27,9 @@ public final class TestApiServer {
 
     public static synchronized KubernetesClient newClient() {
         start();
-        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeConfigYaml)).build();
+        return new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(kubeConfigYaml))
+                .build();
     }
 
     /** A kubeconfig file for kubectl. */
@@ -46,7 +48,8 @@ public final class TestApiServer {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("crds/ not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "crds/ not found above " + Path.of("").toAbsolutePath());
         }
         return dir;
     }
@@ -54,14 +57,31 @@ public final class TestApiServer {
     /** Applies crds/ with the real kubectl and waits until every CRD is Established. */
     public static synchronized void installCrds() {
         start();
-        run(List.of(kubectl().toString(), "--kubeconfig", kubeConfigFile.toString(), "apply", "--server-side",
-                "-k", repositoryRoot().resolve("crds").toString()));
+        run(List.of(
+                kubectl().toString(),
+                "--kubeconfig",
+                kubeConfigFile.toString(),
+                "apply",
+                "--server-side",
+                "-k",
+                repositoryRoot().resolve("crds").toString()));
         try (KubernetesClient client = newClient()) {
-            for (CustomResourceDefinition crd : client.apiextensions().v1().customResourceDefinitions().list().getItems()) {
-                client.apiextensions().v1().customResourceDefinitions().resource(crd).waitUntilCondition(
-                        c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-                                .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-                        30, TimeUnit.SECONDS);
+            for (CustomResourceDefinition crd : client.apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .list()
+                    .getItems()) {
+                client.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .resource(crd)
+                        .waitUntilCondition(
+                                c -> c.getStatus() != null
+                                        && c.getStatus().getConditions().stream()
+                                                .anyMatch(x -> "Established".equals(x.getType())
+                                                        && "True".equals(x.getStatus())),
+                                30,
+                                TimeUnit.SECONDS);
             }
         }
     }

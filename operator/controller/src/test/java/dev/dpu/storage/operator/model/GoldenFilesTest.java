@@ -47,16 +47,21 @@ class GoldenFilesTest {
         try (Stream<Path> files = Files.list(dir)) {
             files.forEach(f -> unused.add(f.getFileName().toString()));
         }
-        DpuStoragePool pool = read(dir, "in-pool.yaml", DpuStoragePool.class, unused).getFirst();
-        OffloadProfile profile = read(dir, "in-profile.yaml", OffloadProfile.class, unused).getFirst();
+        DpuStoragePool pool =
+                read(dir, "in-pool.yaml", DpuStoragePool.class, unused).getFirst();
+        OffloadProfile profile =
+                read(dir, "in-profile.yaml", OffloadProfile.class, unused).getFirst();
         List<TenantQoS> tenants = dir.resolve("in-tenants.yaml").toFile().exists()
                 ? read(dir, "in-tenants.yaml", TenantQoS.class, unused)
                 : List.of();
         List<String> excluded = dir.resolve("in-excluded-nodes.txt").toFile().exists()
-                ? Files.readAllLines(dir.resolve("in-excluded-nodes.txt")).stream().filter(l -> !l.isBlank()).toList()
+                ? Files.readAllLines(dir.resolve("in-excluded-nodes.txt")).stream()
+                        .filter(l -> !l.isBlank())
+                        .toList()
                 : List.of();
         unused.remove("in-excluded-nodes.txt");
-        var model = PoolModel.fromCrd(new PoolInputs(pool, profile, tenants, excluded, "registry.test/dpu-agent:golden", 0, null));
+        var model = PoolModel.fromCrd(
+                new PoolInputs(pool, profile, tenants, excluded, "registry.test/dpu-agent:golden", 0, null));
 
         Map<String, Function<PoolModel, ? extends KubernetesResource>> outputs = new LinkedHashMap<>();
         outputs.put("out-configmap.yaml", PoolModel::generateConfigMap);
@@ -80,14 +85,16 @@ class GoldenFilesTest {
         }
         // Determinism: the same inputs render byte-identical objects.
         var again = PoolModel.fromCrd(model.inputs());
-        assertThat(Serialization.asYaml(again.generateConfigMap())).isEqualTo(Serialization.asYaml(model.generateConfigMap()));
+        assertThat(Serialization.asYaml(again.generateConfigMap()))
+                .isEqualTo(Serialization.asYaml(model.generateConfigMap()));
         // What the operator writes, the agent's reader accepts as it is.
         assertThat(DataplaneContract.read(model.json())).isEqualTo(model.config());
         assertThat(unused).as("fixtures no step reads in " + dir).isEmpty();
         assertThat(mismatches).as("golden files of " + name).isEmpty();
     }
 
-    private static <T extends HasMetadata> List<T> read(Path dir, String file, Class<T> type, Set<String> unused) throws IOException {
+    private static <T extends HasMetadata> List<T> read(Path dir, String file, Class<T> type, Set<String> unused)
+            throws IOException {
         unused.remove(file);
         List<T> items = new ArrayList<>();
         for (String doc : Files.readString(dir.resolve(file)).split("(?m)^---\\s*$")) {

@@ -23,15 +23,18 @@ import org.junit.jupiter.api.Test;
 class NamespaceIdsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final OffloadProfile PROFILE = Serialization.unmarshal("""
+    private static final OffloadProfile PROFILE = Serialization.unmarshal(
+            """
             apiVersion: storage.dpu.dev/v1alpha1
             kind: OffloadProfile
             metadata: {name: plain, namespace: storage}
             spec: {mode: ZeroCopy}
-            """, OffloadProfile.class);
+            """,
+            OffloadProfile.class);
 
     private static DpuStoragePool pool(String volumes) {
-        return Serialization.unmarshal("""
+        return Serialization.unmarshal(
+                """
                 apiVersion: storage.dpu.dev/v1alpha1
                 kind: DpuStoragePool
                 metadata: {name: pool-a, namespace: storage}
@@ -39,13 +42,18 @@ class NamespaceIdsTest {
                   offloadProfileRef: {name: plain}
                   backends: [{name: mem, type: Ram}]
                   volumes:
-                %s""".formatted(volumes.stripIndent().lines().map(l -> "  " + l + "\n").reduce("", String::concat)),
+                %s"""
+                        .formatted(volumes.stripIndent()
+                                .lines()
+                                .map(l -> "  " + l + "\n")
+                                .reduce("", String::concat)),
                 DpuStoragePool.class);
     }
 
     @Test
     void addingAVolumeThatSortsFirstKeepsTheIdsOfTheExistingOnes() throws Exception {
-        DpuStoragePool before = pool("""
+        DpuStoragePool before = pool(
+                """
                 - {name: vol-m, nsid: 1, size: 1Gi, backend: mem, tenant: tenant-blue}
                 - {name: vol-n, nsid: 2, size: 1Gi, backend: mem, tenant: tenant-blue}
                 - {name: vol-r, nsid: 1, size: 1Gi, backend: mem, tenant: tenant-red}
@@ -62,16 +70,19 @@ class NamespaceIdsTest {
         Map<String, Integer> idsBefore = nsids(render(before));
         Map<String, Integer> idsAfter = nsids(render(after));
 
-        assertThat(idsBefore).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "tenant-blue/vol-m", 1, "tenant-blue/vol-n", 2, "tenant-red/vol-r", 1));
-        assertThat(idsAfter).as("existing volumes keep their namespace IDs; the new one gets its own")
+        assertThat(idsBefore)
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("tenant-blue/vol-m", 1, "tenant-blue/vol-n", 2, "tenant-red/vol-r", 1));
+        assertThat(idsAfter)
+                .as("existing volumes keep their namespace IDs; the new one gets its own")
                 .containsExactlyInAnyOrderEntriesOf(Map.of(
                         "tenant-blue/vol-a", 3, "tenant-blue/vol-m", 1, "tenant-blue/vol-n", 2, "tenant-red/vol-r", 1));
     }
 
     @Test
     void removingAVolumeKeepsTheIdsOfTheOthers() throws Exception {
-        DpuStoragePool pool = pool("""
+        DpuStoragePool pool = pool(
+                """
                 - {name: vol-a, nsid: 1, size: 1Gi, backend: mem, tenant: tenant-blue}
                 - {name: vol-b, nsid: 2, size: 1Gi, backend: mem, tenant: tenant-blue}
                 - {name: vol-c, nsid: 3, size: 1Gi, backend: mem, tenant: tenant-blue}
@@ -85,7 +96,8 @@ class NamespaceIdsTest {
     @Test
     void aVolumeWithoutAnIdIsRefusedRatherThanNumbered() {
         // Only a pool stored before the field was required can lack it; the API server rejects new ones.
-        DpuStoragePool pool = pool("""
+        DpuStoragePool pool = pool(
+                """
                 - {name: vol-a, nsid: 1, size: 1Gi, backend: mem, tenant: tenant-blue}
                 - {name: vol-b, size: 1Gi, backend: mem, tenant: tenant-blue}
                 """);
@@ -105,7 +117,10 @@ class NamespaceIdsTest {
         Map<String, Integer> ids = new TreeMap<>();
         for (JsonNode subsystem : JSON.readTree(dataplaneJson).get("subsystems")) {
             for (JsonNode ns : subsystem.get("namespaces")) {
-                ids.put(subsystem.get("tenant").asText() + "/" + ns.get("volume").asText(), ns.get("nsid").asInt());
+                ids.put(
+                        subsystem.get("tenant").asText() + "/"
+                                + ns.get("volume").asText(),
+                        ns.get("nsid").asInt());
             }
         }
         return ids;

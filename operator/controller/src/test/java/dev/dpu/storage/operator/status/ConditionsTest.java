@@ -15,8 +15,12 @@ class ConditionsTest {
 
     @Test
     void transitionTimeStaysWhileTheStatusStaysEvenIfTheMessageChanges() {
-        List<Condition> first = new Conditions(List.of(), 1, T1).reconciling("RollingOut", "1 of 3 nodes ready").build();
-        List<Condition> second = new Conditions(first, 2, T2).reconciling("RollingOut", "2 of 3 nodes ready").build();
+        List<Condition> first = new Conditions(List.of(), 1, T1)
+                .reconciling("RollingOut", "1 of 3 nodes ready")
+                .build();
+        List<Condition> second = new Conditions(first, 2, T2)
+                .reconciling("RollingOut", "2 of 3 nodes ready")
+                .build();
 
         Condition ready = Conditions.find(second, Conditions.READY).orElseThrow();
         assertThat(ready.getLastTransitionTime()).isEqualTo("2026-01-01T10:00:00Z");
@@ -26,10 +30,14 @@ class ConditionsTest {
 
     @Test
     void transitionTimeMovesWhenTheStatusFlips() {
-        List<Condition> first = new Conditions(List.of(), 1, T1).stalled("OffloadProfileNotFound", "missing").build();
-        List<Condition> second = new Conditions(first, 1, T2).ready("Available", "all good").build();
+        List<Condition> first = new Conditions(List.of(), 1, T1)
+                .stalled("OffloadProfileNotFound", "missing")
+                .build();
+        List<Condition> second =
+                new Conditions(first, 1, T2).ready("Available", "all good").build();
 
-        assertThat(Conditions.find(second, Conditions.READY).orElseThrow().getLastTransitionTime()).isEqualTo("2026-01-01T11:30:00Z");
+        assertThat(Conditions.find(second, Conditions.READY).orElseThrow().getLastTransitionTime())
+                .isEqualTo("2026-01-01T11:30:00Z");
         assertThat(Conditions.find(second, Conditions.STALLED).orElseThrow())
                 .satisfies(c -> assertThat(c.getStatus()).isEqualTo("False"))
                 .satisfies(c -> assertThat(c.getLastTransitionTime()).isEqualTo("2026-01-01T11:30:00Z"));
@@ -44,8 +52,10 @@ class ConditionsTest {
                         org.assertj.core.groups.Tuple.tuple("Reconciling", "False"),
                         org.assertj.core.groups.Tuple.tuple("Stalled", "True"));
         assertThat(new Conditions(List.of(), 1, T1).reconciling("X", "m").build())
-                .extracting(Condition::getStatus).containsExactly("False", "True", "False");
+                .extracting(Condition::getStatus)
+                .containsExactly("False", "True", "False");
         assertThat(new Conditions(List.of(), 1, T1).ready("X", "m").build())
-                .extracting(Condition::getStatus).containsExactly("True", "False", "False");
+                .extracting(Condition::getStatus)
+                .containsExactly("True", "False", "False");
     }
 }

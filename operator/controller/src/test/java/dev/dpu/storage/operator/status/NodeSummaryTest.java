@@ -10,7 +10,10 @@ class NodeSummaryTest {
     private static final NodeSummary ALL_STATES_READY = new NodeSummary(2, 2, 2, "ZeroCopy");
 
     private static DaemonSetStatus pods(int scheduled, int ready) {
-        return new DaemonSetStatusBuilder().withDesiredNumberScheduled(scheduled).withNumberReady(ready).build();
+        return new DaemonSetStatusBuilder()
+                .withDesiredNumberScheduled(scheduled)
+                .withNumberReady(ready)
+                .build();
     }
 
     @Test

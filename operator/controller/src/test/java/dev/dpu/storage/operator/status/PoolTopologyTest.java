@@ -14,7 +14,11 @@ import org.junit.jupiter.api.Test;
 class PoolTopologyTest {
     private static DpuStoragePool pool(String ns, String name, String created, Map<String, String> selector) {
         var p = new DpuStoragePool();
-        p.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name).withCreationTimestamp(created).build());
+        p.setMetadata(new ObjectMetaBuilder()
+                .withNamespace(ns)
+                .withName(name)
+                .withCreationTimestamp(created)
+                .build());
         var spec = new DpuStoragePoolSpec();
         spec.setNodeSelector(selector);
         p.setSpec(spec);
@@ -22,7 +26,12 @@ class PoolTopologyTest {
     }
 
     private static Node node(String name, Map<String, String> labels) {
-        return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build();
+        return new NodeBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .build();
     }
 
     private final DpuStoragePool older = pool("a", "fast", "2026-01-01T00:00:00Z", Map.of("dpu", "true"));
