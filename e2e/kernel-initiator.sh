@@ -20,6 +20,7 @@ E2E="$(cd "$(dirname "$0")" && pwd)"
 . "$E2E/lib/cache.sh"
 . "$E2E/lib/checks.sh"
 . "$E2E/lib/vm.sh"
+. "$E2E/lib/initiator-vm.sh"
 . "$E2E/lib/dpu-target.sh"
 
 PEER=dpu-target
@@ -57,7 +58,6 @@ DIGEST_CHECKS="hdr-digest-required-refused hdr-digest-required-connect hdr-diges
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kernel-initiator.XXXXXX")
 TARGET_LOG=
 NVMET_VM_PID=
-INITIATOR_VM_PID=
 DPU_TARGET_PID=
 DIGEST_TARGET_PID=
 DIGEST_PORT=
@@ -71,38 +71,15 @@ cleanup() {
     [ -n "$NVMET_VM_PID" ] && vm_stop "$NVMET_VM_PID"
     [ -n "$DPU_TARGET_PID" ] && dpu_target_stop
     [ -n "$DIGEST_TARGET_PID" ] && { DPU_TARGET_PID=$DIGEST_TARGET_PID; DIGEST_TARGET_PID=; dpu_target_stop; }
-    if [ "$KEEP_LOGS" = 1 ] || [ "$CHECKS_FAILED" -gt 0 ]; then
-        rm -f "$WORK"/*.initrd "$WORK"/ns.img.*
-        log "logs kept in $WORK"
-    else
-        rm -rf "$WORK"
-    fi
+    vm_work_dir_cleanup "$WORK" "$KEEP_LOGS"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-write_params() { # FILE NAME=VALUE...
-    local f=$1 kv
-    shift
-    : > "$f"
-    for kv in "$@"; do printf "%s='%s'\n" "${kv%%=*}" "${kv#*=}" >> "$f"; done
-}
-
 # --- the VM image --------------------------------------------------------------------
 prepare_vm() {
-    local missing
-    missing=$(vm_missing_tools)
-    if [ -n "$missing" ]; then
-        check_failed vm-image "missing on this machine: ${missing//$'\n'/, } (run setup.sh)"
-        return 1
-    fi
-    vm_pick_kernel 2> "$WORK/vm-image.err" || { check_failed vm-image "$(cat "$WORK/vm-image.err")"; return 1; }
-    log "building or reusing the initramfs for $VM_KERNEL_VERSION..."
-    if ! INITRAMFS=$(vm_initramfs 2> "$WORK/vm-image.err"); then
-        check_failed vm-image "could not build the initramfs: $(tail -n 3 "$WORK/vm-image.err")"
-        return 1
-    fi
+    initiator_vm_image "$WORK/vm-image.err" || { check_failed vm-image "$(cat "$WORK/vm-image.err")"; return 1; }
     check_ok vm-image "kernel $VM_KERNEL_VERSION, initramfs $INITRAMFS"
 }
 
@@ -145,7 +122,7 @@ start_digest_target() {
 start_kernel_nvmet() {
     local state=""
     PORT=$(free_loopback_port) || { check_failed target-listening "no free loopback port"; return 1; }
-    write_params "$WORK/nvmet.env" ROLE=nvmet "SUBNQN=$SUBNQN" "HOSTNQN=$HOSTNQN" "NAMESPACES=$NAMESPACES"
+    vm_write_params "$WORK/nvmet.env" ROLE=nvmet "SUBNQN=$SUBNQN" "HOSTNQN=$HOSTNQN" "NAMESPACES=$NAMESPACES"
     vm_initrd_with_params "$INITRAMFS" "$WORK/nvmet.env" "$WORK/nvmet.initrd" ||
         { check_failed target-listening "could not write $WORK/nvmet.initrd"; return 1; }
     TARGET_LOG=$WORK/nvmet-console.log
@@ -170,58 +147,28 @@ start_kernel_nvmet() {
 
 log_tail() { # FILE TITLE
     loud "last 40 lines of the $2 ($1):"
-    tr -d '\r' < "$1" | grep -v '@@KLOG' | tail -n 40 | sed 's/^/    | /' >&2
+    vm_console_tail "$1" 40
 }
 
 # --- the initiator VM ----------------------------------------------------------------
 # Boots the initiator VM, shows its progress and check lines as they come, and sets
 # VM_RC. Check lines are counted afterwards from the console log (count_guest_checks).
 run_initiator_vm() {
-    local console=$WORK/initiator-console.log start=$SECONDS
-    write_params "$WORK/initiator.env" ROLE=initiator TRADDR=10.0.2.2 "TRSVCID=$PORT" \
+    local start=$SECONDS
+    initiator_vm_params "$WORK" "TRSVCID=$PORT" \
         "SUBNQN=$SUBNQN" "HOSTNQN=$HOSTNQN" "BAD_HOSTNQN=$BAD_HOSTNQN" "NAMESPACES=$NAMESPACES" \
-        "DIGEST_TRSVCID=$DIGEST_PORT"
-    vm_initrd_with_params "$INITRAMFS" "$WORK/initiator.env" "$WORK/initiator.initrd" ||
+        "DIGEST_TRSVCID=$DIGEST_PORT" ||
         { loud "could not write $WORK/initiator.initrd"; VM_RC=1; return 1; }
     log "booting the initiator VM (TCG, 2 CPUs, at most $VM_TIMEOUT s)..."
-    # loglevel=4: kernel errors still reach the console, chatter does not (it would split
-    # marker lines); the guest prints its whole dmesg as @@KLOG lines at the end.
-    vm_start "$console" "$VM_TIMEOUT" "$WORK/initiator.initrd" 2 1G "" "loglevel=4"
-    INITIATOR_VM_PID=$VM_PID
-    local line
-    tail -n +1 -f --pid="$INITIATOR_VM_PID" "$console" 2>/dev/null | while IFS= read -r line; do
-        line=${line%$'\r'}
-        case "$line" in
-            *@@PROGRESS*) log "  [$((SECONDS - start)) s] ${line#*@@PROGRESS }" ;;
-            *@@CHECK\ *) guest_check_fields "$line" | { read -r s n d; check_line "$s" "$n" "$d"; } ;;
-        esac
-    done
-    wait "$INITIATOR_VM_PID"
-    VM_RC=$?
-    INITIATOR_VM_PID=
+    initiator_vm_run "$WORK"
     log "initiator VM finished after $((SECONDS - start)) s"
 }
 
-# guest_check_fields LINE -> "PASS|FAIL name detail" (the marker may follow kernel output
-# on the same console line).
-guest_check_fields() { printf '%s\n' "${1#*@@CHECK }"; }
-
 count_guest_checks() {
-    local console=$WORK/initiator-console.log markers name status
-    [ -f "$console" ] || : > "$console"
-    markers=$(tr -d '\r' < "$console" | sed -n 's/.*@@CHECK \(PASS\|FAIL\) \([^ ]*\).*/\1 \2/p')
-    tr -d '\r' < "$console" | sed -n 's/^.*@@KLOG //p' > "$WORK/initiator-dmesg.log"
-    # Every reported check counts (one guest check added without updating GUEST_CHECKS
-    # must still fail the run); every expected check that never came is a failure.
-    while read -r status name; do
-        [ -n "$name" ] && check_count "$status"
-    done <<< "$(echo "$markers" | awk '!seen[$2]++')"
-    for name in $GUEST_CHECKS; do
-        if ! echo "$markers" | awk -v n="$name" '$2 == n { found = 1 } END { exit !found }'; then
-            check_failed "$name" "no result: the guest stopped before this check"
-        fi
-    done
-    if ! grep -q '@@GUEST DONE' "$console"; then
+    local console=$WORK/initiator-console.log
+    initiator_vm_count_checks "$WORK" "$GUEST_CHECKS"
+    initiator_vm_dmesg "$WORK" > "$WORK/initiator-dmesg.log"
+    if ! initiator_vm_finished "$WORK"; then
         if tr -d '\r' < "$console" | grep -q 'Kernel panic'; then
             loud "the initiator VM panicked: $(tr -d '\r' < "$console" | grep -m1 'Kernel panic')"
         elif [ "$VM_RC" = 124 ]; then

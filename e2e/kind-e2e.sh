@@ -31,6 +31,7 @@ REPO_DIR="$(cd "$E2E/.." && pwd)"
 . "$E2E/lib/cache.sh"
 . "$E2E/lib/checks.sh"
 . "$E2E/lib/vm.sh"
+. "$E2E/lib/initiator-vm.sh"
 
 export KIND_CLUSTER_NAME="${KIND_CLUSTER_NAME:-dpu-offload-e2e}"
 KIND_E2E_KEEP="${KIND_E2E_KEEP:-0}"
@@ -49,7 +50,6 @@ KUBECTL="$KUBE_BIN_DIR/kubectl"
 PORTS_FILE="$DPU_STATE_DIR/kind/$KIND_CLUSTER_NAME/ports.env"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kind-e2e.XXXXXX")
-VM_PID_RUNNING=
 BG_PIDS=()
 TORN_DOWN=0
 UNBLOCK_NODE=
@@ -93,7 +93,7 @@ teardown() {
     [ "$TORN_DOWN" = 1 ] && return 0
     TORN_DOWN=1
     local pid
-    [ -z "$VM_PID_RUNNING" ] || vm_stop "$VM_PID_RUNNING"
+    [ -z "$INITIATOR_VM_PID" ] || vm_stop "$INITIATOR_VM_PID"
     for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
     if [ -n "$UNBLOCK_NODE" ]; then unblock_http "$UNBLOCK_NODE"; fi
     if [ "$KIND_E2E_KEEP" = 1 ]; then
@@ -106,12 +106,7 @@ teardown() {
 
 cleanup() {
     teardown
-    if [ "$CHECKS_FAILED" -gt 0 ]; then
-        rm -f "$WORK"/*.initrd
-        log "logs kept in $WORK"
-    else
-        rm -rf "$WORK"
-    fi
+    vm_work_dir_cleanup "$WORK" 0
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -250,48 +245,23 @@ YAML
 # The stock Linux initiator (Debian's kernel in QEMU, e2e/vm/) against worker 1's agent pod,
 # through the port the cluster publishes on the host (10.0.2.2 is the host seen from the VM).
 run_initiator_vm() {
-    local missing initramfs console="$WORK/initiator-console.log" start=$SECONDS line name status markers
-    missing=$(vm_missing_tools)
-    if [ -n "$missing" ]; then
-        for name in $GUEST_CHECKS; do check_failed "$name" "skipped: missing ${missing//$'\n'/, } (setup.sh)"; done
+    local start=$SECONDS name
+    if ! initiator_vm_image "$WORK/vm.err"; then
+        for name in $GUEST_CHECKS; do check_failed "$name" "skipped: no VM image: $(cat "$WORK/vm.err")"; done
         return 1
     fi
-    if ! vm_pick_kernel 2> "$WORK/vm.err" || ! initramfs=$(vm_initramfs 2> "$WORK/vm.err"); then
-        for name in $GUEST_CHECKS; do check_failed "$name" "skipped: no VM image: $(tail -n 2 "$WORK/vm.err" | tr '\n' ' ')"; done
-        return 1
-    fi
-    : > "$WORK/initiator.env"
-    for kv in ROLE=initiator TRADDR=10.0.2.2 "TRSVCID=$WORKER_1_NVME_PORT" "SUBNQN=$E2E_NQN" \
-        "HOSTNQN=$HOSTNQN" "BAD_HOSTNQN=$BAD_HOSTNQN" "NAMESPACES=1:$E2E_VOLUME_BYTES:512"; do
-        printf "%s='%s'\n" "${kv%%=*}" "${kv#*=}" >> "$WORK/initiator.env"
-    done
-    vm_initrd_with_params "$initramfs" "$WORK/initiator.env" "$WORK/initiator.initrd" ||
+    initiator_vm_params "$WORK" "TRSVCID=$WORKER_1_NVME_PORT" "SUBNQN=$E2E_NQN" \
+        "HOSTNQN=$HOSTNQN" "BAD_HOSTNQN=$BAD_HOSTNQN" "NAMESPACES=1:$E2E_VOLUME_BYTES:512" ||
         { for name in $GUEST_CHECKS; do check_failed "$name" "skipped: could not write the VM's parameters"; done; return 1; }
     log "booting the initiator VM (kernel $VM_KERNEL_VERSION) -> 10.0.2.2:$WORKER_1_NVME_PORT ($WORKER_1_NODE), at most $VM_TIMEOUT s"
-    vm_start "$console" "$VM_TIMEOUT" "$WORK/initiator.initrd" 2 1G "" "loglevel=4"
-    VM_PID_RUNNING=$VM_PID
-    tail -n +1 -f --pid="$VM_PID_RUNNING" "$console" 2>/dev/null | while IFS= read -r line; do
-        line=${line%$'\r'}
-        case "$line" in
-            *@@PROGRESS*) log "  [vm $((SECONDS - start)) s] ${line#*@@PROGRESS }" ;;
-            *@@CHECK\ *) read -r s n d <<< "${line#*@@CHECK }"; check_line "$s" "$n" "$d" ;;
-        esac
-    done
-    wait "$VM_PID_RUNNING"
-    VM_PID_RUNNING=
-    # Count what the guest reported; an expected check that never came is a failure.
-    markers=$(tr -d '\r' < "$console" | sed -n 's/.*@@CHECK \(PASS\|FAIL\) \([^ ]*\).*/\1 \2/p' | awk '!seen[$2]++')
-    while read -r status name; do [ -n "$name" ] && check_count "$status"; done <<< "$markers"
-    for name in $GUEST_CHECKS; do
-        echo "$markers" | awk -v n="$name" '$2 == n { f = 1 } END { exit !f }' ||
-            check_failed "$name" "no result: the guest stopped before this check"
-    done
-    if ! grep -q '@@GUEST DONE' "$console"; then
-        log "the initiator VM did not finish; last lines of $console:"
-        tr -d '\r' < "$console" | grep -v '@@KLOG' | tail -n 25 | sed 's/^/    | /' >&2
+    initiator_vm_run "$WORK" "vm "
+    initiator_vm_count_checks "$WORK" "$GUEST_CHECKS"
+    if ! initiator_vm_finished "$WORK"; then
+        log "the initiator VM did not finish; last lines of $WORK/initiator-console.log:"
+        vm_console_tail "$WORK/initiator-console.log" 25
     fi
-    if echo "$markers" | grep -q '^FAIL'; then
-        tr -d '\r' < "$console" | sed -n 's/^.*@@KLOG //p' | grep -iE 'nvme|nvmf' | tail -n 20 | sed 's/^/    | kernel: /' >&2
+    if echo "$INITIATOR_VM_MARKERS" | grep -q '^FAIL'; then
+        initiator_vm_dmesg "$WORK" | grep -iE 'nvme|nvmf' | tail -n 20 | sed 's/^/    | kernel: /' >&2
         diagnose "initiator VM"
     fi
     log "initiator VM finished after $((SECONDS - start)) s"

@@ -173,7 +173,7 @@ up() {
     sys_log "4/6 CRDs, the operator (operator/deploy) and Prometheus"
     overlay=$(write_overlay)
     # CRDs first, so that nothing in the same apply races their establishment.
-    kc apply --server-side -k "$REPO_DIR/operator/deploy/crds" >/dev/null
+    kc apply --server-side -k "$REPO_DIR/crds" >/dev/null
     kc wait --for condition=established --timeout=60s crd/dpustoragepools.storage.dpu.dev \
         crd/offloadprofiles.storage.dpu.dev crd/tenantqoses.storage.dpu.dev crd/dpunodestates.storage.dpu.dev >/dev/null
     kc apply --server-side --force-conflicts -k "$overlay" >/dev/null
