@@ -59,7 +59,8 @@ final class EngineLauncher {
         return config.offload().mode();
     }
 
-    private static EngineOptions options(DataplaneConfig config) {
+    /** The engine options the contract's process-wide settings ask for, every one set explicitly. */
+    static EngineOptions options(DataplaneConfig config) {
         DataplaneConfig.Offload offload = config.offload();
         return EngineOptions.builder()
                 .reactors(config.reactors())

@@ -29,7 +29,8 @@ public final class EngineOptions {
         return builder().build();
     }
 
-    Map<String, Long> values() {
+    /** The integer options set, by their dpd_options_set_int key; a key not here keeps its default. */
+    public Map<String, Long> values() {
         return values;
     }
 
