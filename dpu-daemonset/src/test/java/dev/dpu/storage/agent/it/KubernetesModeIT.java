@@ -110,10 +110,14 @@ class KubernetesModeIT {
                         hostRoot.toString(),
                         "dpu.agent.node-state-resync",
                         "30s"))) {
+            // Reactors are read from the running engine at each write; one fresh-clone run saw a
+            // first write with generation 7 and 0 reactors, so wait for both (a state that never
+            // reports 3 reactors still fails here).
             DpuNodeState state = awaitNodeState(
-                    "generation 7 applied",
+                    "generation 7 applied with 3 reactors",
                     s -> s.getStatus() != null
-                            && Long.valueOf(7).equals(s.getStatus().getAppliedConfigGeneration()),
+                            && Long.valueOf(7).equals(s.getStatus().getAppliedConfigGeneration())
+                            && Integer.valueOf(3).equals(s.getStatus().getReactors()),
                     agent);
             assertThat(state.getSpec().getNodeName()).isEqualTo(NODE);
             assertThat(state.getSpec().getPool()).isEqualTo(POOL);
