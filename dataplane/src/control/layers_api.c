@@ -21,12 +21,14 @@ int dpd_engine_set_offload_mode(dpd_engine *e, int mode, int fallback)
 {
 	if (!e)
 		return set_error(-EINVAL, "engine is NULL");
-	int eff;
+	int eff = -1;
 	int rc = dpd_offload_resolve_mode(mode, fallback, &eff);
 	if (rc == -EINVAL)
 		return set_error(rc, "offload mode %d / fallback %d unknown", mode, fallback);
-	char why[256];
-	dpd_offload_why_unavailable(why, sizeof(why));
+	/* The reason probes the sys tree again: only when the requested mode cannot run. */
+	char why[256] = "";
+	if (rc == -ENOTSUP || eff != mode)
+		dpd_offload_why_unavailable(why, sizeof(why));
 	if (rc == -ENOTSUP)
 		return set_error(rc, "offload mode %s is unavailable on this node (%s) and the fallback policy is Fail",
 				 dpd_offload_mode_name(mode), why);
