@@ -28,7 +28,6 @@ REPO_DIR="$(cd "$here/../.." && pwd)"
 . "$here/debian-base.sh"     # debian_base_image, $DEBIAN_BASE_IMAGE; lib/images.sh (recipe label)
 
 IMAGES_CACHE="$DPU_CACHE_DIR/images"
-HASH_LABEL=$IMAGE_RECIPE_LABEL
 
 log() { printf '[images %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { log "ERROR: $*" >&2; exit 1; }
@@ -70,14 +69,12 @@ content_hash() {
     } | sha256sum | cut -c1-16
 }
 
-image_hash() { image_recipe "$1"; }
-
 # build NAME IMAGE HASH CONTEXT DOCKERFILE [docker build args...]: build unless IMAGE already
 # carries HASH; progress and timing on stdout, the build's own output in a log file.
 build() {
     local name=$1 image=$2 hash=$3 ctx=$4 file=$5 start logf
     shift 5
-    if [ "$(image_hash "$image")" = "$hash" ]; then
+    if image_current "$image" "$hash"; then
         log "$name: $image up to date (content $hash)"
         return 0
     fi
@@ -85,7 +82,7 @@ build() {
     logf="$IMAGES_CACHE/logs/$name.log"
     log "$name: building $image (content $hash; log $logf)"
     start=$(date +%s)
-    if ! docker build --label "$HASH_LABEL=$hash" --label "org.opencontainers.image.version=$VERSION" \
+    if ! docker build --label "$IMAGE_RECIPE_LABEL=$hash" --label "org.opencontainers.image.version=$VERSION" \
         -t "$image" -f "$file" "$@" "$ctx" > "$logf" 2>&1; then
         tail -n 30 "$logf" >&2
         die "$name: docker build failed (log $logf)"
@@ -104,7 +101,7 @@ build_jre() {
     image=$(jre_image)
     HASH_EXTRA="$DEBIAN_BASE_IMAGE $(docker image inspect -f '{{.Id}}' "$DEBIAN_BASE_IMAGE") $jh $image $JRE_MODULES"
     hash=$(content_hash "$here/jre/Dockerfile" "$jh/release")
-    if [ "$(image_hash "$image")" = "$hash" ]; then
+    if image_current "$image" "$hash"; then
         log "jre: $image up to date (content $hash)"
         return 0
     fi
