@@ -477,7 +477,7 @@ class OperatorIT {
                 .delete();
         DpuStoragePool oneLeft =
                 awaitPool("pool-a", p -> Integer.valueOf(1).equals(p.getStatus().getNodesReady()));
-        assertThat(condition(oneLeft, "Ready").orElseThrow().getReason()).isEqualTo("RollingOut");
+        assertThat(ready(oneLeft.getStatus().getConditions()).getReason()).isEqualTo("RollingOut");
 
         // pool-b goes away: pool-a's conflict clears.
         client.resources(DpuStoragePool.class)
@@ -507,7 +507,7 @@ class OperatorIT {
                         "True",
                         "KeySecretNotFound"));
         DpuStoragePool stalled = awaitPool("pool-a", p -> hasCondition(p, "Stalled", "True", "KeySecretNotFound"));
-        assertThat(condition(stalled, "Ready").orElseThrow().getMessage()).contains("Secret \"xts\"");
+        assertThat(ready(stalled.getStatus().getConditions()).getMessage()).contains("Secret \"xts\"");
         assertThat(client.apps()
                         .daemonSets()
                         .inNamespace(ns)
@@ -568,10 +568,7 @@ class OperatorIT {
         TenantQoS foreign = awaitTenant(
                 "tenant-blue",
                 t -> hasCondition(t.getStatus().getConditions(), "Stalled", "True", "VolumeOwnedByAnotherTenant"));
-        assertThat(condition(foreign.getStatus().getConditions(), "Ready")
-                        .orElseThrow()
-                        .getMessage())
-                .contains("vol-b (tenant tenant-red)");
+        assertThat(ready(foreign.getStatus().getConditions()).getMessage()).contains("vol-b (tenant tenant-red)");
     }
 
     @Test
@@ -590,10 +587,7 @@ class OperatorIT {
         TenantQoS t = awaitTenant(
                 "tenant-blue",
                 x -> hasCondition(x.getStatus().getConditions(), "LimitsEnforced", "False", "FullOffload"));
-        assertThat(condition(t.getStatus().getConditions(), "Ready")
-                        .orElseThrow()
-                        .getStatus())
-                .isEqualTo("True");
+        assertThat(ready(t.getStatus().getConditions()).getStatus()).isEqualTo("True");
     }
 
     @Test
@@ -791,6 +785,11 @@ class OperatorIT {
 
     private static Optional<Condition> condition(DpuStoragePool p, String type) {
         return condition(p.getStatus().getConditions(), type);
+    }
+
+    /** The Ready condition, which every reconciled resource carries. */
+    private static Condition ready(List<Condition> conditions) {
+        return condition(conditions, "Ready").orElseThrow();
     }
 
     private static Optional<Condition> condition(List<Condition> conditions, String type) {
