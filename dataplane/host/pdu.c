@@ -58,17 +58,7 @@ size_t host_build_capsule(uint8_t *out, const struct pdu_digests *dg, const uint
 size_t host_build_h2c(uint8_t *out, const struct pdu_digests *dg, uint16_t cccid, uint16_t ttag,
 					  uint32_t offset, uint32_t len, int last)
 {
-	uint32_t hd = dg->hdgst ? PDU_DGST_LEN : 0, dd = dg->ddgst ? PDU_DGST_LEN : 0;
-	uint8_t flags = (uint8_t)((dg->hdgst ? PDU_F_HDGST : 0) | (dd ? PDU_F_DDGST : 0) |
-							  (last ? PDU_F_DATA_LAST : 0));
-	memset(out, 0, PDU_DATA_HLEN);
-	pdu_put_ch(out, PDU_H2C_DATA, flags, PDU_DATA_HLEN, (uint8_t)(PDU_DATA_HLEN + hd),
-		   PDU_DATA_HLEN + hd + len + dd);
-	put_le16(out + DATA_CCCID, cccid);
-	put_le16(out + DATA_TTAG, ttag);
-	put_le32(out + DATA_OFFSET, offset);
-	put_le32(out + DATA_LENGTH, len);
-	return pdu_finish_hdr(out, PDU_DATA_HLEN, dg->hdgst);
+	return pdu_build_data_hdr(out, PDU_H2C_DATA, dg, cccid, ttag, offset, len, last);
 }
 
 int host_check_rx(const uint8_t *buf, const struct pdu_ch *ch, const struct pdu_digests *dg,

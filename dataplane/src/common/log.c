@@ -38,8 +38,6 @@ int set_error(int err, const char *fmt, ...)
 	return err;
 }
 
-void clear_error(void) { t_last_error[0] = '\0'; }
-
 const char *dpd_last_error(void) { return t_last_error; }
 
 int dpd_log_set_level(int level)

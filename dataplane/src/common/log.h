@@ -10,7 +10,6 @@ int dpd_log_enabled(int level);
 /* Record the failure text for dpd_last_error() and return err (a negative
  * errno) so API functions can `return set_error(-EINVAL, "...")`. */
 int set_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void clear_error(void);
 
 #define log_debug(...) do { if (dpd_log_enabled(DPD_LOG_DEBUG)) dpd_log(DPD_LOG_DEBUG, __VA_ARGS__); } while (0)
 #define log_info(...) dpd_log(DPD_LOG_INFO, __VA_ARGS__)

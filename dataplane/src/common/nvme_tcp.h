@@ -81,5 +81,10 @@ void pdu_put_ch(uint8_t *out, uint8_t type, uint8_t flags, uint8_t hlen, uint8_t
 size_t pdu_finish_hdr(uint8_t *out, size_t hlen, int hdgst);
 /* Verify the header digest that follows hlen bytes of header. 0 if good. */
 int pdu_verify_hdgst(const uint8_t *hdr, uint32_t hlen);
+/* Build the header of a data PDU (H2CData or C2HData) carrying len bytes at
+ * offset, data right after the header digest; returns the header length
+ * including the digest. The one layout both directions share. */
+size_t pdu_build_data_hdr(uint8_t *out, uint8_t type, const struct pdu_digests *dg, uint16_t cccid,
+			  uint16_t ttag, uint32_t offset, uint32_t len, int last);
 
 #endif

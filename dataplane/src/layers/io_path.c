@@ -190,10 +190,20 @@ static struct dpd_io_counters *tenant_slot(struct io_queue *q)
 	return q->tenant ? dpd_io_counter_slot(&q->tenant->stats, (unsigned)q->th->idx) : NULL;
 }
 
+/* The counters of every object the I/O is counted against: its namespace,
+ * its tenant (if any) and its queue (if it has a stats entry). */
+static void counted_slots(struct io_req *io, struct dpd_io_counters *all[3])
+{
+	all[0] = ns_slot(io);
+	all[1] = tenant_slot(io->q);
+	all[2] = io->q->qs ? &io->q->qs->c : NULL;
+}
+
 /* Add v to a counter of every object the I/O is counted against. */
 static void count3(struct io_req *io, size_t field, uint64_t v)
 {
-	struct dpd_io_counters *all[3] = { ns_slot(io), tenant_slot(io->q), io->q->qs ? &io->q->qs->c : NULL };
+	struct dpd_io_counters *all[3];
+	counted_slots(io, all);
 	for (int i = 0; i < 3; i++)
 		if (all[i])
 			dpd_ctr_add((uint64_t *)((char *)all[i] + field), v);
@@ -210,15 +220,16 @@ void io_req_arrived(struct io_req *io)
 /* The payload view of a read/write for the offload-mode hooks. */
 static struct dpd_payload_io payload_io(struct io_req *io)
 {
-	return (struct dpd_payload_io){
+	struct dpd_payload_io p = {
 		.mode = io->mode,
 		.key = io->key ? io->key->xts : NULL,
 		.slba = io->off >> io->ns->lba_shift,
 		.block_size = io->ns->block_size,
 		.buf = io->buf,
 		.len = (uint32_t)io->len,
-		.stats = { ns_slot(io), tenant_slot(io->q), io->q->qs ? &io->q->qs->c : NULL },
 	};
+	counted_slots(io, p.stats);
+	return p;
 }
 
 static void io_proceed(struct io_req *io)
@@ -306,7 +317,8 @@ void io_req_complete(struct io_req *io, int ok)
 	if (!io->counted || !io->ns)
 		return;
 	uint64_t e2e = io_now_ns() - io->t0_ns;
-	struct dpd_io_counters *all[3] = { ns_slot(io), tenant_slot(io->q), io->q->qs ? &io->q->qs->c : NULL };
+	struct dpd_io_counters *all[3];
+	counted_slots(io, all);
 	for (int i = 0; i < 3; i++)
 		if (all[i])
 			dpd_io_counters_complete(all[i], io->write, io->len, ok, e2e, io->backend_ns);

@@ -139,16 +139,7 @@ size_t pdu_build_r2t(uint8_t *out, int hdgst, uint16_t cccid, uint16_t ttag, uin
 size_t pdu_build_c2h_data(uint8_t *out, const struct pdu_digests *dg, uint16_t cccid,
 			  uint32_t offset, uint32_t data_len, int last)
 {
-	uint32_t hd = dg->hdgst ? PDU_DGST_LEN : 0, dd = dg->ddgst ? PDU_DGST_LEN : 0;
-	uint8_t flags = (uint8_t)((dg->hdgst ? PDU_F_HDGST : 0) | (dg->ddgst ? PDU_F_DDGST : 0) |
-				  (last ? PDU_F_DATA_LAST : 0));
-	memset(out, 0, PDU_DATA_HLEN);
-	pdu_put_ch(out, PDU_C2H_DATA, flags, PDU_DATA_HLEN, (uint8_t)(PDU_DATA_HLEN + hd),
-	       PDU_DATA_HLEN + hd + data_len + dd);
-	put_le16(out + DATA_CCCID, cccid);
-	put_le32(out + DATA_OFFSET, offset);
-	put_le32(out + DATA_LENGTH, data_len);
-	return pdu_finish_hdr(out, PDU_DATA_HLEN, dg->hdgst);
+	return pdu_build_data_hdr(out, PDU_C2H_DATA, dg, cccid, 0, offset, data_len, last);
 }
 
 size_t pdu_build_c2h_term(uint8_t *out, size_t out_cap, uint16_t fes, uint32_t fei,
