@@ -52,19 +52,8 @@ class NodeFieldsIT {
                     .isEqualTo(3);
             assertThat(agent.log()).contains("3 reactors");
 
-            Loadgen before = Loadgen.start(
-                    dir,
-                    "before",
-                    nvmePort,
-                    nqn("tenant-blue"),
-                    BLUE_HOST,
-                    1,
-                    "--rw",
-                    "randread",
-                    "--ops",
-                    "200",
-                    "--qd",
-                    "4");
+            Loadgen before = Loadgen.startWithFlags(
+                    dir, "before", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1, "--rw randread --ops 200 --qd 4");
             assertThat(before.await(60)).as(before.log()).isZero();
 
             write(configFile, config.requireHeaderDigest(true).json());
@@ -73,34 +62,17 @@ class NodeFieldsIT {
                     .as("a live change")
                     .startsWith("False");
 
-            Loadgen without = Loadgen.start(
-                    dir,
-                    "without",
-                    nvmePort,
-                    nqn("tenant-blue"),
-                    BLUE_HOST,
-                    1,
-                    "--rw",
-                    "randread",
-                    "--ops",
-                    "200",
-                    "--qd",
-                    "4");
+            Loadgen without = Loadgen.startWithFlags(
+                    dir, "without", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1, "--rw randread --ops 200 --qd 4");
             assertThat(without.await(60)).as("no header digest: refused").isNotZero();
-            Loadgen with = Loadgen.start(
+            Loadgen with = Loadgen.startWithFlags(
                     dir,
                     "with",
                     nvmePort,
                     nqn("tenant-blue"),
                     BLUE_HOST,
                     1,
-                    "--rw",
-                    "randread",
-                    "--ops",
-                    "200",
-                    "--qd",
-                    "4",
-                    "--header-digest");
+                    "--rw randread --ops 200 --qd 4 --header-digest");
             assertThat(with.await(60)).as(with.log()).isZero();
 
             assertThat(refused(agent, "digest_required")).isEqualTo(1);
