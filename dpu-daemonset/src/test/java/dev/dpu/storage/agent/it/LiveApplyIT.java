@@ -4,13 +4,13 @@ import static dev.dpu.storage.agent.it.PoolConfig.BLUE_HOST;
 import static dev.dpu.storage.agent.it.PoolConfig.GREEN_HOST;
 import static dev.dpu.storage.agent.it.PoolConfig.RED_HOST;
 import static dev.dpu.storage.agent.it.PoolConfig.nqn;
+import static dev.dpu.storage.agent.it.PoolConfig.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dpu.storage.agent.it.PoolConfig.Ns;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -226,12 +226,5 @@ class LiveApplyIT {
         assertThat(data.path("generation").asLong()).isEqualTo(serving);
         assertThat(data.path("ConfigApplied").asText()).contains("generation " + serving + " keeps serving");
         assertThat(agent.get("/q/health/ready").statusCode()).isEqualTo(200);
-    }
-
-    /** Atomic replace, as kubelet and editors do: the poller never sees half a file. */
-    private static void write(Path file, String content) throws Exception {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, content);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

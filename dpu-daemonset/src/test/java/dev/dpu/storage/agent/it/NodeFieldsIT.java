@@ -2,6 +2,7 @@ package dev.dpu.storage.agent.it;
 
 import static dev.dpu.storage.agent.it.PoolConfig.BLUE_HOST;
 import static dev.dpu.storage.agent.it.PoolConfig.nqn;
+import static dev.dpu.storage.agent.it.PoolConfig.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,7 +10,6 @@ import dev.dpu.storage.agent.it.PoolConfig.Ns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -105,11 +105,5 @@ class NodeFieldsIT {
                 .as("connects_refused_total{reason=%s} in\n%s", reason, metrics)
                 .isTrue();
         return (long) Double.parseDouble(m.group(1));
-    }
-
-    private static void write(Path file, String json) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, json);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }
