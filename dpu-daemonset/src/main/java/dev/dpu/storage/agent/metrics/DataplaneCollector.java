@@ -152,9 +152,7 @@ public final class DataplaneCollector extends Collector {
         MetricFamily size =
                 new MetricFamily(PREFIX + "namespace_size_bytes", Type.GAUGE, "Capacity of each namespace.");
         for (StatsSnapshot.NamespaceStats ns : s.namespaces()) {
-            String tenant = l.tenantBySubsystem().getOrDefault(ns.subsystemNqn(), "");
-            List<String> id =
-                    List.of("subsystem", ns.subsystemNqn(), "nsid", Integer.toString(ns.nsid()), "tenant", tenant);
+            List<String> id = namespaceId(l, ns);
             ops.add("_total", with(id, "op", "read"), ns.get(NamespaceCounter.READ_OPS));
             ops.add("_total", with(id, "op", "write"), ns.get(NamespaceCounter.WRITE_OPS));
             ops.add("_total", with(id, "op", "flush"), ns.get(NamespaceCounter.FLUSH_OPS));
@@ -165,6 +163,12 @@ public final class DataplaneCollector extends Collector {
             size.add("", id, ns.get(NamespaceCounter.SIZE_BYTES));
         }
         return List.of(ops.build(l), bytes.build(l), errors.build(l), size.build(l));
+    }
+
+    /** The labels naming one namespace: its subsystem, nsid and the tenant that owns the subsystem. */
+    private static List<String> namespaceId(Labels l, StatsSnapshot.NamespaceStats ns) {
+        String tenant = l.tenantBySubsystem().getOrDefault(ns.subsystemNqn(), "");
+        return List.of("subsystem", ns.subsystemNqn(), "nsid", Integer.toString(ns.nsid()), "tenant", tenant);
     }
 
     /** Latency histograms, per-tenant QoS and copy counters: the telemetry part of the snapshot. */
@@ -184,9 +188,7 @@ public final class DataplaneCollector extends Collector {
         long copies = 0;
         long copiedBytes = 0;
         for (StatsSnapshot.NamespaceStats ns : s.namespaces()) {
-            String tenant = l.tenantBySubsystem().getOrDefault(ns.subsystemNqn(), "");
-            List<String> id =
-                    List.of("subsystem", ns.subsystemNqn(), "nsid", Integer.toString(ns.nsid()), "tenant", tenant);
+            List<String> id = namespaceId(l, ns);
             addHistogram(latency, with(id, "stage", "e2e"), ns.io().histogram(Histogram.E2E));
             addHistogram(latency, with(id, "stage", "backend"), ns.io().histogram(Histogram.BACKEND));
             inflight.add("", id, ns.io().get(IoCounter.INFLIGHT));

@@ -154,20 +154,14 @@ class KubernetesModeIT {
             assertThat(condition(again, "Ready").getStatus()).isEqualTo("True");
 
             // Bad configs while I/O runs: refused with a clear condition, generation 7 keeps serving.
-            Loadgen io = Loadgen.start(
+            Loadgen io = Loadgen.startWithFlags(
                     dir,
                     "io",
                     nvmePort,
                     nqn("tenant-blue"),
                     BLUE_HOST,
                     1,
-                    "--rw",
-                    "randrw",
-                    "--duration-s",
-                    "8",
-                    "--qd",
-                    "8",
-                    "--verify");
+                    "--rw randrw --duration-s 8 --qd 8 --verify");
             Thread.sleep(1000);
             writeConfigMap(good.json("nqn.2024-13.bad month"), "8");
             DpuNodeState malformed = awaitNodeState(

@@ -4,13 +4,13 @@ import static dev.dpu.storage.agent.it.PoolConfig.BLUE_HOST;
 import static dev.dpu.storage.agent.it.PoolConfig.GREEN_HOST;
 import static dev.dpu.storage.agent.it.PoolConfig.RED_HOST;
 import static dev.dpu.storage.agent.it.PoolConfig.nqn;
+import static dev.dpu.storage.agent.it.PoolConfig.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dpu.storage.agent.it.PoolConfig.Ns;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -55,50 +55,33 @@ class LiveApplyIT {
             // The library's own log lines arrive through the Java logger, not raw on stderr.
             assertThat(agent.log()).containsPattern("INFO +\\[dpudp\\] engine started");
             // offload.queues (2 here) is what the data path grants a host that asks for more.
-            Loadgen tooMany = Loadgen.start(
+            Loadgen tooMany = Loadgen.startWithFlags(
                     dir,
                     "too-many-queues",
                     nvmePort,
                     nqn("tenant-blue"),
                     BLUE_HOST,
                     1,
-                    "--rw",
-                    "randread",
-                    "--ops",
-                    "10",
-                    "--queues",
-                    "3");
+                    "--rw randread --ops 10 --queues 3");
             assertThat(tooMany.await(30)).as(tooMany.log()).isNotZero();
             assertThat(tooMany.log()).contains("target granted 2 I/O queues, 3 requested");
 
-            Loadgen blue = Loadgen.start(
+            Loadgen blue = Loadgen.startWithFlags(
                     dir,
                     "blue",
                     nvmePort,
                     nqn("tenant-blue"),
                     BLUE_HOST,
                     1,
-                    "--rw",
-                    "randrw",
-                    "--duration-s",
-                    "14",
-                    "--qd",
-                    "8",
-                    "--verify");
-            Loadgen green = Loadgen.start(
+                    "--rw randrw --duration-s 14 --qd 8 --verify");
+            Loadgen green = Loadgen.startWithFlags(
                     dir,
                     "green",
                     nvmePort,
                     nqn("tenant-green"),
                     GREEN_HOST,
                     1,
-                    "--rw",
-                    "randrw",
-                    "--duration-s",
-                    "14",
-                    "--qd",
-                    "8",
-                    "--verify");
+                    "--rw randrw --duration-s 14 --qd 8 --verify");
             long blueStart = System.nanoTime();
             Thread.sleep(1500);
 
@@ -124,56 +107,29 @@ class LiveApplyIT {
                     .tenant("tenant-red", 0);
             write(configFile, withNs2.json());
             agent.awaitGeneration(3);
-            Loadgen onNs2 = Loadgen.start(
+            Loadgen onNs2 = Loadgen.startWithFlags(
                     dir,
                     "green-ns2",
                     nvmePort,
                     nqn("tenant-green"),
                     GREEN_HOST,
                     2,
-                    "--rw",
-                    "randrw",
-                    "--ops",
-                    "500",
-                    "--qd",
-                    "4",
-                    "--verify");
-            Loadgen onRed = Loadgen.start(
-                    dir,
-                    "red",
-                    nvmePort,
-                    nqn("tenant-red"),
-                    RED_HOST,
-                    1,
-                    "--rw",
-                    "randrw",
-                    "--ops",
-                    "500",
-                    "--qd",
-                    "4",
-                    "--verify");
+                    "--rw randrw --ops 500 --qd 4 --verify");
+            Loadgen onRed = Loadgen.startWithFlags(
+                    dir, "red", nvmePort, nqn("tenant-red"), RED_HOST, 1, "--rw randrw --ops 500 --qd 4 --verify");
             assertThat(onNs2.await(30)).as(onNs2.log()).isZero();
             assertThat(onRed.await(30)).as(onRed.log()).isZero();
 
             // 3. ...and removed again: they must be gone.
             write(configFile, qos.json());
             agent.awaitGeneration(4);
-            Loadgen gone = Loadgen.start(
-                    dir,
-                    "green-ns2-gone",
-                    nvmePort,
-                    nqn("tenant-green"),
-                    GREEN_HOST,
-                    2,
-                    "--rw",
-                    "randread",
-                    "--ops",
-                    "10");
+            Loadgen gone = Loadgen.startWithFlags(
+                    dir, "green-ns2-gone", nvmePort, nqn("tenant-green"), GREEN_HOST, 2, "--rw randread --ops 10");
             assertThat(gone.await(30))
                     .as("I/O to a removed namespace must fail\n" + gone.log())
                     .isNotZero();
-            Loadgen redGone = Loadgen.start(
-                    dir, "red-gone", nvmePort, nqn("tenant-red"), RED_HOST, 1, "--rw", "randread", "--ops", "10");
+            Loadgen redGone = Loadgen.startWithFlags(
+                    dir, "red-gone", nvmePort, nqn("tenant-red"), RED_HOST, 1, "--rw randread --ops 10");
             assertThat(redGone.await(30))
                     .as("a removed subsystem must refuse\n" + redGone.log())
                     .isNotZero();
@@ -270,12 +226,5 @@ class LiveApplyIT {
         assertThat(data.path("generation").asLong()).isEqualTo(serving);
         assertThat(data.path("ConfigApplied").asText()).contains("generation " + serving + " keeps serving");
         assertThat(agent.get("/q/health/ready").statusCode()).isEqualTo(200);
-    }
-
-    /** Atomic replace, as kubelet and editors do: the poller never sees half a file. */
-    private static void write(Path file, String content) throws Exception {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, content);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -55,6 +55,12 @@ final class Loadgen {
         return new Loadgen(p, json, log);
     }
 
+    /** As {@link #start}, with the flags as one space-separated string: {@code "--rw randread --ops 10"}. */
+    static Loadgen startWithFlags(Path dir, String name, int port, String nqn, String hostNqn, int nsid, String flags)
+            throws IOException {
+        return start(dir, name, port, nqn, hostNqn, nsid, flags.split(" "));
+    }
+
     /** Waits for the run to end; returns its exit code (0 = no I/O error). */
     int await(long seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {

@@ -2,6 +2,7 @@ package dev.dpu.storage.agent.it;
 
 import static dev.dpu.storage.agent.it.PoolConfig.BLUE_HOST;
 import static dev.dpu.storage.agent.it.PoolConfig.nqn;
+import static dev.dpu.storage.agent.it.PoolConfig.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,7 +10,6 @@ import dev.dpu.storage.agent.it.PoolConfig.Ns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,19 +52,8 @@ class NodeFieldsIT {
                     .isEqualTo(3);
             assertThat(agent.log()).contains("3 reactors");
 
-            Loadgen before = Loadgen.start(
-                    dir,
-                    "before",
-                    nvmePort,
-                    nqn("tenant-blue"),
-                    BLUE_HOST,
-                    1,
-                    "--rw",
-                    "randread",
-                    "--ops",
-                    "200",
-                    "--qd",
-                    "4");
+            Loadgen before = Loadgen.startWithFlags(
+                    dir, "before", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1, "--rw randread --ops 200 --qd 4");
             assertThat(before.await(60)).as(before.log()).isZero();
 
             write(configFile, config.requireHeaderDigest(true).json());
@@ -73,34 +62,17 @@ class NodeFieldsIT {
                     .as("a live change")
                     .startsWith("False");
 
-            Loadgen without = Loadgen.start(
-                    dir,
-                    "without",
-                    nvmePort,
-                    nqn("tenant-blue"),
-                    BLUE_HOST,
-                    1,
-                    "--rw",
-                    "randread",
-                    "--ops",
-                    "200",
-                    "--qd",
-                    "4");
+            Loadgen without = Loadgen.startWithFlags(
+                    dir, "without", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1, "--rw randread --ops 200 --qd 4");
             assertThat(without.await(60)).as("no header digest: refused").isNotZero();
-            Loadgen with = Loadgen.start(
+            Loadgen with = Loadgen.startWithFlags(
                     dir,
                     "with",
                     nvmePort,
                     nqn("tenant-blue"),
                     BLUE_HOST,
                     1,
-                    "--rw",
-                    "randread",
-                    "--ops",
-                    "200",
-                    "--qd",
-                    "4",
-                    "--header-digest");
+                    "--rw randread --ops 200 --qd 4 --header-digest");
             assertThat(with.await(60)).as(with.log()).isZero();
 
             assertThat(refused(agent, "digest_required")).isEqualTo(1);
@@ -133,11 +105,5 @@ class NodeFieldsIT {
                 .as("connects_refused_total{reason=%s} in\n%s", reason, metrics)
                 .isTrue();
         return (long) Double.parseDouble(m.group(1));
-    }
-
-    private static void write(Path file, String json) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, json);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -1,5 +1,9 @@
 package dev.dpu.storage.agent.it;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -26,6 +30,13 @@ final class PoolConfig {
 
     PoolConfig(int port) {
         this.port = port;
+    }
+
+    /** Atomic replace, as kubelet and editors do: the agent's poller never sees half a file. */
+    static void write(Path file, String json) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, json);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     static String nqn(String tenant) {

@@ -43,19 +43,8 @@ class PrometheusScrapeIT {
                                 "dpu.agent.node-name", "node-prom",
                                 "dpu.agent.pool", "pool-it"));
                 RealPrometheus prometheus = awaitAgentThenPrometheus(agent)) {
-            Loadgen io = Loadgen.start(
-                    dir,
-                    "io",
-                    nvmePort,
-                    nqn("tenant-blue"),
-                    BLUE_HOST,
-                    1,
-                    "--rw",
-                    "randrw",
-                    "--duration-s",
-                    "14",
-                    "--qd",
-                    "8");
+            Loadgen io = Loadgen.startWithFlags(
+                    dir, "io", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1, "--rw randrw --duration-s 14 --qd 8");
 
             String ops = "sum(rate(dpu_dataplane_io_ops_total{pool=\"pool-it\",node=\"node-prom\"}[5s]))";
             String bytes = "sum(rate(dpu_dataplane_io_bytes_total{tenant=\"tenant-blue\"}[5s]))";

@@ -91,11 +91,6 @@ public final class EngineOptions {
             return this;
         }
 
-        /** Largest keep-alive timeout a host may ask for; 0 = the host's value. */
-        public Builder maxKeepAliveTimeoutMs(long ms) {
-            return set("max_kato_ms", ms);
-        }
-
         public Builder maxIoQueues(int queues) {
             return set("max_io_queues", queues);
         }

@@ -100,6 +100,38 @@ class EngineTest {
         }
     }
 
+    /** Runs a verified random read/write load on nsid; asserts it ended without an I/O error. */
+    private static void loadgenSucceeds(Path dir, int port, int nsid, int ops) throws Exception {
+        Process loadgen = new ProcessBuilder(
+                        loadgen(),
+                        "--address",
+                        "127.0.0.1",
+                        "--port",
+                        Integer.toString(port),
+                        "--nqn",
+                        NQN,
+                        "--hostnqn",
+                        HOST,
+                        "--nsid",
+                        Integer.toString(nsid),
+                        "--rw",
+                        "randrw",
+                        "--ops",
+                        Integer.toString(ops),
+                        "--qd",
+                        "8",
+                        "--bs",
+                        "4096",
+                        "--verify")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("loadgen.log").toFile())
+                .start();
+        assertThat(loadgen.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(loadgen.exitValue())
+                .as(Files.readString(dir.resolve("loadgen.log")))
+                .isZero();
+    }
+
     private static int runLoadgen(Path dir, int port, String name, String... extra) throws Exception {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
                 loadgen(),
@@ -169,34 +201,7 @@ class EngineTest {
             engine.addFileNamespace(NQN, 2, dir.resolve("ns2.img").toString(), 8L << 20, 4096);
             engine.allowHost(NQN, HOST);
 
-            Process loadgen = new ProcessBuilder(
-                            loadgen(),
-                            "--address",
-                            "127.0.0.1",
-                            "--port",
-                            Integer.toString(port),
-                            "--nqn",
-                            NQN,
-                            "--hostnqn",
-                            HOST,
-                            "--nsid",
-                            "2",
-                            "--rw",
-                            "randrw",
-                            "--ops",
-                            "2000",
-                            "--qd",
-                            "8",
-                            "--bs",
-                            "4096",
-                            "--verify")
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("loadgen.log").toFile())
-                    .start();
-            assertThat(loadgen.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(loadgen.exitValue())
-                    .as(Files.readString(dir.resolve("loadgen.log")))
-                    .isZero();
+            loadgenSucceeds(dir, port, 2, 2000);
 
             try (StatsSnapshot snapshot = engine.snapshot()) {
                 StatsSnapshot.Stats stats = snapshot.read();
@@ -265,34 +270,7 @@ class EngineTest {
             engine.addTenantNamespace("tenant-a", NQN, 1);
             engine.allowHost(NQN, HOST);
 
-            Process loadgen = new ProcessBuilder(
-                            loadgen(),
-                            "--address",
-                            "127.0.0.1",
-                            "--port",
-                            Integer.toString(port),
-                            "--nqn",
-                            NQN,
-                            "--hostnqn",
-                            HOST,
-                            "--nsid",
-                            "1",
-                            "--rw",
-                            "randrw",
-                            "--ops",
-                            "3000",
-                            "--qd",
-                            "8",
-                            "--bs",
-                            "4096",
-                            "--verify")
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("loadgen.log").toFile())
-                    .start();
-            assertThat(loadgen.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(loadgen.exitValue())
-                    .as(Files.readString(dir.resolve("loadgen.log")))
-                    .isZero();
+            loadgenSucceeds(dir, port, 1, 3000);
 
             try (StatsSnapshot snapshot = engine.snapshot()) {
                 StatsSnapshot.Stats stats = snapshot.read();
