@@ -52,6 +52,8 @@ static int icresp_digests(struct ini *q, int port, int hdgst, int ddgst)
 	size_t have = 0;
 	while (have < sizeof(b)) {
 		ssize_t n = recv(q->fd, b + have, sizeof(b) - have, 0);
+		if (n < 0 && errno == EINTR)
+			continue; /* with SO_RCVTIMEO set, an interrupted recv says EINTR: retry, as the host library does */
 		if (n <= 0)
 			return -1;
 		have += (size_t)n;
