@@ -48,6 +48,26 @@ public interface AgentConfig {
     @WithDefault("/")
     String hostRoot();
 
+    /** How often the state of the remotes (connected, reconnecting, failed) is read from the data path. */
+    @WithDefault("2s")
+    Duration remoteStateInterval();
+
+    /**
+     * The host NQN for remotes when the config sets none: one per node, named after the node (the
+     * machine's host name in standalone mode without a node name).
+     */
+    default String defaultHostNqn() {
+        return DataplaneContract.defaultHostNqn(nodeName().orElseGet(AgentConfig::hostName));
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
     default boolean standalone() {
         return configFile().isPresent();
     }

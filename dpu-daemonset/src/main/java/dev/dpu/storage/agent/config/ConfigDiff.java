@@ -2,6 +2,7 @@ package dev.dpu.storage.agent.config;
 
 import dev.dpu.storage.api.dataplane.DataplaneConfig;
 import dev.dpu.storage.api.dataplane.NamespaceSpec;
+import dev.dpu.storage.api.dataplane.RemoteSpec;
 import dev.dpu.storage.api.dataplane.SubsystemSpec;
 import dev.dpu.storage.api.dataplane.TenantSpec;
 import java.util.ArrayList;
@@ -20,15 +21,19 @@ import java.util.stream.Collectors;
  * <p>Order, and why:
  * <ol>
  *   <li>namespaces removed, hosts disallowed, allowAnyHost switched off, subsystems removed -
- *       access is narrowed first, so a revoked host never sees a new namespace in between;</li>
+ *       access is narrowed first, so a revoked host never sees a new namespace in between; then
+ *       remotes removed, once no namespace lives on them;</li>
  *   <li>the digests new connections must use, then tenants created or their limits replaced -
  *       tenants must exist before a subsystem uses them;</li>
- *   <li>subsystems added, then their namespaces, then allowAnyHost switched on and hosts allowed -
- *       access is opened last, so a host never connects to a half-filled subsystem;</li>
+ *   <li>remotes added, subsystems added, then their namespaces, then allowAnyHost switched on and
+ *       hosts allowed - access is opened last, so a host never connects to a half-filled
+ *       subsystem;</li>
  *   <li>tenants removed - after every subsystem that referred to them is gone.</li>
  * </ol>
  * Process-wide settings (listen, reactors, reactorCpus, offload except its digest requirements)
- * are not applied live; they are reported in {@link Result#restartNeeded()}.
+ * are not applied live; they are reported in {@link Result#restartNeeded()}. A remote whose settings
+ * or host NQN change is replaced: removed with its namespaces, added again with them (hosts see
+ * those namespaces go and come back).
  */
 public final class ConfigDiff {
 
@@ -46,6 +51,17 @@ public final class ConfigDiff {
         Map<String, TenantSpec> tenantsBefore = byKey(running.tenants(), TenantSpec::name);
         Map<String, TenantSpec> tenantsAfter = byKey(wanted.tenants(), TenantSpec::name);
 
+        Map<String, RemoteSpec> remotesBefore = byKey(running.remotes(), RemoteSpec::name);
+        Map<String, RemoteSpec> remotesAfter = byKey(wanted.remotes(), RemoteSpec::name);
+        boolean hostNqnChanged = !Objects.equals(running.hostNqn(), wanted.hostNqn());
+        // Remotes that go away or come back different (their namespaces go and come back with them).
+        java.util.Set<String> replaced = new java.util.TreeSet<>();
+        for (RemoteSpec old : remotesBefore.values()) {
+            if (hostNqnChanged || !old.equals(remotesAfter.get(old.name()))) {
+                replaced.add(old.name());
+            }
+        }
+
         List<ConfigOp> narrow = new ArrayList<>();
         List<ConfigOp> tenants = new ArrayList<>();
         List<ConfigOp> widen = new ArrayList<>();
@@ -56,7 +72,9 @@ public final class ConfigDiff {
             boolean gone = now == null || !old.sameIdentity(now);
             // Namespaces go one by one even when the whole subsystem goes, so each leaves its tenant.
             for (NamespaceSpec ns : old.namespaces()) {
-                if (gone || !now.namespace(ns.nsid()).map(ns::equals).orElse(false)) {
+                if (gone
+                        || !now.namespace(ns.nsid()).map(ns::equals).orElse(false)
+                        || (ns.remote() != null && replaced.contains(ns.remote()))) {
                     narrow.add(new ConfigOp.RemoveNamespace(old.nqn(), old.tenant(), ns.nsid()));
                 }
             }
@@ -73,6 +91,17 @@ public final class ConfigDiff {
                 }
             }
         }
+
+        for (String name : replaced) {
+            narrow.add(new ConfigOp.RemoveRemote(name));
+        }
+        List<ConfigOp> remoteAdds = new ArrayList<>();
+        for (RemoteSpec now : remotesAfter.values()) {
+            if (!remotesBefore.containsKey(now.name()) || replaced.contains(now.name())) {
+                remoteAdds.add(new ConfigOp.AddRemote(now, wanted.hostNqn()));
+            }
+        }
+        widen.addAll(remoteAdds);
 
         DataplaneConfig.Offload offloadBefore = running.offload();
         DataplaneConfig.Offload offloadAfter = wanted.offload();
@@ -94,7 +123,9 @@ public final class ConfigDiff {
                 widen.add(new ConfigOp.AddSubsystem(now.shell()));
             }
             for (NamespaceSpec ns : now.namespaces()) {
-                if (fresh || !old.namespace(ns.nsid()).map(ns::equals).orElse(false)) {
+                if (fresh
+                        || !old.namespace(ns.nsid()).map(ns::equals).orElse(false)
+                        || (ns.remote() != null && replaced.contains(ns.remote()))) {
                     widen.add(new ConfigOp.AddNamespace(now.nqn(), now.tenant(), ns));
                 }
             }

@@ -1,13 +1,15 @@
 package dev.dpu.storage.agent.config;
 
 import dev.dpu.storage.api.dataplane.NamespaceSpec;
+import dev.dpu.storage.api.dataplane.RemoteSpec;
 import dev.dpu.storage.api.dataplane.SubsystemSpec;
 import dev.dpu.storage.api.dataplane.TenantSpec;
 
 /**
  * One live change to the running data path. {@link ConfigDiff} orders them so that every step is
  * valid on its own: access is narrowed and objects are removed before anything is added, tenants
- * exist before the subsystems that use them and are removed only after them.
+ * exist before the subsystems that use them and are removed only after them, remotes exist before
+ * the namespaces that live on them and are removed only after them.
  */
 public sealed interface ConfigOp {
 
@@ -74,6 +76,22 @@ public sealed interface ConfigOp {
         public String describe() {
             return "require " + (header ? "header" : "no header") + " and " + (data ? "data" : "no data")
                     + " digests of new connections";
+        }
+    }
+
+    /**
+     * A remote NVMe/TCP target for nvme-tcp namespaces, connected to as hostNqn. The data path
+     * connects in the background; the node state reports how that goes.
+     */
+    record AddRemote(RemoteSpec remote, String hostNqn) implements ConfigOp {
+        public String describe() {
+            return "add " + remote.describe() + " as host " + hostNqn;
+        }
+    }
+
+    record RemoveRemote(String name) implements ConfigOp {
+        public String describe() {
+            return "remove remote " + name;
         }
     }
 

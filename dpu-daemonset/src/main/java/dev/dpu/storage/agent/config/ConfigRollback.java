@@ -61,6 +61,12 @@ public final class ConfigRollback {
             case ConfigOp.RequireDigests require ->
                 List.of(new ConfigOp.RequireDigests(
                         before.offload().requireHeaderDigest(), before.offload().requireDataDigest()));
+            case ConfigOp.AddRemote add -> List.of(new ConfigOp.RemoveRemote(add.remote().name()));
+            // Its namespaces come back through the inverses of the RemoveNamespace steps before it.
+            case ConfigOp.RemoveRemote remove ->
+                before.remote(remove.name())
+                        .<List<ConfigOp>>map(r -> List.of(new ConfigOp.AddRemote(r, before.hostNqn())))
+                        .orElse(List.of());
             case ConfigOp.RemoveTenant remove ->
                 before.tenants().stream()
                         .filter(t -> t.name().equals(remove.name()))

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param requestedMode the profile's offload mode
  * @param effectiveMode the mode in force after the profile's fallback ("" before the first)
  * @param serving true once a config is applied and the engine runs (false again at shutdown)
+ * @param hostNqn the host NQN remotes are connected to with ("" before the first config)
+ * @param remotes the state of each remote of the running config, by name
  */
 public record AgentStatus(
         long appliedGeneration,
@@ -24,7 +26,29 @@ public record AgentStatus(
         boolean serving,
         long appliesSucceeded,
         long appliesRefused,
-        List<Condition> conditions) {
+        List<Condition> conditions,
+        String hostNqn,
+        List<RemoteState> remotes) {
+
+    public AgentStatus {
+        remotes = List.copyOf(remotes);
+    }
+
+    /** The same status with other remote states. */
+    public AgentStatus withRemotes(String newHostNqn, List<RemoteState> newRemotes) {
+        return new AgentStatus(
+                appliedGeneration,
+                appliedHash,
+                listenerAddress,
+                requestedMode,
+                effectiveMode,
+                serving,
+                appliesSucceeded,
+                appliesRefused,
+                conditions,
+                newHostNqn,
+                newRemotes);
+    }
 
     public static AgentStatus initial() {
         return new AgentStatus(
@@ -38,7 +62,9 @@ public record AgentStatus(
                 0,
                 List.of(
                         Condition.of(Condition.READY, false, "NoConfig", "waiting for the first configuration"),
-                        Condition.of(Condition.CONFIG_APPLIED, false, "NoConfig", "no configuration seen yet")));
+                        Condition.of(Condition.CONFIG_APPLIED, false, "NoConfig", "no configuration seen yet")),
+                "",
+                List.of());
     }
 
     public Condition condition(String type) {

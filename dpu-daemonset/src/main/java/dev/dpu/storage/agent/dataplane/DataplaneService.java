@@ -124,8 +124,10 @@ public class DataplaneService {
         }
         long gen = generation != null ? generation : lastGeneration + 1;
         try {
-            DataplaneConfig wanted = ConfigParser.parse(json);
-            ConfigValidator.validate(wanted);
+            DataplaneConfig parsed = ConfigParser.parse(json);
+            ConfigValidator.validate(parsed);
+            // The pool may leave the host NQN to each node: a stable one of its own.
+            DataplaneConfig wanted = parsed.hostNqn() != null ? parsed : parsed.withHostNqn(agentConfig.defaultHostNqn());
             DataplaneConfig toRun = wanted;
             String listener = status.listenerAddress();
             String mode = status.effectiveMode();
@@ -161,7 +163,10 @@ public class DataplaneService {
                     true,
                     status.appliesSucceeded() + 1,
                     status.appliesRefused(),
-                    status.mergeConditions(StatusConditions.applied(gen, diff, mode, requested))));
+                    status.mergeConditions(StatusConditions.applied(gen, diff, mode, requested)),
+                    running.hostNqn(),
+                    status.remotes()));
+            refreshRemoteStates();
         } catch (ConfigException e) {
             refuse(gen, e.reason(), e.getMessage());
             rememberForRetry(json, generation, RETRIED_REASONS.contains(e.reason()));
@@ -173,6 +178,22 @@ public class DataplaneService {
             refuse(gen, "ApplyFailed", e.toString());
         }
         return status;
+    }
+
+    /**
+     * Reads how each remote of the running config stands (the data path connects and reconnects on
+     * its own) and publishes a change; logs every transition, with what to do for a failure.
+     */
+    public synchronized void refreshRemoteStates() {
+        if (engine == null || stopped) {
+            return;
+        }
+        List<RemoteState> now = running.remotes().isEmpty() ? List.of() : RemoteStates.read(engine, running);
+        if (now.equals(status.remotes())) {
+            return;
+        }
+        RemoteStates.logTransitions(status.remotes(), now);
+        publish(status.withRemotes(running.hostNqn(), now));
     }
 
     /** Refusal reasons that can clear without a new config: a Secret mounted late, a port freed. */
@@ -214,7 +235,9 @@ public class DataplaneService {
                 status.appliesSucceeded(),
                 status.appliesRefused(),
                 status.mergeConditions(
-                        List.of(Condition.of(Condition.READY, false, "ShuttingDown", "draining in-flight I/O")))));
+                        List.of(Condition.of(Condition.READY, false, "ShuttingDown", "draining in-flight I/O"))),
+                status.hostNqn(),
+                status.remotes()));
         if (engine != null) {
             boolean drained = engine.stop(agentConfig.drainTimeout());
             key.ifPresent(bytes -> java.util.Arrays.fill(bytes, (byte) 0));
@@ -271,7 +294,9 @@ public class DataplaneService {
                 status.appliesSucceeded(),
                 status.appliesRefused() + 1,
                 status.mergeConditions(
-                        StatusConditions.refused(generation, reason, message, serving, status.appliedGeneration()))));
+                        StatusConditions.refused(generation, reason, message, serving, status.appliedGeneration())),
+                status.hostNqn(),
+                status.remotes()));
     }
 
     private void publish(AgentStatus next) {

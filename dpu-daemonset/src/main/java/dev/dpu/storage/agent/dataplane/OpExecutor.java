@@ -2,6 +2,7 @@ package dev.dpu.storage.agent.dataplane;
 
 import dev.dpu.storage.agent.config.ConfigOp;
 import dev.dpu.storage.api.dataplane.NamespaceSpec;
+import dev.dpu.storage.api.dataplane.RemoteSpec;
 import dev.dpu.storage.api.dataplane.TenantLimits;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
@@ -63,6 +64,19 @@ final class OpExecutor {
             // New connections only: established ones keep the digests they negotiated.
             case ConfigOp.RequireDigests require -> engine.setDigestPolicy(require.header(), require.data());
             case ConfigOp.RemoveTenant remove -> engine.removeTenant(remove.name());
+            case ConfigOp.AddRemote add -> {
+                RemoteSpec r = add.remote();
+                engine.addRemote(
+                        r.name(),
+                        r.address(),
+                        r.port(),
+                        r.subsystemNqn(),
+                        add.hostNqn(),
+                        r.headerDigest(),
+                        r.dataDigest(),
+                        r.ctrlLossTimeoutSeconds());
+            }
+            case ConfigOp.RemoveRemote remove -> engine.removeRemote(remove.name());
         }
     }
 
@@ -71,6 +85,9 @@ final class OpExecutor {
             case NamespaceSpec.RAM -> engine.addRamNamespace(nqn, ns.nsid(), ns.sizeBytes(), ns.blockSize());
             case NamespaceSpec.FILE ->
                 engine.addFileNamespace(nqn, ns.nsid(), ns.path(), ns.sizeBytes(), ns.blockSize());
+            case NamespaceSpec.NVME_TCP ->
+                engine.addRemoteNamespace(
+                        nqn, ns.nsid(), ns.remote(), ns.remoteNsid(), ns.sizeBytes(), ns.blockSize());
             default ->
                 throw new UnsupportedOperationException(
                         "backend " + ns.backend() + " is not offered by this data path build");

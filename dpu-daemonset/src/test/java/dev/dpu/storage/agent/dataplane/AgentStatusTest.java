@@ -22,7 +22,9 @@ class AgentStatusTest {
                 0,
                 List.of(
                         new Condition("Ready", "True", "Serving", "serving generation 1", earlier),
-                        new Condition("ConfigApplied", "True", "Applied", "generation 1 applied", earlier)));
+                        new Condition("ConfigApplied", "True", "Applied", "generation 1 applied", earlier)),
+                "",
+                List.of());
 
         List<Condition> merged = status.mergeConditions(List.of(
                 Condition.of("Ready", true, "Serving", "serving generation 2"),

@@ -66,6 +66,23 @@ public final class DataplaneContract {
         return NQN_PREFIX + pool + "." + tenant;
     }
 
+    /** Prefix of the host NQN a node connects to remotes with, when the pool sets none. */
+    public static final String HOST_NQN_PREFIX = "nqn.2024-01.dev.dpu:dpu.";
+
+    /**
+     * The host NQN a node uses for remotes when the pool sets none: stable for the node, so a
+     * storage admin can allow it once. Node names are DNS subdomains of up to 253 characters, an NQN
+     * holds 223 bytes: a name too long for it gets a UUID NQN derived from the name instead.
+     */
+    public static String defaultHostNqn(String nodeName) {
+        String nqn = HOST_NQN_PREFIX + nodeName;
+        if (nqn.length() <= 223) {
+            return nqn;
+        }
+        return "nqn.2014-08.org.nvmexpress:uuid:"
+                + java.util.UUID.nameUUIDFromBytes(nodeName.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** Path at which the agent finds the key of a Secret. */
     public static String keyFile(String secretName) {
         return KEYS_DIR + "/" + secretName + "/key";

@@ -7,12 +7,17 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** A place volumes are stored: RAM, or a local file or block device. */
+/** A place volumes are stored: RAM, a local file or block device, or a remote NVMe/TCP subsystem. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
         value = "self.type == 'File' ? has(self.path) : !has(self.path)",
         fieldPath = ".path",
         message = "path is required for File backends and not allowed for other types")
+@ValidationRule(
+        value = "self.type == 'NvmeTcp' ? has(self.nvmeTcp) : !has(self.nvmeTcp)",
+        fieldPath = ".nvmeTcp",
+        message = "nvmeTcp (address and subsystemNqn of the remote target) is required for NvmeTcp backends"
+                + " and not allowed for other types")
 public class Backend {
     @Required
     @Pattern(ApiGroup.DNS_LABEL)
@@ -21,13 +26,17 @@ public class Backend {
     private String name;
 
     @Required
-    @JsonPropertyDescription("Ram or File (a file or block device through io_uring).")
+    @JsonPropertyDescription(
+            "Ram, File (a file or block device through io_uring) or NvmeTcp (a remote NVMe/TCP subsystem).")
     private BackendType type;
 
     @Pattern("^/.*")
     @Size(max = 4096)
     @JsonPropertyDescription("File backends: absolute path of the file or block device on each node.")
     private String path;
+
+    @JsonPropertyDescription("NvmeTcp backends: the remote subsystem volumes are forwarded to.")
+    private NvmeTcpTarget nvmeTcp;
 
     public String getName() {
         return name;
@@ -51,5 +60,13 @@ public class Backend {
 
     public void setPath(String path) {
         this.path = path;
+    }
+
+    public NvmeTcpTarget getNvmeTcp() {
+        return nvmeTcp;
+    }
+
+    public void setNvmeTcp(NvmeTcpTarget nvmeTcp) {
+        this.nvmeTcp = nvmeTcp;
     }
 }

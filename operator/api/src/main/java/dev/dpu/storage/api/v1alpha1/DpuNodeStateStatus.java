@@ -22,6 +22,12 @@ public class DpuNodeStateStatus {
     @JsonPropertyDescription("Address and port the data path listens on (address:port).")
     private String listenerAddress;
 
+    @JsonPropertyDescription("Host NQN this node uses to connect to the pool's NvmeTcp backends.")
+    private String hostNqn;
+
+    @JsonPropertyDescription("Each NvmeTcp backend of the pool: Connected, Connecting or Failed with the reason.")
+    private List<RemoteBackendStatus> remoteBackends = new ArrayList<>();
+
     @JsonPropertyDescription("storage.dpu.dev/generation of the rendered ConfigMap the node applied.")
     private Long appliedConfigGeneration;
 
@@ -56,6 +62,22 @@ public class DpuNodeStateStatus {
 
     public void setEffectiveOffloadMode(String effectiveOffloadMode) {
         this.effectiveOffloadMode = effectiveOffloadMode;
+    }
+
+    public String getHostNqn() {
+        return hostNqn;
+    }
+
+    public void setHostNqn(String hostNqn) {
+        this.hostNqn = hostNqn;
+    }
+
+    public List<RemoteBackendStatus> getRemoteBackends() {
+        return remoteBackends;
+    }
+
+    public void setRemoteBackends(List<RemoteBackendStatus> remoteBackends) {
+        this.remoteBackends = remoteBackends;
     }
 
     public String getListenerAddress() {

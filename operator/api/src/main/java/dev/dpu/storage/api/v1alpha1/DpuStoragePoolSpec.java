@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -23,9 +24,25 @@ import java.util.Map;
         reason = "FieldValueInvalid",
         message = "every volume's backend must name one of spec.backends")
 @ValidationRule(
-        value = "self.backends.all(b, b.type == 'Ram' || self.volumes.filter(v, v.backend == b.name).size() <= 1)",
+        value = "self.backends.all(b, b.type != 'File' || self.volumes.filter(v, v.backend == b.name).size() <= 1)",
         fieldPath = ".volumes",
-        message = "a File backend stores exactly one volume; only Ram backends can be shared")
+        message = "a File backend stores exactly one volume; only Ram and NvmeTcp backends can be shared")
+@ValidationRule(
+        value =
+                "self.volumes.all(v, !has(v.remoteNsid) || self.backends.exists(b, b.name == v.backend && b.type == 'NvmeTcp'))",
+        fieldPath = ".volumes",
+        message = "remoteNsid is only for volumes on NvmeTcp backends")
+// Two volumes on one remote namespace would overwrite each other's data.
+@ValidationRule(
+        value = "self.volumes.all(v, !self.backends.exists(b, b.name == v.backend && b.type == 'NvmeTcp')"
+                + " || self.volumes.exists_one(w, w.backend == v.backend"
+                + " && (has(w.remoteNsid) ? w.remoteNsid : w.nsid) == (has(v.remoteNsid) ? v.remoteNsid : v.nsid)))",
+        fieldPath = ".volumes",
+        message = "two volumes of an NvmeTcp backend use the same remote namespace (remoteNsid, default nsid)")
+@ValidationRule(
+        value = "!has(self.hostNqn) || self.backends.exists(b, b.type == 'NvmeTcp')",
+        fieldPath = ".hostNqn",
+        message = "hostNqn is only used to connect to NvmeTcp backends; add one or remove hostNqn")
 @ValidationRule(
         value = "self.volumes.all(v, has(v.size))",
         fieldPath = ".volumes",
@@ -66,6 +83,14 @@ public class DpuStoragePoolSpec {
             message = "nsid must be unique among the volumes of a tenant")
     @JsonPropertyDescription("Volumes exported by every node of the pool, each in the subsystem of its tenant.")
     private List<Volume> volumes = new ArrayList<>();
+
+    @Size(max = ApiGroup.NQN_MAX_LENGTH)
+    @Pattern(ApiGroup.NQN)
+    @JsonPropertyDescription(
+            "Host NQN the nodes use to connect to NvmeTcp backends; allow it on the remote targets. Defaults to"
+                    + " a stable NQN per node, nqn.2024-01.dev.dpu:dpu.<node name>, which each node reports in"
+                    + " its DpuNodeState (status.hostNqn).")
+    private String hostNqn;
 
     @JsonPropertyDescription("Container image of the DPU agent. Defaults to the image the operator was installed with.")
     private String image;
@@ -122,6 +147,14 @@ public class DpuStoragePoolSpec {
 
     public void setBackends(List<Backend> backends) {
         this.backends = backends;
+    }
+
+    public String getHostNqn() {
+        return hostNqn;
+    }
+
+    public void setHostNqn(String hostNqn) {
+        this.hostNqn = hostNqn;
     }
 
     public List<Volume> getVolumes() {

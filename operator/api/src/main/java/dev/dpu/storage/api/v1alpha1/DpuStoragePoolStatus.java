@@ -26,6 +26,10 @@ public class DpuStoragePoolStatus {
     private Integer nodesUpToDate;
 
     @JsonPropertyDescription(
+            "Nodes whose NvmeTcp backends are all Connected (every ready node when the pool has none).")
+    private Integer nodesRemotesConnected;
+
+    @JsonPropertyDescription(
             "Offload mode the nodes actually run: one mode, Mixed when they differ, empty before any node reports.")
     private String effectiveOffloadMode;
 
@@ -76,6 +80,14 @@ public class DpuStoragePoolStatus {
 
     public void setNodesUpToDate(Integer nodesUpToDate) {
         this.nodesUpToDate = nodesUpToDate;
+    }
+
+    public Integer getNodesRemotesConnected() {
+        return nodesRemotesConnected;
+    }
+
+    public void setNodesRemotesConnected(Integer nodesRemotesConnected) {
+        this.nodesRemotesConnected = nodesRemotesConnected;
     }
 
     public String getEffectiveOffloadMode() {

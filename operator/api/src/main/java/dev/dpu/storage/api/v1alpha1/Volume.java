@@ -38,6 +38,13 @@ public class Volume {
     @JsonPropertyDescription("Name of the pool backend that stores this volume.")
     private String backend;
 
+    @Min(1)
+    @Max(0xFFFFFFFEL)
+    @JsonPropertyDescription(
+            "NvmeTcp backends only: the namespace ID of the volume in the remote subsystem. Defaults to nsid."
+                    + " Two volumes may not share a remote namespace.")
+    private Long remoteNsid;
+
     @Required
     @Pattern(ApiGroup.DNS_LABEL)
     @Size(max = 63)
@@ -80,6 +87,14 @@ public class Volume {
 
     public void setBackend(String backend) {
         this.backend = backend;
+    }
+
+    public Long getRemoteNsid() {
+        return remoteNsid;
+    }
+
+    public void setRemoteNsid(Long remoteNsid) {
+        this.remoteNsid = remoteNsid;
     }
 
     public String getTenant() {

@@ -3,13 +3,16 @@ package dev.dpu.storage.operator.model;
 import dev.dpu.storage.api.dataplane.DataplaneConfig;
 import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.api.dataplane.NamespaceSpec;
+import dev.dpu.storage.api.dataplane.RemoteSpec;
 import dev.dpu.storage.api.dataplane.SubsystemSpec;
 import dev.dpu.storage.api.dataplane.TenantLimits;
 import dev.dpu.storage.api.dataplane.TenantSpec;
 import dev.dpu.storage.api.v1alpha1.Backend;
+import dev.dpu.storage.api.v1alpha1.BackendType;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.api.v1alpha1.Encryption;
 import dev.dpu.storage.api.v1alpha1.Listener;
+import dev.dpu.storage.api.v1alpha1.NvmeTcpTarget;
 import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.OffloadProfileSpec;
 import dev.dpu.storage.api.v1alpha1.QosLimits;
@@ -47,6 +50,8 @@ public final class DataplaneConfigModel {
                 reactors,
                 Objects.requireNonNullElse(p.getCpus(), List.of()),
                 offload(p),
+                pool.getSpec().getHostNqn(),
+                remotes(pool),
                 subsystems(pool, qosByTenant),
                 tenantLimits(qosByTenant));
     }
@@ -75,6 +80,27 @@ public final class DataplaneConfigModel {
                 p.getInCapsuleDataBytes(),
                 p.getMaxTransferBytes(),
                 encryption);
+    }
+
+    /** One remote per NvmeTcp backend, named like the backend (sorted by name, as backends are unique). */
+    private static List<RemoteSpec> remotes(DpuStoragePool pool) {
+        List<RemoteSpec> remotes = new ArrayList<>();
+        for (Backend b : pool.getSpec().getBackends()) {
+            NvmeTcpTarget t = b.getNvmeTcp();
+            if (t == null) {
+                continue;
+            }
+            remotes.add(new RemoteSpec(
+                    b.getName(),
+                    t.getAddress(),
+                    t.getPort(),
+                    t.getSubsystemNqn(),
+                    t.getHeaderDigest(),
+                    t.getDataDigest(),
+                    t.getCtrlLossTimeoutSeconds()));
+        }
+        remotes.sort(Comparator.comparing(RemoteSpec::name));
+        return remotes;
     }
 
     private static List<SubsystemSpec> subsystems(DpuStoragePool pool, Map<String, TenantQoS> qosByTenant) {
@@ -121,10 +147,20 @@ public final class DataplaneConfigModel {
             throw new IllegalArgumentException("spec.volumes: volume \"" + v.getName()
                     + "\" has no nsid; set spec.volumes[].nsid to the namespace ID hosts use for it");
         }
+        if (backend.getType() == BackendType.NvmeTcp) {
+            return NamespaceSpec.remote(
+                    v.getNsid(),
+                    v.getName(),
+                    backend.getName(),
+                    Objects.requireNonNullElse(v.getRemoteNsid(), v.getNsid().longValue()),
+                    v.sizeBytes(),
+                    Objects.requireNonNullElse(v.getBlockSize(), NamespaceSpec.DEFAULT_BLOCK_SIZE));
+        }
         String type =
                 switch (backend.getType()) {
                     case Ram -> NamespaceSpec.RAM;
                     case File -> NamespaceSpec.FILE;
+                    case NvmeTcp -> throw new IllegalStateException("handled above");
                 };
         return new NamespaceSpec(
                 v.getNsid(),

@@ -185,6 +185,7 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
             status.setNodesDesired(summary.desired());
             status.setNodesReady(summary.ready());
             status.setNodesUpToDate(summary.upToDate());
+            status.setNodesRemotesConnected(summary.remotesConnected());
             status.setEffectiveOffloadMode(summary.effectiveOffloadMode());
             podsNotReady = summary.podsNotReady();
             if (summary.podsNotReady() > 0 && summary.upToDate() == summary.desired()) {
@@ -195,6 +196,20 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
                                 + " agent pod(s) fail the kubelet's readiness probe although their node state"
                                 + " says Ready (agent HTTP port unreachable on the node?); kubectl -n " + ns
                                 + " get pods -l storage.dpu.dev/pool=" + name + " shows which.");
+            } else if (!summary.remoteFailed().isEmpty()) {
+                // Refused host NQN, unknown subsystem, a namespace too small: nothing heals this
+                // until someone changes the remote target or the pool.
+                conditions.stalled(
+                        "RemoteBackendFailed",
+                        summary.remoteFailed().size() + " remote backend connection(s) failed: "
+                                + PoolEvents.firstLines(summary.remoteFailed()));
+            } else if (!summary.remoteConnecting().isEmpty()) {
+                conditions.reconciling(
+                        "RemoteBackendConnecting",
+                        summary.remoteConnecting().size()
+                                + " remote backend connection(s) are not up yet; host I/O to their volumes waits"
+                                + " (up to ctrlLossTimeoutSeconds): "
+                                + PoolEvents.firstLines(summary.remoteConnecting()));
             } else if (summary.ready() == summary.desired() && summary.upToDate() == summary.desired()) {
                 conditions.ready(
                         "Available",

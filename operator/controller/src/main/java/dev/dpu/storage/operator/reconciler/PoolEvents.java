@@ -58,7 +58,11 @@ final class PoolEvents {
             DpuStoragePool pool, DpuStoragePoolStatus previous, DpuStoragePoolStatus now, EventRecorder events) {
         var before = Conditions.find(previous.getConditions(), Conditions.READY);
         var after = Conditions.find(now.getConditions(), Conditions.READY).orElseThrow();
-        if (before.isEmpty() || !Objects.equals(before.get().getReason(), after.getReason())) {
+        // A failed remote backend warns again when the failures change (another node, another
+        // reason), not only when the reason of the condition changes.
+        boolean newRemoteFailure = "RemoteBackendFailed".equals(after.getReason())
+                && before.map(b -> !Objects.equals(b.getMessage(), after.getMessage())).orElse(true);
+        if (before.isEmpty() || !Objects.equals(before.get().getReason(), after.getReason()) || newRemoteFailure) {
             if (Conditions.isTrue(now.getConditions(), Conditions.STALLED)) {
                 events.warning(pool, after.getReason(), after.getMessage());
             } else if ("True".equals(after.getStatus())) {
@@ -70,6 +74,12 @@ final class PoolEvents {
             var c = Conditions.find(now.getConditions(), "NodeConflict").orElseThrow();
             events.warning(pool, c.getReason(), c.getMessage());
         }
+    }
+
+    /** At most three of the lines, and how many more there are: a condition message stays readable. */
+    static String firstLines(List<String> lines) {
+        String shown = String.join("; ", lines.subList(0, Math.min(3, lines.size())));
+        return lines.size() > 3 ? shown + "; and " + (lines.size() - 3) + " more" : shown;
     }
 
     static String conflictMessage(DpuStoragePool pool, PoolTopology topology) {

@@ -41,9 +41,13 @@ class InvalidResourcesIT {
             spec:
               nodeSelector: {test.dpu.dev/no-such-label: "true"}
               offloadProfileRef: {name: valid}
-              backends: [{name: mem, type: Ram}, {name: disk, type: File, path: /var/lib/dpu/disk.img}]
+              hostNqn: nqn.2024-01.dev.example:dpu-host-1
+              backends: [{name: mem, type: Ram}, {name: disk, type: File, path: /var/lib/dpu/disk.img},
+                         {name: remote, type: NvmeTcp, nvmeTcp: {address: 192.0.2.10, subsystemNqn: "nqn.2024-01.dev.example:array-1"}}]
               volumes: [{name: a, nsid: 1, size: 1Gi, backend: mem, tenant: blue}, {name: b, nsid: 2, size: 2Gi, backend: disk, tenant: blue},
-                        {name: c, nsid: 1, size: 1Gi, backend: mem, tenant: red}]
+                        {name: c, nsid: 1, size: 1Gi, backend: mem, tenant: red},
+                        {name: d, nsid: 3, size: 1Gi, backend: remote, tenant: blue, remoteNsid: 7},
+                        {name: e, nsid: 2, size: 1Gi, backend: remote, tenant: red}]
               rollout: {maxUnavailable: "25%"}
             """;
     static final String VALID_TENANT =
@@ -245,20 +249,68 @@ class InvalidResourcesIT {
                         "spec.volumes",
                         "only Ram backends can be shared"),
                 bad(
+                        "NvmeTcp backend without its target",
+                        VALID_POOL.replace(
+                                ", nvmeTcp: {address: 192.0.2.10, subsystemNqn: \"nqn.2024-01.dev.example:array-1\"}",
+                                ""),
+                        "spec.backends[2].nvmeTcp",
+                        "nvmeTcp (address and subsystemNqn of the remote target) is required for NvmeTcp backends"),
+                bad(
+                        "a remote target on a Ram backend",
+                        VALID_POOL.replace(
+                                "{name: mem, type: Ram}",
+                                "{name: mem, type: Ram, nvmeTcp: {address: 192.0.2.9, subsystemNqn: \"nqn.2024-01.x.y:z\"}}"),
+                        "spec.backends[0].nvmeTcp",
+                        "not allowed for other types"),
+                bad(
+                        "a remote target named by host name",
+                        VALID_POOL.replace("address: 192.0.2.10", "address: array-1.example.com"),
+                        "spec.backends[2].nvmeTcp.address",
+                        "address must be the IPv4 or IPv6 address of the remote target"),
+                bad(
+                        "a remote subsystem NQN that is not one",
+                        VALID_POOL.replace("\"nqn.2024-01.dev.example:array-1\"", "array-1"),
+                        "spec.backends[2].nvmeTcp.subsystemNqn",
+                        "should match"),
+                bad(
+                        "a ctrl-loss timeout of zero",
+                        VALID_POOL.replace("address: 192.0.2.10,", "address: 192.0.2.10, ctrlLossTimeoutSeconds: 0,"),
+                        "spec.backends[2].nvmeTcp.ctrlLossTimeoutSeconds",
+                        "should be greater than or equal to 1"),
+                bad(
+                        "remoteNsid on a Ram volume",
+                        VALID_POOL.replace("backend: mem, tenant: red}", "backend: mem, tenant: red, remoteNsid: 4}"),
+                        "spec.volumes",
+                        "remoteNsid is only for volumes on NvmeTcp backends"),
+                bad(
+                        "two volumes on one remote namespace",
+                        VALID_POOL.replace("tenant: blue, remoteNsid: 7}", "tenant: blue, remoteNsid: 2}"),
+                        "spec.volumes",
+                        "two volumes of an NvmeTcp backend use the same remote namespace"),
+                bad(
+                        "hostNqn without a remote backend",
+                        VALID_POOL
+                                .replace(
+                                        ",\n                         {name: remote, type: NvmeTcp, nvmeTcp: {address: 192.0.2.10, subsystemNqn: \"nqn.2024-01.dev.example:array-1\"}}",
+                                        "")
+                                .replace(
+                                        ",\n                        {name: d, nsid: 3, size: 1Gi, backend: remote, tenant: blue, remoteNsid: 7}",
+                                        "")
+                                .replace(
+                                        ",\n                        {name: e, nsid: 2, size: 1Gi, backend: remote, tenant: red}",
+                                        ""),
+                        "spec.hostNqn",
+                        "hostNqn is only used to connect to NvmeTcp backends"),
+                bad(
                         "maxUnavailable zero",
                         VALID_POOL.replace("maxUnavailable: \"25%\"", "maxUnavailable: 0"),
                         "spec.rollout.maxUnavailable",
                         "positive number of nodes"),
                 bad(
                         "odd block size",
-                        VALID_POOL.replace("tenant: red}", "tenant: red, blockSize: 1024}"),
+                        VALID_POOL.replace("backend: mem, tenant: red}", "backend: mem, tenant: red, blockSize: 1024}"),
                         "spec.volumes[2].blockSize",
                         "512 or 4096"),
-                bad(
-                        "remote NVMe/TCP backends are not offered (yet)",
-                        VALID_POOL.replace("{name: mem, type: Ram}", "{name: mem, type: NvmeTcp}"),
-                        "spec.backends[0].type",
-                        "Unsupported value"),
                 // TenantQoS
                 bad(
                         "host NQN malformed",
