@@ -6,6 +6,7 @@ import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.api.v1alpha1.DpuNodeState;
 import dev.dpu.storage.api.v1alpha1.DpuNodeStateSpec;
 import dev.dpu.storage.api.v1alpha1.DpuNodeStateStatus;
+import dev.dpu.storage.api.v1alpha1.RemoteBackendStatus;
 import dev.dpu.storage.dataplane.ffm.Capabilities;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -55,6 +56,12 @@ final class NodeStates {
         if (status.appliedGeneration() > 0) {
             s.setAppliedConfigGeneration(status.appliedGeneration());
             s.setAppliedConfigHash(status.appliedHash());
+        }
+        if (!status.remotes().isEmpty()) {
+            s.setHostNqn(status.hostNqn());
+            s.setRemoteBackends(new ArrayList<>(status.remotes().stream()
+                    .map(r -> new RemoteBackendStatus(r.name(), r.target(), r.state(), r.reason()))
+                    .toList()));
         }
         s.setObservedGeneration(observedGeneration);
         s.setConditions(new ArrayList<>(status.conditions().stream()

@@ -55,6 +55,8 @@ public record DataplaneConfig(
                 @JsonInclude(JsonInclude.Include.NON_NULL)
                 String hostNqn,
         @JsonPropertyDescription("Remote NVMe/TCP targets that nvme-tcp namespaces live on. Default empty.")
+                // Left out when empty: a pool without remotes renders the same bytes as before they existed.
+                @JsonInclude(JsonInclude.Include.NON_EMPTY)
                 List<RemoteSpec> remotes,
         @JsonPropertyDescription("One NVMe subsystem per tenant of the pool. Default empty.")
                 List<SubsystemSpec> subsystems,

@@ -29,16 +29,9 @@ import java.util.Map;
         message = "a File backend stores exactly one volume; only Ram and NvmeTcp backends can be shared")
 @ValidationRule(
         value =
-                "self.volumes.all(v, !has(v.remoteNsid) || self.backends.exists(b, b.name == v.backend && b.type == 'NvmeTcp'))",
+                "self.volumes.all(v, has(v.remoteNsid) == self.backends.exists(b, b.name == v.backend && b.type == 'NvmeTcp'))",
         fieldPath = ".volumes",
-        message = "remoteNsid is only for volumes on NvmeTcp backends")
-// Two volumes on one remote namespace would overwrite each other's data.
-@ValidationRule(
-        value = "self.volumes.all(v, !self.backends.exists(b, b.name == v.backend && b.type == 'NvmeTcp')"
-                + " || self.volumes.exists_one(w, w.backend == v.backend"
-                + " && (has(w.remoteNsid) ? w.remoteNsid : w.nsid) == (has(v.remoteNsid) ? v.remoteNsid : v.nsid)))",
-        fieldPath = ".volumes",
-        message = "two volumes of an NvmeTcp backend use the same remote namespace (remoteNsid, default nsid)")
+        message = "remoteNsid is required for volumes on NvmeTcp backends and not allowed for others")
 @ValidationRule(
         value = "!has(self.hostNqn) || self.backends.exists(b, b.type == 'NvmeTcp')",
         fieldPath = ".hostNqn",
@@ -81,6 +74,11 @@ public class DpuStoragePoolSpec {
     @ValidationRule(
             value = "self.all(v, self.exists_one(w, w.nsid == v.nsid && w.tenant == v.tenant))",
             message = "nsid must be unique among the volumes of a tenant")
+    // Two volumes on one remote namespace would overwrite each other's data.
+    @ValidationRule(
+            value = "self.all(v, !has(v.remoteNsid) || self.exists_one(w, w.backend == v.backend && has(w.remoteNsid)"
+                    + " && w.remoteNsid == v.remoteNsid))",
+            message = "two volumes of an NvmeTcp backend use the same remote namespace (remoteNsid)")
     @JsonPropertyDescription("Volumes exported by every node of the pool, each in the subsystem of its tenant.")
     private List<Volume> volumes = new ArrayList<>();
 

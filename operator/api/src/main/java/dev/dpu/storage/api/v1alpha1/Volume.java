@@ -35,14 +35,15 @@ public class Volume {
 
     @Required
     @Pattern(ApiGroup.DNS_LABEL)
+    @Size(max = 63)
     @JsonPropertyDescription("Name of the pool backend that stores this volume.")
     private String backend;
 
     @Min(1)
     @Max(0xFFFFFFFEL)
     @JsonPropertyDescription(
-            "NvmeTcp backends only: the namespace ID of the volume in the remote subsystem. Defaults to nsid."
-                    + " Two volumes may not share a remote namespace.")
+            "The namespace ID of the volume in the remote subsystem: required for volumes on NvmeTcp backends,"
+                    + " not allowed for others. Two volumes may not share a remote namespace.")
     private Long remoteNsid;
 
     @Required

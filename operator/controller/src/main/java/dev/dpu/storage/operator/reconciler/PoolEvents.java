@@ -61,7 +61,8 @@ final class PoolEvents {
         // A failed remote backend warns again when the failures change (another node, another
         // reason), not only when the reason of the condition changes.
         boolean newRemoteFailure = "RemoteBackendFailed".equals(after.getReason())
-                && before.map(b -> !Objects.equals(b.getMessage(), after.getMessage())).orElse(true);
+                && before.map(b -> !Objects.equals(b.getMessage(), after.getMessage()))
+                        .orElse(true);
         if (before.isEmpty() || !Objects.equals(before.get().getReason(), after.getReason()) || newRemoteFailure) {
             if (Conditions.isTrue(now.getConditions(), Conditions.STALLED)) {
                 events.warning(pool, after.getReason(), after.getMessage());

