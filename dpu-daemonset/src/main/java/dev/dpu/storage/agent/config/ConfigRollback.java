@@ -61,7 +61,8 @@ public final class ConfigRollback {
             case ConfigOp.RequireDigests require ->
                 List.of(new ConfigOp.RequireDigests(
                         before.offload().requireHeaderDigest(), before.offload().requireDataDigest()));
-            case ConfigOp.AddRemote add -> List.of(new ConfigOp.RemoveRemote(add.remote().name()));
+            case ConfigOp.AddRemote add ->
+                List.of(new ConfigOp.RemoveRemote(add.remote().name()));
             // Its namespaces come back through the inverses of the RemoveNamespace steps before it.
             case ConfigOp.RemoveRemote remove ->
                 before.remote(remove.name())

@@ -127,7 +127,8 @@ public class DataplaneService {
             DataplaneConfig parsed = ConfigParser.parse(json);
             ConfigValidator.validate(parsed);
             // The pool may leave the host NQN to each node: a stable one of its own.
-            DataplaneConfig wanted = parsed.hostNqn() != null ? parsed : parsed.withHostNqn(agentConfig.defaultHostNqn());
+            DataplaneConfig wanted =
+                    parsed.hostNqn() != null ? parsed : parsed.withHostNqn(agentConfig.defaultHostNqn());
             DataplaneConfig toRun = wanted;
             String listener = status.listenerAddress();
             String mode = status.effectiveMode();

@@ -86,8 +86,7 @@ final class OpExecutor {
             case NamespaceSpec.FILE ->
                 engine.addFileNamespace(nqn, ns.nsid(), ns.path(), ns.sizeBytes(), ns.blockSize());
             case NamespaceSpec.NVME_TCP ->
-                engine.addRemoteNamespace(
-                        nqn, ns.nsid(), ns.remote(), ns.remoteNsid(), ns.sizeBytes(), ns.blockSize());
+                engine.addRemoteNamespace(nqn, ns.nsid(), ns.remote(), ns.remoteNsid(), ns.sizeBytes(), ns.blockSize());
             default ->
                 throw new UnsupportedOperationException(
                         "backend " + ns.backend() + " is not offered by this data path build");

@@ -61,6 +61,7 @@ public final class DataplaneCollector extends Collector {
         families.addAll(engineFamilies(l, stats));
         families.addAll(namespaceFamilies(l, stats));
         families.addAll(telemetryFamilies(l, stats, dataplane.status().effectiveMode()));
+        families.addAll(RemoteFamilies.of(l, stats));
         return families;
     }
 
@@ -276,7 +277,7 @@ public final class DataplaneCollector extends Collector {
         "burst_bytes"
     };
 
-    private static void addHistogram(MetricFamily family, List<String> id, StatsSnapshot.LatencyHistogram histogram) {
+    static void addHistogram(MetricFamily family, List<String> id, StatsSnapshot.LatencyHistogram histogram) {
         long[] cumulative = PrometheusBuckets.cumulative(histogram);
         for (int i = 0; i < cumulative.length; i++) {
             family.add("_bucket", with(id, "le", PrometheusBuckets.le(i)), cumulative[i]);
@@ -285,7 +286,7 @@ public final class DataplaneCollector extends Collector {
         family.add("_sum", id, histogram.sumNs() / 1e9);
     }
 
-    private static List<String> with(List<String> pairs, String name, String value) {
+    static List<String> with(List<String> pairs, String name, String value) {
         List<String> all = new ArrayList<>(pairs);
         all.add(name);
         all.add(value);

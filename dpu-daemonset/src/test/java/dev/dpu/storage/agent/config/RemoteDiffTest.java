@@ -55,7 +55,8 @@ class RemoteDiffTest {
         RemoteSpec slower =
                 new RemoteSpec("array-1", "192.0.2.10", 4420, "nqn.2024-01.dev.example:array-1", true, false, 30);
 
-        assertThat(ConfigDiff.between(RUNNING, withRemotes(HOST_NQN, List.of(slower), ON_ARRAY)).operations())
+        assertThat(ConfigDiff.between(RUNNING, withRemotes(HOST_NQN, List.of(slower), ON_ARRAY))
+                        .operations())
                 .containsExactly(
                         new ConfigOp.RemoveNamespace(nqn("tenant-blue"), "tenant-blue", 3),
                         new ConfigOp.RemoveRemote("array-1"),
@@ -67,7 +68,8 @@ class RemoteDiffTest {
     void anotherHostNqnReconnectsEveryRemote() {
         String other = "nqn.2024-01.dev.example:rack-7";
 
-        assertThat(ConfigDiff.between(RUNNING, withRemotes(other, List.of(ARRAY), ON_ARRAY)).operations())
+        assertThat(ConfigDiff.between(RUNNING, withRemotes(other, List.of(ARRAY), ON_ARRAY))
+                        .operations())
                 .containsExactly(
                         new ConfigOp.RemoveNamespace(nqn("tenant-blue"), "tenant-blue", 3),
                         new ConfigOp.RemoveRemote("array-1"),
@@ -82,8 +84,8 @@ class RemoteDiffTest {
 
     @Test
     void undoingARemovedRemoteBringsItBackBeforeItsNamespace() {
-        List<ConfigOp> done = ConfigDiff.between(RUNNING, withRemotes(HOST_NQN, List.of()))
-                .operations();
+        List<ConfigOp> done =
+                ConfigDiff.between(RUNNING, withRemotes(HOST_NQN, List.of())).operations();
 
         assertThat(ConfigRollback.undo(done, RUNNING))
                 .containsExactly(

@@ -132,6 +132,58 @@ public final class Engine implements AutoCloseable {
                 handle, arena.allocateFrom(nqn), nsid, arena.allocateFrom(path), sizeBytes, blockSize));
     }
 
+    /**
+     * Adds a remote NVMe/TCP target that {@link #addRemoteNamespace} namespaces live on. Returns at
+     * once: the data path connects (and later reconnects) in the background; {@link
+     * StatsSnapshot.RemoteStats} says how it stands.
+     */
+    public void addRemote(
+            String name,
+            String address,
+            int port,
+            String subsystemNqn,
+            String hostNqn,
+            boolean headerDigest,
+            boolean dataDigest,
+            int ctrlLossTimeoutSeconds) {
+        call(
+                "dpd_remote_add(" + name + ", " + address + ":" + port + ", " + subsystemNqn + ")",
+                arena -> (int) Dpd.REMOTE_ADD.invokeExact(
+                        handle,
+                        arena.allocateFrom(name),
+                        arena.allocateFrom(address),
+                        port,
+                        arena.allocateFrom(subsystemNqn),
+                        arena.allocateFrom(hostNqn),
+                        headerDigest ? 1 : 0,
+                        dataDigest ? 1 : 0,
+                        ctrlLossTimeoutSeconds));
+    }
+
+    /** Disconnects from a remote and forgets it; EBUSY while a namespace uses it. */
+    public void removeRemote(String name) {
+        call("dpd_remote_remove(" + name + ")", arena ->
+                (int) Dpd.REMOTE_REMOVE.invokeExact(handle, arena.allocateFrom(name)));
+    }
+
+    /**
+     * Adds a namespace stored on namespace remoteNsid of a remote; sizeBytes and blockSize are what
+     * hosts see and are checked against the remote namespace on every connect.
+     */
+    public void addRemoteNamespace(
+            String nqn, int nsid, String remote, long remoteNsid, long sizeBytes, int blockSize) {
+        call(
+                "dpd_ns_add_remote(" + nqn + ", " + nsid + ", " + remote + ", " + remoteNsid + ")",
+                arena -> (int) Dpd.NS_ADD_REMOTE.invokeExact(
+                        handle,
+                        arena.allocateFrom(nqn),
+                        nsid,
+                        arena.allocateFrom(remote),
+                        (int) remoteNsid, // uint32_t in C: 1..4294967294 fits the bits
+                        sizeBytes,
+                        blockSize));
+    }
+
     /** Removes a namespace; in-flight commands on it complete first. */
     public void removeNamespace(String nqn, int nsid) {
         call("dpd_ns_remove(" + nqn + ", " + nsid + ")", arena ->

@@ -71,6 +71,46 @@ public final class StatsSnapshot implements AutoCloseable {
     private static final int KIND_NS = 0;
 
     private static final int KIND_TENANT = 1;
+    private static final int KIND_REMOTE = 3;
+
+    /** DPD_REMOTE_CONNECTING/_CONNECTED/_FAILED, in that order. */
+    public enum RemoteState {
+        /** Connecting or reconnecting (with backoff); host I/O waits up to the ctrl-loss timeout. */
+        CONNECTING,
+        /** I/O flows. */
+        CONNECTED,
+        /** The remote refused this host or does not fit the namespaces: a person must act. */
+        FAILED
+    }
+
+    /** DPD_REMOTE_STAT_* counters, in native order (the ordinal is the native id). */
+    public enum RemoteCounter {
+        RECONNECTS,
+        DISCONNECTED_NS,
+        READ_OPS,
+        WRITE_OPS,
+        OTHER_OPS,
+        READ_BYTES,
+        WRITE_BYTES,
+        ERRORS_GENERIC,
+        ERRORS_COMMAND,
+        ERRORS_MEDIA,
+        ERRORS_PATH,
+        ERRORS_TRANSPORT,
+        /** Gauge: host I/Os waiting for the connection. */
+        QUEUED
+    }
+
+    /**
+     * One remote: its state, why it is not connected (what to do; "" when connected), counters by
+     * {@link RemoteCounter} and the round-trip latency histogram (command sent to completion).
+     */
+    public record RemoteStats(
+            String name, RemoteState state, String reason, long[] counters, LatencyHistogram roundTrip) {
+        public long get(RemoteCounter counter) {
+            return counters[counter.ordinal()];
+        }
+    }
 
     /**
      * One latency histogram: {@code counts[b]} samples fell in bucket b, whose inclusive upper
@@ -109,7 +149,8 @@ public final class StatsSnapshot implements AutoCloseable {
     public record TenantStats(String name, long[] limits, IoStats io) {}
 
     /** Everything a snapshot holds, as Java values. */
-    public record Stats(long[] engine, List<NamespaceStats> namespaces, List<TenantStats> tenants) {
+    public record Stats(
+            long[] engine, List<NamespaceStats> namespaces, List<TenantStats> tenants, List<RemoteStats> remotes) {
         public long get(EngineCounter counter) {
             return engine[counter.ordinal()];
         }
@@ -195,10 +236,43 @@ public final class StatsSnapshot implements AutoCloseable {
                 }
                 tenants.add(new TenantStats(name, limits, io(KIND_TENANT, i)));
             }
-            return new Stats(engine, List.copyOf(namespaces), List.copyOf(tenants));
+            return new Stats(engine, List.copyOf(namespaces), List.copyOf(tenants), remotes());
         } catch (Throwable t) {
             throw Dpd.rethrow(t);
         }
+    }
+
+    private List<RemoteStats> remotes() throws Throwable {
+        int count = (int) Dpd.STATS_REMOTE_COUNT.invokeExact(handle);
+        List<RemoteStats> remotes = new ArrayList<>(count);
+        RemoteCounter[] ids = RemoteCounter.values();
+        RemoteState[] states = RemoteState.values();
+        for (int i = 0; i < count; i++) {
+            String name = Dpd.string((MemorySegment) Dpd.STATS_REMOTE_NAME.invokeExact(handle, i));
+            int state = (int) Dpd.STATS_REMOTE_STATE.invokeExact(handle, i);
+            String reason = Dpd.string((MemorySegment) Dpd.STATS_REMOTE_REASON.invokeExact(handle, i));
+            long[] counters = new long[ids.length];
+            for (RemoteCounter c : ids) {
+                counters[c.ordinal()] = (long) Dpd.STATS_REMOTE.invokeExact(handle, i, c.ordinal());
+            }
+            remotes.add(new RemoteStats(
+                    name,
+                    states[state],
+                    reason == null ? "" : reason,
+                    counters,
+                    histogram(KIND_REMOTE, i, Histogram.BACKEND)));
+        }
+        return List.copyOf(remotes);
+    }
+
+    private LatencyHistogram histogram(int kind, int idx, Histogram h) throws Throwable {
+        long[] bounds = bucketUpperNs();
+        long[] counts = new long[bounds.length];
+        for (int b = 0; b < bounds.length; b++) {
+            counts[b] = (long) Dpd.STATS_HIST_BUCKET.invokeExact(handle, kind, idx, h.ordinal(), b);
+        }
+        long sum = (long) Dpd.STATS_HIST_SUM_NS.invokeExact(handle, kind, idx, h.ordinal());
+        return new LatencyHistogram(bounds, counts, sum);
     }
 
     private IoStats io(int kind, int idx) throws Throwable {
@@ -207,15 +281,9 @@ public final class StatsSnapshot implements AutoCloseable {
         for (IoCounter c : ids) {
             counters[c.ordinal()] = (long) Dpd.STATS_IO.invokeExact(handle, kind, idx, c.ordinal());
         }
-        long[] bounds = bucketUpperNs();
         List<LatencyHistogram> histograms = new ArrayList<>(2);
         for (Histogram h : Histogram.values()) {
-            long[] counts = new long[bounds.length];
-            for (int b = 0; b < bounds.length; b++) {
-                counts[b] = (long) Dpd.STATS_HIST_BUCKET.invokeExact(handle, kind, idx, h.ordinal(), b);
-            }
-            long sum = (long) Dpd.STATS_HIST_SUM_NS.invokeExact(handle, kind, idx, h.ordinal());
-            histograms.add(new LatencyHistogram(bounds, counts, sum));
+            histograms.add(histogram(kind, idx, h));
         }
         return new IoStats(counters, List.copyOf(histograms));
     }
