@@ -17,11 +17,14 @@ export SANDBOX_DIR
 # Its own ports (overridable, so two checkouts can run it side by side).
 export SANDBOX_APISERVER_PORT="${SMOKE_APISERVER_PORT:-26443}" SANDBOX_ETCD_PORT="${SMOKE_ETCD_PORT:-26379}" \
     SANDBOX_NVME_PORT="${SMOKE_NVME_PORT:-24420}" SANDBOX_AGENT_HTTP_PORT="${SMOKE_AGENT_HTTP_PORT:-29480}" \
-    SANDBOX_OPERATOR_HTTP_PORT="${SMOKE_OPERATOR_HTTP_PORT:-28080}" SANDBOX_PROMETHEUS_PORT="${SMOKE_PROMETHEUS_PORT:-29090}"
+    SANDBOX_OPERATOR_HTTP_PORT="${SMOKE_OPERATOR_HTTP_PORT:-28080}" SANDBOX_PROMETHEUS_PORT="${SMOKE_PROMETHEUS_PORT:-29090}" \
+    SANDBOX_STORAGE_PORT="${SMOKE_STORAGE_PORT:-24430}" SANDBOX_REMOTE_NVME_PORT="${SMOKE_REMOTE_NVME_PORT:-24421}" \
+    SANDBOX_REMOTE_AGENT_HTTP_PORT="${SMOKE_REMOTE_AGENT_HTTP_PORT:-29481}"
 [ "${SMOKE_BUILD:-0}" = 1 ] || export RUN_SKIP_BUILD=1
 kubeconfig="$SANDBOX_DIR/control-plane/admin.kubeconfig"
 kc() { "$KUBE_BIN_DIR/kubectl" --kubeconfig "$kubeconfig" -n storage "$@"; }
 . "$here/sandbox/samples.sh"
+. "$here/sandbox/remote-checks.sh"
 loadgen="$repo/dataplane/build/dpu-loadgen"
 blue_nqn=nqn.2024-01.dev.dpu:storage.pool-a.tenant-blue
 blue_host=nqn.2014-08.org.nvmexpress:uuid:0b1ee000-0000-4000-8000-000000000001
@@ -125,6 +128,7 @@ result "agent not restarted" "pid $agent_pid before, $(awk '{print $1}' "$SANDBO
     [ "$(awk '{print $1}' "$SANDBOX_DIR/agent.pid")" = "$agent_pid" -a -d "/proc/$agent_pid" ]
 
 check_samples
+check_remote_pool
 
 "$repo/run.sh" down > "$SANDBOX_DIR/down.out" 2>&1
 left=""

@@ -9,11 +9,14 @@
 #   3. the CRDs, the operator's RBAC and the packaged operator, acting as its service account,
 #   4. samples/basic (profile, pool, two tenants) with the listener on 127.0.0.1,
 #   5. one real agent for node dpu-node-0, acting as the pool's agent service account,
-#   6. Prometheus scraping the agent and the operator.
+#   6. samples/remote: a "storage server" (our standalone dpu-target), node dpu-initiator-0 and a
+#      second real agent whose pool-remote forwards its volume to the storage server,
+#   7. Prometheus scraping the agents and the operator.
 # Needs e2e/build-kube.sh and `./mvnw package -DskipTests` done first (./run.sh does both).
 # Environment (defaults in brackets): SANDBOX_DIR [$DPU_CACHE_DIR/sandbox], SANDBOX_NODES [3],
 #   SANDBOX_APISERVER_PORT [6443], SANDBOX_ETCD_PORT [2379], SANDBOX_NVME_PORT [4420],
-#   SANDBOX_AGENT_HTTP_PORT [9480], SANDBOX_OPERATOR_HTTP_PORT [8080], SANDBOX_PROMETHEUS_PORT [9090].
+#   SANDBOX_AGENT_HTTP_PORT [9480], SANDBOX_OPERATOR_HTTP_PORT [8080], SANDBOX_PROMETHEUS_PORT [9090],
+#   SANDBOX_STORAGE_PORT [4430], SANDBOX_REMOTE_NVME_PORT [4421], SANDBOX_REMOTE_AGENT_HTTP_PORT [9481].
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib/cache.sh"
@@ -27,16 +30,20 @@ SANDBOX_NVME_PORT="${SANDBOX_NVME_PORT:-4420}"
 SANDBOX_AGENT_HTTP_PORT="${SANDBOX_AGENT_HTTP_PORT:-9480}"
 SANDBOX_OPERATOR_HTTP_PORT="${SANDBOX_OPERATOR_HTTP_PORT:-8080}"
 SANDBOX_PROMETHEUS_PORT="${SANDBOX_PROMETHEUS_PORT:-9090}"
+SANDBOX_STORAGE_PORT="${SANDBOX_STORAGE_PORT:-4430}"
+SANDBOX_REMOTE_NVME_PORT="${SANDBOX_REMOTE_NVME_PORT:-4421}"
+SANDBOX_REMOTE_AGENT_HTTP_PORT="${SANDBOX_REMOTE_AGENT_HTTP_PORT:-9481}"
 SANDBOX_NAMESPACE=storage SANDBOX_POOL=pool-a SANDBOX_AGENT_NODE=dpu-node-0
 SANDBOX_KUBECONFIG="$SANDBOX_DIR/control-plane/admin.kubeconfig"
 OPERATOR_JAR="$REPO_DIR/operator/controller/target/quarkus-app/quarkus-run.jar"
 AGENT_JAR="$REPO_DIR/dpu-daemonset/target/quarkus-app/quarkus-run.jar"
 # Our processes, in start order; `down` stops them in reverse, then the control plane.
-PROCESSES=(kwok operator agent prometheus)
+PROCESSES=(kwok operator agent storage-server agent-remote prometheus)
 
 . "$here/sandbox/procs.sh"
 . "$here/sandbox/kube.sh"
 . "$here/sandbox/print.sh"
+. "$here/sandbox/remote.sh"
 
 control_plane() {
     CONTROL_PLANE_DIR="$SANDBOX_DIR/control-plane" APISERVER_PORT="$SANDBOX_APISERVER_PORT" \
@@ -58,20 +65,23 @@ preflight() {
     done
     command -v prometheus >/dev/null || sb_die "prometheus missing: run ./setup.sh (Debian package prometheus)"
     for p in SANDBOX_APISERVER_PORT SANDBOX_ETCD_PORT SANDBOX_NVME_PORT SANDBOX_AGENT_HTTP_PORT \
-        SANDBOX_OPERATOR_HTTP_PORT SANDBOX_PROMETHEUS_PORT; do
+        SANDBOX_OPERATOR_HTTP_PORT SANDBOX_PROMETHEUS_PORT SANDBOX_STORAGE_PORT SANDBOX_REMOTE_NVME_PORT \
+        SANDBOX_REMOTE_AGENT_HTTP_PORT; do
         case "$p" in
             SANDBOX_APISERVER_PORT | SANDBOX_ETCD_PORT) control_plane status >/dev/null 2>&1 && continue ;;
             SANDBOX_NVME_PORT) sb_pid agent >/dev/null && continue ;;
             SANDBOX_AGENT_HTTP_PORT) sb_pid agent >/dev/null && continue ;;
             SANDBOX_OPERATOR_HTTP_PORT) sb_pid operator >/dev/null && continue ;;
             SANDBOX_PROMETHEUS_PORT) sb_pid prometheus >/dev/null && continue ;;
+            SANDBOX_STORAGE_PORT) sb_pid storage-server >/dev/null && continue ;;
+            SANDBOX_REMOTE_NVME_PORT | SANDBOX_REMOTE_AGENT_HTTP_PORT) sb_pid agent-remote >/dev/null && continue ;;
         esac
         sb_port_free "${!p}" || sb_die "port 127.0.0.1:${!p} is in use; set $p to a free port"
     done
 }
 
 start_kwok() {
-    sb_log "2/6 kwok with $SANDBOX_NODES simulated DPU nodes"
+    sb_log "2/7 kwok with $SANDBOX_NODES simulated DPU nodes"
     # Our stage file only, so that a user's ~/.kwok/kwok.yaml is not read. The copy in the state
     # dir is the pid-file marker that tells our kwok from anyone else's.
     cp "$here/sandbox/kwok-stages.yaml" "$SANDBOX_DIR/kwok-stages.yaml"
@@ -84,7 +94,7 @@ start_kwok() {
 }
 
 start_operator() {
-    sb_log "3/6 CRDs, the operator's RBAC and the operator"
+    sb_log "3/7 CRDs, the operator's RBAC and the operator"
     kc apply -k "$REPO_DIR/crds" >/dev/null
     kc apply -f "$REPO_DIR/operator/deploy/namespace.yaml" >/dev/null
     kc apply -k "$REPO_DIR/operator/deploy/rbac" >/dev/null
@@ -120,7 +130,7 @@ daemonset_scheduled() {
 }
 
 apply_samples() {
-    sb_log "4/6 samples/basic: OffloadProfile, DpuStoragePool, two TenantQoS in namespace $SANDBOX_NAMESPACE"
+    sb_log "4/7 samples/basic: OffloadProfile, DpuStoragePool, two TenantQoS in namespace $SANDBOX_NAMESPACE"
     # Server-side apply, as Argo CD (samples/argocd) or a user's `kubectl apply --server-side` does.
     kc apply --server-side --force-conflicts -k "$(sb_write_overlay)" >/dev/null
     sb_wait "the operator rendering pool $SANDBOX_POOL (ConfigMap $SANDBOX_POOL-dataplane)" 90 operator pool_rendered
@@ -133,7 +143,7 @@ node_state_ready() {
 }
 
 start_agent() {
-    sb_log "5/6 the agent for node $SANDBOX_AGENT_NODE (NVMe/TCP on 127.0.0.1:$SANDBOX_NVME_PORT)"
+    sb_log "5/7 the agent for node $SANDBOX_AGENT_NODE (NVMe/TCP on 127.0.0.1:$SANDBOX_NVME_PORT)"
     sb_kubeconfig_as "$SANDBOX_DIR/agent.kubeconfig" "$SANDBOX_POOL-agent" "$SANDBOX_NAMESPACE"
     # The same environment the operator's DaemonSet gives the agent's container.
     KUBECONFIG="$SANDBOX_DIR/agent.kubeconfig" NODE_NAME="$SANDBOX_AGENT_NODE" \
@@ -147,7 +157,7 @@ start_agent() {
 }
 
 start_prometheus() {
-    sb_log "6/6 Prometheus on 127.0.0.1:$SANDBOX_PROMETHEUS_PORT"
+    sb_log "7/7 Prometheus on 127.0.0.1:$SANDBOX_PROMETHEUS_PORT"
     cat > "$SANDBOX_DIR/prometheus.yml" <<PROM
 # Generated by e2e/sandbox.sh.
 global: {scrape_interval: 5s, evaluation_interval: 5s}
@@ -157,6 +167,8 @@ scrape_configs:
     static_configs:
       - targets: ["127.0.0.1:$SANDBOX_AGENT_HTTP_PORT"]
         labels: {namespace: $SANDBOX_NAMESPACE}
+      - targets: ["127.0.0.1:$SANDBOX_REMOTE_AGENT_HTTP_PORT"]
+        labels: {namespace: $REMOTE_NAMESPACE}
   - job_name: dpu-offload-operator
     metrics_path: /q/metrics
     static_configs:
@@ -183,12 +195,14 @@ up() {
     trap 'sb_log "up did not finish; state and logs in $SANDBOX_DIR; ./run.sh down stops what was started"' EXIT
     preflight
     JAVA=$(java_bin) || sb_die "no JDK 22+ found (see jdk.sh)"
-    sb_log "1/6 control plane (etcd, kube-apiserver, controller-manager, scheduler) on 127.0.0.1:$SANDBOX_APISERVER_PORT"
+    sb_log "1/7 control plane (etcd, kube-apiserver, controller-manager, scheduler) on 127.0.0.1:$SANDBOX_APISERVER_PORT"
     control_plane up --with-controllers >/dev/null
     start_kwok
     start_operator
     apply_samples
     start_agent
+    start_storage_server
+    start_remote_pool
     start_prometheus
     trap - EXIT
     sb_print_usage

@@ -57,6 +57,29 @@ NODE
     done | kc apply -f - >/dev/null
 }
 
+# sb_apply_node NAME LABEL: one more simulated node, labelled LABEL=true only (so pools selecting
+# storage.dpu.dev/dpu=true leave it alone: a node serves one pool).
+sb_apply_node() {
+    local name=$1 label=$2
+    kc apply -f - >/dev/null <<NODE
+apiVersion: v1
+kind: Node
+metadata:
+  name: $name
+  annotations:
+    kwok.x-k8s.io/node: fake
+  labels:
+    kubernetes.io/hostname: $name
+    kubernetes.io/os: linux
+    kubernetes.io/arch: amd64
+    $label: "true"
+    type: kwok
+status:
+  allocatable: {cpu: "16", memory: 64Gi, pods: "110"}
+  capacity: {cpu: "16", memory: 64Gi, pods: "110"}
+NODE
+}
+
 nodes_ready() { # COUNT
     [ "$(kc get nodes -l storage.dpu.dev/dpu=true \
         -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c '^True$')" -ge "$1" ]

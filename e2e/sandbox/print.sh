@@ -43,9 +43,22 @@ From a Linux host with nvme-cli (on this machine: modprobe nvme-tcp first):
 Change a tenant's limits; the agent applies it live (watch dpu_dataplane_tenant_limit):
   kubectl -n $SANDBOX_NAMESPACE patch tqos tenant-blue --type merge -p '{"spec":{"limits":{"totalIops":5000}}}'
 
+Initiator-side pool (samples/remote, namespace $REMOTE_NAMESPACE): node $REMOTE_AGENT_NODE runs a second
+real agent (log $SANDBOX_DIR/agent-remote.log) that serves 127.0.0.1:$SANDBOX_REMOTE_NVME_PORT and forwards
+volume vol-db to the storage server on 127.0.0.1:$SANDBOX_STORAGE_PORT (dpu-target, log
+$SANDBOX_DIR/storage-server.log), connecting as $REMOTE_HOST_NQN:
+  kubectl -n $REMOTE_NAMESPACE get dpunode $REMOTE_AGENT_NODE -o jsonpath='{.status.remoteBackends}'
+  $REPO_DIR/dataplane/build/dpu-loadgen --address 127.0.0.1 --port $SANDBOX_REMOTE_NVME_PORT \
+      --nqn nqn.2024-01.dev.dpu:storage.$REMOTE_POOL.tenant-db \
+      --hostnqn nqn.2014-08.org.nvmexpress:uuid:0db00000-0000-4000-8000-000000000003 \
+      --nsid 1 --rw randrw --qd 16 --duration-s 10 --verify
+Stop the storage server (kill \$(cut -d' ' -f1 $SANDBOX_DIR/storage-server.pid)) and watch the node
+state go Connecting and I/O wait; e2e/sandbox.sh up starts it again.
+
 Metrics:
   Prometheus  http://127.0.0.1:$SANDBOX_PROMETHEUS_PORT  e.g. sum by (tenant) (rate(dpu_dataplane_io_ops_total[1m]))
   agent       http://127.0.0.1:$SANDBOX_AGENT_HTTP_PORT/q/metrics
+  remote pool http://127.0.0.1:$SANDBOX_REMOTE_AGENT_HTTP_PORT/q/metrics  e.g. dpu_dataplane_remote_state
   operator    http://127.0.0.1:$SANDBOX_OPERATOR_HTTP_PORT/q/metrics
 
 Stop everything: ./run.sh down   (status: e2e/sandbox.sh status)
