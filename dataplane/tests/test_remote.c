@@ -537,7 +537,7 @@ static void *fake_remote(void *arg)
 	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	uint8_t buf[256];
 	if (recv(c, buf, 128, MSG_WAITALL) == 128) {
-		uint8_t junk[8] = { 0x7f, 0, 8, 0, 0xff, 0xff, 0xff, 0x7f }; /* unknown type, plen 2 GiB */
+		uint8_t junk[128] = { 0x7f, 0, 128, 0, 0xff, 0xff, 0xff, 0x7f }; /* unknown type, plen 2 GiB */
 		send(c, junk, sizeof(junk), MSG_NOSIGNAL);
 	}
 	while (recv(c, buf, sizeof(buf), 0) > 0)
@@ -581,11 +581,65 @@ static void malformed_pdu_from_the_remote_closes_only_that_connection(void)
 	CHECK(ini_rw(&hq, 1, 2, 0, 4, BS, w, &c) == 0 && c.status == 0);
 	CHECK(ini_rw(&hq, 0, 2, 0, 4, BS, r, &c) == 0 && c.status == 0 && memcmp(w, r, sizeof(w)) == 0);
 	char why[512];
-	CHECK(wait_state(ea, DPD_REMOTE_CONNECTING, NULL, why, sizeof(why), 1000));
+	CHECK_MSG(wait_state(ea, DPD_REMOTE_CONNECTING, "ICResp", why, sizeof(why), 10000), "reason: %s", why);
 	ini_close(&hq);
 	ini_close(&ha);
 	dpd_engine_destroy(ea);
 	close(f.lfd);
+}
+
+static int ns_index(dpd_stats *s, uint32_t nsid)
+{
+	for (int i = 0; i < dpd_stats_ns_count(s); i++)
+		if (dpd_stats_ns_nsid(s, i) == nsid && strcmp(dpd_stats_ns_subsystem(s, i), SUB_A) == 0)
+			return i;
+	return -1;
+}
+
+/* QoS and the offload modes act before forwarding, as for local backends. */
+static void qos_and_offload_modes_apply_before_forwarding(void)
+{
+	char why[512];
+	struct remote_b b = { .hostnqn = HOST_A, .bytes = NS_BYTES };
+	dpd_engine *eb = b_up(&b);
+	REQUIRE(eb != NULL);
+	struct dpu_a a = { .b_port = b.port };
+	int port;
+	dpd_engine *ea = a_up(&a, &port);
+	REQUIRE(ea != NULL);
+	CHECK(dpd_tenant_add(ea, "blue") == 0);
+	CHECK(dpd_tenant_set_limits(ea, "blue", 0, 200, 0, 0, 0, 0, 1, 0) == 0);
+	CHECK(dpd_tenant_ns_add(ea, "blue", SUB_A, 1) == 0);
+	CHECK(dpd_engine_set_offload_mode(ea, DPD_OFFLOAD_NON_OFFLOAD, DPD_OFFLOAD_FALLBACK_FAIL) ==
+	      DPD_OFFLOAD_NON_OFFLOAD);
+	CHECK(wait_state(ea, DPD_REMOTE_CONNECTED, NULL, why, sizeof(why), 20000));
+	struct ini ha, hq;
+	CHECK(host_up(port, 0, 0, &ha, &hq, &HOST_TO_A) == 0);
+	CHECK(write_mix(&hq, 0, 31) == 0);
+	CHECK(verify_mix(&hq, 0, 31, 256) == 0);
+	dpd_stats *s = NULL;
+	CHECK(dpd_stats_snapshot(ea, &s) == 0);
+	int ns = ns_index(s, 1);
+	REQUIRE(ns >= 0);
+	uint64_t ios = dpd_stats_io(s, DPD_KIND_NS, ns, DPD_IO_READ_OPS) + dpd_stats_io(s, DPD_KIND_NS, ns, DPD_IO_WRITE_OPS);
+	CHECK_EQ_U64(ios, 2 * DPD_ARRAY_SIZE(MIX));
+	CHECK_EQ_U64(dpd_stats_io(s, DPD_KIND_NS, ns, DPD_IO_PAYLOAD_COPIES), 2 * ios);
+	CHECK(dpd_stats_io(s, DPD_KIND_TENANT, 0, DPD_IO_THROTTLED) > 0);
+	CHECK_EQ_U64(dpd_stats_remote(s, 0, DPD_REMOTE_STAT_WRITE_OPS), DPD_ARRAY_SIZE(MIX));
+	dpd_stats_destroy(s);
+	/* ZeroCopy: the host's buffer goes to the remote socket as is. */
+	CHECK(dpd_engine_set_offload_mode(ea, DPD_OFFLOAD_ZERO_COPY, DPD_OFFLOAD_FALLBACK_FAIL) == DPD_OFFLOAD_ZERO_COPY);
+	CHECK(write_mix(&hq, 4000, 32) == 0);
+	CHECK(verify_mix(&hq, 4000, 32, 256) == 0);
+	CHECK(dpd_stats_snapshot(ea, &s) == 0);
+	ns = ns_index(s, 1);
+	REQUIRE(ns >= 0);
+	CHECK_EQ_U64(dpd_stats_io(s, DPD_KIND_NS, ns, DPD_IO_PAYLOAD_COPIES), 2 * ios); /* none more */
+	dpd_stats_destroy(s);
+	ini_close(&hq);
+	ini_close(&ha);
+	dpd_engine_destroy(ea);
+	dpd_engine_destroy(eb);
 }
 
 static void api_refuses_bad_arguments(void)
@@ -616,6 +670,7 @@ int main(void)
 	RUN(digests_on_both_hops);
 	RUN(xts_leaves_only_ciphertext_on_the_remote);
 	RUN(flush_write_zeroes_and_deallocate_reach_the_remote);
+	RUN(qos_and_offload_modes_apply_before_forwarding);
 	RUN(remote_restart_costs_the_host_no_error);
 	RUN(remote_gone_past_ctrl_loss_gives_a_path_error_then_recovers);
 	RUN(refusals_are_reported_with_what_to_do);
