@@ -82,6 +82,23 @@ def write(result, doc_path, png_path, json_path):
     w("NonOffload moves every payload through a staging buffer (network buffer -> staging, processed "
       "there, staging -> backend buffer, and back for reads): two memcpy per I/O. ZeroCopy hands the "
       "buffer the payload landed in to io_uring; with XTS it is encrypted in place, one pass.\n")
+    w("## Remote NVMe/TCP backend (initiator-side DPU)\n")
+    w("Same run: a second dpu-target serves the backing file as the \"storage server\"; the first serves a "
+      "namespace on it through its nvme-tcp backend (ZeroCopy, no XTS, no digests, one reactor each). Each "
+      "workload ran directly against the storage server and through the extra hop, back to back. \"via "
+      "remote\" = loadgen -> DPU target -> remote backend -> storage server; the ratio and the added p50 "
+      "are what the hop costs on this machine, where all three processes share the two CPUs.\n")
+    w("| workload | qd | direct IOPS | via remote IOPS | ratio | direct p50 us | via remote p50 us | added p50 us |")
+    w("|---|---|---|---|---|---|---|---|")
+    by = {(x["path"], x["rw"], x["bs"], x["qd"]): x for x in result.get("remote", [])}
+    for (path, rw, bs, qd), d in sorted(by.items()):
+        if path != "direct" or ("remote", rw, bs, qd) not in by:
+            continue
+        r = by[("remote", rw, bs, qd)]
+        w("| %s %d KiB | %d | %.0f | %.0f | %s | %.1f | %.1f | %.1f |" % (
+            rw, bs // 1024, qd, d["iops"], r["iops"], _ratio(r["iops"], d["iops"]), d["latencyUs"]["p50"],
+            r["latencyUs"]["p50"], r["latencyUs"]["p50"] - d["latencyUs"]["p50"]))
+    w("")
     w("## What the figures say\n")
     hz = m.get("cpuMHz", 0) * 1e6
     mc = lim["memcpyBytesPerSecond"]

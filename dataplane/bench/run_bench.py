@@ -96,6 +96,53 @@ def run_matrix(build, work, backing, duration, key_path):
     return runs, copies
 
 
+REMOTE_NQN = "nqn.2024-01.dev.dpu:bench-storage-server"
+REMOTE_HOST = "nqn.2024-01.dev.dpu:dpu.bench"
+
+
+def run_remote(build, work, backing, duration):
+    """The remote NVMe/TCP backend against the same storage served directly, in the same run.
+
+    A second dpu-target plays the storage server (the backing file through io_uring, as above);
+    the first serves a namespace on it through its nvme-tcp backend (ZeroCopy, no XTS, no digests).
+    Each workload runs directly against the storage server and through the extra hop, back to
+    back, so the difference is what the hop adds."""
+    rows = []
+    server_cfg = {
+        "reactors": 1,
+        "subsystems": [{"nqn": REMOTE_NQN, "hosts": [REMOTE_HOST, host_nqn(42)], "namespaces": [
+            {"nsid": 1, "backend": "file", "path": backing, "sizeBytes": 256 << 20, "blockSize": 4096}]}],
+    }
+    with Target(build, server_cfg, work) as server:
+        dpu_cfg = {
+            "reactors": 1,
+            "offload": {"mode": "ZeroCopy", "fallback": "Degrade"},
+            "hostNqn": REMOTE_HOST,
+            "remotes": [{"name": "storage", "address": "127.0.0.1", "port": server.port,
+                         "subsystemNqn": REMOTE_NQN}],
+            "subsystems": [{"nqn": NQN, "hosts": [host_nqn(42)], "namespaces": [
+                {"nsid": 1, "backend": "nvme-tcp", "remote": "storage", "remoteNsid": 1,
+                 "sizeBytes": 256 << 20, "blockSize": 4096}]}],
+        }
+        with Target(build, dpu_cfg, work) as dpu:
+            # First I/O waits for the backend's connection; keep that out of the figures.
+            run_loadgen(build, dpu.port, NQN, work, hostnqn=host_nqn(42), rw="randread", bs=4096, qd=1,
+                        duration_s=0.5, interval_ms=60000)
+            for rw, bs in WORKLOADS:
+                for qd in DEPTHS:
+                    for path, port, nqn in (("direct", server.port, REMOTE_NQN), ("remote", dpu.port, NQN)):
+                        rc, s, err = run_loadgen(build, port, nqn, work, hostnqn=host_nqn(42), rw=rw, bs=bs, qd=qd,
+                                                 duration_s=duration, interval_ms=60000)
+                        if rc != 0 or not s:
+                            raise RuntimeError("loadgen failed (%s %s qd %d): %s" % (path, rw, qd, err[-500:]))
+                        rows.append({"path": path, "rw": rw, "bs": bs, "qd": qd, "iops": s["iops"],
+                                     "bytesPerSecond": s["bytesPerSecond"], "errors": s["errors"],
+                                     "latencyUs": s["latencyUs"]})
+                        print("%-6s %-9s bs=%-6d qd=%-2d %9.0f IOPS %8.1f MB/s p50 %8.1f us" % (
+                            path, rw, bs, qd, s["iops"], s["bytesPerSecond"] / 1e6, s["latencyUs"]["p50"]), flush=True)
+    return rows
+
+
 def full_offload_status(build, work):
     cfg = {"offload": {"mode": "FullOffload", "fallback": "Fail"},
            "subsystems": [{"nqn": NQN, "allowAnyHost": True,
@@ -131,7 +178,7 @@ def plot(result, path):
         r = [x for x in lim["uring"] if x["rw"] == rw and x["bs"] == bs and x["qd"] == qd]
         return key(r[0]) if r else 0
 
-    fig, axes = plt.subplots(2, 2, figsize=(16, 10))
+    fig, axes = plt.subplots(3, 2, figsize=(16, 15))
     x = range(len(variants))
     w = 0.2
     ax = axes[0][0]
@@ -178,11 +225,33 @@ def plot(result, path):
     ax.set_xticks(list(x))
     ax.set_xticklabels(labels, fontsize=7)
     ax.legend(fontsize=7)
+    plot_remote(axes[2], result["remote"])
     m = result["machine"]
     fig.suptitle("dpu-target data path, %s, %d CPUs (shared with other work), %s" % (
         m.get("cpuModel", "?"), m["cpus"], result["date"]), fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
+
+
+def plot_remote(axes, remote):
+    """Bottom row: the remote backend next to the same storage served directly (same run)."""
+    cases = [(rw, bs, qd) for rw, bs in WORKLOADS for qd in DEPTHS]
+    labels = ["%s %dK\nqd%d" % (rw, bs // 1024, qd) for rw, bs, qd in cases]
+
+    def val(path, case, key):
+        r = [x for x in remote if x["path"] == path and (x["rw"], x["bs"], x["qd"]) == case]
+        return key(r[0]) if r else 0
+
+    x = range(len(cases))
+    for ax, title, key in ((axes[0], "IOPS (thousands): direct to the storage server vs through the DPU's remote backend",
+                            lambda r: r["iops"] / 1e3),
+                           (axes[1], "p50 latency (us): what the extra hop adds", lambda r: r["latencyUs"]["p50"])):
+        ax.bar([k - 0.2 for k in x], [val("direct", c, key) for c in cases], 0.4, label="direct")
+        ax.bar([k + 0.2 for k in x], [val("remote", c, key) for c in cases], 0.4, label="via remote backend")
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks(list(x))
+        ax.set_xticklabels(labels, fontsize=7)
+        ax.legend(fontsize=7)
 
 
 def main():
@@ -208,11 +277,12 @@ def main():
         lim = json.loads(subprocess.run([os.path.join(build, "dpu-bench-limits"), backing, str(args.duration)],
                                         check=True, stdout=subprocess.PIPE).stdout)
         runs, copies = run_matrix(build, work, backing, args.duration, key_path)
+        remote = run_remote(build, work, backing, args.duration)
         result = {
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": start, "loadAverageAfter": os.getloadavg(), "durationPerRunSeconds": args.duration,
             "backing": "file on %s (tmpfs), 256 MiB, 4096-byte blocks, served through io_uring" % args.backing_dir,
-            "limits": lim, "runs": runs, "copiesPerIo": copies,
+            "limits": lim, "runs": runs, "copiesPerIo": copies, "remote": remote,
             "fullOffload": full_offload_status(build, work),
         }
     json_path = os.path.join(args.out, "results.json")

@@ -62,4 +62,32 @@ check_remote_pool() {
     poll 30 remote_forwarded
     result "remote metrics" "Prometheus: writes forwarded $(prom_value 'sum(dpu_dataplane_remote_ops_total{pool="pool-remote",op="write"})'), state connected $(prom_value 'dpu_dataplane_remote_state{pool="pool-remote",state="connected"}')" \
         remote_forwarded
+
+    # A host NQN the storage server does not allow: the node reports Failed with the reason, the
+    # pool stops (Stalled) and a Warning Event says what to do; back to the allowed one, it heals.
+    local wrong=nqn.2024-01.dev.dpu:dpu.not-allowed-on-the-server reason
+    remote_kc patch dsp pool-remote --type merge -p "{\"spec\":{\"hostNqn\":\"$wrong\"}}" >/dev/null
+    remote_failed() {
+        [ "$(remote_kc get dpunodestate dpu-initiator-0 -o jsonpath='{.status.remoteBackends[0].state}')" = Failed ] &&
+            [ "$(remote_kc get dsp pool-remote -o jsonpath='{.status.conditions[?(@.type=="Ready")].reason}')" = RemoteBackendFailed ]
+    }
+    poll 60 remote_failed
+    reason=$(remote_kc get dpunodestate dpu-initiator-0 -o jsonpath='{.status.remoteBackends[0].reason}')
+    result "refused host NQN reported" "node: ${reason:0:140}; pool: $(remote_kc get dsp pool-remote -o jsonpath='{.status.conditions[?(@.type=="Stalled")].status} {.status.conditions[?(@.type=="Ready")].reason}')" \
+        remote_failed
+    remote_event() {
+        remote_kc get events --field-selector reason=RemoteBackendFailed,type=Warning -o jsonpath='{.items[*].message}' |
+            grep -qF "$wrong"
+    }
+    poll 20 remote_event
+    result "refused host NQN event" "$(remote_kc get events --field-selector reason=RemoteBackendFailed -o jsonpath='{.items[0].message}' | cut -c1-140)" \
+        remote_event
+    remote_kc patch dsp pool-remote --type json -p '[{"op":"remove","path":"/spec/hostNqn"}]' >/dev/null
+    remote_healed() {
+        [ "$(remote_kc get dpunodestate dpu-initiator-0 -o jsonpath='{.status.remoteBackends[0].state}')" = Connected ] &&
+            [ "$(remote_kc get dsp pool-remote -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]
+    }
+    poll 60 remote_healed
+    result "remote backend healed" "node state $(remote_kc get dpunodestate dpu-initiator-0 -o jsonpath='{.status.remoteBackends[0].state}'), pool Ready $(remote_kc get dsp pool-remote -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" \
+        remote_healed
 }

@@ -232,8 +232,8 @@ static void drop_queue(struct lane *l, int failed)
 	}
 	if (failed) {
 		stat_add(&l->c[DPD_REMOTE_STAT_ERRORS_TRANSPORT], 1);
-		log_warn("remote %s: I/O queue %u lost (%s); %u commands in flight are sent again after reconnecting",
-			 l->r->cfg.name, q->qid, q->error ? q->error : "closed", l->nactive);
+		log_warn("remote %s: I/O queue %u lost (%s); %u command%s in flight will be sent again after reconnecting",
+			 l->r->cfg.name, q->qid, q->error ? q->error : "closed", l->nactive, l->nactive == 1 ? "" : "s");
 		__atomic_store_n(&l->r->reset_wanted, 1, __ATOMIC_RELEASE);
 		remote_wake(l->r);
 	}

@@ -7,6 +7,7 @@ import dev.dpu.storage.api.dataplane.TenantLimits;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
 import dev.dpu.storage.dataplane.ffm.QosLimits;
+import dev.dpu.storage.dataplane.ffm.RemoteTarget;
 import java.util.Optional;
 
 /**
@@ -66,7 +67,7 @@ final class OpExecutor {
             case ConfigOp.RemoveTenant remove -> engine.removeTenant(remove.name());
             case ConfigOp.AddRemote add -> {
                 RemoteSpec r = add.remote();
-                engine.addRemote(
+                engine.addRemote(new RemoteTarget(
                         r.name(),
                         r.address(),
                         r.port(),
@@ -74,7 +75,7 @@ final class OpExecutor {
                         add.hostNqn(),
                         r.headerDigest(),
                         r.dataDigest(),
-                        r.ctrlLossTimeoutSeconds());
+                        r.ctrlLossTimeoutSeconds()));
             }
             case ConfigOp.RemoveRemote remove -> engine.removeRemote(remove.name());
         }

@@ -39,7 +39,7 @@ final class RemoteFamilies {
         MetricFamily errors = new MetricFamily(
                 PREFIX + "errors",
                 Type.COUNTER,
-                "Errors on the way to the remote, by status_class: generic, command, media, path (NVMe status"
+                "Errors on the way to the remote, by status: generic, command_specific, media, path (NVMe status"
                         + " code types 0-3; path includes the host I/O failed after ctrlLossTimeoutSeconds) and"
                         + " transport (connections lost to transport or digest errors, malformed PDUs).");
         MetricFamily queued = new MetricFamily(
@@ -60,11 +60,11 @@ final class RemoteFamilies {
             ops.add("_total", with(id, "op", "other"), r.get(RemoteCounter.OTHER_OPS));
             bytes.add("_total", with(id, "op", "read"), r.get(RemoteCounter.READ_BYTES));
             bytes.add("_total", with(id, "op", "write"), r.get(RemoteCounter.WRITE_BYTES));
-            errors.add("_total", with(id, "status_class", "generic"), r.get(RemoteCounter.ERRORS_GENERIC));
-            errors.add("_total", with(id, "status_class", "command"), r.get(RemoteCounter.ERRORS_COMMAND));
-            errors.add("_total", with(id, "status_class", "media"), r.get(RemoteCounter.ERRORS_MEDIA));
-            errors.add("_total", with(id, "status_class", "path"), r.get(RemoteCounter.ERRORS_PATH));
-            errors.add("_total", with(id, "status_class", "transport"), r.get(RemoteCounter.ERRORS_TRANSPORT));
+            errors.add("_total", with(id, "status", "generic"), r.get(RemoteCounter.ERRORS_GENERIC));
+            errors.add("_total", with(id, "status", "command_specific"), r.get(RemoteCounter.ERRORS_COMMAND));
+            errors.add("_total", with(id, "status", "media"), r.get(RemoteCounter.ERRORS_MEDIA));
+            errors.add("_total", with(id, "status", "path"), r.get(RemoteCounter.ERRORS_PATH));
+            errors.add("_total", with(id, "status", "transport"), r.get(RemoteCounter.ERRORS_TRANSPORT));
             queued.add("", id, r.get(RemoteCounter.QUEUED));
             DataplaneCollector.addHistogram(latency, id, r.roundTrip());
         }

@@ -76,7 +76,7 @@ final class Dpd {
     static final MethodHandle NS_REMOVE =
             bind("dpd_ns_remove", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
 
-    // remotes
+    // remote NVMe/TCP targets
     static final MethodHandle REMOTE_ADD = bind(
             "dpd_remote_add",
             FunctionDescriptor.of(

@@ -133,53 +133,47 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Adds a remote NVMe/TCP target that {@link #addRemoteNamespace} namespaces live on. Returns at
-     * once: the data path connects (and later reconnects) in the background; {@link
-     * StatsSnapshot.RemoteStats} says how it stands.
+     * Adds a remote NVMe/TCP target; returns at once (the library connects in the background and
+     * reports progress in {@link StatsSnapshot.Stats#remotes()}).
      */
-    public void addRemote(
-            String name,
-            String address,
-            int port,
-            String subsystemNqn,
-            String hostNqn,
-            boolean headerDigest,
-            boolean dataDigest,
-            int ctrlLossTimeoutSeconds) {
-        call(
-                "dpd_remote_add(" + name + ", " + address + ":" + port + ", " + subsystemNqn + ")",
-                arena -> (int) Dpd.REMOTE_ADD.invokeExact(
-                        handle,
-                        arena.allocateFrom(name),
-                        arena.allocateFrom(address),
-                        port,
-                        arena.allocateFrom(subsystemNqn),
-                        arena.allocateFrom(hostNqn),
-                        headerDigest ? 1 : 0,
-                        dataDigest ? 1 : 0,
-                        ctrlLossTimeoutSeconds));
+    public void addRemote(RemoteTarget remote) {
+        call("dpd_remote_add(" + remote.name() + ")", arena -> (int) Dpd.REMOTE_ADD.invokeExact(
+                handle,
+                arena.allocateFrom(remote.name()),
+                arena.allocateFrom(remote.address()),
+                remote.port(),
+                arena.allocateFrom(remote.subsystemNqn()),
+                arena.allocateFrom(remote.hostNqn()),
+                remote.headerDigest() ? 1 : 0,
+                remote.dataDigest() ? 1 : 0,
+                remote.ctrlLossTimeoutSeconds()));
     }
 
-    /** Disconnects from a remote and forgets it; EBUSY while a namespace uses it. */
+    /** Disconnects from a remote and forgets it; fails with EBUSY while a namespace uses it. */
     public void removeRemote(String name) {
         call("dpd_remote_remove(" + name + ")", arena ->
                 (int) Dpd.REMOTE_REMOVE.invokeExact(handle, arena.allocateFrom(name)));
     }
 
     /**
-     * Adds a namespace stored on namespace remoteNsid of a remote; sizeBytes and blockSize are what
-     * hosts see and are checked against the remote namespace on every connect.
+     * Adds namespace nsid stored on namespace remoteNsid (1..4294967294) of a remote added with
+     * {@link #addRemote}. Size and block size are what hosts see; they are checked against the
+     * remote namespace on every connect.
      */
     public void addRemoteNamespace(
             String nqn, int nsid, String remote, long remoteNsid, long sizeBytes, int blockSize) {
+        if (remoteNsid < 1 || remoteNsid > 0xFFFFFFFEL) {
+            throw new IllegalArgumentException("remoteNsid " + remoteNsid + " is out of range 1..4294967294");
+        }
+        int unsignedNsid = (int) remoteNsid;
         call(
-                "dpd_ns_add_remote(" + nqn + ", " + nsid + ", " + remote + ", " + remoteNsid + ")",
+                "dpd_ns_add_remote(" + nqn + ", " + nsid + ", " + remote + ")",
                 arena -> (int) Dpd.NS_ADD_REMOTE.invokeExact(
                         handle,
                         arena.allocateFrom(nqn),
                         nsid,
                         arena.allocateFrom(remote),
-                        (int) remoteNsid, // uint32_t in C: 1..4294967294 fits the bits
+                        unsignedNsid,
                         sizeBytes,
                         blockSize));
     }
