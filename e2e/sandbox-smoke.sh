@@ -135,7 +135,7 @@ left=""
 for p in $all_pids; do [ -d "/proc/$p" ] && left+="$p "; done
 # Anything else still running from the state dir (a child that escaped its parent).
 for d in /proc/[0-9]*; do
-    cmd=$(tr '\0' ' ' < "$d/cmdline" 2>/dev/null) || continue
+    cmd=$(tr '\0' ' ' 2>/dev/null < "$d/cmdline") || continue
     [[ $cmd == *"$SANDBOX_DIR/"* ]] && left+="${d#/proc/} "
 done
 result "run.sh down" "${left:-no process left of $(echo $all_pids | wc -w) started}" [ -z "$left" ]
