@@ -1,10 +1,11 @@
 package dev.dpu.storage.operator;
 
+import dev.dpu.storage.operator.metrics.FleetMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
-import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
@@ -43,22 +44,24 @@ public class OperatorLifecycle {
     private Operator operator;
 
     void start(@Observes StartupEvent event) {
-        var metrics = MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry)
-                .build();
-        operator = OperatorFactory.create(client, settings, o -> {
-                    o.withMetrics(metrics);
-                    if (leaderElection) {
-                        // The Lease lives in the operator's own namespace (that of its service account).
-                        o.withLeaderElectionConfiguration(
-                                LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
-                                        .withLeaderCallbacks(new LeaderCallbacks(
-                                                () -> LOG.info("leading: reconciling"),
-                                                this::lostLeadership,
-                                                leader -> LOG.infof("leader is %s", leader)))
-                                        .build());
-                    }
-                })
-                .operator();
+        // Per controller, never per object: no label carries a resource's name, so the series stay
+        // bounded however many pools, profiles and tenants there are (docs/metrics.md, Operator).
+        var metrics = MicrometerMetricsV2.newBuilder(registry).build();
+        var running = OperatorFactory.create(client, settings, o -> {
+            o.withMetrics(metrics);
+            if (leaderElection) {
+                // The Lease lives in the operator's own namespace (that of its service account).
+                o.withLeaderElectionConfiguration(
+                        LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
+                                .withLeaderCallbacks(new LeaderCallbacks(
+                                        () -> LOG.info("leading: reconciling"),
+                                        this::lostLeadership,
+                                        leader -> LOG.infof("leader is %s", leader)))
+                                .build());
+            }
+        });
+        operator = running.operator();
+        FleetMetrics.register(registry, running.pools()::cachedPools);
         operator.start();
         LOG.infof("dpu-offload-operator started (leader election %s)", leaderElection ? "on" : "off");
     }
