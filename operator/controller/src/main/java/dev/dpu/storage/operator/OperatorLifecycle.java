@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
-import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
@@ -46,7 +46,9 @@ public class OperatorLifecycle {
     void start(@Observes StartupEvent event) {
         // Per controller, never per object: no label carries a resource's name, so the series stay
         // bounded however many pools, profiles and tenants there are (docs/metrics.md, Operator).
-        var metrics = MicrometerMetricsV2.newBuilder(registry).build();
+        // (JOSDK's MicrometerMetricsV2 is not usable with the Prometheus registry: it registers
+        // events_received_total with two different sets of tag keys and fails on the second.)
+        var metrics = MicrometerMetrics.withoutPerResourceMetrics(registry);
         var running = OperatorFactory.create(client, settings, o -> {
             o.withMetrics(metrics);
             if (leaderElection) {

@@ -57,7 +57,9 @@ public final class FleetMetrics {
             String value,
             Supplier<List<DpuStoragePool>> pools,
             ToDoubleFunction<Totals> pick) {
-        Gauge.builder(name, pools, p -> pick.applyAsDouble(totals(p.get())))
+        // A Supplier gauge holds its function strongly (the object form would hold it weakly, and
+        // a method reference nothing else keeps would be collected, leaving the gauge empty).
+        Gauge.builder(name, () -> pick.applyAsDouble(totals(pools.get())))
                 .description(description(name))
                 .tag(tag, value)
                 .register(registry);

@@ -37,6 +37,7 @@ class FleetMetricsTest {
         var registry = new SimpleMeterRegistry();
         List<DpuStoragePool> cache = new ArrayList<>();
         FleetMetrics.register(registry, () -> List.copyOf(cache));
+        System.gc(); // the gauges must not depend on a weakly held function
         cache.add(pool("pool-a", "False", 3, 1, 1));
         cache.add(pool("pool-b", "True", 2, 2, 2));
         cache.add(new DpuStoragePool()); // not reconciled yet: no status
