@@ -178,7 +178,7 @@ check_args=(--prometheus "$prom" --metrics-url "http://127.0.0.1:$SANDBOX_AGENT_
 rc=$?
 if [ "$previews" = 1 ]; then
     "$python" "$repo/dashboards/tools/render.py" --prometheus "$prom" \
-        --out "${DASHBOARDS_PREVIEW_DIR:-$repo/docs/dashboards}" || rc=1
+        --minutes 1 --out "${DASHBOARDS_PREVIEW_DIR:-$repo/docs/dashboards}" || rc=1
 fi
 
 io_failed=0

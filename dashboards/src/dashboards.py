@@ -182,10 +182,10 @@ DATAPATH = {
     "variables": [VAR_NAMESPACE, VAR_POOL, VAR_NODE],
     "rows": [
         [
-            ts("Copies per I/O by mode", "none", "Payload copies the data path made per read or write: NonOffload copies through staging buffers (2 per I/O), ZeroCopy none.",
-               (f'sum by (mode) (rate(dpu_dataplane_payload_copies_total{{{NODE}}}{RI})) / on () group_left () sum(rate(dpu_dataplane_io_ops_total{{{NODE}, op=~"read|write"}}{RI}))', "{{mode}}"), width=8),
-            ts("Bytes copied per I/O by mode", "bytes", "Bytes moved by those copies per read or write.",
-               (f'sum by (mode) (rate(dpu_dataplane_payload_copied_bytes_total{{{NODE}}}{RI})) / on () group_left () sum(rate(dpu_dataplane_io_ops_total{{{NODE}, op=~"read|write"}}{RI}))', "{{mode}}"), width=8),
+            ts("Copies per I/O by mode", "none", "Payload copies the data path made per read or write on each node, labelled with the node's offload mode: NonOffload copies through staging buffers (2 per I/O), ZeroCopy none.",
+               (f'sum by (namespace, pool, node, mode) (rate(dpu_dataplane_payload_copies_total{{{NODE}}}{RI})) / on (namespace, pool, node) group_left () sum by (namespace, pool, node) (rate(dpu_dataplane_io_ops_total{{{NODE}, op=~"read|write"}}{RI}))', "{{node}} {{mode}}"), width=8),
+            ts("Bytes copied per I/O by mode", "bytes", "Bytes moved by those copies per read or write, per node and mode.",
+               (f'sum by (namespace, pool, node, mode) (rate(dpu_dataplane_payload_copied_bytes_total{{{NODE}}}{RI})) / on (namespace, pool, node) group_left () sum by (namespace, pool, node) (rate(dpu_dataplane_io_ops_total{{{NODE}, op=~"read|write"}}{RI}))', "{{node}} {{mode}}"), width=8),
             ts("Copies per second by node", "none", "Payload copies per second, per node and mode.",
                (f"sum by (node, mode) (rate(dpu_dataplane_payload_copies_total{{{NODE}}}{RI}))", "{{node}} {{mode}}"), width=8),
         ],
