@@ -8,9 +8,10 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 
 /**
- * Gives JOSDK's reconcile timers ({@code operator_sdk_controllers_execution_*_seconds}) fixed
- * histogram buckets, so that Prometheus can compute reconcile-duration percentiles across
- * replicas (a Micrometer timer alone publishes only count, sum and max).
+ * Gives JOSDK's reconcile timers ({@code operator_sdk_controllers_execution_*_seconds}) a dozen
+ * fixed histogram buckets from 5 ms to 30 s instead of the about 70 of Micrometer's percentile
+ * histogram that JOSDK asks for: Prometheus can still compute reconcile-duration percentiles
+ * across replicas, with a sixth of the series per controller.
  */
 @Singleton
 public class ReconcileDurationBuckets {
@@ -50,6 +51,7 @@ public class ReconcileDurationBuckets {
                     return config;
                 }
                 return DistributionStatisticConfig.builder()
+                        .percentilesHistogram(false)
                         .serviceLevelObjectives(slos)
                         .build()
                         .merge(config);
