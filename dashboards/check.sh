@@ -3,7 +3,8 @@
 # dashboard structure, metric names documented, alert annotations and runbook anchors, a firing
 # and a non-firing test per alert (dashboards/tools/check.py), the kustomize component (when
 # e2e/build-kube.sh's kubectl is there), `promtool check rules` on the plain rule file and on
-# the PrometheusRule's groups, and `promtool test rules`. Prints "N passed, M failed".
+# the PrometheusRule's groups, `promtool test rules`, and the unit tests of the tools' PromQL
+# helpers (tests/test_dashlib.py). Prints "N passed, M failed".
 # The queries themselves run against the sandbox's Prometheus in e2e/dashboards-live.sh.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -25,6 +26,13 @@ echo "$out" | grep -v '^[0-9]* passed, [0-9]* failed$'
 CHECKS_PASSED=$((CHECKS_PASSED + $(echo "$out" | grep -c '^PASS')))
 CHECKS_FAILED=$((CHECKS_FAILED + $(echo "$out" | grep -c '^FAIL')))
 [ $rc -eq 0 ] || [ "$(echo "$out" | grep -c '^FAIL')" -gt 0 ] || check_failed "check.py" "exit $rc: $(echo "$out" | tail -3 | tr '\n' ' ')"
+
+if res=$("$python" -m unittest discover -s "$here/tests" 2>&1); then
+    check_ok "tools unit tests" "$(echo "$res" | grep -o 'Ran [0-9]* tests'): OK"
+else
+    check_failed "tools unit tests" "failed:"
+    echo "$res"
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -67,24 +67,28 @@ def rule_exprs():
     return [(r.get("alert") or r.get("record"), r["expr"]) for g in groups for r in g["rules"]]
 
 
-# Series our queries may use: the project's own, JOSDK's, the JVM/process series of Micrometer,
-# and what Prometheus itself makes (up, ALERTS).
-_METRIC = re.compile(r"\b((?:dpu|operator_sdk|process|jvm)_[a-zA-Z0-9_]*|ALERTS|up)\b(?!\s*\()")
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or",
+             "unless", "offset", "inf", "nan",
+             # aggregation operators, which may stand before by/without instead of "("
+             "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values",
+             "bottomk", "topk", "quantile"}
 
 
 def metric_names(expr):
-    """Metric names in a PromQL expression. A name ending in "_" is a prefix from a
-    {__name__=~"prefix_.+"} selector. Label names and values are not returned."""
+    """Metric names in a PromQL expression: every identifier that is not a function, keyword,
+    label or duration. A name ending in "_" is a prefix from a {__name__=~"prefix_.+"} selector;
+    names with a colon are recording rules."""
     names = set()
     for m in re.finditer(r'__name__\s*=~\s*"([a-zA-Z0-9_:]+)\.\+"', expr):
         names.add(m.group(1))
     bare = _QUOTED.sub('""', expr)
-    # drop label matchers and grouping lists: {...} and by/on/ignoring/without (...)
-    bare = re.sub(r"\{[^}]*\}", "{}", bare)
-    bare = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", bare)
-    for m in _METRIC.finditer(bare):
-        names.add(m.group(1))
+    bare = re.sub(r"\{[^}]*\}", " ", bare)                     # label matchers
+    bare = re.sub(r"\[[^\]]*\]", " ", bare)                    # range and subquery windows
+    bare = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", r"\1", bare)
+    for m in re.finditer(r"(?<![\w.])([a-zA-Z_:][a-zA-Z0-9_:]*)\b(?!\s*\()", bare):
+        if m.group(1) not in _KEYWORDS:
+            names.add(m.group(1))
     return names
 
 

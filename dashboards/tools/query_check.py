@@ -79,6 +79,7 @@ def main():
     if args.metrics_url:
         scraped = scraped_names(args.metrics_url)
         missing = []
+        used = {n: w for n, w in used.items() if ":" not in n}  # recording rules: not scraped
         for n in sorted(used):
             if n in ("up", "ALERTS"):  # made by Prometheus itself: ask it
                 ok = bool(prom.query(f"count({n})")["result"])
