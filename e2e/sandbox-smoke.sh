@@ -144,7 +144,8 @@ left=""
 for p in $all_pids; do [ -d "/proc/$p" ] && left+="$p "; done
 # Anything else still running from the state dir (a child that escaped its parent).
 for d in /proc/[0-9]*; do
-    cmd=$(tr '\0' ' ' < "$d/cmdline" 2>/dev/null) || continue
+    # (a process may exit between the glob and the read: the redirection's error is silenced too)
+    { cmd=$(tr '\0' ' ' < "$d/cmdline"); } 2>/dev/null || continue
     [[ $cmd == *"$SANDBOX_DIR/"* ]] && left+="${d#/proc/} "
 done
 result "run.sh down" "${left:-no process left of $(echo $all_pids | wc -w) started}" [ -z "$left" ]
