@@ -13,7 +13,7 @@ PACKAGES=(
   jq                                # e2e scripts read JSON (Prometheus API, load generator)
   qemu-system-x86 linux-image-amd64 busybox-static cpio kmod  # Linux NVMe/TCP initiator VM
   prometheus                        # real Prometheus scraping real agents in tests
-  python3 python3-matplotlib        # benchmark plots
+  python3 python3-matplotlib python3-yaml  # benchmark plots; dashboards/ tools (rules, preview PNGs)
   docker.io mmdebstrap              # container images built locally and the KinD cluster (e2e/kind/)
 )
 

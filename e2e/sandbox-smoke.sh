@@ -2,7 +2,8 @@
 # Checks ./run.sh the way a person uses the sandbox: bring it up, look at the pool and the node
 # state, drive NVMe/TCP I/O as an allowed and as a foreign host, read IOPS back from Prometheus,
 # change a tenant's limit and see the running agent apply it, apply every sample in samples/
-# (e2e/sandbox/samples.sh), then `./run.sh down` and find no
+# (e2e/sandbox/samples.sh), run every dashboard query against Prometheus while I/O runs
+# (e2e/dashboards-live.sh), then `./run.sh down` and find no
 # process left. Its own state directory and ports, so a sandbox already up is not touched.
 # Reuses the jars built before (./test.sh has run ./mvnw verify); SMOKE_BUILD=1 builds them.
 # Prints one line per check and "N passed, M failed".
@@ -130,12 +131,25 @@ result "agent not restarted" "pid $agent_pid before, $(awk '{print $1}' "$SANDBO
 check_samples
 check_remote_pool
 
+# Every dashboard query against this sandbox's Prometheus while I/O runs (e2e/dashboards-live.sh:
+# two more standalone agents, a throttled tenant, an encrypted namespace with digests).
+"$here/dashboards-live.sh" > "$SANDBOX_DIR/dashboards-live.out" 2>&1
+dash_rc=$?
+[ $dash_rc -eq 0 ] || grep -E '^FAIL|^problem|ERROR' "$SANDBOX_DIR/dashboards-live.out" | head -20
+result "dashboard queries" "$(grep -h '^coverage:' "$SANDBOX_DIR/dashboards-live.out" || echo "no coverage line; see $SANDBOX_DIR/dashboards-live.out")" \
+    [ $dash_rc -eq 0 ]
+result "dashboard metrics" "$(grep -h 'metric names in a real scrape' "$SANDBOX_DIR/dashboards-live.out" | cut -c7-)" \
+    grep -q '^PASS  metric names in a real scrape' "$SANDBOX_DIR/dashboards-live.out"
+result "alert rules loaded" "$(grep -h 'rules loaded' "$SANDBOX_DIR/dashboards-live.out" | cut -c7- | cut -c1-150)" \
+    grep -q '^PASS  rules loaded' "$SANDBOX_DIR/dashboards-live.out"
+
 "$repo/run.sh" down > "$SANDBOX_DIR/down.out" 2>&1
 left=""
 for p in $all_pids; do [ -d "/proc/$p" ] && left+="$p "; done
 # Anything else still running from the state dir (a child that escaped its parent).
 for d in /proc/[0-9]*; do
-    cmd=$(tr '\0' ' ' 2>/dev/null < "$d/cmdline") || continue
+    # (a process may exit between the glob and the read: the redirection's error is silenced too)
+    { cmd=$(tr '\0' ' ' < "$d/cmdline"); } 2>/dev/null || continue
     [[ $cmd == *"$SANDBOX_DIR/"* ]] && left+="${d#/proc/} "
 done
 result "run.sh down" "${left:-no process left of $(echo $all_pids | wc -w) started}" [ -z "$left" ]

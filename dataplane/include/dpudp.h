@@ -353,7 +353,8 @@ DPD_API int dpd_ns_add_remote(dpd_engine *e, const char *nqn, uint32_t nsid, con
 #define DPD_STAT_CONNECT_REFUSED 6    /* Fabrics Connects refused (host not allowed, unknown subsystem, bad parameters) */
 #define DPD_STAT_KATO_EXPIRED 7       /* controllers dropped on keep-alive timeout */
 #define DPD_STAT_CONNECT_REFUSED_DIGEST 8 /* connections refused at ICReq: a required digest not asked for */
-#define DPD_STAT_ENGINE_COUNT 9
+#define DPD_STAT_DATA_DIGEST_BYTES 9  /* payload bytes whose CRC32C data digest was computed or checked */
+#define DPD_STAT_ENGINE_COUNT 10
 
 /* Per-namespace counters, for dpd_stats_ns(). */
 #define DPD_STAT_NS_READ_OPS 0
@@ -493,7 +494,8 @@ DPD_API int dpd_tenant_ns_remove(dpd_engine *e, const char *name, const char *nq
 #define DPD_IO_QOS_QUEUED 11     /* gauge: of those, waiting for QoS */
 #define DPD_IO_CONNECTIONS 12    /* gauge: open queues (tenant, queue) */
 #define DPD_IO_FIXED_BUFFER_IOS 13 /* namespace only: backend I/O from io_uring registered buffers */
-#define DPD_IO_COUNT 14
+#define DPD_IO_XTS_BYTES 14      /* payload bytes encrypted (writes) or decrypted (reads) with AES-256-XTS */
+#define DPD_IO_COUNT 15
 
 #define DPD_HIST_E2E 0     /* command arrived -> response queued */
 #define DPD_HIST_BACKEND 1 /* backend submit -> backend done */
@@ -580,6 +582,23 @@ DPD_API const char *dpd_stats_remote_reason(const dpd_stats *s, int idx);
 
 /** Counter DPD_REMOTE_STAT_* of remote idx; 0 if out of range. */
 DPD_API uint64_t dpd_stats_remote(const dpd_stats *s, int idx, int id);
+/* --------------------------------------------------------------- reactors */
+
+/*
+ * Each reactor (I/O thread) counts where its time goes: busy handling events
+ * (network, backend completions, QoS, messages) or idle waiting for them in
+ * epoll_wait. busy / (busy + idle) is the thread's load; a reactor near 1
+ * is the data path's limit on that node.
+ */
+#define DPD_REACTOR_BUSY_NS 0
+#define DPD_REACTOR_IDLE_NS 1
+#define DPD_REACTOR_STAT_COUNT 2
+
+/** Number of reactors in the snapshot (index range for dpd_stats_reactor). */
+DPD_API int dpd_stats_reactor_count(const dpd_stats *s);
+
+/** Counter DPD_REACTOR_* of reactor idx, ns; 0 if out of range. */
+DPD_API uint64_t dpd_stats_reactor(const dpd_stats *s, int idx, int id);
 
 #ifdef __cplusplus
 }

@@ -345,7 +345,7 @@ out:
 static const char *const io_names[DPD_IO_COUNT] = {
 	"readOps",	 "writeOps",	  "readBytes",	   "writeBytes", "errors",   "digestErrors",
 	"throttledIos", "throttledNs", "payloadCopies", "copiedBytes", "inflight", "qosQueued",
-	"connections",	 "fixedBufferIos",
+	"connections",	 "fixedBufferIos", "xtsBytes",
 };
 
 static json_object *io_object(const dpd_stats *s, int kind, int idx)

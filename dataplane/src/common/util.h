@@ -35,6 +35,14 @@ static inline uint64_t dpd_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* Monotonic nanoseconds, for the reactors' busy/idle accounting. */
+static inline uint64_t dpd_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* Copy a string into a fixed space-padded ASCII field (Identify sn/mn/fr). */
 static inline void put_padded(uint8_t *dst, size_t width, const char *src)
 {

@@ -361,6 +361,7 @@ uint64_t dpd_stats_io(const dpd_stats *s, int kind, int idx, int id)
 	case DPD_IO_QOS_QUEUED: return c->qos_queued;
 	case DPD_IO_CONNECTIONS: return c->connections_opened - c->connections_closed;
 	case DPD_IO_FIXED_BUFFER_IOS: return c->fixed_buffer_ios;
+	case DPD_IO_XTS_BYTES: return c->xts_bytes;
 	default: return 0;
 	}
 }

@@ -22,6 +22,8 @@ struct dpd_stats {
 	struct layer_stats *layers; /* tenants, queues, latency, copies */
 	int nremotes;
 	struct remote_snap *remotes; /* remotes.c */
+	int nreactors;
+	uint64_t (*reactor)[DPD_REACTOR_STAT_COUNT]; /* busy/idle ns per reactor */
 };
 
 const struct layer_stats *stats_layers(const dpd_stats *s) { return s ? s->layers : NULL; }
@@ -40,9 +42,15 @@ int dpd_stats_snapshot(dpd_engine *e, dpd_stats **out)
 	for (int i = 0; i < e->nsubs; i++)
 		total += e->subs[i].nns;
 	dpd_stats *s = calloc(1, sizeof(*s));
-	if (s)
+	if (s) {
 		s->ns = calloc((size_t)DPD_MAX(total, 1), sizeof(*s->ns));
-	if (!s || !s->ns) {
+		s->reactor = calloc((size_t)DPD_MAX(e->nreactors, 1), sizeof(*s->reactor));
+	}
+	if (!s || !s->ns || !s->reactor) {
+		if (s) {
+			free(s->ns);
+			free(s->reactor);
+		}
 		free(s);
 		pthread_mutex_unlock(&e->lock);
 		return set_error(-ENOMEM, "out of memory");
@@ -50,6 +58,10 @@ int dpd_stats_snapshot(dpd_engine *e, dpd_stats **out)
 	for (int r = 0; r < e->nreactors; r++)
 		for (int k = 0; k < DPD_STAT_ENGINE_COUNT; k++)
 			s->engine[k] += stat_read(&e->reactors[r].stats[k]);
+	s->nreactors = e->nreactors;
+	for (int r = 0; r < e->nreactors; r++)
+		for (int k = 0; k < DPD_REACTOR_STAT_COUNT; k++)
+			s->reactor[r][k] = stat_read(&e->reactors[r].time_ns[k]);
 	for (int i = 0; i < e->nsubs; i++)
 		for (int j = 0; j < e->subs[i].nns; j++) {
 			struct dpd_ns *ns = e->subs[i].ns[j];
@@ -78,6 +90,7 @@ void dpd_stats_destroy(dpd_stats *s)
 		return;
 	free(s->ns);
 	free(s->remotes);
+	free(s->reactor);
 	layer_stats_free(s->layers);
 	free(s);
 }
@@ -104,4 +117,13 @@ uint64_t dpd_stats_ns(const dpd_stats *s, int idx, int id)
 	if (!s || idx < 0 || idx >= s->nns || id < 0 || id >= DPD_STAT_NS_COUNT)
 		return 0;
 	return s->ns[idx].c[id];
+}
+
+int dpd_stats_reactor_count(const dpd_stats *s) { return s ? s->nreactors : 0; }
+
+uint64_t dpd_stats_reactor(const dpd_stats *s, int idx, int id)
+{
+	if (!s || idx < 0 || idx >= s->nreactors || id < 0 || id >= DPD_REACTOR_STAT_COUNT)
+		return 0;
+	return s->reactor[idx][id];
 }

@@ -175,6 +175,9 @@ static int cipher(const struct dpd_payload_io *io, uint8_t *buf, int encrypt)
 {
 	if (!io->key)
 		return 0;
+	for (int i = 0; i < 3; i++)
+		if (io->stats[i])
+			dpd_ctr_add(&io->stats[i]->xts_bytes, io->len);
 	if (!encrypt)
 		return decrypt_keeping_zero_blocks(io, buf);
 	size_t nblocks = io->len / io->block_size;

@@ -57,6 +57,7 @@ void dpd_io_counters_accumulate(struct dpd_io_counters *out, const struct dpd_io
 	out->payload_copies += LOAD(payload_copies);
 	out->copied_bytes += LOAD(copied_bytes);
 	out->fixed_buffer_ios += LOAD(fixed_buffer_ios);
+	out->xts_bytes += LOAD(xts_bytes);
 	out->inflight += LOAD(inflight);
 	out->qos_queued += LOAD(qos_queued);
 	out->connections_opened += LOAD(connections_opened);

@@ -26,6 +26,7 @@ struct dpd_io_counters {
 	uint64_t payload_copies;    /* memcpy of payload data by the data path */
 	uint64_t copied_bytes;      /* bytes moved by those copies */
 	uint64_t fixed_buffer_ios;  /* backend I/O done from io_uring registered buffers */
+	uint64_t xts_bytes;         /* bytes encrypted or decrypted with AES-256-XTS */
 	uint64_t inflight;          /* gauge: sum of per-thread deltas (wraps per slot) */
 	uint64_t qos_queued;        /* gauge: I/Os waiting in QoS queues now */
 	uint64_t connections_opened, connections_closed;

@@ -138,8 +138,10 @@ static void tcp_queue_response(struct nvme_req *nr)
 		t->data = nr->buf;
 		t->data_len = nr->c2h_len;
 		t->has_ddgst = c->dg.ddgst;
-		if (c->dg.ddgst)
+		if (c->dg.ddgst) {
 			put_le32(t->ddgst, crc32c(nr->buf, nr->c2h_len));
+			reactor_stat(c->r, DPD_STAT_DATA_DIGEST_BYTES, nr->c2h_len);
+		}
 		t->req = req;
 		t->is_resp = 0;
 		conn_tx_push(c, t);

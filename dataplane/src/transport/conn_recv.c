@@ -263,8 +263,10 @@ header_done:
 			n = DPD_MIN(avail, c->data_len - c->data_have);
 			if (c->data_dst)
 				memcpy(c->data_dst + c->data_have, src, n);
-			if (c->dg.ddgst)
+			if (c->dg.ddgst) {
 				c->crc = crc32c_update(c->crc, src, n);
+				reactor_stat(c->r, DPD_STAT_DATA_DIGEST_BYTES, n);
+			}
 			c->data_have += n;
 			c->rhead += n;
 			if (c->data_have < c->data_len)

@@ -307,11 +307,16 @@ void *reactor_main(void *arg)
 	struct epoll_event evs[64];
 
 	r->next_tick = dpd_now_ms() + DPD_TICK_MS;
+	uint64_t mark = dpd_now_ns();
 	while (!r->quit) {
 		uint64_t now = dpd_now_ms();
 		int timeout = now >= r->next_tick ? 0 : (int)(r->next_tick - now);
 		timeout = io_thread_timeout(&r->io, timeout); /* QoS timeslice */
+		uint64_t wait_start = dpd_now_ns();
+		stat_add(&r->time_ns[DPD_REACTOR_BUSY_NS], wait_start - mark);
 		int n = epoll_wait(r->epfd, evs, (int)DPD_ARRAY_SIZE(evs), timeout);
+		mark = dpd_now_ns();
+		stat_add(&r->time_ns[DPD_REACTOR_IDLE_NS], mark - wait_start);
 		for (int i = 0; i < n; i++) {
 			struct ev_src *src = evs[i].data.ptr;
 			switch (src->kind) {

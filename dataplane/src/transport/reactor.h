@@ -61,6 +61,7 @@ struct reactor {
 	uint32_t rr;          /* round-robin target for new connections */
 	uint64_t refused_log_ms; /* last "too many connections" warning */
 	uint64_t stats[DPD_STAT_ENGINE_COUNT];
+	uint64_t time_ns[DPD_REACTOR_STAT_COUNT]; /* atomics: busy and idle time (DPD_REACTOR_*) */
 	/* the layers below, one share per reactor */
 	struct nvme_thread nt;   /* snapshot, counters */
 	struct bdev_chan ch;     /* io_uring, data buffers */

@@ -43,6 +43,7 @@ public class DataplaneService {
     private Optional<byte[]> key = Optional.empty();
     private volatile AgentStatus status = AgentStatus.initial();
     private long lastGeneration;
+    private volatile long latestGeneration;
     private boolean stopped;
     /** A config refused for a reason outside it (key not mounted yet, port busy): retried. */
     private String retryJson;
@@ -103,6 +104,14 @@ public class DataplaneService {
     }
 
     /**
+     * The newest configuration generation given to the agent, applied or not (0 before the first):
+     * above the applied one while that config is refused or not yet applied.
+     */
+    public long latestGeneration() {
+        return latestGeneration;
+    }
+
+    /**
      * Applies a rendered configuration.
      *
      * @param generation the operator's config generation, or null to number configs locally
@@ -123,6 +132,7 @@ public class DataplaneService {
             return status; // nothing new; a revert after a refusal still goes through to clear it
         }
         long gen = generation != null ? generation : lastGeneration + 1;
+        latestGeneration = Math.max(latestGeneration, gen);
         try {
             DataplaneConfig parsed = ConfigParser.parse(json);
             ConfigValidator.validate(parsed);

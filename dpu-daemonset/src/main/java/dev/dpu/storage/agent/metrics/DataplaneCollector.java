@@ -45,7 +45,8 @@ public final class DataplaneCollector extends Collector {
     @Override
     public List<MetricFamilySamples> collect() {
         Labels l = labels.get();
-        List<MetricFamilySamples> families = new ArrayList<>(agentFamilies(l, dataplane.status()));
+        List<MetricFamilySamples> families =
+                new ArrayList<>(agentFamilies(l, dataplane.status(), dataplane.latestGeneration()));
         Optional<Engine> engine = dataplane.engine();
         if (engine.isEmpty()) {
             return families;
@@ -65,12 +66,18 @@ public final class DataplaneCollector extends Collector {
         return families;
     }
 
-    private static List<MetricFamilySamples> agentFamilies(Labels l, AgentStatus status) {
+    private static List<MetricFamilySamples> agentFamilies(Labels l, AgentStatus status, long latestGeneration) {
         MetricFamily generation = new MetricFamily(
                 "dpu_agent_config_generation",
                 Type.GAUGE,
                 "Generation of the rendered configuration the data path is serving (0 before the first).");
         generation.add("", List.of(), status.appliedGeneration());
+        MetricFamily latest = new MetricFamily(
+                "dpu_agent_config_latest_generation",
+                Type.GAUGE,
+                "Newest configuration generation given to the agent, applied or not; above "
+                        + "dpu_agent_config_generation while it is refused or not yet applied.");
+        latest.add("", List.of(), latestGeneration);
         MetricFamily applies = new MetricFamily(
                 "dpu_agent_config_applies", Type.COUNTER, "Configuration apply attempts by result (applied, refused).");
         applies.add("_total", List.of("result", "applied"), status.appliesSucceeded());
@@ -94,7 +101,7 @@ public final class DataplaneCollector extends Collector {
                         "effective_mode",
                         status.effectiveMode()),
                 1);
-        return List.of(generation.build(l), applies.build(l), ready.build(l), info.build(l));
+        return List.of(generation.build(l), latest.build(l), applies.build(l), ready.build(l), info.build(l));
     }
 
     private static List<MetricFamilySamples> engineFamilies(Labels l, StatsSnapshot.Stats s) {
@@ -131,6 +138,24 @@ public final class DataplaneCollector extends Collector {
                 Type.COUNTER,
                 "Controllers dropped because the host's keep-alive timed out.");
         kato.add("_total", List.of(), s.get(EngineCounter.KEEP_ALIVE_EXPIRED));
+        MetricFamily digestBytes = new MetricFamily(
+                PREFIX + "data_digest_bytes",
+                Type.COUNTER,
+                "Payload bytes whose CRC32C data digest the data path computed (sent) or checked (received).");
+        digestBytes.add("_total", List.of(), s.get(EngineCounter.DATA_DIGEST_BYTES));
+        MetricFamily busy = new MetricFamily(
+                PREFIX + "reactor_busy_seconds",
+                Type.COUNTER,
+                "Time each reactor (I/O thread) spent handling events: network, backend completions, QoS.");
+        MetricFamily idle = new MetricFamily(
+                PREFIX + "reactor_idle_seconds",
+                Type.COUNTER,
+                "Time each reactor (I/O thread) spent waiting for events.");
+        for (StatsSnapshot.ReactorStats r : s.reactors()) {
+            List<String> id = List.of("reactor", Integer.toString(r.index()));
+            busy.add("_total", id, r.busyNs() / 1e9);
+            idle.add("_total", id, r.idleNs() / 1e9);
+        }
         return List.of(
                 connections.build(l),
                 accepted.build(l),
@@ -138,7 +163,10 @@ public final class DataplaneCollector extends Collector {
                 digest.build(l),
                 protocol.build(l),
                 refused.build(l),
-                kato.build(l));
+                kato.build(l),
+                digestBytes.build(l),
+                busy.build(l),
+                idle.build(l));
     }
 
     private static List<MetricFamilySamples> namespaceFamilies(Labels l, StatsSnapshot.Stats s) {
@@ -186,6 +214,11 @@ public final class DataplaneCollector extends Collector {
                 Type.COUNTER,
                 "Backend I/Os done from io_uring registered buffers per namespace (0 while the data path "
                         + "runs without them, e.g. when RLIMIT_MEMLOCK is too low to register them).");
+        MetricFamily xts = new MetricFamily(
+                PREFIX + "xts_bytes",
+                Type.COUNTER,
+                "Payload bytes encrypted (writes) or decrypted (reads) with AES-256-XTS per namespace; stays 0 "
+                        + "on namespaces without a key.");
         long copies = 0;
         long copiedBytes = 0;
         for (StatsSnapshot.NamespaceStats ns : s.namespaces()) {
@@ -194,6 +227,7 @@ public final class DataplaneCollector extends Collector {
             addHistogram(latency, with(id, "stage", "backend"), ns.io().histogram(Histogram.BACKEND));
             inflight.add("", id, ns.io().get(IoCounter.INFLIGHT));
             fixed.add("_total", id, ns.io().get(IoCounter.FIXED_BUFFER_IOS));
+            xts.add("_total", id, ns.io().get(IoCounter.XTS_BYTES));
             copies += ns.io().get(IoCounter.PAYLOAD_COPIES);
             copiedBytes += ns.io().get(IoCounter.COPIED_BYTES);
         }
@@ -252,6 +286,7 @@ public final class DataplaneCollector extends Collector {
                 latency.build(l),
                 inflight.build(l),
                 fixed.build(l),
+                xts.build(l),
                 copyOps.build(l),
                 copyBytes.build(l),
                 tenantOps.build(l),

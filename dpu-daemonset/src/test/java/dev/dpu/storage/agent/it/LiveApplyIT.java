@@ -226,5 +226,10 @@ class LiveApplyIT {
         assertThat(data.path("generation").asLong()).isEqualTo(serving);
         assertThat(data.path("ConfigApplied").asText()).contains("generation " + serving + " keeps serving");
         assertThat(agent.get("/q/health/ready").statusCode()).isEqualTo(200);
+        // What the generation-lag alert reads: the refused generation is newer than the one serving.
+        String metrics = agent.get("/q/metrics").body();
+        assertThat(metrics)
+                .containsPattern("(?m)^dpu_agent_config_generation\\{[^}]*} " + serving + "\\.0$")
+                .containsPattern("(?m)^dpu_agent_config_latest_generation\\{[^}]*} " + (serving + 1) + "\\.0$");
     }
 }

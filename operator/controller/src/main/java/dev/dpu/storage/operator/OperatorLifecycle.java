@@ -1,5 +1,6 @@
 package dev.dpu.storage.operator;
 
+import dev.dpu.storage.operator.metrics.FleetMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -43,22 +44,26 @@ public class OperatorLifecycle {
     private Operator operator;
 
     void start(@Observes StartupEvent event) {
-        var metrics = MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry)
-                .build();
-        operator = OperatorFactory.create(client, settings, o -> {
-                    o.withMetrics(metrics);
-                    if (leaderElection) {
-                        // The Lease lives in the operator's own namespace (that of its service account).
-                        o.withLeaderElectionConfiguration(
-                                LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
-                                        .withLeaderCallbacks(new LeaderCallbacks(
-                                                () -> LOG.info("leading: reconciling"),
-                                                this::lostLeadership,
-                                                leader -> LOG.infof("leader is %s", leader)))
-                                        .build());
-                    }
-                })
-                .operator();
+        // Per controller, never per object: no label carries a resource's name, so the series stay
+        // bounded however many pools, profiles and tenants there are (docs/metrics.md, Operator).
+        // (JOSDK's MicrometerMetricsV2 is not usable with the Prometheus registry: it registers
+        // events_received_total with two different sets of tag keys and fails on the second.)
+        var metrics = MicrometerMetrics.withoutPerResourceMetrics(registry);
+        var running = OperatorFactory.create(client, settings, o -> {
+            o.withMetrics(metrics);
+            if (leaderElection) {
+                // The Lease lives in the operator's own namespace (that of its service account).
+                o.withLeaderElectionConfiguration(
+                        LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
+                                .withLeaderCallbacks(new LeaderCallbacks(
+                                        () -> LOG.info("leading: reconciling"),
+                                        this::lostLeadership,
+                                        leader -> LOG.infof("leader is %s", leader)))
+                                .build());
+            }
+        });
+        operator = running.operator();
+        FleetMetrics.register(registry, running.pools()::cachedPools);
         operator.start();
         LOG.infof("dpu-offload-operator started (leader election %s)", leaderElection ? "on" : "off");
     }

@@ -162,6 +162,10 @@ final class Dpd {
             "dpd_stats_hist_bucket", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     static final MethodHandle STATS_HIST_SUM_NS =
             bind("dpd_stats_hist_sum_ns", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+    static final MethodHandle STATS_REACTOR_COUNT =
+            bind("dpd_stats_reactor_count", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static final MethodHandle STATS_REACTOR =
+            bind("dpd_stats_reactor", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT));
 
     private Dpd() {}
 

@@ -25,7 +25,9 @@ public final class StatsSnapshot implements AutoCloseable {
         CONNECT_REFUSED,
         KEEP_ALIVE_EXPIRED,
         /** Connections refused at ICReq: a digest the target requires was not asked for. */
-        CONNECT_REFUSED_DIGEST
+        CONNECT_REFUSED_DIGEST,
+        /** Payload bytes whose CRC32C data digest the data path computed or checked. */
+        DATA_DIGEST_BYTES
     }
 
     /** Per-namespace counters, in DPD_STAT_NS_* order. */
@@ -56,7 +58,9 @@ public final class StatsSnapshot implements AutoCloseable {
         QOS_QUEUED,
         CONNECTIONS,
         /** Namespace only: backend I/O done from io_uring registered (fixed) buffers. */
-        FIXED_BUFFER_IOS
+        FIXED_BUFFER_IOS,
+        /** Payload bytes encrypted (writes) or decrypted (reads) with AES-256-XTS. */
+        XTS_BYTES
     }
 
     /** Latency histograms, in DPD_HIST_* order. */
@@ -110,6 +114,11 @@ public final class StatsSnapshot implements AutoCloseable {
 
     private static final int HIST_BACKEND = 1;
 
+    /** DPD_REACTOR_* values. */
+    private static final int REACTOR_BUSY_NS = 0;
+
+    private static final int REACTOR_IDLE_NS = 1;
+
     /**
      * One latency histogram: {@code counts[b]} samples fell in bucket b, whose inclusive upper
      * bound is {@code upperNs[b]} nanoseconds (the array is shared between histograms). The bounds
@@ -157,9 +166,16 @@ public final class StatsSnapshot implements AutoCloseable {
         }
     }
 
+    /** Where one reactor (I/O thread) spent its time since the engine started, ns. */
+    public record ReactorStats(int index, long busyNs, long idleNs) {}
+
     /** Everything a snapshot holds, as Java values. */
     public record Stats(
-            long[] engine, List<NamespaceStats> namespaces, List<TenantStats> tenants, List<RemoteStats> remotes) {
+            long[] engine,
+            List<NamespaceStats> namespaces,
+            List<TenantStats> tenants,
+            List<RemoteStats> remotes,
+            List<ReactorStats> reactors) {
         public long get(EngineCounter counter) {
             return engine[counter.ordinal()];
         }
@@ -245,7 +261,14 @@ public final class StatsSnapshot implements AutoCloseable {
                 }
                 tenants.add(new TenantStats(name, limits, io(KIND_TENANT, i)));
             }
-            return new Stats(engine, List.copyOf(namespaces), List.copyOf(tenants), remotes());
+            int reactorCount = (int) Dpd.STATS_REACTOR_COUNT.invokeExact(handle);
+            List<ReactorStats> reactors = new ArrayList<>(reactorCount);
+            for (int i = 0; i < reactorCount; i++) {
+                long busy = (long) Dpd.STATS_REACTOR.invokeExact(handle, i, REACTOR_BUSY_NS);
+                long idle = (long) Dpd.STATS_REACTOR.invokeExact(handle, i, REACTOR_IDLE_NS);
+                reactors.add(new ReactorStats(i, busy, idle));
+            }
+            return new Stats(engine, List.copyOf(namespaces), List.copyOf(tenants), remotes(), List.copyOf(reactors));
         } catch (Throwable t) {
             throw Dpd.rethrow(t);
         }

@@ -364,6 +364,15 @@ class EngineTest {
                 assertThat(ns.get(StatsSnapshot.IoCounter.PAYLOAD_COPIES))
                         .as("NonOffload copies every payload")
                         .isPositive();
+                assertThat(ns.get(StatsSnapshot.IoCounter.XTS_BYTES))
+                        .as("every payload byte of the encrypted namespace went through AES-XTS")
+                        .isEqualTo(ns.get(StatsSnapshot.IoCounter.READ_BYTES)
+                                + ns.get(StatsSnapshot.IoCounter.WRITE_BYTES));
+                assertThat(stats.reactors()).hasSize(1);
+                assertThat(stats.reactors().getFirst().busyNs())
+                        .as("the reactor was busy serving the load")
+                        .isPositive();
+                assertThat(stats.reactors().getFirst().idleNs()).isPositive();
                 StatsSnapshot.LatencyHistogram e2e = ns.histogram(StatsSnapshot.Histogram.E2E);
                 assertThat(e2e.count()).isGreaterThanOrEqualTo(3000);
                 assertThat(e2e.sumNs()).isPositive();

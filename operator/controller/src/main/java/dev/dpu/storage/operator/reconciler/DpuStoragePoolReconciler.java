@@ -34,6 +34,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -80,6 +81,7 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
     private final AtomicLong reconciles = new AtomicLong();
 
     private PoolWatches watches;
+    private volatile IndexerResourceCache<DpuStoragePool> primaryCache;
 
     public DpuStoragePoolReconciler(OperatorSettings settings) {
         this(settings, Clock.systemUTC());
@@ -95,8 +97,15 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
         return reconciles.get();
     }
 
+    /** The pools in the informer cache now (empty before the controller starts); for fleet metrics. */
+    public List<DpuStoragePool> cachedPools() {
+        IndexerResourceCache<DpuStoragePool> cache = primaryCache;
+        return cache == null ? List.of() : cache.list().toList();
+    }
+
     @Override
     public List<EventSource<?, DpuStoragePool>> prepareEventSources(EventSourceContext<DpuStoragePool> context) {
+        primaryCache = context.getPrimaryCache();
         watches = PoolWatches.create(context);
         return watches.all();
     }

@@ -151,7 +151,15 @@ class ApplicationIT {
         assertThat(metrics)
                 .as("JOSDK Micrometer metrics")
                 .contains("operator_sdk_")
-                .contains("dpustoragepool");
+                .contains("dpustoragepool")
+                .containsPattern("(?m)^operator_sdk_controllers_execution_reconcile_seconds_bucket\\{.*le=\"0\\.005\"");
+        // Fleet totals, summed from the pools' status: at least this Ready pool counts.
+        assertThat(metrics)
+                .containsPattern("(?m)^dpu_operator_pools\\{ready=\"true\"} [1-9][0-9]*\\.0$")
+                .containsPattern("(?m)^dpu_operator_pool_nodes\\{state=\"desired\"} [0-9]+\\.0$");
+        // No series is labelled with an object's name or namespace: bounded whatever the fleet.
+        assertThat(metrics.lines().filter(l -> l.startsWith("operator_sdk_") || l.startsWith("dpu_operator_")))
+                .noneMatch(l -> l.contains("name=\"lab\"") || l.contains("namespace=\"" + ns + "\""));
     }
 
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
