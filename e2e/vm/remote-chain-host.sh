@@ -227,10 +227,10 @@ check_restart() {
     fi
     rc=$(bg_rc restart)
     errs=$(io_errors_since "$k0")
-    if [ "$running_down" != yes ] || [ "$running_up" != yes ]; then
+    if [ "$rc" != 0 ] || [ -n "$errs" ]; then
+        check_fail restart-writes "the host saw I/O errors ($([ "$running_up" = yes ] && echo "after the remote came back" || echo "before the remote came back")): dd: $(tr '\n' ' ' < /run/restart.out) / kernel: ${errs:-none} $(nvme_messages_since "$k0")"
+    elif [ "$running_down" != yes ] || [ "$running_up" != yes ]; then
         check_fail restart-writes "the writes were over before the outage ended (running when the remote went down: $running_down, when it came back: $running_up): the test proves nothing; write more data"
-    elif [ "$rc" != 0 ] || [ -n "$errs" ]; then
-        check_fail restart-writes "the host saw I/O errors: dd: $(tr '\n' ' ' < /run/restart.out) / kernel: ${errs:-none} $(nvme_messages_since "$k0")"
     elif [ "$w2" != "$w1" ]; then
         check_fail restart-writes "$((w2 - w1)) writes completed while the remote was down: acknowledged before the remote had them"
     elif [ "$(ctrl_attr "$inst" state)" != live ]; then
