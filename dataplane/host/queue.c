@@ -76,17 +76,28 @@ int hq_open(struct hq *q, const char *addr, int port, uint16_t qid, int hdgst, i
 		*why = "resolve address";
 		return -1;
 	}
-	q->fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (q->fd < 0 || connect(q->fd, res->ai_addr, res->ai_addrlen) != 0) {
-		freeaddrinfo(res);
-		*why = errno == ECONNREFUSED ? "TCP connect refused" : "TCP connect failed";
+	q->fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int err = q->fd < 0 ? errno : 0;
+	if (!err && connect(q->fd, res->ai_addr, res->ai_addrlen) != 0) {
+		err = errno;
+		if (err == EINPROGRESS) {
+			struct pollfd pfd = {.fd = q->fd, .events = POLLOUT};
+			socklen_t elen = sizeof(err);
+			if (poll(&pfd, 1, 5000) <= 0)
+				err = ETIMEDOUT;
+			else if (getsockopt(q->fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
+				err = errno;
+		}
+	}
+	freeaddrinfo(res);
+	if (err) {
+		*why = err == ECONNREFUSED ? "connection refused" : err == ETIMEDOUT ? "TCP connect timed out"
+			: err == ENETUNREACH || err == EHOSTUNREACH ? "network unreachable" : "TCP connect failed";
 		hq_close(q);
 		return -1;
 	}
-	freeaddrinfo(res);
 	int one = 1;
 	setsockopt(q->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	fcntl(q->fd, F_SETFL, fcntl(q->fd, F_GETFL) | O_NONBLOCK);
 
 	uint8_t ic[PDU_IC_LEN];
 	host_build_icreq(ic, hdgst, ddgst);
@@ -313,6 +324,8 @@ static int on_pdu(struct hq *q, const uint8_t *pdu, const struct pdu_ch *ch)
 	return fail(q, "unexpected PDU");
 }
 
+static int rx_some(struct hq *q);
+
 int hq_poll(struct hq *q, int timeout_ms)
 {
 	if (q->error)
@@ -329,6 +342,22 @@ int hq_poll(struct hq *q, int timeout_ms)
 		return -1;
 	if (!(pfd.revents & (POLLIN | POLLERR | POLLHUP)))
 		return 0;
+	return rx_some(q);
+}
+
+int hq_pump(struct hq *q)
+{
+	if (q->error || tx_flush(q))
+		return -1;
+	return rx_some(q);
+}
+
+int hq_tx_pending(const struct hq *q) { return q->txh < q->txn; }
+
+/* Receive what the socket holds (a few rounds at most) and process every complete
+ * PDU; then send what processing queued (R2T answers). */
+static int rx_some(struct hq *q)
+{
 	for (int rounds = 0; rounds < 4; rounds++) {
 		if (q->rhead == q->rtail)
 			q->rhead = q->rtail = 0;

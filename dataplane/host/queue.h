@@ -28,6 +28,7 @@ struct hq_cmd {
 	uint64_t start_ns;
 	uint64_t slba;
 	int verify;            /* loadgen: check read data against the pattern */
+	void *ctx;             /* the driver's own per-command pointer */
 	uint8_t cap_hdr[PDU_CMD_HLEN + PDU_DGST_LEN];
 	uint8_t cap_ddgst[4];
 	uint8_t (*h2c_hdr)[PDU_DATA_HLEN + PDU_DGST_LEN]; /* one per H2CData chunk */
@@ -59,8 +60,9 @@ struct hq {
 	uint64_t digest_errors;
 };
 
-/* TCP connect + ICReq/ICResp. ncmds command slots, each able to move max_io bytes.
- * Returns 0 or -1 with *why describing the failed step. */
+/* TCP connect (at most 5 s) + ICReq/ICResp. ncmds command slots, each able to move
+ * max_io bytes. Returns 0 or -1 with *why describing the failed step (a refused TCP
+ * connect says "connection refused"). The socket is non-blocking afterwards. */
 int hq_open(struct hq *q, const char *addr, int port, uint16_t qid, int hdgst, int ddgst,
 			uint16_t ncmds, uint32_t max_io, const char **why);
 void hq_close(struct hq *q);
@@ -71,6 +73,12 @@ void hq_submit(struct hq *q, struct hq_cmd *cmd);
 /* Send what can be sent, wait up to timeout_ms for input, process complete PDUs
  * (calling on_complete per finished command). Returns 0, or -1 once q->error is set. */
 int hq_poll(struct hq *q, int timeout_ms);
+
+/* For a driver with its own event loop (epoll): send what the socket takes and process
+ * every complete PDU received, without waiting. Returns 0, or -1 once q->error is set. */
+int hq_pump(struct hq *q);
+/* Whether bytes wait to be sent (the caller then watches for writability). */
+int hq_tx_pending(const struct hq *q);
 
 /* Run one command to completion (admin/fabrics). Returns 0 with the completion in
  * *cmd_out fields, or -1 (q->error or timeout in *why). */

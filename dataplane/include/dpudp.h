@@ -293,6 +293,54 @@ DPD_API int dpd_ns_add_file(dpd_engine *e, const char *nqn, uint32_t nsid, const
  */
 DPD_API int dpd_ns_remove(dpd_engine *e, const char *nqn, uint32_t nsid);
 
+/* --------------------------------------------------- remote NVMe/TCP */
+
+/**
+ * Add a remote NVMe/TCP target (one subsystem) that namespaces created with
+ * dpd_ns_add_remote() live on. The data path connects to it as a host:
+ * ICReq (CRC32C header/data digests when header_digest/data_digest are 1),
+ * Fabrics Connect as host_nqn to subsystem_nqn, CC.EN/CSTS.RDY, Identify
+ * Controller (MDTS, in-capsule data size) and Identify Namespace for each of
+ * its namespaces (size and LBA format checked against what was declared),
+ * keep-alive, then I/O.
+ *
+ * Returns at once: the connection is made in the background and never blocks
+ * the caller on the network. Its progress is in the stats snapshot
+ * (dpd_stats_remote_state/_reason). A lost connection is made again with
+ * exponential backoff (0.25 s doubling to 4 s); host I/O to its namespaces
+ * waits meanwhile (queued, not failed) for up to ctrl_loss_timeout_s seconds
+ * of continuous disconnection, after which it completes with the NVMe path
+ * error "Host Pathing Error" (SCT 3, SC 0x70) until the remote is back.
+ * name: 1..63 bytes, unique (-EEXIST); address: IPv4 or IPv6 literal; port
+ * 1..65535; NQNs valid (at most 223 bytes); ctrl_loss_timeout_s 1..86400.
+ * Strings are copied. -EINVAL names the bad argument in dpd_last_error().
+ */
+DPD_API int dpd_remote_add(dpd_engine *e, const char *name, const char *address, int port,
+                           const char *subsystem_nqn, const char *host_nqn, int header_digest,
+                           int data_digest, uint32_t ctrl_loss_timeout_s);
+
+/**
+ * Disconnect from a remote and forget it. -EBUSY while a namespace uses it
+ * (remove those first), -ENOENT if unknown.
+ */
+DPD_API int dpd_remote_remove(dpd_engine *e, const char *name);
+
+/**
+ * Add namespace nsid of subsystem nqn stored on namespace remote_nsid of the
+ * remote named remote (dpd_remote_add). size_bytes (a multiple of
+ * block_size, > 0) and block_size (512 or 4096) are what hosts see; on every
+ * connect the remote namespace must have the same block size and at least
+ * size_bytes, else the remote is reported FAILED with the reason. Reads,
+ * writes, Flush, Write Zeroes and Dataset Management are forwarded (splitting
+ * transfers larger than the remote's MDTS); the layers above (QoS, XTS,
+ * offload copies) apply before forwarding, so with a key set the remote only
+ * stores ciphertext. A write is acknowledged to the host only after the
+ * remote acknowledged it. -ENOENT (no subsystem or no such remote), -EEXIST,
+ * -EINVAL.
+ */
+DPD_API int dpd_ns_add_remote(dpd_engine *e, const char *nqn, uint32_t nsid, const char *remote,
+                              uint32_t remote_nsid, uint64_t size_bytes, uint32_t block_size);
+
 /* ----------------------------------------------------------------- stats */
 
 /* Engine-wide counters, for dpd_stats_engine(). */
@@ -485,6 +533,53 @@ DPD_API uint64_t dpd_stats_hist_sum_ns(const dpd_stats *s, int kind, int idx, in
 
 /** Latency at a percentile (0 < p <= 100), ns, within 1/32 of the true value. */
 DPD_API uint64_t dpd_stats_latency_ns(const dpd_stats *s, int kind, int idx, int hist, double p);
+
+/* ----------------------------------------------------- remote state */
+
+#define DPD_REMOTE_CONNECTING 0 /* connecting or reconnecting (reason says why not yet) */
+#define DPD_REMOTE_CONNECTED 1  /* I/O flows */
+#define DPD_REMOTE_FAILED 2     /* the remote refused us or does not fit: a person must act (reason) */
+
+/* Per-remote counters, for dpd_stats_remote(). */
+#define DPD_REMOTE_STAT_RECONNECTS 0        /* connections made again after a loss */
+#define DPD_REMOTE_STAT_DISCONNECTED_NS 1   /* total time not connected since dpd_remote_add */
+#define DPD_REMOTE_STAT_READ_OPS 2          /* host reads forwarded (completed by the remote) */
+#define DPD_REMOTE_STAT_WRITE_OPS 3         /* host writes forwarded */
+#define DPD_REMOTE_STAT_OTHER_OPS 4         /* Flush, Write Zeroes, Dataset Management forwarded */
+#define DPD_REMOTE_STAT_READ_BYTES 5
+#define DPD_REMOTE_STAT_WRITE_BYTES 6
+#define DPD_REMOTE_STAT_ERRORS_GENERIC 7    /* commands the remote failed: status code type 0 */
+#define DPD_REMOTE_STAT_ERRORS_COMMAND 8    /* type 1, command specific */
+#define DPD_REMOTE_STAT_ERRORS_MEDIA 9      /* type 2, media and data integrity */
+#define DPD_REMOTE_STAT_ERRORS_PATH 10      /* type 3, path related (incl. ours after ctrl loss) */
+#define DPD_REMOTE_STAT_ERRORS_TRANSPORT 11 /* connections lost: transport errors, digest errors, bad PDUs */
+#define DPD_REMOTE_STAT_QUEUED 12           /* gauge: host I/Os waiting for the connection */
+#define DPD_REMOTE_STAT_COUNT 13
+
+/* Histogram kind for dpd_stats_hist_*(): DPD_KIND_REMOTE with hist
+ * DPD_HIST_BACKEND is the remote round trip (command sent -> the remote's
+ * completion received) of the remote at index idx (dpd_stats_remote_*). */
+#define DPD_KIND_REMOTE 3
+
+/** Number of remotes in the snapshot (index range for the calls below). */
+DPD_API int dpd_stats_remote_count(const dpd_stats *s);
+
+/** Name of remote idx; owned by the snapshot. NULL if out of range. */
+DPD_API const char *dpd_stats_remote_name(const dpd_stats *s, int idx);
+
+/** DPD_REMOTE_CONNECTING/_CONNECTED/_FAILED of remote idx; -1 if out of range. */
+DPD_API int dpd_stats_remote_state(const dpd_stats *s, int idx);
+
+/**
+ * Why remote idx is not connected, saying what to do (e.g. "remote
+ * 10.0.0.5:4420 refused host nqn.X for subsystem nqn.Y (Connect status
+ * 0x184): allow this host on the remote target"); "" when connected. Owned
+ * by the snapshot. NULL if out of range.
+ */
+DPD_API const char *dpd_stats_remote_reason(const dpd_stats *s, int idx);
+
+/** Counter DPD_REMOTE_STAT_* of remote idx; 0 if out of range. */
+DPD_API uint64_t dpd_stats_remote(const dpd_stats *s, int idx, int id);
 
 #ifdef __cplusplus
 }

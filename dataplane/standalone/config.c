@@ -1,5 +1,6 @@
 /* config.c - JSON config (json-c) for dpu-target: parse, validate every
  * field with a message that names it, then apply through the public API. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <json-c/json.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -182,10 +184,35 @@ static int nqn_valid(const char *s)
 	return 1;
 }
 
+/* "remote"/"remoteNsid": only on nvme-tcp namespaces, where remote is
+ * required (checked against remotes[] by the caller). */
+static int parse_ns_remote(json_object *o, const char *field, struct cfg_ns *ns, char *err, size_t cap)
+{
+	char f[400];
+	int64_t v = ns->nsid;
+	int got = get_str(o, "remote", field, ns->remote, sizeof(ns->remote), 0, err, cap);
+	if (got < 0)
+		return -1;
+	path_of(f, sizeof(f), field, "remote");
+	if (ns->backend != CFG_NVME_TCP && got)
+		return config_error(err, cap, f, "only an nvme-tcp namespace has a remote");
+	if (ns->backend == CFG_NVME_TCP && !got)
+		return config_error(err, cap, f, "missing (required for an nvme-tcp namespace)");
+	got = get_int(o, "remoteNsid", field, 1, 0xFFFFFFFEll, &v, 0, err, cap);
+	if (got < 0)
+		return -1;
+	path_of(f, sizeof(f), field, "remoteNsid");
+	if (ns->backend != CFG_NVME_TCP && got)
+		return config_error(err, cap, f, "only an nvme-tcp namespace has a remoteNsid");
+	ns->remote_nsid = (uint32_t)v;
+	return 0;
+}
+
 static int parse_ns(json_object *o, const char *field, enum config_dialect d, struct cfg_ns *ns, char *err,
 		    size_t cap)
 {
-	static const char *const known[] = { "nsid", "volume", "backend", "path", "sizeBytes", "blockSize", NULL };
+	static const char *const known[] = { "nsid",	   "volume",	 "backend",   "path",
+					     "remote", "remoteNsid", "sizeBytes", "blockSize", NULL };
 	static const char *const superset[] = { "keyFile" /* feature_config.c */, NULL };
 	char backend[16], volume[256], f[400];
 	int64_t v;
@@ -204,17 +231,23 @@ static int parse_ns(json_object *o, const char *field, enum config_dialect d, st
 		path_of(f, sizeof(f), field, "backend");
 		json_object *b = member(o, "backend");
 		if (b && json_object_is_type(b, json_type_string))
-			return config_error(err, cap, f, "\"%s\" is not one of ram, file", json_object_get_string(b));
+			return config_error(err, cap, f, "\"%s\" is not one of ram, file, nvme-tcp",
+					    json_object_get_string(b));
 		return -1;
 	}
 	if (strcmp(backend, "ram") == 0) {
-		ns->is_file = 0;
+		ns->backend = CFG_RAM;
 	} else if (strcmp(backend, "file") == 0) {
-		ns->is_file = 1;
+		ns->backend = CFG_FILE;
+	} else if (strcmp(backend, "nvme-tcp") == 0) {
+		ns->backend = CFG_NVME_TCP;
 	} else {
 		path_of(f, sizeof(f), field, "backend");
-		return config_error(err, cap, f, "\"%s\" is not one of ram, file", backend);
+		return config_error(err, cap, f, "\"%s\" is not one of ram, file, nvme-tcp", backend);
 	}
+	ns->is_file = ns->backend == CFG_FILE;
+	if (parse_ns_remote(o, field, ns, err, cap) < 0)
+		return -1;
 	v = 512;
 	if (get_int(o, "blockSize", field, INT32_MIN, INT32_MAX, &v, 0, err, cap) < 0)
 		return -1;
@@ -232,7 +265,8 @@ static int parse_ns(json_object *o, const char *field, enum config_dialect d, st
 	if (v % ns->block_size)
 		return config_error(err, cap, f, "%lld is not a multiple of blockSize %u", (long long)v, ns->block_size);
 	if (!ns->is_file && v == 0)
-		return config_error(err, cap, f, "missing (required for a ram namespace)");
+		return config_error(err, cap, f, "missing (required for %s namespace)",
+				    ns->backend == CFG_RAM ? "a ram" : "an nvme-tcp");
 	ns->size = (uint64_t)v;
 	int has_path = get_str(o, "path", field, ns->path, sizeof(ns->path), 0, err, cap);
 	if (has_path < 0)
@@ -471,10 +505,109 @@ static int parse_cpus(json_object *arr, struct cfg *c, char *err, size_t cap)
 	return 0;
 }
 
+/* A DNS label of at most 63 characters, as the Java contract's remote names. */
+static int dns_label(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+static int parse_remote(json_object *o, const char *field, struct cfg_remote *r, char *err, size_t cap)
+{
+	static const char *const known[] = { "name",	     "address",	   "port",
+					     "subsystemNqn", "headerDigest", "dataDigest",
+					     "ctrlLossTimeoutSeconds", NULL };
+	char f[400];
+	unsigned char ip[16];
+	int64_t v;
+	if (!o)
+		return config_error(err, cap, field, "must not be null");
+	if (!json_object_is_type(o, json_type_object))
+		return config_error(err, cap, field, "must be a JSON object");
+	if (check_keys2(o, field, known, NULL, CONFIG_CONTRACT, err, cap) < 0)
+		return -1;
+	path_of(f, sizeof(f), field, "name");
+	json_object *name = member(o, "name");
+	if (name && json_object_is_type(name, json_type_string) && !dns_label(json_object_get_string(name)))
+		return config_error(err, cap, f, "\"%s\" is not a DNS label (a-z, 0-9 and '-', at most 63 characters)",
+				    json_object_get_string(name));
+	if (get_str(o, "name", field, r->name, sizeof(r->name), 1, err, cap) < 0)
+		return -1;
+	if (get_str(o, "address", field, r->address, sizeof(r->address), 1, err, cap) < 0)
+		return -1;
+	path_of(f, sizeof(f), field, "address");
+	if (inet_pton(AF_INET, r->address, ip) != 1 && inet_pton(AF_INET6, r->address, ip) != 1)
+		return config_error(err, cap, f, "\"%s\" is not an IPv4 or IPv6 address", r->address);
+	v = 4420;
+	if (get_int(o, "port", field, 1, 65535, &v, 0, err, cap) < 0)
+		return -1;
+	r->port = (int)v;
+	if (get_str(o, "subsystemNqn", field, r->subsystem_nqn, sizeof(r->subsystem_nqn), 1, err, cap) < 0)
+		return -1;
+	path_of(f, sizeof(f), field, "subsystemNqn");
+	if (!nqn_valid(r->subsystem_nqn))
+		return config_error(err, cap, f, "\"%s\" is not a valid NQN", r->subsystem_nqn);
+	if (strcmp(r->subsystem_nqn, "nqn.2014-08.org.nvmexpress.discovery") == 0)
+		return config_error(err, cap, f, "the discovery subsystem holds no namespaces");
+	if (get_bool(o, "headerDigest", field, &r->header_digest, err, cap) < 0 ||
+	    get_bool(o, "dataDigest", field, &r->data_digest, err, cap) < 0)
+		return -1;
+	v = 600;
+	if (get_int(o, "ctrlLossTimeoutSeconds", field, 1, 86400, &v, 0, err, cap) < 0)
+		return -1;
+	r->ctrl_loss_timeout_s = (uint32_t)v;
+	return 0;
+}
+
+static int parse_remotes(json_object *arr, struct cfg *c, char *err, size_t cap)
+{
+	size_t n = json_object_array_length(arr);
+	c->remotes = calloc(n ? n : 1, sizeof(*c->remotes));
+	if (!c->remotes)
+		return config_error(err, cap, "remotes", "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		char f[64], nf[80];
+		struct cfg_remote *r = &c->remotes[c->nremotes];
+		snprintf(f, sizeof(f), "remotes[%zu]", i);
+		if (parse_remote(json_object_array_get_idx(arr, i), f, r, err, cap) < 0)
+			return -1;
+		snprintf(nf, sizeof(nf), "%s.name", f);
+		for (int k = 0; k < c->nremotes; k++)
+			if (strcmp(c->remotes[k].name, r->name) == 0)
+				return config_error(err, cap, nf, "remote \"%s\" is listed twice", r->name);
+		c->nremotes++;
+	}
+	return 0;
+}
+
+/* Every nvme-tcp namespace names an entry of remotes[]. */
+static int check_ns_remotes(const struct cfg *c, char *err, size_t cap)
+{
+	for (int i = 0; i < c->nsubs; i++)
+		for (int k = 0; k < c->subs[i].nns; k++) {
+			const struct cfg_ns *ns = &c->subs[i].ns[k];
+			int found = ns->backend != CFG_NVME_TCP;
+			for (int r = 0; r < c->nremotes && !found; r++)
+				found = strcmp(c->remotes[r].name, ns->remote) == 0;
+			if (!found) {
+				char f[128];
+				snprintf(f, sizeof(f), "subsystems[%d].namespaces[%d].remote", i, k);
+				return config_error(err, cap, f, "\"%s\" is not the name of an entry in remotes",
+						    ns->remote);
+			}
+		}
+	return 0;
+}
+
 static int parse_root(json_object *root, enum config_dialect d, struct cfg *c, char *err, size_t cap)
 {
-	static const char *const known[] = { "pool", "listen", "reactors", "reactorCpus", "offload", "subsystems",
-					     "tenants", NULL };
+	static const char *const known[] = { "pool",	"listen",  "reactors",	 "reactorCpus", "offload",
+					     "hostNqn", "remotes", "subsystems", "tenants",	NULL };
 	static const char *const superset[] = { "keepAliveTimeoutMs", NULL };
 	static const char *const known_listen[] = { "address", "port", NULL };
 	json_object *listen, *subs, *arr, *off;
@@ -512,6 +645,13 @@ static int parse_root(json_object *root, enum config_dialect d, struct cfg *c, c
 	got = get_object(root, "offload", "(top level)", &off, err, cap);
 	if (got < 0 || (got && parse_offload(off, c, err, cap) < 0))
 		return -1;
+	if (get_str(root, "hostNqn", "(top level)", c->host_nqn, sizeof(c->host_nqn), 0, err, cap) < 0)
+		return -1;
+	if (c->host_nqn[0] && !nqn_valid(c->host_nqn))
+		return config_error(err, cap, "hostNqn", "\"%s\" is not a valid host NQN", c->host_nqn);
+	got = get_array(root, "remotes", "(top level)", &arr, err, cap);
+	if (got < 0 || (got && parse_remotes(arr, c, err, cap) < 0))
+		return -1;
 	got = get_array(root, "tenants", "(top level)", &arr, err, cap);
 	if (got < 0 || (got && parse_tenants(arr, d, err, cap) < 0))
 		return -1;
@@ -534,7 +674,7 @@ static int parse_root(json_object *root, enum config_dialect d, struct cfg *c, c
 					return config_error(err, cap, nf, "\"%s\" is used twice", c->subs[k].nqn);
 		}
 	}
-	return 0;
+	return check_ns_remotes(c, err, cap);
 }
 
 static int parse_tokener(const char *text, enum config_dialect d, struct cfg *out, char *err, size_t cap)
@@ -598,8 +738,44 @@ int config_parse_file(const char *path, struct cfg *out, char *err, size_t cap)
 	return rc;
 }
 
+void config_default_host_nqn(char *out, size_t cap)
+{
+	char id[64] = "", host[64] = "localhost";
+	FILE *f = fopen("/etc/machine-id", "r");
+	if (f) {
+		if (!fgets(id, sizeof(id), f))
+			id[0] = '\0';
+		fclose(f);
+	}
+	id[strcspn(id, "\r\n")] = '\0';
+	int hex = strlen(id) == 32;
+	for (int i = 0; hex && i < 32; i++)
+		hex = isxdigit((unsigned char)id[i]) != 0;
+	if (hex) {
+		snprintf(out, cap, "nqn.2014-08.org.nvmexpress:uuid:%.8s-%.4s-%.4s-%.4s-%.12s", id, id + 8, id + 12,
+			 id + 16, id + 20);
+		return;
+	}
+	gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	snprintf(out, cap, "nqn.2024-01.dev.dpu:host.%s", host);
+}
+
 int config_apply(const struct cfg *c, dpd_engine *e, char *err, size_t cap)
 {
+	char host_nqn[224];
+	if (c->host_nqn[0])
+		snprintf(host_nqn, sizeof(host_nqn), "%s", c->host_nqn);
+	else if (c->nremotes)
+		config_default_host_nqn(host_nqn, sizeof(host_nqn));
+	for (int i = 0; i < c->nremotes; i++) {
+		const struct cfg_remote *r = &c->remotes[i];
+		char f[64];
+		snprintf(f, sizeof(f), "remotes[%d]", i);
+		if (dpd_remote_add(e, r->name, r->address, r->port, r->subsystem_nqn, host_nqn, r->header_digest,
+				   r->data_digest, r->ctrl_loss_timeout_s) < 0)
+			return config_error(err, cap, f, "%s", dpd_last_error());
+	}
 	for (int i = 0; i < c->nsubs; i++) {
 		const struct cfg_subsys *ss = &c->subs[i];
 		char f[64];
@@ -613,8 +789,14 @@ int config_apply(const struct cfg *c, dpd_engine *e, char *err, size_t cap)
 				return config_error(err, cap, f, "hosts[%d]: %s", k, dpd_last_error());
 		for (int k = 0; k < ss->nns; k++) {
 			const struct cfg_ns *ns = &ss->ns[k];
-			int rc = ns->is_file ? dpd_ns_add_file(e, ss->nqn, ns->nsid, ns->path, ns->size, ns->block_size)
-					     : dpd_ns_add_ram(e, ss->nqn, ns->nsid, ns->size, ns->block_size);
+			int rc;
+			if (ns->backend == CFG_NVME_TCP)
+				rc = dpd_ns_add_remote(e, ss->nqn, ns->nsid, ns->remote, ns->remote_nsid, ns->size,
+						       ns->block_size);
+			else if (ns->is_file)
+				rc = dpd_ns_add_file(e, ss->nqn, ns->nsid, ns->path, ns->size, ns->block_size);
+			else
+				rc = dpd_ns_add_ram(e, ss->nqn, ns->nsid, ns->size, ns->block_size);
 			if (rc < 0)
 				return config_error(err, cap, f, "namespaces[%d]: %s", k, dpd_last_error());
 		}
@@ -631,4 +813,7 @@ void config_free(struct cfg *c)
 	free(c->subs);
 	c->subs = NULL;
 	c->nsubs = 0;
+	free(c->remotes);
+	c->remotes = NULL;
+	c->nremotes = 0;
 }

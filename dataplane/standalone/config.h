@@ -12,10 +12,15 @@
 
 #include "dpudp.h"
 
+enum cfg_backend { CFG_RAM, CFG_FILE, CFG_NVME_TCP };
+
 struct cfg_ns {
 	uint32_t nsid;
 	int is_file;
+	enum cfg_backend backend;
 	char path[4096];
+	char remote[64];      /* nvme-tcp: name of a remotes[] entry */
+	uint32_t remote_nsid; /* nvme-tcp: "remoteNsid", default nsid */
 	uint64_t size;
 	uint32_t block_size;
 };
@@ -31,6 +36,16 @@ struct cfg_subsys {
 	struct cfg_ns *ns;
 };
 
+/* "remotes[]": a remote NVMe/TCP target nvme-tcp namespaces live on. */
+struct cfg_remote {
+	char name[64];
+	char address[64];
+	int port;			/* default 4420 */
+	char subsystem_nqn[224];
+	int header_digest, data_digest; /* default false */
+	uint32_t ctrl_loss_timeout_s;	/* default 600 */
+};
+
 #define CFG_MAX_REACTORS 64
 
 struct cfg {
@@ -44,6 +59,9 @@ struct cfg {
 	int require_header_digest; /* "offload.requireHeaderDigest" */
 	int require_data_digest;   /* "offload.requireDataDigest" */
 	int64_t kato_ms; /* standalone only; -1: not given */
+	char host_nqn[224]; /* "hostNqn"; empty: config_default_host_nqn() */
+	int nremotes;
+	struct cfg_remote *remotes;
 	int nsubs;
 	struct cfg_subsys *subs;
 };
@@ -68,7 +86,10 @@ int config_parse_text(const char *json, enum config_dialect dialect, struct cfg 
 int config_parse_file(const char *path, struct cfg *out, char *err, size_t cap);
 /* config_parse_text in the standalone dialect (tests). */
 int config_parse_string(const char *json, struct cfg *out, char *err, size_t cap);
-/* Create subsystems, hosts and namespaces on e. */
+/* The host NQN remotes see when the config names none: derived from
+ * /etc/machine-id (nqn.2014-08.org.nvmexpress:uuid:...), else the host name. */
+void config_default_host_nqn(char *out, size_t cap);
+/* Create remotes, subsystems, hosts and namespaces on e. */
 int config_apply(const struct cfg *c, dpd_engine *e, char *err, size_t cap);
 void config_free(struct cfg *c);
 

@@ -16,6 +16,9 @@ LAYERS=(control transport nvme layers backends telemetry common)
 # Outside src/: the NVMe/TCP host library, used by tests and tools, builds on
 # the wire format only.
 declare -A EXTRA_ALLOWED=([host]="common")
+# Beside the order: the remote NVMe/TCP backend (backends/) is a host, and
+# uses the host library for it (nothing else in src/ may).
+declare -A ALSO_BELOW=([backends]="host")
 MAX_LINES=600
 
 declare -A RANK
@@ -28,6 +31,7 @@ offend() { echo "layers.sh: $*" >&2; fail=1; }
 may_use() {
 	local from=$1 to=$2
 	[[ $from == "$to" ]] && return 0
+	[[ -n ${ALSO_BELOW[$from]+x} && " ${ALSO_BELOW[$from]} " == *" $to "* ]] && return 0
 	if [[ -n ${EXTRA_ALLOWED[$from]+x} ]]; then
 		[[ " ${EXTRA_ALLOWED[$from]} " == *" $to "* ]] && return 0
 		return 1
@@ -84,6 +88,12 @@ if [[ -n $obj ]]; then
 		[[ -e $o ]] || { offend "$o: missing (build $obj first)"; continue; }
 		objs+=("$o")
 		while read -r sym; do DEF[$sym]=$f; done < <(nm --defined-only -g "$o" | awk '{print $3}')
+	done
+	# The host library's objects linked into the library (build/obj/host/).
+	for o in "$obj"/host/*.o; do
+		[[ -e $o ]] || continue
+		objs+=("$o")
+		while read -r sym; do DEF[$sym]=host/$(basename "${o%.o}").c; done < <(nm --defined-only -g "$o" | awk '{print $3}')
 	done
 	for o in "${objs[@]}"; do
 		src=${o#"$obj"/}

@@ -34,6 +34,10 @@ struct bio {
 	struct dpd_io_counters *stats; /* optional: counts fixed-buffer I/O */
 	void (*cb)(struct bio *bio, int res); /* res: 0 or -errno */
 	struct bio *next;     /* channel backlog when the submission ring is full */
+	/* With res < 0: the NVMe status the host gets (a remote's own status, or
+	 * a path error); 0 lets the command set choose one for the errno. */
+	uint16_t nvme_status;
+	uint64_t be_priv[4];  /* the backend's own per-operation state */
 };
 
 struct backend_ops {
@@ -58,6 +62,21 @@ struct backend {
 	uint64_t size;     /* bytes */
 };
 
+/* A backend's work on one channel besides io_uring (remote NVMe/TCP: that
+ * thread's queues to a remote). poll runs on the owning thread once per
+ * reactor loop (at least every reactor tick) and when one of its sockets,
+ * registered on the channel's sock_ep with a struct bdev_sock as data, is
+ * ready. Attached by the backend on the owning thread; never detached while
+ * the channel lives (a poller of a removed remote does nothing). */
+struct bdev_chan;
+struct bdev_poller {
+	void (*poll)(struct bdev_poller *p, struct bdev_chan *ch);
+	struct bdev_poller *next;
+};
+struct bdev_sock {
+	void (*on_event)(struct bdev_sock *s, uint32_t epoll_events);
+};
+
 /* Create a backend; on success *out is owned by the caller (ops->destroy). */
 int backend_ram_create(uint64_t size, struct backend **out);
 int backend_file_create(const char *path, uint64_t size, uint32_t block_size, struct backend **out);
@@ -80,6 +99,10 @@ struct bdev_chan {
 	uint32_t slab_bufs, slab_buf_size;
 	uint8_t **slab_free;
 	uint32_t nslab_free;
+	/* Backends' sockets (epoll, watched by the owning reactor) and pollers. */
+	int sock_ep;
+	uint64_t epoch;       /* differs for every bdev_chan_init: pollers see a restart */
+	struct bdev_poller *pollers;
 };
 
 /* Set up ch for thread idx: an io_uring when use_uring (falling back to
@@ -97,7 +120,10 @@ void bdev_chan_fini(struct bdev_chan *ch);
 void bdev_submit(struct bio *bio);
 /* Completions (call when ch->evfd is readable). */
 void bdev_chan_reap(struct bdev_chan *ch);
-/* Retry the backlog and submit what was prepared this round. */
+/* Run a poller on this channel from now on (owning thread only). */
+void bdev_chan_attach(struct bdev_chan *ch, struct bdev_poller *p);
+/* Retry the backlog, run the pollers (and the events of their sockets), and
+ * submit what was prepared this round. */
 void bdev_chan_flush(struct bdev_chan *ch);
 /* An SQE on ch's ring, or NULL (no ring, or ring full). For backends. */
 struct io_uring_sqe *bdev_chan_sqe(struct bdev_chan *ch);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -23,8 +24,13 @@
 
 int bdev_chan_init(struct bdev_chan *ch, int idx, int use_uring, uint32_t buf_size, uint32_t max_bufs)
 {
+	static uint64_t epochs;
 	memset(ch, 0, sizeof(*ch));
 	ch->idx = idx;
+	ch->epoch = __atomic_add_fetch(&epochs, 1, __ATOMIC_RELAXED);
+	ch->sock_ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ch->sock_ep < 0)
+		return -errno;
 	ch->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (ch->evfd < 0)
 		return -errno;
@@ -108,6 +114,30 @@ void bdev_chan_fini(struct bdev_chan *ch)
 	if (ch->evfd >= 0)
 		close(ch->evfd);
 	ch->evfd = -1;
+	if (ch->sock_ep >= 0)
+		close(ch->sock_ep);
+	ch->sock_ep = -1;
+	ch->pollers = NULL;
+}
+
+void bdev_chan_attach(struct bdev_chan *ch, struct bdev_poller *p)
+{
+	p->next = ch->pollers;
+	ch->pollers = p;
+}
+
+static void run_pollers(struct bdev_chan *ch)
+{
+	struct epoll_event evs[32];
+	if (!ch->pollers)
+		return;
+	int n = epoll_wait(ch->sock_ep, evs, (int)(sizeof(evs) / sizeof(evs[0])), 0);
+	for (int i = 0; i < n; i++) {
+		struct bdev_sock *s = evs[i].data.ptr;
+		s->on_event(s, evs[i].events);
+	}
+	for (struct bdev_poller *p = ch->pollers; p; p = p->next)
+		p->poll(p, ch);
 }
 
 /* ------------------------------------------------------------ buffers */
@@ -192,6 +222,7 @@ void bdev_submit(struct bio *bio)
 
 void bdev_chan_flush(struct bdev_chan *ch)
 {
+	run_pollers(ch);
 	while (ch->backlog) {
 		struct bio *bio = ch->backlog;
 		if (bio->be->ops->submit(bio->be, bio) == -EAGAIN)

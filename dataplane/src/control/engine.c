@@ -256,6 +256,7 @@ void dpd_engine_destroy(dpd_engine *e)
 	if (!e)
 		return;
 	dpd_engine_stop(e, 5000);
+	engine_remotes_stop(e); /* no thread reaches a remote after this */
 	for (int i = 0; i < e->nsubs; i++)
 		subsys_clear(&e->subs[i]);
 	free(e->subs);
@@ -267,6 +268,7 @@ void dpd_engine_destroy(dpd_engine *e)
 	nvme_tgt_fini(&e->tgt);
 	free(e->reactors);
 	io_layers_fini(&e->io);
+	engine_remotes_free(e); /* after the namespaces on them */
 	pthread_mutex_destroy(&e->lock);
 	free(e);
 }

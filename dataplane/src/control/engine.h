@@ -32,7 +32,21 @@ struct dpd_engine {
 	struct transport tp;      /* what the reactors share */
 	struct nvme_tgt tgt;      /* limits and controller table of the command sets */
 	struct io_layers io;      /* tenants, offload mode, queue counters */
+	/* remote NVMe/TCP targets (remotes.c); removed ones stay allocated in
+	 * gone until destroy, as reactors may still hold their lanes */
+	int nremotes, ngone;
+	struct remote **remotes, **gone;
 };
+
+/* remotes.c: the remote of that name (under e->lock), or NULL. */
+struct remote *engine_find_remote(struct dpd_engine *e, const char *name);
+/* remotes.c: stop every remote's thread / free them all (engine destroy). */
+void engine_remotes_stop(struct dpd_engine *e);
+void engine_remotes_free(struct dpd_engine *e);
+/* remotes.c: the remotes' part of a stats snapshot (under e->lock). */
+struct remote_snap;
+struct remote_snap *remotes_snapshot(struct dpd_engine *e, int *count);
+const struct remote_snap *stats_remote(const struct dpd_stats *s, int idx);
 
 /* registry.c: rebuild the snapshot from e->subs and hand it to every reactor. */
 int engine_publish(struct dpd_engine *e);

@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "backends/remote.h"
 #include "control/engine.h"
 
 _Static_assert(DPD_OFFLOAD_NON_OFFLOAD == DPD_MODE_NON_OFFLOAD && DPD_OFFLOAD_ZERO_COPY == DPD_MODE_ZERO_COPY &&
@@ -373,6 +374,10 @@ uint64_t dpd_stats_hist_bucket_upper_ns(int b)
 
 static const struct dpd_hist *hist_of(const dpd_stats *s, int kind, int idx, int hist)
 {
+	if (kind == DPD_KIND_REMOTE) { /* the remote round trip (remotes.c) */
+		const struct remote_snap *r = hist == DPD_HIST_BACKEND ? stats_remote(s, idx) : NULL;
+		return r ? &r->hist : NULL;
+	}
 	const struct dpd_io_counters *c = counters(s, kind, idx);
 	if (!c)
 		return NULL;

@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "backends/remote.h"
 #include "control/engine.h"
 
 struct dpd_stats {
@@ -19,9 +20,16 @@ struct dpd_stats {
 		uint64_t c[DPD_STAT_NS_COUNT];
 	} *ns;
 	struct layer_stats *layers; /* tenants, queues, latency, copies */
+	int nremotes;
+	struct remote_snap *remotes; /* remotes.c */
 };
 
 const struct layer_stats *stats_layers(const dpd_stats *s) { return s ? s->layers : NULL; }
+
+const struct remote_snap *stats_remote(const dpd_stats *s, int idx)
+{
+	return s && s->remotes && idx >= 0 && idx < s->nremotes ? &s->remotes[idx] : NULL;
+}
 
 int dpd_stats_snapshot(dpd_engine *e, dpd_stats **out)
 {
@@ -54,8 +62,9 @@ int dpd_stats_snapshot(dpd_engine *e, dpd_stats **out)
 			o->c[DPD_STAT_NS_SIZE_BYTES] = ns->nblocks * ns->block_size;
 		}
 	s->layers = layer_stats_take(e);
+	s->remotes = remotes_snapshot(e, &s->nremotes);
 	pthread_mutex_unlock(&e->lock);
-	if (!s->layers) {
+	if (!s->layers || !s->remotes) {
 		dpd_stats_destroy(s);
 		return set_error(-ENOMEM, "out of memory");
 	}
@@ -68,6 +77,7 @@ void dpd_stats_destroy(dpd_stats *s)
 	if (!s)
 		return;
 	free(s->ns);
+	free(s->remotes);
 	layer_stats_free(s->layers);
 	free(s);
 }

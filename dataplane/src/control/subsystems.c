@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "backends/remote.h"
 #include "control/engine.h"
 
 static struct subsys *find_subsys(struct dpd_engine *e, const char *nqn)
@@ -179,9 +180,17 @@ int dpd_host_disallow(dpd_engine *e, const char *nqn, const char *host_nqn)
 
 /* ------------------------------------------------------------ namespaces */
 
+/* Where a namespace's blocks live: RAM, a file (path) or a remote (name). */
+struct ns_where {
+	const char *path;
+	const char *remote;
+	uint32_t remote_nsid;
+};
+
 static int ns_add(dpd_engine *e, const char *nqn, uint32_t nsid, uint64_t size, uint32_t bs,
-		  const char *path)
+		  const struct ns_where *w)
 {
+	const char *path = w->path;
 	int rc = 0;
 	if (!e || !nqn)
 		return set_error(-EINVAL, "engine or NQN is NULL");
@@ -203,9 +212,20 @@ static int ns_add(dpd_engine *e, const char *nqn, uint32_t nsid, uint64_t size, 
 		goto out;
 	}
 	struct backend *be = NULL;
-	rc = path ? backend_file_create(path, size, bs, &be) : backend_ram_create(size, &be);
+	if (w->remote) {
+		struct remote *r = engine_find_remote(e, w->remote);
+		if (!r) {
+			rc = set_error(-ENOENT, "no remote %s for namespace %u of %s", w->remote, nsid, nqn);
+			goto out;
+		}
+		rc = backend_nvme_tcp_create(r, w->remote_nsid, size, bs, &be);
+	} else {
+		rc = path ? backend_file_create(path, size, bs, &be) : backend_ram_create(size, &be);
+	}
 	if (rc < 0) {
-		if (path)
+		if (w->remote)
+			set_error(rc, "namespace %u: out of memory", nsid);
+		else if (path)
 			set_error(rc, "cannot open %s for namespace %u: %s", path, nsid, strerror(-rc));
 		else
 			set_error(rc, "cannot allocate %llu bytes for namespace %u", (unsigned long long)size, nsid);
@@ -272,7 +292,18 @@ out:
 
 int dpd_ns_add_ram(dpd_engine *e, const char *nqn, uint32_t nsid, uint64_t size_bytes, uint32_t block_size)
 {
-	return ns_add(e, nqn, nsid, size_bytes, block_size, NULL);
+	return ns_add(e, nqn, nsid, size_bytes, block_size, &(struct ns_where){ 0 });
+}
+
+int dpd_ns_add_remote(dpd_engine *e, const char *nqn, uint32_t nsid, const char *remote, uint32_t remote_nsid,
+		      uint64_t size_bytes, uint32_t block_size)
+{
+	if (!remote || !*remote)
+		return set_error(-EINVAL, "nvme-tcp namespace needs a remote");
+	if (remote_nsid == 0 || remote_nsid == 0xFFFFFFFFu)
+		return set_error(-EINVAL, "remote nsid %u is out of range 1..4294967294", remote_nsid);
+	return ns_add(e, nqn, nsid, size_bytes, block_size,
+		      &(struct ns_where){ .remote = remote, .remote_nsid = remote_nsid });
 }
 
 int dpd_ns_add_file(dpd_engine *e, const char *nqn, uint32_t nsid, const char *path, uint64_t size_bytes,
@@ -280,7 +311,7 @@ int dpd_ns_add_file(dpd_engine *e, const char *nqn, uint32_t nsid, const char *p
 {
 	if (!path || !*path)
 		return set_error(-EINVAL, "file namespace needs a path");
-	return ns_add(e, nqn, nsid, size_bytes, block_size, path);
+	return ns_add(e, nqn, nsid, size_bytes, block_size, &(struct ns_where){ .path = path });
 }
 
 int dpd_ns_remove(dpd_engine *e, const char *nqn, uint32_t nsid)

@@ -11,9 +11,12 @@
 #define DSM_RANGE_LEN 16
 #define DSM_ATTR_DEALLOCATE (1u << 2)
 
-static uint16_t errno_status(enum bio_op op, int res)
+static uint16_t errno_status(const struct bio *bio, int res)
 {
+	enum bio_op op = bio->op;
 	(void)res;
+	if (bio->nvme_status)
+		return bio->nvme_status; /* the remote's own status, or a path error */
 	if (op == BIO_READ)
 		return NVME_SC_READ_ERROR;
 	if (op == BIO_WRITE || op == BIO_WRITE_ZEROES)
@@ -50,7 +53,7 @@ static void bio_done(struct bio *bio, int res)
 			 req->ns->subnqn,
 			 bio->op == BIO_READ ? "read" : bio->op == BIO_WRITE ? "write" : bio->op == BIO_FLUSH ? "flush" : "zeroing",
 			 (unsigned long long)bio->len, (unsigned long long)bio->offset, strerror(-res));
-		nvme_req_complete(req, errno_status(bio->op, res));
+		nvme_req_complete(req, errno_status(bio, res));
 		return;
 	}
 	if (req->sqe[SQE_OPC] == NVME_IO_DSM && req->dsm_next < req->dsm_count) {
@@ -78,6 +81,7 @@ static void submit(struct nvme_req *req, enum bio_op op, uint64_t offset, uint64
 	bio->done = 0;
 	bio->fallback = 0;
 	bio->buffered = 0;
+	bio->nvme_status = 0;
 	bio->be = req->ns->be;
 	bio->ch = req->sq->th->ch;
 	bio->stats = dpd_io_counter_slot(&req->ns->io.stats, (unsigned)req->sq->th->idx);

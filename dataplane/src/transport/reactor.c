@@ -34,7 +34,7 @@ int reactor_init(struct reactor *r, struct transport *tp, int idx)
 	memset(r, 0, sizeof(*r));
 	memcpy(r->stats, keep, sizeof(keep));
 	r->epfd = r->evfd = -1;
-	r->ch.evfd = -1;
+	r->ch.evfd = r->ch.sock_ep = -1;
 	r->tp = tp;
 	r->idx = idx;
 	r->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -53,6 +53,10 @@ int reactor_init(struct reactor *r, struct transport *tp, int idx)
 	epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->evfd, &ev);
 	ev.data.ptr = &r->ring_src;
 	epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->ch.evfd, &ev);
+	/* Backends' sockets (remote NVMe/TCP queues): the loop's bdev_chan_flush serves them. */
+	r->sock_src = (struct ev_src){ .kind = EV_RING, .fd = r->ch.sock_ep };
+	ev.data.ptr = &r->sock_src;
+	epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->ch.sock_ep, &ev);
 	/* One staging buffer per command slot the reactor may run at once is the ceiling. */
 	rc = io_thread_init(&r->io, tp->io, idx, (uint32_t)DPD_MAX(opt->max_transfer_bytes, 8192),
 			    (uint32_t)(64 * opt->max_queue_depth));

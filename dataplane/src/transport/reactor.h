@@ -57,7 +57,7 @@ struct reactor {
 	/* listeners (reactor 0 only) */
 	struct ev_src listeners[16];
 	int nlisten;
-	struct ev_src msg_src, ring_src;
+	struct ev_src msg_src, ring_src, sock_src;
 	uint32_t rr;          /* round-robin target for new connections */
 	uint64_t refused_log_ms; /* last "too many connections" warning */
 	uint64_t stats[DPD_STAT_ENGINE_COUNT];

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -27,7 +28,17 @@ import java.util.TreeMap;
  * else is applied live.
  */
 @JsonClassDescription("dataplane.json: the data-path configuration of one DpuStoragePool.")
-@JsonPropertyOrder({"pool", "listen", "reactors", "reactorCpus", "offload", "subsystems", "tenants"})
+@JsonPropertyOrder({
+    "pool",
+    "listen",
+    "reactors",
+    "reactorCpus",
+    "offload",
+    "hostNqn",
+    "remotes",
+    "subsystems",
+    "tenants"
+})
 public record DataplaneConfig(
         @JsonPropertyDescription("Name of the DpuStoragePool; labels the agent's metrics. Optional.")
                 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -39,6 +50,12 @@ public record DataplaneConfig(
                         + " empty: no pinning, the process's CPU set applies. Default empty.")
                 List<Integer> reactorCpus,
         @JsonPropertyDescription("How the data path moves I/O. Default: every field at its default.") Offload offload,
+        @JsonPropertyDescription("Host NQN the data path connects to remotes with; absent: the agent uses the"
+                        + " node's default. Optional.")
+                @JsonInclude(JsonInclude.Include.NON_NULL)
+                String hostNqn,
+        @JsonPropertyDescription("Remote NVMe/TCP targets that nvme-tcp namespaces live on. Default empty.")
+                List<RemoteSpec> remotes,
         @JsonPropertyDescription("One NVMe subsystem per tenant of the pool. Default empty.")
                 List<SubsystemSpec> subsystems,
         @JsonPropertyDescription(
@@ -52,18 +69,50 @@ public record DataplaneConfig(
         reactors = Objects.requireNonNullElse(reactors, DEFAULT_REACTORS);
         reactorCpus = reactorCpus == null ? List.of() : List.copyOf(reactorCpus);
         offload = Objects.requireNonNullElse(offload, Offload.DEFAULTS);
+        remotes = remotes == null ? List.of() : List.copyOf(remotes);
         subsystems = subsystems == null ? List.of() : List.copyOf(subsystems);
         tenants = tenants == null ? List.of() : List.copyOf(tenants);
     }
 
-    /** An empty configuration with these process-wide settings: what a fresh engine runs. */
-    public DataplaneConfig emptied() {
-        return new DataplaneConfig(pool, listen, reactors, reactorCpus, offload, List.of(), List.of());
+    /** A configuration without remotes (and without a host NQN for them). */
+    public DataplaneConfig(
+            String pool,
+            Listen listen,
+            Integer reactors,
+            List<Integer> reactorCpus,
+            Offload offload,
+            List<SubsystemSpec> subsystems,
+            List<TenantSpec> tenants) {
+        this(pool, listen, reactors, reactorCpus, offload, null, List.of(), subsystems, tenants);
     }
 
-    /** Same process-wide settings, different live content. */
+    /** An empty configuration with these process-wide settings: what a fresh engine runs. */
+    public DataplaneConfig emptied() {
+        return new DataplaneConfig(
+                pool, listen, reactors, reactorCpus, offload, hostNqn, List.of(), List.of(), List.of());
+    }
+
+    /** Same process-wide settings and remotes, different subsystems and tenants. */
     public DataplaneConfig withContent(List<SubsystemSpec> newSubsystems, List<TenantSpec> newTenants) {
-        return new DataplaneConfig(pool, listen, reactors, reactorCpus, offload, newSubsystems, newTenants);
+        return new DataplaneConfig(
+                pool, listen, reactors, reactorCpus, offload, hostNqn, remotes, newSubsystems, newTenants);
+    }
+
+    /** Same config with other remotes. */
+    public DataplaneConfig withRemotes(List<RemoteSpec> newRemotes) {
+        return new DataplaneConfig(
+                pool, listen, reactors, reactorCpus, offload, hostNqn, newRemotes, subsystems, tenants);
+    }
+
+    /** Same config with another host NQN for the remotes (the agent's per-node default). */
+    public DataplaneConfig withHostNqn(String newHostNqn) {
+        return new DataplaneConfig(
+                pool, listen, reactors, reactorCpus, offload, newHostNqn, remotes, subsystems, tenants);
+    }
+
+    /** The remote of that name, if listed. */
+    public Optional<RemoteSpec> remote(String name) {
+        return remotes.stream().filter(r -> r.name().equals(name)).findFirst();
     }
 
     /** The same config with other digest requirements (they apply live). */
@@ -84,6 +133,8 @@ public record DataplaneConfig(
                         o.inCapsuleDataBytes,
                         o.maxTransferBytes,
                         o.encryption),
+                hostNqn,
+                remotes,
                 subsystems,
                 tenants);
     }
@@ -96,6 +147,8 @@ public record DataplaneConfig(
                 running.reactors,
                 running.reactorCpus,
                 offload.withDigestsOnly(running.offload),
+                hostNqn,
+                remotes,
                 subsystems,
                 tenants);
     }

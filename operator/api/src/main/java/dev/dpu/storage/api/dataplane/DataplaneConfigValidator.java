@@ -1,5 +1,6 @@
 package dev.dpu.storage.api.dataplane;
 
+import java.net.Inet6Address;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,6 +27,11 @@ public final class DataplaneConfigValidator {
             DataplaneConfig.Offload.FULL_OFFLOAD);
     private static final List<String> FALLBACKS =
             List.of(DataplaneConfig.Offload.DEGRADE, DataplaneConfig.Offload.FAIL);
+    /** A remote's name: a DNS label, as the pool's backend names. */
+    private static final Pattern REMOTE_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+
+    private static final Pattern IPV4 = Pattern.compile(
+            "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$");
     /** CPU numbers a reactor may be pinned to (glibc's CPU_SETSIZE). */
     static final int MAX_CPU = 1023;
 
@@ -76,13 +82,20 @@ public final class DataplaneConfigValidator {
             }
         }
         checkOffload(config.offload());
+        if (config.hostNqn() != null && !isValidNqn(config.hostNqn())) {
+            problem("hostNqn: \"" + config.hostNqn() + "\" is not a valid host NQN");
+        }
+        Set<String> remotes = new HashSet<>();
+        for (int i = 0; i < config.remotes().size(); i++) {
+            checkRemote("remotes[" + i + "]", config.remotes().get(i), remotes);
+        }
         Set<String> tenants = new HashSet<>();
         for (int i = 0; i < config.tenants().size(); i++) {
             checkTenant("tenants[" + i + "]", config.tenants().get(i), tenants);
         }
         Set<String> nqns = new HashSet<>();
         for (int i = 0; i < config.subsystems().size(); i++) {
-            checkSubsystem("subsystems[" + i + "]", config.subsystems().get(i), nqns);
+            checkSubsystem("subsystems[" + i + "]", config.subsystems().get(i), nqns, remotes);
         }
     }
 
@@ -148,7 +161,50 @@ public final class DataplaneConfigValidator {
         }
     }
 
-    private void checkSubsystem(String path, SubsystemSpec sub, Set<String> nqns) {
+    /** Whether s is an IPv4 address in dotted-quad form or an IPv6 address (no host names). */
+    static boolean isIpAddress(String s) {
+        if (s == null || s.isEmpty()) {
+            return false;
+        }
+        if (!s.contains(":")) {
+            return IPV4.matcher(s).matches();
+        }
+        try {
+            Inet6Address.ofLiteral(s);
+            return !s.startsWith("[") && !s.contains("%");
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private void checkRemote(String path, RemoteSpec remote, Set<String> names) {
+        String name = remote.name();
+        if (name == null || name.isEmpty()) {
+            problem(path + ".name: missing (required)");
+        } else if (name.length() > 63 || !REMOTE_NAME.matcher(name).matches()) {
+            problem(path + ".name: \"" + name + "\" is not a DNS label (a-z, 0-9 and '-', at most 63 characters)");
+        } else if (!names.add(name)) {
+            problem(path + ".name: remote \"" + name + "\" is listed twice");
+        }
+        if (remote.address() == null || remote.address().isEmpty()) {
+            problem(path + ".address: missing (required)");
+        } else if (!isIpAddress(remote.address())) {
+            problem(path + ".address: \"" + remote.address() + "\" is not an IPv4 or IPv6 address");
+        }
+        range(path + ".port", remote.port(), 1, 65535);
+        if (!isValidNqn(remote.subsystemNqn())) {
+            problem(path + ".subsystemNqn: \"" + remote.subsystemNqn() + "\" is not a valid NQN");
+        } else if (remote.subsystemNqn().equals(DISCOVERY_NQN)) {
+            problem(path + ".subsystemNqn: the discovery subsystem holds no namespaces");
+        }
+        range(
+                path + ".ctrlLossTimeoutSeconds",
+                remote.ctrlLossTimeoutSeconds(),
+                1,
+                RemoteSpec.MAX_CTRL_LOSS_TIMEOUT_SECONDS);
+    }
+
+    private void checkSubsystem(String path, SubsystemSpec sub, Set<String> nqns, Set<String> remotes) {
         if (!isValidNqn(sub.nqn())) {
             problem(path + ".nqn: \"" + sub.nqn() + "\" is not a valid NQN (expected "
                     + "nqn.yyyy-mm.reverse.domain[:name], at most 223 bytes)");
@@ -171,11 +227,11 @@ public final class DataplaneConfigValidator {
         }
         Set<Integer> nsids = new HashSet<>();
         for (int i = 0; i < sub.namespaces().size(); i++) {
-            checkNamespace(path + ".namespaces[" + i + "]", sub.namespaces().get(i), nsids);
+            checkNamespace(path + ".namespaces[" + i + "]", sub.namespaces().get(i), nsids, remotes);
         }
     }
 
-    private void checkNamespace(String path, NamespaceSpec ns, Set<Integer> nsids) {
+    private void checkNamespace(String path, NamespaceSpec ns, Set<Integer> nsids, Set<String> remotes) {
         if (ns.nsid() < 1 || ns.nsid() > 1024) {
             problem(path + ".nsid: " + ns.nsid() + " is out of range 1..1024");
         } else if (!nsids.add(ns.nsid())) {
@@ -188,6 +244,13 @@ public final class DataplaneConfigValidator {
             problem(path + ".sizeBytes: " + ns.sizeBytes() + " is negative");
         } else if (ns.sizeBytes() % ns.blockSize() != 0) {
             problem(path + ".sizeBytes: " + ns.sizeBytes() + " is not a multiple of blockSize " + ns.blockSize());
+        }
+        boolean remote = NamespaceSpec.NVME_TCP.equals(ns.backend());
+        if (!remote && ns.remote() != null) {
+            problem(path + ".remote: only an nvme-tcp namespace has a remote");
+        }
+        if (!remote && ns.remoteNsid() != null) {
+            problem(path + ".remoteNsid: only an nvme-tcp namespace has a remoteNsid");
         }
         if (NamespaceSpec.RAM.equals(ns.backend())) {
             if (ns.sizeBytes() <= 0) {
@@ -202,8 +265,23 @@ public final class DataplaneConfigValidator {
             } else if (!ns.path().startsWith("/")) {
                 problem(path + ".path: \"" + ns.path() + "\" must be an absolute path");
             }
+        } else if (remote) {
+            if (ns.sizeBytes() <= 0) {
+                problem(path + ".sizeBytes: missing (required for an nvme-tcp namespace)");
+            }
+            if (ns.path() != null) {
+                problem(path + ".path: only a file namespace has a path");
+            }
+            if (ns.remote() == null || ns.remote().isEmpty()) {
+                problem(path + ".remote: missing (required for an nvme-tcp namespace)");
+            } else if (!remotes.contains(ns.remote())) {
+                problem(path + ".remote: \"" + ns.remote() + "\" is not the name of an entry in remotes");
+            }
+            if (ns.remoteNsid() < 1 || ns.remoteNsid() > 0xFFFFFFFEL) {
+                problem(path + ".remoteNsid: " + ns.remoteNsid() + " is out of range 1..4294967294");
+            }
         } else {
-            problem(path + ".backend: \"" + ns.backend() + "\" is not one of ram, file");
+            problem(path + ".backend: \"" + ns.backend() + "\" is not one of ram, file, nvme-tcp");
         }
     }
 

@@ -72,6 +72,15 @@ class DataplaneSchemaIsCurrentTest {
         assertThat(schema.path("required").toString()).isEqualTo("[\"listen\"]");
         assertThat(schema.path("properties").fieldNames())
                 .toIterable()
-                .containsExactly("pool", "listen", "reactors", "reactorCpus", "offload", "subsystems", "tenants");
+                .containsExactly(
+                        "pool",
+                        "listen",
+                        "reactors",
+                        "reactorCpus",
+                        "offload",
+                        "hostNqn",
+                        "remotes",
+                        "subsystems",
+                        "tenants");
     }
 }
