@@ -91,7 +91,9 @@ io_errors_since() {
         sed 's/^\[[^]]*\] //' | head -n 3 | tr '\n' '|'
 }
 nvme_messages_since() {
-    dmesg | tail -n +"$(($1 + 1))" | grep -iE 'nvme' | sed 's/^\[[^]]*\] //' | tail -n 4 | tr '\n' '|'
+    local m
+    m=$(dmesg | tail -n +"$(($1 + 1))" | grep -iE 'nvme' | sed 's/^\[[^]]*\] //' | tail -n 4 | tr '\n' '|')
+    echo "${m:-no NVMe messages}"
 }
 
 # --- test data -----------------------------------------------------------------------
@@ -251,7 +253,7 @@ check_reread() {
     out=$(read_region "$dev" "/run/back-$2" "$size" "$bs" "$4") ||
         { check_fail "$1" "$out / kernel: $(recent_nvme_dmesg)"; return 1; }
     if diff=$(cmp "$3" "/run/back-$2" 2>&1); then
-        check_pass "$1" "$((size / MIB)) MiB of $2 read back identical to what was written ($out)"
+        check_pass "$1" "$((size / MIB)) MiB of $2 read back identical to what was written (${out% *} dd runs, ${out#* } blocks)"
     else
         check_fail "$1" "$2 read back differs from what was written: $diff (divide the byte offset by $bs for the LBA)"
     fi
