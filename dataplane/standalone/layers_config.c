@@ -365,6 +365,35 @@ static json_object *io_object(const dpd_stats *s, int kind, int idx)
 	return o;
 }
 
+/* Each remote: state, reason, DPD_REMOTE_STAT_* counters, round-trip latency. */
+static json_object *remotes_json(const dpd_stats *s)
+{
+	static const char *const states[] = { "Connecting", "Connected", "Failed" };
+	static const char *const names[DPD_REMOTE_STAT_COUNT] = {
+		"reconnects",	 "disconnectedNs", "readOps",	      "writeOps",	"otherOps",
+		"readBytes",	 "writeBytes",	   "errorsGeneric",   "errorsCommand",	"errorsMedia",
+		"errorsPath",	 "errorsTransport", "queued",
+	};
+	json_object *arr = json_object_new_array();
+	for (int i = 0; i < dpd_stats_remote_count(s); i++) {
+		json_object *o = json_object_new_object();
+		int st = dpd_stats_remote_state(s, i);
+		json_object_object_add(o, "name", json_object_new_string(dpd_stats_remote_name(s, i)));
+		json_object_object_add(o, "state", json_object_new_string(st >= 0 && st < 3 ? states[st] : "?"));
+		json_object_object_add(o, "reason", json_object_new_string(dpd_stats_remote_reason(s, i)));
+		for (int id = 0; id < DPD_REMOTE_STAT_COUNT; id++)
+			json_object_object_add(o, names[id], json_object_new_int64((int64_t)dpd_stats_remote(s, i, id)));
+		json_object *l = json_object_new_object();
+		json_object_object_add(l, "p50", json_object_new_double(
+						     dpd_stats_latency_ns(s, DPD_KIND_REMOTE, i, DPD_HIST_BACKEND, 50) / 1e3));
+		json_object_object_add(l, "p99", json_object_new_double(
+						     dpd_stats_latency_ns(s, DPD_KIND_REMOTE, i, DPD_HIST_BACKEND, 99) / 1e3));
+		json_object_object_add(o, "latencyUs", l);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 int layers_write_stats(dpd_engine *e, const char *path, char *err, size_t cap)
 {
 	dpd_stats *s;
@@ -406,6 +435,7 @@ int layers_write_stats(dpd_engine *e, const char *path, char *err, size_t cap)
 		json_object_array_add(qs, o);
 	}
 	json_object_object_add(root, "queues", qs);
+	json_object_object_add(root, "remotes", remotes_json(s));
 	dpd_stats_destroy(s);
 	char tmp[4200];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -537,7 +538,7 @@ static void *fake_remote(void *arg)
 	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	uint8_t buf[256];
 	if (recv(c, buf, 128, MSG_WAITALL) == 128) {
-		uint8_t junk[8] = { 0x7f, 0, 8, 0, 0xff, 0xff, 0xff, 0x7f }; /* unknown type, plen 2 GiB */
+		uint8_t junk[128] = { 0x7f, 0, 128, 0, 0xff, 0xff, 0xff, 0x7f }; /* unknown type, plen 2 GiB */
 		send(c, junk, sizeof(junk), MSG_NOSIGNAL);
 	}
 	while (recv(c, buf, sizeof(buf), 0) > 0)
@@ -581,11 +582,233 @@ static void malformed_pdu_from_the_remote_closes_only_that_connection(void)
 	CHECK(ini_rw(&hq, 1, 2, 0, 4, BS, w, &c) == 0 && c.status == 0);
 	CHECK(ini_rw(&hq, 0, 2, 0, 4, BS, r, &c) == 0 && c.status == 0 && memcmp(w, r, sizeof(w)) == 0);
 	char why[512];
-	CHECK(wait_state(ea, DPD_REMOTE_CONNECTING, NULL, why, sizeof(why), 1000));
+	CHECK_MSG(wait_state(ea, DPD_REMOTE_CONNECTING, "ICResp", why, sizeof(why), 10000), "reason: %s", why);
 	ini_close(&hq);
 	ini_close(&ha);
 	dpd_engine_destroy(ea);
 	close(f.lfd);
+}
+
+/* ---- a proxy between A and B that can slip one malformed PDU into B's
+ * stream at a PDU boundary (so it is always seen as malformed, never as
+ * changed data) ---- */
+#define PROXY_MAX 16
+struct proxy {
+	int lfd, port, to_port;
+	int inject, injected; /* atomics */
+	int stop;
+	int a[PROXY_MAX], b[PROXY_MAX]; /* A side, B side; -1: free */
+	uint32_t left[PROXY_MAX];        /* bytes of the current PDU from B still to pass */
+	uint8_t hdr[PROXY_MAX][8];
+	int nhdr[PROXY_MAX];
+};
+
+static int send_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* B -> A: pass bytes, and at a PDU boundary inject the malformed header when asked. */
+static int b_to_a(struct proxy *x, int i, const uint8_t *p, size_t n)
+{
+	static const uint8_t bad[8] = { 0x7f, 0, 8, 0, 8, 0, 0, 0 }; /* no such PDU type */
+	while (n) {
+		if (x->left[i]) {
+			size_t k = DPD_MIN(n, (size_t)x->left[i]);
+			if (send_all(x->a[i], p, k) < 0)
+				return -1;
+			x->left[i] -= (uint32_t)k;
+			p += k;
+			n -= k;
+			continue;
+		}
+		x->hdr[i][x->nhdr[i]++] = *p++;
+		n--;
+		if (x->nhdr[i] < 8)
+			continue;
+		x->nhdr[i] = 0;
+		if (__atomic_exchange_n(&x->inject, 0, __ATOMIC_ACQ_REL)) {
+			__atomic_store_n(&x->injected, 1, __ATOMIC_RELEASE);
+			if (send_all(x->a[i], bad, sizeof(bad)) < 0)
+				return -1;
+		}
+		if (send_all(x->a[i], x->hdr[i], 8) < 0)
+			return -1;
+		x->left[i] = get_le32(x->hdr[i] + 4) - 8;
+	}
+	return 0;
+}
+
+static void proxy_close(struct proxy *x, int i)
+{
+	close(x->a[i]);
+	close(x->b[i]);
+	x->a[i] = x->b[i] = -1;
+}
+
+static void *proxy_main(void *arg)
+{
+	struct proxy *x = arg;
+	uint8_t buf[65536];
+	while (!__atomic_load_n(&x->stop, __ATOMIC_ACQUIRE)) {
+		struct pollfd pf[1 + 2 * PROXY_MAX];
+		int n = 0;
+		pf[n++] = (struct pollfd){ .fd = x->lfd, .events = POLLIN };
+		for (int i = 0; i < PROXY_MAX; i++) {
+			pf[n++] = (struct pollfd){ .fd = x->a[i], .events = POLLIN };
+			pf[n++] = (struct pollfd){ .fd = x->b[i], .events = POLLIN };
+		}
+		if (poll(pf, (nfds_t)n, 50) <= 0)
+			continue;
+		if (pf[0].revents & POLLIN) {
+			int c = accept(x->lfd, NULL, NULL), i = 0;
+			while (i < PROXY_MAX && x->a[i] >= 0)
+				i++;
+			struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)x->to_port) };
+			inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+			int t = socket(AF_INET, SOCK_STREAM, 0);
+			if (c >= 0 && i < PROXY_MAX && t >= 0 && connect(t, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+				x->a[i] = c;
+				x->b[i] = t;
+				x->left[i] = 0;
+				x->nhdr[i] = 0;
+			} else {
+				if (c >= 0)
+					close(c);
+				if (t >= 0)
+					close(t);
+			}
+		}
+		for (int i = 0; i < PROXY_MAX; i++) {
+			struct pollfd *pa = &pf[1 + 2 * i], *pb = &pf[2 + 2 * i];
+			if (x->a[i] < 0)
+				continue;
+			if (pa->revents) {
+				ssize_t k = recv(x->a[i], buf, sizeof(buf), 0);
+				if (k <= 0 || send_all(x->b[i], buf, (size_t)k) < 0) {
+					proxy_close(x, i);
+					continue;
+				}
+			}
+			if (pb->revents) {
+				ssize_t k = recv(x->b[i], buf, sizeof(buf), 0);
+				if (k <= 0 || b_to_a(x, i, buf, (size_t)k) < 0)
+					proxy_close(x, i);
+			}
+		}
+	}
+	for (int i = 0; i < PROXY_MAX; i++)
+		if (x->a[i] >= 0)
+			proxy_close(x, i);
+	return NULL;
+}
+
+static void malformed_pdu_on_a_live_queue_costs_the_host_nothing(void)
+{
+	char why[512];
+	struct remote_b b = { .hostnqn = HOST_A, .bytes = NS_BYTES };
+	dpd_engine *eb = b_up(&b);
+	REQUIRE(eb != NULL);
+	struct proxy x = { .to_port = b.port };
+	for (int i = 0; i < PROXY_MAX; i++)
+		x.a[i] = x.b[i] = -1;
+	x.lfd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	REQUIRE(bind(x.lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(x.lfd, 8) == 0);
+	getsockname(x.lfd, (struct sockaddr *)&sa, &sl);
+	x.port = ntohs(sa.sin_port);
+	pthread_t t;
+	pthread_create(&t, NULL, proxy_main, &x);
+	struct dpu_a a = { .b_port = x.port };
+	int port;
+	dpd_engine *ea = a_up(&a, &port);
+	REQUIRE(ea != NULL);
+	CHECK(wait_state(ea, DPD_REMOTE_CONNECTED, NULL, why, sizeof(why), 20000));
+	struct ini ha, hq;
+	CHECK(host_up(port, 0, 0, &ha, &hq, &HOST_TO_A) == 0);
+	CHECK(write_mix(&hq, 0, 41) == 0);
+	__atomic_store_n(&x.inject, 1, __ATOMIC_RELEASE); /* the next PDU from B gets a bad one before it */
+	CHECK_MSG(write_mix(&hq, 3000, 42) == 0, "host writes failed after a malformed PDU from the remote");
+	CHECK(__atomic_load_n(&x.injected, __ATOMIC_ACQUIRE));
+	CHECK(verify_mix(&hq, 0, 41, 256) == 0);
+	CHECK(verify_mix(&hq, 3000, 42, 256) == 0);
+	CHECK(remote_stat(ea, DPD_REMOTE_STAT_ERRORS_TRANSPORT) >= 1);
+	CHECK(remote_stat(ea, DPD_REMOTE_STAT_RECONNECTS) >= 1);
+	struct ini ba, bq;
+	CHECK(host_up(b.port, 0, 0, &ba, &bq, &A_TO_B) == 0);
+	CHECK(verify_mix(&bq, 3000, 42, B_BLOCKS) == 0);
+	ini_close(&bq);
+	ini_close(&ba);
+	ini_close(&hq);
+	ini_close(&ha);
+	dpd_engine_destroy(ea);
+	__atomic_store_n(&x.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	close(x.lfd);
+	dpd_engine_destroy(eb);
+}
+
+static int ns_index(dpd_stats *s, uint32_t nsid)
+{
+	for (int i = 0; i < dpd_stats_ns_count(s); i++)
+		if (dpd_stats_ns_nsid(s, i) == nsid && strcmp(dpd_stats_ns_subsystem(s, i), SUB_A) == 0)
+			return i;
+	return -1;
+}
+
+/* QoS and the offload modes act before forwarding, as for local backends. */
+static void qos_and_offload_modes_apply_before_forwarding(void)
+{
+	char why[512];
+	struct remote_b b = { .hostnqn = HOST_A, .bytes = NS_BYTES };
+	dpd_engine *eb = b_up(&b);
+	REQUIRE(eb != NULL);
+	struct dpu_a a = { .b_port = b.port };
+	int port;
+	dpd_engine *ea = a_up(&a, &port);
+	REQUIRE(ea != NULL);
+	CHECK(dpd_tenant_add(ea, "blue") == 0);
+	CHECK(dpd_tenant_set_limits(ea, "blue", 0, 200, 0, 0, 0, 0, 1, 0) == 0);
+	CHECK(dpd_tenant_ns_add(ea, "blue", SUB_A, 1) == 0);
+	CHECK(dpd_engine_set_offload_mode(ea, DPD_OFFLOAD_NON_OFFLOAD, DPD_OFFLOAD_FALLBACK_FAIL) ==
+	      DPD_OFFLOAD_NON_OFFLOAD);
+	CHECK(wait_state(ea, DPD_REMOTE_CONNECTED, NULL, why, sizeof(why), 20000));
+	struct ini ha, hq;
+	CHECK(host_up(port, 0, 0, &ha, &hq, &HOST_TO_A) == 0);
+	CHECK(write_mix(&hq, 0, 31) == 0);
+	CHECK(verify_mix(&hq, 0, 31, 256) == 0);
+	dpd_stats *s = NULL;
+	CHECK(dpd_stats_snapshot(ea, &s) == 0);
+	int ns = ns_index(s, 1);
+	REQUIRE(ns >= 0);
+	uint64_t ios = dpd_stats_io(s, DPD_KIND_NS, ns, DPD_IO_READ_OPS) + dpd_stats_io(s, DPD_KIND_NS, ns, DPD_IO_WRITE_OPS);
+	CHECK_EQ_U64(ios, 2 * DPD_ARRAY_SIZE(MIX));
+	CHECK_EQ_U64(dpd_stats_io(s, DPD_KIND_NS, ns, DPD_IO_PAYLOAD_COPIES), 2 * ios);
+	CHECK(dpd_stats_io(s, DPD_KIND_TENANT, 0, DPD_IO_THROTTLED) > 0);
+	CHECK_EQ_U64(dpd_stats_remote(s, 0, DPD_REMOTE_STAT_WRITE_OPS), DPD_ARRAY_SIZE(MIX));
+	dpd_stats_destroy(s);
+	/* ZeroCopy: the host's buffer goes to the remote socket as is. */
+	CHECK(dpd_engine_set_offload_mode(ea, DPD_OFFLOAD_ZERO_COPY, DPD_OFFLOAD_FALLBACK_FAIL) == DPD_OFFLOAD_ZERO_COPY);
+	CHECK(write_mix(&hq, 4000, 32) == 0);
+	CHECK(verify_mix(&hq, 4000, 32, 256) == 0);
+	CHECK(dpd_stats_snapshot(ea, &s) == 0);
+	ns = ns_index(s, 1);
+	REQUIRE(ns >= 0);
+	CHECK_EQ_U64(dpd_stats_io(s, DPD_KIND_NS, ns, DPD_IO_PAYLOAD_COPIES), 2 * ios); /* none more */
+	dpd_stats_destroy(s);
+	ini_close(&hq);
+	ini_close(&ha);
+	dpd_engine_destroy(ea);
+	dpd_engine_destroy(eb);
 }
 
 static void api_refuses_bad_arguments(void)
@@ -616,9 +839,11 @@ int main(void)
 	RUN(digests_on_both_hops);
 	RUN(xts_leaves_only_ciphertext_on_the_remote);
 	RUN(flush_write_zeroes_and_deallocate_reach_the_remote);
+	RUN(qos_and_offload_modes_apply_before_forwarding);
 	RUN(remote_restart_costs_the_host_no_error);
 	RUN(remote_gone_past_ctrl_loss_gives_a_path_error_then_recovers);
 	RUN(refusals_are_reported_with_what_to_do);
 	RUN(malformed_pdu_from_the_remote_closes_only_that_connection);
+	RUN(malformed_pdu_on_a_live_queue_costs_the_host_nothing);
 	TEST_EXIT();
 }

@@ -110,7 +110,7 @@ static int send_one(struct lane *l, struct bio *bio)
 	switch (bio->op) {
 	case BIO_READ:
 	case BIO_WRITE:
-		n = DPD_MIN(DPD_MIN(bio->len - off, (uint64_t)l->r->io_max), (uint64_t)MAX_NLB << shift);
+		n = DPD_MIN(DPD_MIN(bio->len - off, (uint64_t)l->io_max), (uint64_t)MAX_NLB << shift);
 		host_sqe_rw(cmd->sqe, bio->op == BIO_WRITE, nsid, slba, (uint32_t)(n >> shift));
 		cmd->buf = bio->buf + off;
 		cmd->len = (uint32_t)n;
@@ -232,8 +232,8 @@ static void drop_queue(struct lane *l, int failed)
 	}
 	if (failed) {
 		stat_add(&l->c[DPD_REMOTE_STAT_ERRORS_TRANSPORT], 1);
-		log_warn("remote %s: I/O queue %u lost (%s); %u commands in flight are sent again after reconnecting",
-			 l->r->cfg.name, q->qid, q->error ? q->error : "closed", l->nactive);
+		log_warn("remote %s: I/O queue %u lost (%s); %u command%s in flight will be sent again after reconnecting",
+			 l->r->cfg.name, q->qid, q->error ? q->error : "closed", l->nactive, l->nactive == 1 ? "" : "s");
 		__atomic_store_n(&l->r->reset_wanted, 1, __ATOMIC_RELEASE);
 		remote_wake(l->r);
 	}
@@ -264,6 +264,7 @@ static void adopt(struct lane *l, struct hq *q, uint32_t gen)
 	}
 	l->q = q;
 	l->q_gen = gen;
+	l->io_max = __atomic_load_n(&l->r->io_max, __ATOMIC_RELAXED); /* published before the handover */
 	q->on_complete = on_complete;
 	q->arg = l;
 	set_events(l);

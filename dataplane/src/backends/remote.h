@@ -65,6 +65,7 @@ struct lane {
 	struct bdev_chan *ch;
 	struct hq *q;          /* NULL: no queue yet / lost */
 	uint32_t q_gen;        /* controller generation q belongs to */
+	uint32_t io_max;       /* largest command on q (the remote's MDTS, bounded) */
 	uint32_t ev_mask;      /* events q's socket is registered for */
 	uint8_t (*dsm)[16];    /* Dataset Management range per command slot */
 	struct bio *wait_head, *wait_tail; /* host I/O not (fully) sent yet */

@@ -11,6 +11,10 @@ generator over loopback (run by `make -C dataplane e2e-check`):
                openssl CLI to what was written; the file never holds the plaintext.
   Copies     - payload copies per I/O read from the target's stats after real I/O:
                NonOffload 2, ZeroCopy 0; FullOffload without a provider degrades or fails.
+  Remote     - two dpu-target processes: the first's namespace lives on the second through
+               its nvme-tcp backend (digests on both hops, transfers above the remote's
+               MDTS); data written through the first is verified through it and read
+               straight from the second; the first's stats count what it forwarded.
 
 Prints one PASS/FAIL line per check and "N passed, M failed"; exits 1 on any failure.
 """
@@ -271,14 +275,71 @@ def test_copies(build, work):
           "dpu-target refuses to start and names offload.mode")
 
 
+# ------------------------------------------------------------ remote chain
+
+def wait_remote(t, state, timeout=20):
+    deadline = time.time() + timeout
+    r = None
+    while time.time() < deadline:
+        rs = t.stats().get("remotes", [])
+        r = rs[0] if rs else None
+        if r and r["state"] == state:
+            return r
+        time.sleep(0.2)
+    return r
+
+
+def test_remote(build, work):
+    dpu_host = host_nqn(20)  # the first target's host NQN towards the second
+    size, seed = 16 << 20, 77
+    storage = {
+        "reactors": 1,
+        "offload": {"maxTransferBytes": 16384, "inCapsuleDataBytes": 4096},
+        "subsystems": [subsystem("storage", None, dpu_host, size=64 << 20)],
+    }
+    del storage["subsystems"][0]["tenant"]
+    with Target(build, storage, work) as b:
+        dpu = {
+            "reactors": 2,
+            "hostNqn": dpu_host,
+            "remotes": [{"name": "storage", "address": "127.0.0.1", "port": b.port, "subsystemNqn": nqn("storage"),
+                         "headerDigest": True, "dataDigest": True, "ctrlLossTimeoutSeconds": 5}],
+            "subsystems": [subsystem("dpu", "dpu", host_nqn(21), size=64 << 20, backend="nvme-tcp",
+                                     remote="storage")],
+            "tenants": [{"name": "dpu"}],
+        }
+        with Target(build, dpu, work) as a:
+            r = wait_remote(a, "Connected")
+            check("remote_chain_connects", r is not None and r["state"] == "Connected",
+                  "the first target's remote: %s" % (r and {k: r[k] for k in ("state", "reason")}))
+            w = run_loadgen(build, a.port, nqn("dpu"), work, hostnqn=host_nqn(21), rw="write", ops=size // 65536,
+                            qd=8, bs=65536, verify=True, seed=seed, size=size, header_digest=True, data_digest=True)
+            rd = run_loadgen(build, a.port, nqn("dpu"), work, hostnqn=host_nqn(21), rw="read", ops=size // 65536,
+                             qd=8, bs=65536, verify=True, seed=seed, size=size, header_digest=True, data_digest=True)
+            check("remote_chain_write_verify_through_the_first_target",
+                  no_errors("write", *w) and no_errors("read back", *rd),
+                  "%d MiB in 64 KiB commands (4x the remote's MDTS) written and read back verified, digests on"
+                  % (size >> 20))
+            direct = run_loadgen(build, b.port, nqn("storage"), work, hostnqn=dpu_host, rw="read",
+                                 ops=size // 16384, qd=8, bs=16384, verify=True, seed=seed, size=size)
+            check("remote_chain_remote_holds_what_the_host_wrote", no_errors("direct read", *direct),
+                  "the second target's namespace, read directly, verifies against the host's pattern")
+            r = a.stats()["remotes"][0]
+            check("remote_chain_counts_forwarded_io",
+                  r["writeBytes"] == size and r["readBytes"] == size and r["writeOps"] == size // 65536
+                  and r["errorsTransport"] == 0 and r["errorsPath"] == 0 and r["latencyUs"]["p50"] > 0,
+                  "forwarded %d writes / %d bytes, %d reads / %d bytes, round trip p50 %.0f us" % (
+                      r["writeOps"], r["writeBytes"], r["readOps"], r["readBytes"], r["latencyUs"]["p50"]))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(os.path.dirname(__file__), "..", "..", "build"))
-    ap.add_argument("--only", choices=["qos", "xts", "copies"])
+    ap.add_argument("--only", choices=["qos", "xts", "copies", "remote"])
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     with tempfile.TemporaryDirectory(prefix="dpd-e2e-") as work:
-        for name, fn in (("xts", test_xts), ("copies", test_copies), ("qos", test_qos)):
+        for name, fn in (("xts", test_xts), ("copies", test_copies), ("remote", test_remote), ("qos", test_qos)):
             if args.only in (None, name):
                 try:
                     fn(build, work)

@@ -76,6 +76,27 @@ final class Dpd {
     static final MethodHandle NS_REMOVE =
             bind("dpd_ns_remove", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
 
+    // remote NVMe/TCP targets
+    static final MethodHandle REMOTE_ADD = bind(
+            "dpd_remote_add",
+            FunctionDescriptor.of(
+                    JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+    static final MethodHandle REMOTE_REMOVE =
+            bind("dpd_remote_remove", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle NS_ADD_REMOTE = bind(
+            "dpd_ns_add_remote",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+    static final MethodHandle STATS_REMOTE_COUNT =
+            bind("dpd_stats_remote_count", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static final MethodHandle STATS_REMOTE_NAME =
+            bind("dpd_stats_remote_name", FunctionDescriptor.of(C_STRING, ADDRESS, JAVA_INT));
+    static final MethodHandle STATS_REMOTE_STATE =
+            bind("dpd_stats_remote_state", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle STATS_REMOTE_REASON =
+            bind("dpd_stats_remote_reason", FunctionDescriptor.of(C_STRING, ADDRESS, JAVA_INT));
+    static final MethodHandle STATS_REMOTE =
+            bind("dpd_stats_remote", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT));
+
     // stats
     static final MethodHandle STATS_SNAPSHOT =
             bind("dpd_stats_snapshot", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));

@@ -132,6 +132,52 @@ public final class Engine implements AutoCloseable {
                 handle, arena.allocateFrom(nqn), nsid, arena.allocateFrom(path), sizeBytes, blockSize));
     }
 
+    /**
+     * Adds a remote NVMe/TCP target; returns at once (the library connects in the background and
+     * reports progress in {@link StatsSnapshot.Stats#remotes()}).
+     */
+    public void addRemote(RemoteTarget remote) {
+        call("dpd_remote_add(" + remote.name() + ")", arena -> (int) Dpd.REMOTE_ADD.invokeExact(
+                handle,
+                arena.allocateFrom(remote.name()),
+                arena.allocateFrom(remote.address()),
+                remote.port(),
+                arena.allocateFrom(remote.subsystemNqn()),
+                arena.allocateFrom(remote.hostNqn()),
+                remote.headerDigest() ? 1 : 0,
+                remote.dataDigest() ? 1 : 0,
+                remote.ctrlLossTimeoutSeconds()));
+    }
+
+    /** Disconnects from a remote and forgets it; fails with EBUSY while a namespace uses it. */
+    public void removeRemote(String name) {
+        call("dpd_remote_remove(" + name + ")", arena ->
+                (int) Dpd.REMOTE_REMOVE.invokeExact(handle, arena.allocateFrom(name)));
+    }
+
+    /**
+     * Adds namespace nsid stored on namespace remoteNsid (1..4294967294) of a remote added with
+     * {@link #addRemote}. Size and block size are what hosts see; they are checked against the
+     * remote namespace on every connect.
+     */
+    public void addRemoteNamespace(
+            String nqn, int nsid, String remote, long remoteNsid, long sizeBytes, int blockSize) {
+        if (remoteNsid < 1 || remoteNsid > 0xFFFFFFFEL) {
+            throw new IllegalArgumentException("remoteNsid " + remoteNsid + " is out of range 1..4294967294");
+        }
+        int unsignedNsid = (int) remoteNsid;
+        call(
+                "dpd_ns_add_remote(" + nqn + ", " + nsid + ", " + remote + ")",
+                arena -> (int) Dpd.NS_ADD_REMOTE.invokeExact(
+                        handle,
+                        arena.allocateFrom(nqn),
+                        nsid,
+                        arena.allocateFrom(remote),
+                        unsignedNsid,
+                        sizeBytes,
+                        blockSize));
+    }
+
     /** Removes a namespace; in-flight commands on it complete first. */
     public void removeNamespace(String nqn, int nsid) {
         call("dpd_ns_remove(" + nqn + ", " + nsid + ")", arena ->

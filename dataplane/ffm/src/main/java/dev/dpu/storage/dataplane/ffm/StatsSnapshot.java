@@ -67,10 +67,48 @@ public final class StatsSnapshot implements AutoCloseable {
         BACKEND
     }
 
+    /** State of a remote NVMe/TCP target, in DPD_REMOTE_* order. */
+    public enum RemoteState {
+        /** Connecting or reconnecting; the reason says why it is not connected yet. */
+        CONNECTING,
+        CONNECTED,
+        /** The remote refused us or does not fit: the reason says what a person must do. */
+        FAILED
+    }
+
+    /** Per-remote counters, in DPD_REMOTE_STAT_* order. */
+    public enum RemoteCounter {
+        RECONNECTS,
+        /** Total time not connected since the remote was added, ns. */
+        DISCONNECTED_NS,
+        READ_OPS,
+        WRITE_OPS,
+        /** Flush, Write Zeroes and Dataset Management forwarded. */
+        OTHER_OPS,
+        READ_BYTES,
+        WRITE_BYTES,
+        /** Commands the remote failed, by NVMe status code type: generic (0). */
+        ERRORS_GENERIC,
+        /** Command specific (1). */
+        ERRORS_COMMAND,
+        /** Media and data integrity (2). */
+        ERRORS_MEDIA,
+        /** Path related (3), including the data path's own after the ctrl-loss timeout. */
+        ERRORS_PATH,
+        /** Connections lost: transport errors, digest errors, bad PDUs. */
+        ERRORS_TRANSPORT,
+        /** Gauge: host I/Os waiting for the connection. */
+        QUEUED
+    }
+
     /** DPD_KIND_* values. */
     private static final int KIND_NS = 0;
 
     private static final int KIND_TENANT = 1;
+
+    private static final int KIND_REMOTE = 3;
+
+    private static final int HIST_BACKEND = 1;
 
     /**
      * One latency histogram: {@code counts[b]} samples fell in bucket b, whose inclusive upper
@@ -108,8 +146,20 @@ public final class StatsSnapshot implements AutoCloseable {
     /** One tenant: its limits in force (dpd_tenant_set_limits argument order) and telemetry. */
     public record TenantStats(String name, long[] limits, IoStats io) {}
 
+    /**
+     * One remote NVMe/TCP target: its state, why it is not connected ("" when it is), counters by
+     * {@link RemoteCounter} and the round trip of its commands (sent until the remote's completion).
+     */
+    public record RemoteStats(
+            String name, RemoteState state, String reason, long[] counters, LatencyHistogram roundTrip) {
+        public long get(RemoteCounter counter) {
+            return counters[counter.ordinal()];
+        }
+    }
+
     /** Everything a snapshot holds, as Java values. */
-    public record Stats(long[] engine, List<NamespaceStats> namespaces, List<TenantStats> tenants) {
+    public record Stats(
+            long[] engine, List<NamespaceStats> namespaces, List<TenantStats> tenants, List<RemoteStats> remotes) {
         public long get(EngineCounter counter) {
             return engine[counter.ordinal()];
         }
@@ -195,10 +245,39 @@ public final class StatsSnapshot implements AutoCloseable {
                 }
                 tenants.add(new TenantStats(name, limits, io(KIND_TENANT, i)));
             }
-            return new Stats(engine, List.copyOf(namespaces), List.copyOf(tenants));
+            return new Stats(engine, List.copyOf(namespaces), List.copyOf(tenants), remotes());
         } catch (Throwable t) {
             throw Dpd.rethrow(t);
         }
+    }
+
+    private List<RemoteStats> remotes() throws Throwable {
+        int count = (int) Dpd.STATS_REMOTE_COUNT.invokeExact(handle);
+        List<RemoteStats> remotes = new ArrayList<>(count);
+        RemoteCounter[] ids = RemoteCounter.values();
+        RemoteState[] states = RemoteState.values();
+        long[] bounds = bucketUpperNs();
+        for (int i = 0; i < count; i++) {
+            String name = Dpd.string((MemorySegment) Dpd.STATS_REMOTE_NAME.invokeExact(handle, i));
+            int state = (int) Dpd.STATS_REMOTE_STATE.invokeExact(handle, i);
+            String reason = Dpd.string((MemorySegment) Dpd.STATS_REMOTE_REASON.invokeExact(handle, i));
+            long[] counters = new long[ids.length];
+            for (RemoteCounter c : ids) {
+                counters[c.ordinal()] = (long) Dpd.STATS_REMOTE.invokeExact(handle, i, c.ordinal());
+            }
+            long[] counts = new long[bounds.length];
+            for (int b = 0; b < bounds.length; b++) {
+                counts[b] = (long) Dpd.STATS_HIST_BUCKET.invokeExact(handle, KIND_REMOTE, i, HIST_BACKEND, b);
+            }
+            long sum = (long) Dpd.STATS_HIST_SUM_NS.invokeExact(handle, KIND_REMOTE, i, HIST_BACKEND);
+            remotes.add(new RemoteStats(
+                    name,
+                    states[Math.max(0, Math.min(state, states.length - 1))],
+                    reason,
+                    counters,
+                    new LatencyHistogram(bounds, counts, sum)));
+        }
+        return List.copyOf(remotes);
     }
 
     private IoStats io(int kind, int idx) throws Throwable {

@@ -100,6 +100,83 @@ class EngineTest {
         }
     }
 
+    @Test
+    void remoteNamespaceCarriesLoadGeneratorIoAndRefusalsSayWhatToDo(@TempDir Path dir) throws Exception {
+        String storageNqn = "nqn.2024-01.dev.dpu:binding-storage";
+        String dpuHost = "nqn.2014-08.org.nvmexpress:uuid:0b1d1e5e-0000-4000-8000-0000000000d1";
+        try (Engine storage = Engine.create(EngineOptions.builder().reactors(1).build());
+                Engine dpu = Engine.create(EngineOptions.builder().reactors(1).build())) {
+            storage.start();
+            int storagePort = storage.listen("127.0.0.1", 0);
+            storage.addSubsystem(storageNqn, null, null);
+            storage.addRamNamespace(storageNqn, 1, 16L << 20, 512);
+            storage.allowHost(storageNqn, dpuHost);
+            dpu.start();
+            int port = dpu.listen("127.0.0.1", 0);
+            dpu.addSubsystem(NQN, null, null);
+            dpu.allowHost(NQN, HOST);
+            dpu.addRemote(new RemoteTarget("store", "127.0.0.1", storagePort, storageNqn, dpuHost, false, false, 600));
+            dpu.addRemoteNamespace(NQN, 1, "store", 1, 16L << 20, 512);
+            waitForRemote(dpu, "store", StatsSnapshot.RemoteState.CONNECTED, "");
+
+            loadgenSucceeds(dir, port, 1, 2000);
+
+            try (StatsSnapshot snapshot = dpu.snapshot()) {
+                StatsSnapshot.RemoteStats remote = snapshot.read().remotes().getFirst();
+                assertThat(remote.name()).isEqualTo("store");
+                assertThat(remote.state()).isEqualTo(StatsSnapshot.RemoteState.CONNECTED);
+                assertThat(remote.reason()).isEmpty();
+                long ops = remote.get(StatsSnapshot.RemoteCounter.READ_OPS)
+                        + remote.get(StatsSnapshot.RemoteCounter.WRITE_OPS);
+                assertThat(ops).isEqualTo(2000);
+                assertThat(remote.get(StatsSnapshot.RemoteCounter.WRITE_BYTES))
+                        .isEqualTo(4096 * remote.get(StatsSnapshot.RemoteCounter.WRITE_OPS));
+                assertThat(remote.roundTrip().count()).isEqualTo(ops);
+                assertThat(remote.roundTrip().sumNs()).isPositive();
+            }
+            assertThatThrownBy(() -> dpu.removeRemote("store"))
+                    .isInstanceOfSatisfying(DataplaneException.class, e -> assertThat(e.errnoName())
+                            .isEqualTo("EBUSY"));
+
+            String stranger = "nqn.2014-08.org.nvmexpress:uuid:0b1d1e5e-0000-4000-8000-0000000000ee";
+            dpu.addRemote(new RemoteTarget("refused", "127.0.0.1", storagePort, storageNqn, stranger, false, false, 5));
+            waitForRemote(
+                    dpu,
+                    "refused",
+                    StatsSnapshot.RemoteState.FAILED,
+                    "refused host " + stranger + " for subsystem " + storageNqn
+                            + " (Connect status 0x184): allow this host on the remote target");
+            dpu.removeRemote("refused");
+            try (StatsSnapshot snapshot = dpu.snapshot()) {
+                assertThat(snapshot.read().remotes())
+                        .extracting(StatsSnapshot.RemoteStats::name)
+                        .containsExactly("store");
+            }
+        }
+    }
+
+    /** Polls snapshots (at most 30 s) until the remote is in state with a reason containing reasonPart. */
+    private static void waitForRemote(Engine engine, String name, StatsSnapshot.RemoteState state, String reasonPart)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        StatsSnapshot.RemoteStats last = null;
+        while (System.nanoTime() < deadline) {
+            try (StatsSnapshot snapshot = engine.snapshot()) {
+                last = snapshot.read().remotes().stream()
+                        .filter(r -> r.name().equals(name))
+                        .findFirst()
+                        .orElse(null);
+            }
+            if (last != null && last.state() == state && last.reason().contains(reasonPart)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(last).as("remote " + name).isNotNull();
+        assertThat(last.state()).as(last.reason()).isEqualTo(state);
+        assertThat(last.reason()).contains(reasonPart);
+    }
+
     /** Runs a verified random read/write load on nsid; asserts it ended without an I/O error. */
     private static void loadgenSucceeds(Path dir, int port, int nsid, int ops) throws Exception {
         Process loadgen = new ProcessBuilder(
