@@ -5,6 +5,7 @@
 # lib/vm.sh, lib/initiator-vm.sh (vm_write_params, vm_console_tail) and INITRAMFS
 # (initiator_vm_image).
 
+# shellcheck disable=SC2034 # read by the callers
 NVMET_VM_PID=   # set while the VM runs; the caller's cleanup stops it (vm_stop)
 NVMET_VM_WHY=   # why nvmet_vm_start failed
 NVMET_VM_READY= # what the guest exported (its @@NVMET READY line)

@@ -33,11 +33,12 @@ vm_control_request() {
 
 # vm_control_serve PATH HANDLER: answers the guest's requests until killed: each line the
 # guest sends is passed to HANDLER, whose one-line output goes back ("ok REQUEST ..." or
-# "error REQUEST: why"). Run it in the background and kill it when the VM has stopped.
+# "error REQUEST: why"). Run it in the background and kill it when the VM has stopped; it
+# also ends by itself once the script that started it is gone.
 vm_control_serve() {
     local path=$1 handler=$2 in out line partial=
     exec {out}<>"$path.out" {in}<>"$path.in"
-    while :; do
+    while kill -0 "$$" 2>/dev/null; do
         if IFS= read -r -t 1 line <&"$out"; then
             line=${partial}${line%$'\r'}
             partial=
