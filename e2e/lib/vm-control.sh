@@ -9,7 +9,7 @@
 # vm_control_request PATH SECONDS REQUEST: sends REQUEST to the guest and prints its answer
 # ("ok REQUEST..." or "error REQUEST: why"); fails on an error answer or none within SECONDS.
 vm_control_request() {
-    local path=$1 limit=$2 req=$3 in out line partial= end rc=2
+    local path=$1 limit=$2 req=$3 in out line partial='' end rc=2
     end=$((SECONDS + limit))
     exec {out}<>"$path.out" {in}<>"$path.in"
     printf '%s\n' "$req" >&"$in"
@@ -36,7 +36,7 @@ vm_control_request() {
 # "error REQUEST: why"). Run it in the background and kill it when the VM has stopped; it
 # also ends by itself once the script that started it is gone.
 vm_control_serve() {
-    local path=$1 handler=$2 in out line partial=
+    local path=$1 handler=$2 in out line partial=''
     exec {out}<>"$path.out" {in}<>"$path.in"
     while kill -0 "$$" 2>/dev/null; do
         if IFS= read -r -t 1 line <&"$out"; then
