@@ -22,6 +22,7 @@ E2E="$(cd "$(dirname "$0")" && pwd)"
 . "$E2E/lib/vm.sh"
 . "$E2E/lib/initiator-vm.sh"
 . "$E2E/lib/dpu-target.sh"
+. "$E2E/lib/nvmet-vm.sh"
 
 PEER=dpu-target
 KEEP_LOGS=0
@@ -57,7 +58,6 @@ DIGEST_CHECKS="hdr-digest-required-refused hdr-digest-required-connect hdr-diges
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kernel-initiator.XXXXXX")
 TARGET_LOG=
-NVMET_VM_PID=
 DPU_TARGET_PID=
 DIGEST_TARGET_PID=
 DIGEST_PORT=
@@ -120,25 +120,13 @@ start_digest_target() {
 }
 
 start_kernel_nvmet() {
-    local state=""
     PORT=$(free_loopback_port) || { check_failed target-listening "no free loopback port"; return 1; }
     vm_write_params "$WORK/nvmet.env" ROLE=nvmet "SUBNQN=$SUBNQN" "HOSTNQN=$HOSTNQN" "NAMESPACES=$NAMESPACES"
-    vm_initrd_with_params "$INITRAMFS" "$WORK/nvmet.env" "$WORK/nvmet.initrd" ||
-        { check_failed target-listening "could not write $WORK/nvmet.initrd"; return 1; }
     TARGET_LOG=$WORK/nvmet-console.log
     log "booting the kernel-target VM (nvmet-tcp, forwarded to 127.0.0.1:$PORT)..."
     # Lives until the initiator is done; the timeout only bounds a run whose host script died.
-    vm_start "$TARGET_LOG" $((VM_TIMEOUT + 300)) "$WORK/nvmet.initrd" 1 768M \
-        ",hostfwd=tcp:127.0.0.1:$PORT-:4420" ""
-    NVMET_VM_PID=$VM_PID
-    for _ in $(seq 1 600); do
-        grep -q '@@NVMET READY' "$TARGET_LOG" && { state=ready; break; }
-        grep -q '@@NVMET FAILED' "$TARGET_LOG" && { state=failed; break; }
-        kill -0 "$NVMET_VM_PID" 2>/dev/null || { state=exited; break; }
-        sleep 0.2
-    done
-    if [ "$state" != ready ]; then
-        check_failed target-listening "kernel-target VM ${state:-not ready after 120 s}: $(tr -d '\r' < "$TARGET_LOG" | grep -E '@@NVMET|Kernel panic' | tail -n 2)"
+    if ! nvmet_vm_start "$WORK" $((VM_TIMEOUT + 300)) ",hostfwd=tcp:127.0.0.1:$PORT-:4420"; then
+        check_failed target-listening "$NVMET_VM_WHY"
         log_tail "$TARGET_LOG" "kernel-target VM console"
         return 1
     fi
@@ -208,20 +196,6 @@ check_digest_refusal_logged() {
     fi
 }
 
-check_target_stops() {
-    dpu_target_stop
-    if [ "$DPU_TARGET_DIED_EARLY" = 1 ]; then
-        loud "the target exited by itself during the test (status $DPU_TARGET_EXIT; 134/139 mean abort/segfault)"
-        check_failed target-stops-cleanly "it had already exited with status $DPU_TARGET_EXIT before SIGTERM"
-    elif [ "$DPU_TARGET_EXIT" = 0 ]; then
-        check_ok target-stops-cleanly "exit status 0 after SIGTERM"
-    elif [ "$DPU_TARGET_EXIT" = killed ]; then
-        check_failed target-stops-cleanly "still running 15 s after SIGTERM; killed"
-    else
-        check_failed target-stops-cleanly "exit status $DPU_TARGET_EXIT after SIGTERM"
-    fi
-}
-
 show_initiator_kernel_errors() {
     [ -s "$WORK/initiator-dmesg.log" ] || return 0
     loud "initiator kernel's NVMe messages ($WORK/initiator-dmesg.log):"
@@ -257,7 +231,7 @@ main() {
     count_guest_checks
     check_refusal_logged
     [ "$PEER" = dpu-target ] && [ -n "$DIGEST_PORT" ] && check_digest_refusal_logged
-    [ "$PEER" = dpu-target ] && check_target_stops
+    [ "$PEER" = dpu-target ] && dpu_target_check_stops
     if [ "$CHECKS_FAILED" -gt 0 ]; then
         show_initiator_kernel_errors
         log_tail "$TARGET_LOG" "target's log"

@@ -226,6 +226,9 @@ static int tx_flush(struct hq *q)
 void hq_submit(struct hq *q, struct hq_cmd *cmd)
 {
 	int incapsule = cmd->dir == HQ_TO_CTRL && cmd->len <= q->incapsule_max;
+	/* Over fabrics data is described by SGLs only: PSDT 01b on every command, as the
+	 * Linux host sends it (the Linux target fails any other value with Invalid Field). */
+	cmd->sqe[SQE_FLAGS] = (uint8_t)((cmd->sqe[SQE_FLAGS] & 0x3f) | 0x40);
 	if (cmd->dir != HQ_NONE)
 		host_sqe_sgl(cmd->sqe, cmd->len, incapsule);
 	put_le16(cmd->sqe + SQE_CID, cmd->cid);

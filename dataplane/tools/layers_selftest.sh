@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # layers_selftest.sh - proves tools/layers.sh can fail: on a copy of src/ and host/ it
 # plants one offence at a time (an upward #include, a file directly under src/, an
-# undeclared folder, a file above the line limit, host/ reaching into the target) and
+# undeclared folder, a file above the line limit, host/ reaching into the target, a
+# layer other than backends/ using host/) and
 # expects layers.sh to exit 1 naming the offending file. Given the object directory
 # (OBJ_DIR, e.g. build/obj) it also plants an upward call in a copy of the objects.
 # Run by `make layers`.
@@ -56,6 +57,14 @@ expect "file above the line limit" 'src/backends/backend_ram.c:'
 fresh
 sed -i '0,/#include "/s//#include "transport\/pdu.h"\n#include "/' "$tmp/root/host/pdu.c"
 expect "host library reaches into the target" 'host/pdu.c:'
+
+fresh
+sed -i '0,/#include "/s//#include "host\/queue.h"\n#include "/' "$tmp/root/src/control/stats.c"
+expect "control uses the host library (only backends may)" 'src/control/stats.c:'
+
+fresh
+sed -i '0,/#include "/s//#include "backends\/bdev.h"\n#include "/' "$tmp/root/host/queue.c"
+expect "host library reaches into the backends" 'host/queue.c:'
 
 obj=${1:-}
 if [[ -n $obj ]]; then

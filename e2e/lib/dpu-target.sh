@@ -111,3 +111,19 @@ dpu_target_stop() {
     DPU_TARGET_EXIT=killed
     return 1
 }
+
+# dpu_target_check_stops: stops the target (dpu_target_stop) and records the check
+# target-stops-cleanly (lib/checks.sh): exit status 0 within 15 s of SIGTERM, and not
+# gone before it.
+dpu_target_check_stops() {
+    dpu_target_stop
+    if [ "$DPU_TARGET_DIED_EARLY" = 1 ]; then
+        check_failed target-stops-cleanly "it had already exited by itself with status $DPU_TARGET_EXIT before SIGTERM (134/139: abort/segfault; see its log)"
+    elif [ "$DPU_TARGET_EXIT" = 0 ]; then
+        check_ok target-stops-cleanly "exit status 0 after SIGTERM"
+    elif [ "$DPU_TARGET_EXIT" = killed ]; then
+        check_failed target-stops-cleanly "still running 15 s after SIGTERM; killed"
+    else
+        check_failed target-stops-cleanly "exit status $DPU_TARGET_EXIT after SIGTERM"
+    fi
+}

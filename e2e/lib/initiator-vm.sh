@@ -47,15 +47,17 @@ initiator_vm_params() {
     vm_initrd_with_params "$INITRAMFS" "$dir/initiator.env" "$dir/initiator.initrd"
 }
 
-# initiator_vm_run DIR [LABEL]: boots the initiator VM from DIR/initiator.initrd (TCG, 2 CPUs,
-# 1 GiB, at most VM_TIMEOUT s) with its console in DIR/initiator-console.log, shows its
-# progress ("  [LABEL<seconds> s] ...") and check lines as they come, and sets VM_RC once it
-# has stopped. The check lines are counted afterwards (initiator_vm_count_checks).
+# initiator_vm_run DIR [LABEL [QEMU_ARG...]]: boots the initiator VM from DIR/initiator.initrd
+# (TCG, 2 CPUs, 1 GiB, at most VM_TIMEOUT s; QEMU_ARGs add devices, see vm_start) with its
+# console in DIR/initiator-console.log, shows its progress ("  [LABEL<seconds> s] ...") and
+# check lines as they come, and sets VM_RC once it has stopped. The check lines are counted
+# afterwards (initiator_vm_count_checks).
 initiator_vm_run() {
     local dir=$1 label=${2:-} console=$1/initiator-console.log start=$SECONDS line s n d
+    shift $(($# < 2 ? $# : 2))
     # loglevel=4: kernel errors still reach the console, chatter does not (it would split
     # marker lines); the guest prints its whole dmesg as @@KLOG lines at the end.
-    vm_start "$console" "$VM_TIMEOUT" "$dir/initiator.initrd" 2 1G "" "loglevel=4"
+    vm_start "$console" "$VM_TIMEOUT" "$dir/initiator.initrd" 2 1G "" "loglevel=4" "$@"
     INITIATOR_VM_PID=$VM_PID
     tail -n +1 -f --pid="$INITIATOR_VM_PID" "$console" 2>/dev/null | while IFS= read -r line; do
         line=${line%$'\r'}

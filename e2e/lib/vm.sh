@@ -102,21 +102,52 @@ vm_initrd_with_params() {
     return $rc
 }
 
-# vm_start CONSOLE_LOG TIMEOUT_S INITRD SMP MEM NETDEV_EXTRA APPEND_EXTRA: boots a VM in
-# the background and sets VM_PID (the `timeout` wrapping QEMU: signalling it stops QEMU).
-# TCG only: KVM is exposed on these machines but broken. The NIC gets no option ROM: the
-# kernel is loaded directly, so iPXE would only cost boot time.
+# vm_start CONSOLE_LOG TIMEOUT_S INITRD SMP MEM NETDEV_EXTRA APPEND_EXTRA [QEMU_ARG...]:
+# boots a VM in the background and sets VM_PID (the `timeout` wrapping QEMU: signalling it
+# stops QEMU). TCG only: KVM is exposed on these machines but broken. The NIC (netdev n0)
+# gets no option ROM: the kernel is loaded directly, so iPXE would only cost boot time.
+# The console is the first serial port (ttyS0); QEMU_ARGs add devices (vm_disk_args,
+# vm_control_args, vm_capture_args).
 vm_start() {
     local log=$1 limit=$2 initrd=$3 smp=$4 mem=$5 netx=$6 appendx=$7
+    shift 7
     : > "$log" # exists before QEMU starts, for whoever follows it with tail -f
     timeout --kill-after=10 "$limit" qemu-system-x86_64 \
         -accel tcg -cpu max -smp "$smp" -m "$mem" \
-        -nographic -no-reboot \
+        -nographic -monitor none -serial stdio -no-reboot \
         -kernel "$VM_KERNEL_IMAGE" -initrd "$initrd" \
         -append "console=ttyS0 panic=-1 oops=panic $appendx" \
         -netdev "user,id=n0$netx" -device virtio-net-pci,netdev=n0,romfile= \
-        < /dev/null > "$log" 2>&1 &
+        "$@" < /dev/null > "$log" 2>&1 &
     VM_PID=$! # read by the caller
+}
+
+# vm_disk_args ID FILE BLOCK_SIZE [ro]: QEMU arguments, one a line (read them with
+# mapfile), for a virtio disk backed by FILE on this machine. The guest finds it by its
+# serial number ID (/sys/block/vdX/serial), sees BLOCK_SIZE-byte logical blocks, and every
+# write it completes is in FILE (cache=writethrough), so the host can read FILE afterwards.
+vm_disk_args() {
+    local id=$1 file=$2 bs=$3 ro=
+    [ "${4:-}" = ro ] && ro=,readonly=on
+    printf '%s\n' -drive "file=$file,if=none,id=$id,format=raw,cache=writethrough$ro" \
+        -device "virtio-blk-pci,drive=$id,serial=$id,logical_block_size=$bs,physical_block_size=$bs"
+}
+
+# vm_control_args PATH: QEMU arguments for a control channel, the guest's second serial
+# port (ttyS1), joined to the FIFOs PATH.in (host to guest) and PATH.out (guest to host),
+# which it creates. QEMU opens both read-write, so neither side ever blocks on open; the
+# host side is in lib/vm-control.sh.
+vm_control_args() {
+    rm -f "$1.in" "$1.out"
+    mkfifo "$1.in" "$1.out" || return 1
+    printf '%s\n' -serial "pipe:$1"
+}
+
+# vm_capture_args FILE: QEMU arguments that record the VM's network traffic (netdev n0,
+# both directions) as a pcap file, each frame cut to its first 256 bytes: enough for the
+# protocol headers at the start of a TCP segment, not the data.
+vm_capture_args() {
+    printf '%s\n' -object "filter-dump,id=capture0,netdev=n0,file=$1,maxlen=256"
 }
 
 # vm_stop PID: stop a VM started by vm_start (and only that one). `timeout` passes TERM

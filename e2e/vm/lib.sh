@@ -42,3 +42,14 @@ net_up() {
         ip addr add 10.0.2.15/24 dev eth0 &&
         ip route add default via 10.0.2.2
 }
+
+# --- control channel -----------------------------------------------------------------
+# The second serial port (ttyS1) joined to a pair of FIFOs on the host (lib/vm.sh
+# vm_control_args, lib/vm-control.sh): one line per request, one line per answer.
+# ctl_open: raw mode (no echo, no CR/LF translation), opened as fd 4 both ways.
+ctl_open() {
+    [ -c /dev/ttyS1 ] && stty -F /dev/ttyS1 raw -echo 2>/dev/null && exec 4<>/dev/ttyS1
+}
+ctl_send() { echo "$*" >&4; }
+# ctl_recv SECONDS: the next line into CTL_LINE; fails when none came within SECONDS.
+ctl_recv() { CTL_LINE=; read -r -t "$1" CTL_LINE <&4; }

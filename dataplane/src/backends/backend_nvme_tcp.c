@@ -110,7 +110,7 @@ static int send_one(struct lane *l, struct bio *bio)
 	switch (bio->op) {
 	case BIO_READ:
 	case BIO_WRITE:
-		n = DPD_MIN(DPD_MIN(bio->len - off, (uint64_t)l->r->io_max), (uint64_t)MAX_NLB << shift);
+		n = DPD_MIN(DPD_MIN(bio->len - off, (uint64_t)l->io_max), (uint64_t)MAX_NLB << shift);
 		host_sqe_rw(cmd->sqe, bio->op == BIO_WRITE, nsid, slba, (uint32_t)(n >> shift));
 		cmd->buf = bio->buf + off;
 		cmd->len = (uint32_t)n;
@@ -264,6 +264,7 @@ static void adopt(struct lane *l, struct hq *q, uint32_t gen)
 	}
 	l->q = q;
 	l->q_gen = gen;
+	l->io_max = __atomic_load_n(&l->r->io_max, __ATOMIC_RELAXED); /* published before the handover */
 	q->on_complete = on_complete;
 	q->arg = l;
 	set_events(l);

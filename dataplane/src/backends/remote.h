@@ -27,10 +27,13 @@ struct hq;
 
 #define REMOTE_NAME_MAX 64
 #define REMOTE_REASON_MAX 512
-/* NVMe "Host Pathing Error" (SCT 3 path related, SC 0x70): what host I/O gets
- * once the remote has been lost for longer than ctrl_loss_timeout_s. The Linux
- * host treats SCT 3 as a path error (nvme_is_path_error). */
-#define REMOTE_SC_HOST_PATH_ERROR 0x370
+/* NVMe "Host Pathing Error" (SCT 3 path related, SC 0x70) with Do Not Retry:
+ * what host I/O gets once the remote has been lost for longer than
+ * ctrl_loss_timeout_s. The Linux host treats SCT 3 as a path error
+ * (nvme_is_path_error); without DNR its native multipath fails the command over
+ * to the next path - with one path, the same one, over and over (a busy hang
+ * instead of an error). With DNR it completes the I/O with an error. */
+#define REMOTE_SC_HOST_PATH_ERROR 0x4370
 
 struct remote_cfg {
 	char name[REMOTE_NAME_MAX];
@@ -62,6 +65,7 @@ struct lane {
 	struct bdev_chan *ch;
 	struct hq *q;          /* NULL: no queue yet / lost */
 	uint32_t q_gen;        /* controller generation q belongs to */
+	uint32_t io_max;       /* largest command on q (the remote's MDTS, bounded) */
 	uint32_t ev_mask;      /* events q's socket is registered for */
 	uint8_t (*dsm)[16];    /* Dataset Management range per command slot */
 	struct bio *wait_head, *wait_tail; /* host I/O not (fully) sent yet */

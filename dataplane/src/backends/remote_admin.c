@@ -151,7 +151,8 @@ static int enable(struct remote *r, uint16_t *mqes)
 	uint32_t mps = 4096u << DPD_MIN((unsigned)((cap >> 48) & 0xf), 4u);
 	uint8_t mdts = id[77];
 	uint64_t max = mdts ? (uint64_t)mps << DPD_MIN(mdts, 20) : r->cfg.max_io;
-	r->io_max = (uint32_t)DPD_MAX(DPD_MIN(max, (uint64_t)r->cfg.max_io), 4096u);
+	uint32_t io_max = (uint32_t)DPD_MAX(DPD_MIN(max, (uint64_t)r->cfg.max_io), 4096u);
+	__atomic_store_n(&r->io_max, io_max, __ATOMIC_RELAXED);
 	/* IOCCSZ: I/O command capsule size in 16-byte units, the 64-byte SQE included. */
 	uint32_t ioccsz = get_le32(id + 1792);
 	r->incapsule = ioccsz >= 4 ? (uint32_t)DPD_MIN((uint64_t)ioccsz * 16 - 64, 65536u) : 0;
