@@ -310,7 +310,9 @@ DPD_API int dpd_ns_remove(dpd_engine *e, const char *nqn, uint32_t nsid);
  * exponential backoff (0.25 s doubling to 4 s); host I/O to its namespaces
  * waits meanwhile (queued, not failed) for up to ctrl_loss_timeout_s seconds
  * of continuous disconnection, after which it completes with the NVMe path
- * error "Host Pathing Error" (SCT 3, SC 0x70) until the remote is back.
+ * error "Host Pathing Error" (SCT 3, SC 0x70) with Do Not Retry (so a Linux
+ * host fails the I/O instead of requeueing it on the same path) until the
+ * remote is back.
  * name: 1..63 bytes, unique (-EEXIST); address: IPv4 or IPv6 literal; port
  * 1..65535; NQNs valid (at most 223 bytes); ctrl_loss_timeout_s 1..86400.
  * Strings are copied. -EINVAL names the bad argument in dpd_last_error().
