@@ -5,8 +5,9 @@
 #   3. builds the real Kubernetes components once (e2e/build-kube.sh, cached by version),
 #   4. ./mvnw verify: C unit tests under ASan/UBSan, Java unit tests and integration tests
 #      against the real kube-apiserver,
-#   5. the end-to-end scripts in e2e/ (control plane, Linux kernel NVMe/TCP initiator in QEMU,
-#      the process sandbox, the system on real pods in KinD).
+#   5. the end-to-end scripts in e2e/ (Argo CD health checks and the Helm chart without a cluster,
+#      control plane, Linux kernel NVMe/TCP initiator in QEMU, the process sandbox, the system on
+#      real pods in KinD).
 # Ends with one line "test.sh: N passed, M failed" counting the stages; exits non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -31,7 +32,7 @@ e2e/build-kube.sh || { echo "test.sh: building the Kubernetes components failed 
 . e2e/lib/cache.sh   # where build-kube.sh put the binaries (honours DPU_CACHE_DIR)
 stage "maven verify (C, Java unit and integration tests)" ./mvnw -B -ntp verify \
   -Dkube.api.test.dir="$KUBE_API_TEST_DIR" -Dkube.version="${KUBE_VERSION#v}"
-for script in e2e/control-plane-smoke.sh e2e/kernel-initiator.sh e2e/sandbox-smoke.sh e2e/kind-e2e.sh; do
+for script in e2e/gitops-checks.sh e2e/control-plane-smoke.sh e2e/kernel-initiator.sh e2e/sandbox-smoke.sh e2e/kind-e2e.sh; do
   [ -x "$script" ] && stage "$script" "$script"
 done
 

@@ -20,9 +20,19 @@ command -v go >/dev/null || { echo "Go is required to build Helm (see README: Pr
 log "building helm $HELM_VERSION into $HELM_BIN_DIR (first run: a few minutes on 2 cores)"
 mkdir -p "$HELM_BIN_DIR"
 rm -f "$HELM_BIN_DIR/.recipe"
-# Stamp the version the way Helm's Makefile does, so `helm version` reports it.
-GOFLAGS="-buildvcs=false" CGO_ENABLED=0 GOBIN="$HELM_BIN_DIR" go install -trimpath \
-  -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+# Stamp the versions the way Helm's Makefile does: its own (helm version), and the Kubernetes
+# version `helm template` and `helm lint` assume without a cluster - that of the client-go it is
+# built with, plus one minor as the Makefile does (left unset, it would be v1.20 and refuse
+# charts that need a newer Kubernetes).
+gomod=$(go mod download -json "helm.sh/helm/v3@$HELM_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+client_go=$(awk '$1 == "k8s.io/client-go" {print $2}' "$gomod")
+[ -n "$client_go" ] || { echo "no k8s.io/client-go in $gomod" >&2; exit 1; }
+minor=${client_go#v0.}; minor=${minor%%.*}
+ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+for p in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+  ldflags+=" -X $p.k8sVersionMajor=1 -X $p.k8sVersionMinor=$minor"
+done
+GOFLAGS="-buildvcs=false" CGO_ENABLED=0 GOBIN="$HELM_BIN_DIR" go install -trimpath -ldflags "$ldflags" \
   "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
 echo "$recipe" > "$HELM_BIN_DIR/.recipe"
 log "done: $("$HELM_BIN" version --short)"
