@@ -169,10 +169,13 @@ check_helm_install() {
     local env
     env=$(gitops_kc -n $ns get deploy $name -o json | jq -r '.spec.template.spec.containers[0].env[] | "\(.name)=\(.value)"')
     echo "$env" > "$SANDBOX_DIR/helm-operator.env"
-    # shellcheck disable=SC2046
-    env $(echo "$env" | tr '\n' ' ') KUBECONFIG="$SANDBOX_DIR/helm-operator.kubeconfig" QUARKUS_HTTP_HOST=127.0.0.1 \
-        QUARKUS_HTTP_PORT=$port sb_start helm-operator "$SANDBOX_DIR/helm-operator.kubeconfig" "$java" -Xmx256m \
-        -Dkubeconfig="$SANDBOX_DIR/helm-operator.kubeconfig" -jar "$repo/operator/controller/target/quarkus-app/quarkus-run.jar"
+    (
+        # shellcheck disable=SC2046 # NAME=value lines, none with spaces (the chart quotes nothing else)
+        export $(echo "$env" | tr '\n' ' ') KUBECONFIG="$SANDBOX_DIR/helm-operator.kubeconfig" \
+            QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$port
+        sb_start helm-operator "$SANDBOX_DIR/helm-operator.kubeconfig" "$java" -Xmx256m \
+            -Dkubeconfig="$SANDBOX_DIR/helm-operator.kubeconfig" -jar "$repo/operator/controller/target/quarkus-app/quarkus-run.jar"
+    )
     sb_wait "the chart's operator /q/health/ready" 120 helm-operator curl -fsS "http://127.0.0.1:$port/q/health/ready"
     rc=$?
     result "chart operator starts" "as system:serviceaccount:$ns:$name with $(echo "$env" | wc -l) env settings from the Deployment; exit $rc" [ $rc -eq 0 ]
@@ -212,8 +215,9 @@ YAML
     result "chart operator reconciles" "storage-helm/pool-h $(gitops_kc -n storage-helm get dsp pool-h -o jsonpath='{.status.conditions[?(@.type=="Ready")].reason}'), DaemonSet, agent Role/RoleBinding made with the chart's RBAC" helm_pool_ready
     sleep 3
     out=$(gitops_kc -n storage-helm-other get dsp,offprof,tqos -o jsonpath='{range .items[*]}{.kind}:{.status.observedGeneration}{" "}{end}')
-    result "chart watchNamespaces" "storage-helm-other not reconciled: ${out:-nothing}" \
-        eval '[ -z "$(echo "$out" | grep -o ":[0-9]")" ] && ! gitops_kc -n storage-helm-other get configmap pool-h-dataplane >/dev/null 2>&1'
+    result "chart watchNamespaces" "storage-helm reconciled, storage-helm-other not (status: ${out:-none})" \
+        eval 'helm_pool_ready && [ -z "$(echo "$out" | grep -o ":[0-9]")" ] &&
+            ! gitops_kc -n storage-helm-other get configmap pool-h-dataplane >/dev/null 2>&1'
     out=$(gitops_kc -n $ns get lease $name-lease -o jsonpath='{.spec.holderIdentity}' 2>&1)
     result "chart leaderElection" "Lease $ns/$name-lease held by ${out:-nobody}" [ -n "$out" -a "${out#Error}" = "$out" ]
     result "chart logLevel" "$(grep -c ' DEBUG ' "$SANDBOX_DIR/helm-operator.log") DEBUG lines in helm-operator.log (logLevel=DEBUG)" \
