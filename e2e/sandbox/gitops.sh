@@ -107,7 +107,7 @@ check_kubectl_dpu() {
     "$plugin" status -n storage --kubeconfig "$kubeconfig" > "$SANDBOX_DIR/kubectl-dpu-status.out" 2>&1
     rc=$?
     wait "$load"
-    cat "$SANDBOX_DIR/kubectl-dpu-status.out" | sed 's/^/      | /'
+    sed 's/^/      | /' "$SANDBOX_DIR/kubectl-dpu-status.out"
     status_shows() {
         local f="$SANDBOX_DIR/kubectl-dpu-status.out"
         grep -Eq '^storage +pool-a +fast +1/3 +1/3 +ZeroCopy -> ZeroCopy +NotReady \(RollingOut\)' "$f" &&
