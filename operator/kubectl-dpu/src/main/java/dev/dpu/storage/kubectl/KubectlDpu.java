@@ -49,7 +49,14 @@ public final class KubectlDpu {
             out.print(USAGE);
             return 0;
         }
-        try (KubernetesClient client = client(args)) {
+        KubernetesClient connected;
+        try {
+            connected = client(args);
+        } catch (IllegalArgumentException e) {
+            err.println("kubectl dpu: " + e.getMessage());
+            return 2;
+        }
+        try (KubernetesClient client = connected) {
             String namespace = args.namespace() != null ? args.namespace() : client.getNamespace();
             if (namespace == null) {
                 namespace = "default";
@@ -63,7 +70,10 @@ public final class KubectlDpu {
                 default -> throw new IllegalStateException(args.command());
             };
         } catch (KubernetesClientException e) {
-            err.println("kubectl dpu: the API server refused or could not be reached: " + e.getMessage());
+            err.println(
+                    "kubectl dpu: the API server at " + connected.getMasterUrl() + " refused or could not be reached ("
+                            + client(e) + "): " + rootMessage(e)
+                            + "; check KUBECONFIG or --kubeconfig, as for kubectl");
             return 1;
         }
     }
@@ -74,6 +84,21 @@ public final class KubectlDpu {
                 : Config.fromKubeconfig(null, readFile(args.kubeconfig()), args.kubeconfig());
         config.setRequestTimeout(10_000);
         return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    private static String client(KubernetesClientException e) {
+        return e.getCode() > 0 ? "HTTP " + e.getCode() : "no answer";
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root == e) {
+            return e.getMessage();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
     private static String readFile(String file) {
