@@ -2,8 +2,10 @@
 # Checks ./run.sh the way a person uses the sandbox: bring it up, look at the pool and the node
 # state, drive NVMe/TCP I/O as an allowed and as a foreign host, read IOPS back from Prometheus,
 # change a tenant's limit and see the running agent apply it, apply every sample in samples/
-# (e2e/sandbox/samples.sh), run every dashboard query against Prometheus while I/O runs
-# (e2e/dashboards-live.sh), then `./run.sh down` and find no
+# (e2e/sandbox/samples.sh), check the initiator-side pool (e2e/sandbox/remote-checks.sh), run
+# every dashboard query against Prometheus while I/O runs (e2e/dashboards-live.sh), evaluate the
+# Argo CD health checks on the objects, use `kubectl dpu` and install the Helm chart
+# (e2e/sandbox/gitops.sh), then `./run.sh down` and find no
 # process left. Its own state directory and ports, so a sandbox already up is not touched.
 # Reuses the jars built before (./test.sh has run ./mvnw verify); SMOKE_BUILD=1 builds them.
 # Prints one line per check and "N passed, M failed".
@@ -26,12 +28,14 @@ kubeconfig="$SANDBOX_DIR/control-plane/admin.kubeconfig"
 kc() { "$KUBE_BIN_DIR/kubectl" --kubeconfig "$kubeconfig" -n storage "$@"; }
 . "$here/sandbox/samples.sh"
 . "$here/sandbox/remote-checks.sh"
+. "$here/sandbox/gitops.sh"
 loadgen="$repo/dataplane/build/dpu-loadgen"
 blue_nqn=nqn.2024-01.dev.dpu:storage.pool-a.tenant-blue
 blue_host=nqn.2014-08.org.nvmexpress:uuid:0b1ee000-0000-4000-8000-000000000001
 foreign_host=nqn.2014-08.org.nvmexpress:uuid:f0f0f0f0-0000-4000-8000-00000000dead
 
 cleanup() {
+    gitops_cleanup
     "$repo/run.sh" down >/dev/null 2>&1
     rm -rf "$SANDBOX_DIR"
 }
@@ -142,6 +146,11 @@ result "dashboard metrics" "$(grep -h 'metric names in a real scrape' "$SANDBOX_
     grep -q '^PASS  metric names in a real scrape' "$SANDBOX_DIR/dashboards-live.out"
 result "alert rules loaded" "$(grep -h 'rules loaded' "$SANDBOX_DIR/dashboards-live.out" | cut -c7- | cut -c1-150)" \
     grep -q '^PASS  rules loaded' "$SANDBOX_DIR/dashboards-live.out"
+
+check_argocd_health
+check_kubectl_dpu
+# Last: it stops the sandbox's operator to run the one the Helm chart deploys.
+check_helm_install
 
 "$repo/run.sh" down > "$SANDBOX_DIR/down.out" 2>&1
 left=""

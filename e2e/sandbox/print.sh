@@ -16,6 +16,7 @@ The sandbox is up. State and logs: $SANDBOX_DIR
   kubectl -n $SANDBOX_NAMESPACE describe dsp $SANDBOX_POOL
   kubectl -n $SANDBOX_NAMESPACE get daemonset,pods -o wide   # fake agent pods on the simulated nodes
   kubectl events -n $SANDBOX_NAMESPACE
+  $REPO_DIR/operator/kubectl-dpu/kubectl-dpu status -n $SANDBOX_NAMESPACE   # kubectl dpu (docs/gitops.md)
 
 Only node $SANDBOX_AGENT_NODE runs a real agent (a local process, log $SANDBOX_DIR/agent.log);
 the pods on the other simulated nodes are kwok's fakes and report no DpuNodeState, so the pool

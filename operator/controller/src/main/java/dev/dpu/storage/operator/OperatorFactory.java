@@ -6,12 +6,15 @@ import dev.dpu.storage.operator.reconciler.TenantQoSReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * Builds the operator: one Java Operator SDK Operator with the three reconcilers, watching
- * every namespace. The application and the integration tests both start it from here.
+ * Builds the operator: one Java Operator SDK Operator with the three reconcilers, watching every
+ * namespace or those of {@link OperatorSettings#watchNamespaces()} (the informers of each
+ * reconciler follow its namespaces; nodes and CRDs are cluster-wide). The application and the
+ * integration tests both start it from here.
  */
 public final class OperatorFactory {
     private OperatorFactory() {}
@@ -28,9 +31,15 @@ public final class OperatorFactory {
             more.accept(o);
         });
         var pools = new DpuStoragePoolReconciler(settings);
-        operator.register(pools);
-        operator.register(new OffloadProfileReconciler());
-        operator.register(new TenantQoSReconciler());
+        operator.register(pools, o -> watch(o, settings));
+        operator.register(new OffloadProfileReconciler(), o -> watch(o, settings));
+        operator.register(new TenantQoSReconciler(), o -> watch(o, settings));
         return new Running(operator, pools);
+    }
+
+    private static void watch(ControllerConfigurationOverrider<?> o, OperatorSettings settings) {
+        if (!settings.watchNamespaces().isEmpty()) {
+            o.settingNamespaces(settings.watchNamespaces());
+        }
     }
 }

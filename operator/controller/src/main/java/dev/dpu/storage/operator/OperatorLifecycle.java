@@ -65,7 +65,12 @@ public class OperatorLifecycle {
         operator = running.operator();
         FleetMetrics.register(registry, running.pools()::cachedPools);
         operator.start();
-        LOG.infof("dpu-offload-operator started (leader election %s)", leaderElection ? "on" : "off");
+        LOG.infof(
+                "dpu-offload-operator started (leader election %s, watching %s)",
+                leaderElection ? "on" : "off",
+                settings.watchNamespaces().isEmpty()
+                        ? "every namespace"
+                        : "namespaces " + String.join(", ", settings.watchNamespaces()));
     }
 
     void stop(@Observes ShutdownEvent event) {

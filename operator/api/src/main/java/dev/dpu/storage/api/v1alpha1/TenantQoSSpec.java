@@ -13,7 +13,7 @@ import java.util.List;
 /** One tenant of a pool: the tenant's name is the TenantQoS name. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-        value = "!(self.allowAnyHost && size(self.hostNqns) > 0)",
+        value = "!(self.allowAnyHost && has(self.hostNqns) && size(self.hostNqns) > 0)",
         fieldPath = ".hostNqns",
         message = "hostNqns must be empty when allowAnyHost is true")
 public class TenantQoSSpec {

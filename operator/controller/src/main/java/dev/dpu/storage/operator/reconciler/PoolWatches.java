@@ -69,6 +69,7 @@ record PoolWatches(
         InformerEventSource<Node, DpuStoragePool> nodes = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Node.class, DpuStoragePool.class)
                         .withName("nodes")
+                        .withWatchAllNamespaces() // cluster-scoped, whatever namespaces the pools are watched in
                         .withSecondaryToPrimaryMapper(node -> Mappers.ids(pools.list()))
                         .withOnUpdateFilter((newNode, oldNode) -> !Objects.equals(
                                 newNode.getMetadata().getLabels(),
@@ -89,6 +90,7 @@ record PoolWatches(
         InformerEventSource<CustomResourceDefinition, DpuStoragePool> serviceMonitorCrd = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(CustomResourceDefinition.class, DpuStoragePool.class)
                         .withName(ServiceMonitorCrdPresent.EVENT_SOURCE)
+                        .withWatchAllNamespaces() // cluster-scoped
                         .withFieldSelector(
                                 new FieldSelector(new FieldSelector.Field("metadata.name", ServiceMonitor.CRD_NAME)))
                         .withSecondaryToPrimaryMapper(crd -> Mappers.ids(pools.list()))

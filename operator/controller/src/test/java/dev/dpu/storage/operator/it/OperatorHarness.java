@@ -31,6 +31,10 @@ final class OperatorHarness implements AutoCloseable {
     private final Operator operator;
 
     OperatorHarness() {
+        this(new OperatorSettings(AGENT_IMAGE));
+    }
+
+    OperatorHarness(OperatorSettings settings) {
         TestApiServer.installCrds();
         client = TestApiServer.newClient();
         client.namespaces()
@@ -54,7 +58,7 @@ final class OperatorHarness implements AutoCloseable {
                 "system:serviceaccounts", "system:serviceaccounts:" + OPERATOR_NAMESPACE, "system:authenticated");
         operatorClient = new KubernetesClientBuilder().withConfig(config).build();
 
-        var running = OperatorFactory.create(operatorClient, new OperatorSettings(AGENT_IMAGE), o -> {});
+        var running = OperatorFactory.create(operatorClient, settings, o -> {});
         operator = running.operator();
         pools = running.pools();
         operator.start();

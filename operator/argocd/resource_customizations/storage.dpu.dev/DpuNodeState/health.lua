@@ -1,0 +1,69 @@
+-- Argo CD health of a DpuNodeState (storage.dpu.dev/v1alpha1), read from the status the node's
+-- agent writes (docs/agent.md): Degraded when the node runs a lower offload mode than its profile
+-- asks (Degraded True, OffloadDegraded) or refused its newest configuration (ConfigApplied False),
+-- Progressing while it waits for its first configuration, shuts down or has a restart pending,
+-- Healthy when it serves the configuration. Only Lua base functions: Argo CD runs
+-- checks from argocd-cm without the string and math libraries.
+local hs = {}
+
+local function condition(conditionType)
+  if obj.status.conditions == nil then
+    return nil
+  end
+  for _, c in ipairs(obj.status.conditions) do
+    if c.type == conditionType then
+      return c
+    end
+  end
+  return nil
+end
+
+if obj.status == nil or obj.status.observedGeneration == nil then
+  hs.status = "Progressing"
+  hs.message = "Waiting for the node's agent to report status"
+  return hs
+end
+if obj.metadata.generation ~= nil and obj.status.observedGeneration < obj.metadata.generation then
+  hs.status = "Progressing"
+  hs.message = "Waiting for the node's agent to report on generation " .. obj.metadata.generation
+  return hs
+end
+
+local ready = condition("Ready")
+local degraded = condition("Degraded")
+local applied = condition("ConfigApplied")
+local restart = condition("RestartPending")
+
+if degraded ~= nil and degraded.status == "True" then
+  hs.status = "Degraded"
+  hs.message = degraded.message
+  return hs
+end
+-- NoConfig: no configuration seen yet, nothing refused.
+if applied ~= nil and applied.status == "False" and applied.reason ~= "NoConfig" then
+  hs.status = "Degraded"
+  hs.message = applied.message
+  return hs
+end
+if ready == nil then
+  hs.status = "Progressing"
+  hs.message = "Waiting for the node's agent to report the Ready condition"
+  return hs
+end
+if ready.status ~= "True" then
+  if ready.reason == "NoConfig" or ready.reason == "ShuttingDown" then
+    hs.status = "Progressing"
+  else
+    hs.status = "Degraded"
+  end
+  hs.message = ready.message
+  return hs
+end
+if restart ~= nil and restart.status == "True" then
+  hs.status = "Progressing"
+  hs.message = restart.message
+  return hs
+end
+hs.status = "Healthy"
+hs.message = ready.message
+return hs
