@@ -1,8 +1,9 @@
 -- Argo CD health of a DpuNodeState (storage.dpu.dev/v1alpha1), read from the status the node's
 -- agent writes (docs/agent.md): Degraded when the node runs a lower offload mode than its profile
 -- asks (Degraded True, OffloadDegraded) or refused its newest configuration (ConfigApplied False),
--- Progressing while it waits for its first configuration, shuts down or has a restart pending,
--- Healthy when it serves the configuration. Only Lua base functions: Argo CD runs
+-- or cannot use a remote (NvmeTcp) backend (status.remoteBackends: Failed), Progressing while it
+-- waits for its first configuration, shuts down, has a restart pending or is (re)connecting to a
+-- remote backend, Healthy when it serves the configuration. Only Lua base functions: Argo CD runs
 -- checks from argocd-cm without the string and math libraries.
 local hs = {}
 
@@ -45,6 +46,20 @@ if applied ~= nil and applied.status == "False" and applied.reason ~= "NoConfig"
   hs.message = applied.message
   return hs
 end
+-- Remote backends: Failed needs a person (the reason says what), Connecting heals by itself.
+local connecting = nil
+if obj.status.remoteBackends ~= nil then
+  for _, r in ipairs(obj.status.remoteBackends) do
+    if r.state == "Failed" then
+      hs.status = "Degraded"
+      hs.message = "remote backend " .. r.name .. " (" .. r.target .. "): " .. r.reason
+      return hs
+    end
+    if r.state ~= "Connected" and connecting == nil then
+      connecting = r
+    end
+  end
+end
 if ready == nil then
   hs.status = "Progressing"
   hs.message = "Waiting for the node's agent to report the Ready condition"
@@ -57,6 +72,11 @@ if ready.status ~= "True" then
     hs.status = "Degraded"
   end
   hs.message = ready.message
+  return hs
+end
+if connecting ~= nil then
+  hs.status = "Progressing"
+  hs.message = "remote backend " .. connecting.name .. " (" .. connecting.target .. ") " .. connecting.state .. ": " .. connecting.reason
   return hs
 end
 if restart ~= nil and restart.status == "True" then
