@@ -174,6 +174,8 @@ sleep $((IO_SECONDS * 3 / 4))
 check_args=(--prometheus "$prom" --metrics-url "http://127.0.0.1:$SANDBOX_AGENT_HTTP_PORT/q/metrics"
     --metrics-url "http://127.0.0.1:$secure_http/q/metrics")
 [ -n "${SANDBOX_OPERATOR_HTTP_PORT:-}" ] && check_args+=(--metrics-url "http://127.0.0.1:$SANDBOX_OPERATOR_HTTP_PORT/q/metrics")
+# The initiator-side pool's agent (samples/remote in the sandbox): the remote backend's series.
+check_args+=(--metrics-url "http://127.0.0.1:${SANDBOX_REMOTE_AGENT_HTTP_PORT:-9490}/q/metrics")
 "$python" "$repo/dashboards/tools/query_check.py" "${check_args[@]}"
 rc=$?
 if [ "$previews" = 1 ]; then
