@@ -127,20 +127,16 @@ start_kernel_nvmet() {
     # Lives until the initiator is done; the timeout only bounds a run whose host script died.
     if ! nvmet_vm_start "$WORK" $((VM_TIMEOUT + 300)) ",hostfwd=tcp:127.0.0.1:$PORT-:4420"; then
         check_failed target-listening "$NVMET_VM_WHY"
-        log_tail "$TARGET_LOG" "kernel-target VM console"
+        vm_log_tail "$TARGET_LOG" "kernel-target VM console"
         return 1
     fi
     check_ok target-listening "kernel nvmet-tcp in a VM, 127.0.0.1:$PORT -> guest :4420"
 }
 
-log_tail() { # FILE TITLE
-    loud "last 40 lines of the $2 ($1):"
-    vm_console_tail "$1" 40
-}
 
 # --- the initiator VM ----------------------------------------------------------------
 # Boots the initiator VM, shows its progress and check lines as they come, and sets
-# VM_RC. Check lines are counted afterwards from the console log (count_guest_checks).
+# VM_RC. Check lines are counted afterwards from the console log (initiator_vm_report).
 run_initiator_vm() {
     local start=$SECONDS
     initiator_vm_params "$WORK" "TRSVCID=$PORT" \
@@ -152,21 +148,6 @@ run_initiator_vm() {
     log "initiator VM finished after $((SECONDS - start)) s"
 }
 
-count_guest_checks() {
-    local console=$WORK/initiator-console.log
-    initiator_vm_count_checks "$WORK" "$GUEST_CHECKS"
-    initiator_vm_dmesg "$WORK" > "$WORK/initiator-dmesg.log"
-    if ! initiator_vm_finished "$WORK"; then
-        if tr -d '\r' < "$console" | grep -q 'Kernel panic'; then
-            loud "the initiator VM panicked: $(tr -d '\r' < "$console" | grep -m1 'Kernel panic')"
-        elif [ "$VM_RC" = 124 ]; then
-            loud "the initiator VM did not finish within $VM_TIMEOUT s (KI_VM_TIMEOUT)"
-        else
-            loud "the initiator VM stopped before finishing (QEMU/timeout exit status $VM_RC)"
-        fi
-        log_tail "$console" "initiator VM console"
-    fi
-}
 
 # --- checks on the target's side -----------------------------------------------------
 # The refused connect must be visible to whoever runs the target: one log line naming
@@ -228,13 +209,13 @@ main() {
     fi
     [ "$PEER" = dpu-target ] && { start_digest_target; GUEST_CHECKS="$GUEST_CHECKS $DIGEST_CHECKS"; }
     run_initiator_vm
-    count_guest_checks
+    initiator_vm_report "$WORK" "$GUEST_CHECKS" "initiator VM" KI_VM_TIMEOUT
     check_refusal_logged
     [ "$PEER" = dpu-target ] && [ -n "$DIGEST_PORT" ] && check_digest_refusal_logged
     [ "$PEER" = dpu-target ] && dpu_target_check_stops
     if [ "$CHECKS_FAILED" -gt 0 ]; then
         show_initiator_kernel_errors
-        log_tail "$TARGET_LOG" "target's log"
+        vm_log_tail "$TARGET_LOG" "target's log"
     fi
     checks_summary
 }

@@ -67,10 +67,6 @@ DPU_TARGET_PID=
 
 log() { printf '%s\n' "$*" >&2; }
 loud() { printf '!!! %s\n' "$*" >&2; }
-log_tail() { # FILE TITLE
-    loud "last 40 lines of the $2 ($1):"
-    vm_console_tail "$1" 40
-}
 
 cleanup() {
     [ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null
@@ -111,7 +107,7 @@ start_remote() {
     if ! nvmet_vm_start "$WORK" $((VM_TIMEOUT + 300)) \
         ",hostfwd=tcp:127.0.0.1:$FWD_DATA-:4420,hostfwd=tcp:127.0.0.1:$FWD_FRAGILE-:4421" "${qemu_args[@]}"; then
         check_failed remote-ready "$NVMET_VM_WHY"
-        log_tail "$WORK/nvmet-console.log" "kernel-target VM console"
+        vm_log_tail "$WORK/nvmet-console.log" "kernel-target VM console"
         return 1
     fi
     check_ok remote-ready "kernel nvmet-tcp in a VM:$NVMET_VM_READY"
@@ -211,21 +207,6 @@ run_host_vm() {
     log "Linux host VM finished after $((SECONDS - start)) s"
 }
 
-count_guest_checks() {
-    local console=$WORK/initiator-console.log
-    initiator_vm_count_checks "$WORK" "$GUEST_CHECKS"
-    initiator_vm_dmesg "$WORK" > "$WORK/initiator-dmesg.log"
-    if ! initiator_vm_finished "$WORK"; then
-        if tr -d '\r' < "$console" | grep -q 'Kernel panic'; then
-            loud "the Linux host VM panicked: $(tr -d '\r' < "$console" | grep -m1 'Kernel panic')"
-        elif [ "$VM_RC" = 124 ]; then
-            loud "the Linux host VM did not finish within $VM_TIMEOUT s (RC_VM_TIMEOUT)"
-        else
-            loud "the Linux host VM stopped before finishing (QEMU/timeout exit status $VM_RC)"
-        fi
-        log_tail "$console" "Linux host VM console"
-    fi
-}
 
 # --- what the remote stored, and what went over the wire ----------------------------------
 # Run once the kernel-target VM has stopped (QEMU flushed its disks; with cache=writethrough
@@ -296,7 +277,7 @@ main() {
         return
     fi
     run_host_vm
-    count_guest_checks
+    initiator_vm_report "$WORK" "$GUEST_CHECKS" "Linux host VM" RC_VM_TIMEOUT
     [ "$REFERENCE" = 0 ] && dpu_target_check_stops
     vm_stop "$NVMET_VM_PID"
     NVMET_VM_PID=
@@ -305,8 +286,8 @@ main() {
     check_digests digests-remote-hop "$WORK/remote-hop.pcap" 2 "$([ "$REFERENCE" = 1 ] && echo 'Linux host' || echo 'our target') <-> kernel target"
     if [ "$CHECKS_FAILED" -gt 0 ]; then
         [ -s "$WORK/initiator-dmesg.log" ] && { loud "Linux host's NVMe messages ($WORK/initiator-dmesg.log):"; grep -iE 'nvme|nvmf|I/O error' "$WORK/initiator-dmesg.log" | tail -n 30 | sed 's/^/    | /' >&2; }
-        log_tail "$WORK/nvmet-console.log" "kernel-target VM console"
-        [ "$REFERENCE" = 0 ] && log_tail "$WORK/target.log" "target's log"
+        vm_log_tail "$WORK/nvmet-console.log" "kernel-target VM console"
+        [ "$REFERENCE" = 0 ] && vm_log_tail "$WORK/target.log" "target's log"
     fi
     log "remote chain test took $((SECONDS - start)) s"
     checks_summary

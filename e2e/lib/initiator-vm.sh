@@ -97,6 +97,32 @@ initiator_vm_finished() { grep -q '@@GUEST DONE' "$1/initiator-console.log"; }
 # initiator_vm_dmesg DIR: the guest kernel's log, as the guest printed it at the end.
 initiator_vm_dmesg() { tr -d '\r' < "$1/initiator-console.log" | sed -n 's/^.*@@KLOG //p'; }
 
+# vm_log_tail FILE TITLE: the last 40 lines of a VM's console, to stderr, after a failure.
+vm_log_tail() {
+    printf '!!! last 40 lines of the %s (%s):\n' "$2" "$1" >&2
+    vm_console_tail "$1" 40
+}
+
+# initiator_vm_report DIR CHECKS NAME TIMEOUT_SETTING: after initiator_vm_run, counts the
+# checks the guest reported (CHECKS: every name expected), keeps its kernel log in
+# DIR/initiator-dmesg.log and, when the VM did not finish, says why (panic, out of time - the
+# TIMEOUT_SETTING variable raises the limit - or stopped) with the end of its console. NAME is
+# how the VM is called in those lines ("initiator VM").
+initiator_vm_report() {
+    local dir=$1 checks=$2 name=$3 setting=$4 console=$1/initiator-console.log
+    initiator_vm_count_checks "$dir" "$checks"
+    initiator_vm_dmesg "$dir" > "$dir/initiator-dmesg.log"
+    initiator_vm_finished "$dir" && return 0
+    if tr -d '\r' < "$console" | grep -q 'Kernel panic'; then
+        printf '!!! the %s panicked: %s\n' "$name" "$(tr -d '\r' < "$console" | grep -m1 'Kernel panic')" >&2
+    elif [ "$VM_RC" = 124 ]; then
+        printf '!!! the %s did not finish within %s s (%s)\n' "$name" "$VM_TIMEOUT" "$setting" >&2
+    else
+        printf '!!! the %s stopped before finishing (QEMU/timeout exit status %s)\n' "$name" "$VM_RC" >&2
+    fi
+    vm_log_tail "$console" "$name console"
+}
+
 # vm_console_tail FILE LINES: the last LINES lines of a console (or other) log without the
 # guest's dmesg lines, indented, on stderr.
 vm_console_tail() { tr -d '\r' < "$1" | grep -v '@@KLOG' | tail -n "$2" | sed 's/^/    | /' >&2; }
