@@ -61,6 +61,23 @@ rc=$?
 grep -v '^PASS' "$work/compare.out" | grep -v 'passed, ' | head -30
 result "chart = operator/deploy" "helm template vs kubectl kustomize, object by object: $(tail -1 "$work/compare.out")" [ $rc -eq 0 ]
 
+# The monitoring bundle: the chart's objects (monitoring.enabled) = the dashboards/ Component's.
+mkdir -p "$work/monitoring"
+cat > "$work/monitoring/kustomization.yaml" <<KUST
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: monitoring
+components:
+  - $(realpath --relative-to="$work/monitoring" "$repo/dashboards")
+KUST
+helm template dpu-offload "$chart" --namespace dpu-offload-system --set monitoring.enabled=true \
+    --set monitoring.namespace=monitoring --show-only templates/monitoring.yaml > "$work/helm-monitoring.yaml"
+"$KUBE_BIN_DIR/kubectl" kustomize "$work/monitoring" > "$work/kustomize-monitoring.yaml"
+chartcheck "$work/helm-monitoring.yaml" "$work/kustomize-monitoring.yaml" > "$work/compare-monitoring.out" 2>&1
+rc=$?
+grep -v '^PASS' "$work/compare-monitoring.out" | grep -v 'passed, ' | head -30
+result "chart monitoring = dashboards/" "helm template --set monitoring.enabled=true vs the kustomize Component, object by object: $(tail -1 "$work/compare-monitoring.out")" [ $rc -eq 0 ]
+
 # Each value reaches the Deployment the operator runs from (env names as the operator reads them).
 env_of() { # rendered YAML -> NAME=value lines of the operator container's env
     awk '/- name: /{n=$3} /^ +value: /{v=$0; sub(/^ +value: /, "", v); gsub(/"/, "", v); if (n != "") print n "=" v; n=""}' "$1"

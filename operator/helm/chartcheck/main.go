@@ -82,7 +82,7 @@ func compare(helm, kust map[string]map[string]any, out io.Writer) bool {
 				fmt.Fprintf(out, "PASS  %s\n", k)
 			} else {
 				failed++
-				fmt.Fprintf(out, "FAIL  %s differs (chart | operator/deploy):\n      %s\n", k, strings.Join(diffs, "\n      "))
+				fmt.Fprintf(out, "FAIL  %s differs (chart | kustomize):\n      %s\n", k, strings.Join(diffs, "\n      "))
 			}
 		}
 	}
