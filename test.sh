@@ -6,7 +6,7 @@
 #   4. ./mvnw verify: C unit tests under ASan/UBSan, Java unit tests and integration tests
 #      against the real kube-apiserver,
 #   5. the static checks of dashboards/ (promtool check/test rules, dashboard structure),
-#   6. the end-to-end scripts in e2e/ (control plane, Linux kernel NVMe/TCP initiator in QEMU,
+#   6. the end-to-end scripts in e2e/ (control plane, a 100-node scale check with kwok, Linux kernel NVMe/TCP initiator in QEMU,
 #      the process sandbox with every dashboard query run against its Prometheus, the system on
 #      real pods in KinD).
 # Ends with one line "test.sh: N passed, M failed" counting the stages; exits non-zero if any failed.
@@ -34,7 +34,7 @@ e2e/build-kube.sh || { echo "test.sh: building the Kubernetes components failed 
 stage "maven verify (C, Java unit and integration tests)" ./mvnw -B -ntp verify \
   -Dkube.api.test.dir="$KUBE_API_TEST_DIR" -Dkube.version="${KUBE_VERSION#v}"
 stage "dashboards/check.sh (dashboards and alert rules, static; promtool)" dashboards/check.sh
-for script in e2e/control-plane-smoke.sh e2e/kernel-initiator.sh e2e/sandbox-smoke.sh e2e/kind-e2e.sh; do
+for script in e2e/control-plane-smoke.sh e2e/scale-check.sh e2e/kernel-initiator.sh e2e/sandbox-smoke.sh e2e/kind-e2e.sh; do
   [ -x "$script" ] && stage "$script" "$script"
 done
 

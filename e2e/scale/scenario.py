@@ -282,8 +282,21 @@ def main():
                  and (p.get("status") or {}).get("observedGeneration") == p["metadata"]["generation"]]
         return len(ready) == len(pools), f"{len(ready)} of {len(pools)} pools Ready"
 
-    ok, last = wait_for("every pool Ready", a.timeout, all_ready)
+    ds_ready = {}
+
+    def all_ready_and_pods():
+        # When every agent pod (kwok's fakes, made by the real DaemonSet controller) was ready.
+        if "t" not in ds_ready:
+            items = k.get("daemonsets", "-n", NS)["items"]
+            if len(items) == len(pools) and all(
+                    (d.get("status") or {}).get("numberReady", 0) == len(layout["pools"][d["metadata"]["labels"]["storage.dpu.dev/pool"]])
+                    for d in items):
+                ds_ready["t"] = time.time()
+        return all_ready()
+
+    ok, last = wait_for("every pool Ready", a.timeout, all_ready_and_pods)
     t_ready = time.time()
+    result["daemonset_pods_ready_seconds"] = round(ds_ready["t"] - t0, 2) if "t" in ds_ready else None
     result["pools_ready_seconds"] = round(t_ready - t0, 2) if ok else None
     check("every pool converges (Ready, every node up to date)", ok, last)
     seen = {}
