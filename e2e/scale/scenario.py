@@ -415,6 +415,12 @@ def main():
     result["configmaps"] = sizes
     bad = [e for e in sim.events() if e["event"] == "bad"]
     check("every ConfigMap the agents read matches its config hash", not bad, bad[:3])
+    # The operator's own metrics: how many series, and none naming a pool or tenant.
+    text = probe.metrics()
+    series = [l for l in text.splitlines() if l and not l.startswith("#")]
+    named = [l for l in series if re.search(r'="(pool|tenant)-[0-9]', l)]
+    result["operator_metrics"] = {"series": len(series), "bytes": len(text), "series_naming_objects": len(named)}
+    check("the operator's metrics name no pool or tenant", not named, named[:3])
     result["memory"] = probe.summary()
     result["memory_samples"] = probe.samples
     result["load_average_end"] = os.getloadavg()
