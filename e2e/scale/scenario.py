@@ -298,14 +298,19 @@ def main():
     t_ready = time.time()
     result["daemonset_pods_ready_seconds"] = round(ds_ready["t"] - t0, 2) if "t" in ds_ready else None
     result["pools_ready_seconds"] = round(t_ready - t0, 2) if ok else None
+    result["pools_ready_after_apply_seconds"] = round(t_ready - t0 - result["apply_seconds"], 2) if ok else None
     check("every pool converges (Ready, every node up to date)", ok, last)
+    # The last generation each pool was rendered in before Ready, and when it was seen and applied.
     seen = {}
     applied = {}
     for e in sim.events():
-        if e["event"] == "seen" and e["pool"] not in seen:
-            seen[e["pool"]] = e["t"]
-        if e["event"] == "applied" and e["pool"] not in applied:
+        if e["event"] == "seen" and e["t"] <= t_ready:
+            seen[e["pool"]] = (e["generation"], e["t"])
+    for e in sim.events():
+        if e["event"] == "applied" and e["pool"] in seen and e["generation"] == seen[e["pool"]][0]:
             applied[e["pool"]] = e["t"]
+    result["config_generations_until_ready"] = {p: g for p, (g, _) in sorted(seen.items())}
+    seen = {p: t for p, (_, t) in seen.items()}
     result["all_configmaps_rendered_seconds"] = round(max(seen.values()) - t0, 2) if len(seen) == len(pools) else None
     result["all_nodes_applied_seconds"] = round(max(applied.values()) - t0, 2) if len(applied) == len(pools) else None
 
