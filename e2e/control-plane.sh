@@ -7,7 +7,8 @@
 #   e2e/control-plane.sh status                    say what runs
 # Environment: CONTROL_PLANE_DIR (state, default $DPU_CACHE_DIR/control-plane),
 #              APISERVER_PORT (default 6443), ETCD_PORT (default 2379),
-#              APISERVER_EXTRA_ARGS (more kube-apiserver flags, split on blanks; e.g. an audit log).
+#              APISERVER_EXTRA_ARGS (more kube-apiserver flags, split on blanks; e.g. an audit log),
+#              CONTROLLER_MANAGER_EXTRA_ARGS (more kube-controller-manager flags, split on blanks).
 set -euo pipefail
 . "$(dirname "$0")/lib/cache.sh"
 
@@ -117,7 +118,8 @@ up() {
     start kube-controller-manager --kubeconfig="$KUBECONFIG_PATH" --bind-address=127.0.0.1 \
       --secure-port=0 --service-account-private-key-file="$pki/sa.key" --root-ca-file="$pki/ca.crt" \
       --cluster-signing-cert-file="$pki/ca.crt" --cluster-signing-key-file="$pki/ca.key" \
-      --use-service-account-credentials=false --leader-elect=false --controllers='*,-serviceaccount-token'
+      --use-service-account-credentials=false --leader-elect=false --controllers='*,-serviceaccount-token' \
+      ${CONTROLLER_MANAGER_EXTRA_ARGS:-}
     start kube-scheduler --kubeconfig="$KUBECONFIG_PATH" --bind-address=127.0.0.1 --secure-port=0 \
       --leader-elect=false
   fi

@@ -29,6 +29,7 @@ sb_die() { printf '[scale] ERROR: %s\n' "$*" >&2; exit 1; }
 scale_control_plane() {
     CONTROL_PLANE_DIR="$SCALE_DIR/control-plane" APISERVER_PORT="$SCALE_APISERVER_PORT" \
         ETCD_PORT="$SCALE_ETCD_PORT" APISERVER_EXTRA_ARGS="$SCALE_AUDIT_ARGS" \
+        CONTROLLER_MANAGER_EXTRA_ARGS="--node-monitor-grace-period=300s" \
         "$SCALE_HERE/../control-plane.sh" "$@"
 }
 
@@ -62,6 +63,10 @@ rules:
   - level: Metadata
 POLICY
     SCALE_AUDIT_ARGS="--audit-policy-file=$SCALE_DIR/audit-policy.yaml --audit-log-path=$SCALE_DIR/audit.log --audit-log-format=json --audit-log-maxsize=0 --audit-log-maxbackup=0"
+    # kwok renews hundreds of node Leases from one process; on a loaded machine a renewal can come
+    # late, and the node lifecycle controller would then mark every pod of the node not ready for
+    # good (kwok's stages make only pending pods ready). A simulated node is as healthy as kwok
+    # says: give its heartbeat five minutes instead of 50 s (kube-controller-manager's flag).
     sb_log "control plane on 127.0.0.1:$SCALE_APISERVER_PORT (audit log $SCALE_DIR/audit.log)"
     scale_control_plane up --with-controllers >/dev/null
     JAVA=$(. "$SCALE_REPO/jdk.sh" && dpu_select_jdk >/dev/null && echo "$JAVA_HOME/bin/java") || sb_die "no JDK 22+ (jdk.sh)"
