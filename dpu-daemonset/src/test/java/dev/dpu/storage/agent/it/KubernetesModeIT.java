@@ -217,11 +217,11 @@ class KubernetesModeIT {
             assertThat(condition(fixed, "ConfigApplied").getStatus()).isEqualTo("True");
             assertThat(fixed.getStatus().getAppliedConfigHash()).isEqualTo(sha256(limited.json()));
 
-            // A pool too large for a plain ConfigMap (over 1 MiB of dataplane.json: 200 more tenants
+            // A pool too large for a plain ConfigMap (over 1 MiB of dataplane.json: 240 more tenants
             // with 64 allowed hosts each) arrives compressed, as the operator writes it, and applies.
             DataplaneConfig base = DataplaneContract.read(limited.json());
             List<SubsystemSpec> subsystems = new ArrayList<>(base.subsystems());
-            for (int t = 0; t < 200; t++) {
+            for (int t = 0; t < 240; t++) {
                 List<String> hosts = new ArrayList<>();
                 for (int h = 0; h < 64; h++) {
                     hosts.add("nqn.2014-08.org.nvmexpress:uuid:5ca1e000-0000-4000-%04d-%012d".formatted(t, h));
