@@ -122,7 +122,7 @@ class OperatorProbe:
 
     def __init__(self, pid, url):
         self.pid, self.url = pid, url
-        self.peak_rss = self.peak_heap = 0
+        self.peak_rss = self.peak_heap = self.peak_load = 0
         self.samples = []
         self.stop = threading.Event()
         threading.Thread(target=self.loop, daemon=True).start()
@@ -158,6 +158,7 @@ class OperatorProbe:
                 heap = self.heap(self.metrics())
                 self.peak_rss, self.peak_heap = max(self.peak_rss, rss), max(self.peak_heap, heap)
                 self.samples.append((round(time.time(), 1), rss, heap))
+                self.peak_load = max(self.peak_load, os.getloadavg()[0])
             except Exception:
                 pass
             self.stop.wait(1)
@@ -429,6 +430,7 @@ def main():
     result["memory"] = probe.summary()
     result["memory_samples"] = probe.samples
     result["load_average_end"] = os.getloadavg()
+    result["load_average_1min_max"] = round(probe.peak_load, 2)
     result["checks"] = checks
     probe.stop.set()
     with open(a.out, "w") as f:
