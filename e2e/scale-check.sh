@@ -11,17 +11,17 @@
 #   - every ConfigMap the simulated agents read matches its config hash.
 # Needs e2e/build-kube.sh and the operator's package (./mvnw -B -pl operator/controller -am package).
 # Environment: SCALE_CHECK_NODES [100], SCALE_CHECK_TENANTS [100], SCALE_CHECK_DIR
-#   [$DPU_CACHE_DIR/scale-check], SCALE_CHECK_APISERVER_PORT [46543], SCALE_CHECK_ETCD_PORT [46479 and +1],
-#   SCALE_CHECK_OPERATOR_HTTP_PORT [48180].
+#   [$DPU_CACHE_DIR/scale-check], SCALE_CHECK_APISERVER_PORT [26543], SCALE_CHECK_ETCD_PORT [26479 and +1],
+#   SCALE_CHECK_OPERATOR_HTTP_PORT [28180].
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib/cache.sh"
 NODES="${SCALE_CHECK_NODES:-100}"
 TENANTS="${SCALE_CHECK_TENANTS:-100}"
 export SCALE_DIR="${SCALE_CHECK_DIR:-$DPU_CACHE_DIR/scale-check}"
-export SCALE_APISERVER_PORT="${SCALE_CHECK_APISERVER_PORT:-46543}"
-export SCALE_ETCD_PORT="${SCALE_CHECK_ETCD_PORT:-46479}"
-export SCALE_OPERATOR_HTTP_PORT="${SCALE_CHECK_OPERATOR_HTTP_PORT:-48180}"
+export SCALE_APISERVER_PORT="${SCALE_CHECK_APISERVER_PORT:-26543}"
+export SCALE_ETCD_PORT="${SCALE_CHECK_ETCD_PORT:-26479}"
+export SCALE_OPERATOR_HTTP_PORT="${SCALE_CHECK_OPERATOR_HTTP_PORT:-28180}"
 . "$here/scale/cluster.sh"
 
 trap 'rc=$?; [ $rc -eq 0 ] || sb_log "failed; logs kept in $SCALE_DIR (operator.log, agentsim.log, audit.log, result.json)"; scale_down' EXIT

@@ -108,6 +108,7 @@ class Fleet:
         self.applied = {}  # node -> (generation, hash) it reports
         self.target = {}  # pool -> (generation, hash) last seen
         self.pending = {}  # (pool, generation) -> nodes still to write it
+        self.queued = set()  # nodes with a write waiting: more changes meanwhile make no second one
         self.lock = threading.Lock()
         self.work = queue.Queue()
         for _ in range(workers):
@@ -156,29 +157,39 @@ class Fleet:
             raise RuntimeError(f"apply {node}/status: HTTP {status}: {body[:200]!r}")
         return gen
 
+    def enqueue(self, due, node):
+        # The agent's writer coalesces: while a write waits, newer changes ride on it.
+        with self.lock:
+            if node in self.queued:
+                return
+            self.queued.add(node)
+        self.work.put((due, node))
+
     def worker(self):
         while True:
             due, node = self.work.get()
             wait = due - time.time()
             if wait > 0:
                 time.sleep(wait)
+            with self.lock:
+                self.queued.discard(node)
             try:
                 gen = self.write_state(node)
             except Exception as e:  # keep going like the agent does: retry in 5 s
                 emit("error", why=str(e)[:300])
-                self.work.put((time.time() + 5, node))
+                self.enqueue(time.time() + 5, node)
                 continue
             pool = self.node_pool[node]
-            done = None
+            done = []
             with self.lock:
-                left = self.pending.get((pool, gen))
-                if left is not None:
-                    left.discard(node)
-                    if not left:
-                        del self.pending[(pool, gen)]
-                        done = gen
-            if done is not None:
-                emit("applied", pool=pool, generation=done, nodes=len(self.pools[pool]))
+                # Writing generation g reports every older one of the pool as passed, too.
+                for key in [k for k in self.pending if k[0] == pool and k[1] <= gen]:
+                    self.pending[key].discard(node)
+                    if not self.pending[key]:
+                        del self.pending[key]
+                        done.append(key[1])
+            for g in sorted(done):
+                emit("applied", pool=pool, generation=g, nodes=len(self.pools[pool]))
 
     def on_config(self, cm):
         pool = cm["metadata"]["labels"].get("storage.dpu.dev/pool") or cm["metadata"]["name"].removesuffix("-dataplane")
@@ -202,7 +213,7 @@ class Fleet:
             for node in self.pools[pool]:
                 self.applied[node] = (gen, digest)
         for node in self.pools[pool]:
-            self.work.put((now + self.apply_delay * random.uniform(0.5, 1.5), node))
+            self.enqueue(now + self.apply_delay * random.uniform(0.5, 1.5), node)
 
     def watch_configs(self):
         rv = None
@@ -245,7 +256,7 @@ class Fleet:
                 with self.lock:
                     started = node in self.applied
                 if started:
-                    self.work.put((time.time(), node))
+                    self.enqueue(time.time(), node)
                 time.sleep(step)
 
 

@@ -9,9 +9,11 @@
 SCALE_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$SCALE_HERE/../lib/cache.sh"
 SCALE_REPO="$(cd "$SCALE_HERE/../.." && pwd)"
-SCALE_APISERVER_PORT="${SCALE_APISERVER_PORT:-46443}"
-SCALE_ETCD_PORT="${SCALE_ETCD_PORT:-46379}"
-SCALE_OPERATOR_HTTP_PORT="${SCALE_OPERATOR_HTTP_PORT:-48080}"
+# Below the kernel's ephemeral range (32768-60999): a client connection's local port there once
+# took the operator's HTTP port while hundreds of connections came and went.
+SCALE_APISERVER_PORT="${SCALE_APISERVER_PORT:-26443}"
+SCALE_ETCD_PORT="${SCALE_ETCD_PORT:-26379}"
+SCALE_OPERATOR_HTTP_PORT="${SCALE_OPERATOR_HTTP_PORT:-28080}"
 # The operator's heap: the sandbox's, well inside the 512Mi limit of operator/deploy.
 SCALE_OPERATOR_JAVA_OPTS="${SCALE_OPERATOR_JAVA_OPTS:--Xmx256m}"
 SCALE_PROCESSES=(kwok operator agentsim)

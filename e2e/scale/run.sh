@@ -12,10 +12,10 @@
 # Then one real agent (agent.py, standalone mode) with --agent-tenants tenants of V volumes each:
 # time to apply, memory, a metrics scrape, a one-tenant change; skipped when the agent is not built.
 # Needs e2e/build-kube.sh and ./mvnw -B -pl operator/controller,dpu-daemonset -am package -DskipTests first.
-# Environment: SCALE_DIR [$DPU_CACHE_DIR/scale-bench], SCALE_APISERVER_PORT [46443],
-#   SCALE_ETCD_PORT [46379 and +1], SCALE_OPERATOR_HTTP_PORT [48080], SCALE_OPERATOR_JAVA_OPTS [-Xmx256m],
+# Environment: SCALE_DIR [$DPU_CACHE_DIR/scale-bench], SCALE_APISERVER_PORT [26443],
+#   SCALE_ETCD_PORT [26379 and +1], SCALE_OPERATOR_HTTP_PORT [28080], SCALE_OPERATOR_JAVA_OPTS [-Xmx256m],
 #   SCALE_TIMEOUT [900] (seconds to converge before a size counts as failed),
-#   SCALE_AGENT_HTTP_PORT [49480], SCALE_AGENT_NVME_PORT [49420].
+#   SCALE_AGENT_HTTP_PORT [29480], SCALE_AGENT_NVME_PORT [29420].
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib/cache.sh"
@@ -72,7 +72,7 @@ if [ "$AGENT_TENANTS" -gt 0 ] && [ -f "$AGENT_JAR" ] && [ -f "$here/../../datapl
     JAVA=$(. "$here/../../jdk.sh" && dpu_select_jdk >/dev/null && echo "$JAVA_HOME/bin/java")
     /usr/bin/python3 "$here/agent.py" --java "$JAVA" --jar "$AGENT_JAR" \
         --library "$here/../../dataplane/build/libdpudp.so" --dir "$BASE_DIR/agent" \
-        --port "${SCALE_AGENT_HTTP_PORT:-49480}" --nvme-port "${SCALE_AGENT_NVME_PORT:-49420}" \
+        --port "${SCALE_AGENT_HTTP_PORT:-29480}" --nvme-port "${SCALE_AGENT_NVME_PORT:-29420}" \
         --tenants "$AGENT_TENANTS" --volumes "$VOLUMES" --out "$BASE_DIR/agent/result.json" >/dev/null &&
         agent_result=(--agent "$BASE_DIR/agent/result.json")
 else
