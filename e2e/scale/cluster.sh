@@ -17,9 +17,9 @@ SCALE_OPERATOR_HTTP_PORT="${SCALE_OPERATOR_HTTP_PORT:-28080}"
 # The operator's heap: the sandbox's, well inside the 512Mi limit of operator/deploy.
 SCALE_OPERATOR_JAVA_OPTS="${SCALE_OPERATOR_JAVA_OPTS:--Xmx256m}"
 SCALE_PROCESSES=(kwok operator agentsim)
-OPERATOR_USER="system:serviceaccount:dpu-offload-system:dpu-offload-operator"
 
 # The sandbox's helpers (sb_start, sb_stop, sb_wait, kc, sb_kubeconfig_as) read these names.
+# shellcheck disable=SC2034 # read by sandbox/procs.sh
 SANDBOX_DIR="$SCALE_DIR"
 SANDBOX_APISERVER_PORT="$SCALE_APISERVER_PORT"
 SANDBOX_KUBECONFIG="$SCALE_DIR/control-plane/admin.kubeconfig"
