@@ -7,9 +7,10 @@
 #      against the real kube-apiserver,
 #   5. the static checks of dashboards/ (promtool check/test rules, dashboard structure),
 #   6. the end-to-end scripts in e2e/ (Argo CD health checks and the Helm chart without a cluster,
-#      control plane, Linux kernel NVMe/TCP initiator in QEMU, the remote chain (Linux host -> our
-#      target -> kernel target, two QEMU VMs), the process sandbox with every dashboard query run
-#      against its Prometheus, the system on real pods in KinD).
+#      control plane, a 100-node scale check with kwok, Linux kernel NVMe/TCP initiator in QEMU,
+#      the remote chain (Linux host -> our target -> kernel target, two QEMU VMs), the process
+#      sandbox with every dashboard query run against its Prometheus, the system on real pods in
+#      KinD).
 # Ends with one line "test.sh: N passed, M failed" counting the stages; exits non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -35,8 +36,8 @@ e2e/build-kube.sh || { echo "test.sh: building the Kubernetes components failed 
 stage "maven verify (C, Java unit and integration tests)" ./mvnw -B -ntp verify \
   -Dkube.api.test.dir="$KUBE_API_TEST_DIR" -Dkube.version="${KUBE_VERSION#v}"
 stage "dashboards/check.sh (dashboards and alert rules, static; promtool)" dashboards/check.sh
-for script in e2e/gitops-checks.sh e2e/control-plane-smoke.sh e2e/kernel-initiator.sh e2e/remote-chain.sh \
-    e2e/sandbox-smoke.sh e2e/kind-e2e.sh; do
+for script in e2e/gitops-checks.sh e2e/control-plane-smoke.sh e2e/scale-check.sh e2e/kernel-initiator.sh \
+    e2e/remote-chain.sh e2e/sandbox-smoke.sh e2e/kind-e2e.sh; do
   [ -x "$script" ] && stage "$script" "$script"
 done
 

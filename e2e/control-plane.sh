@@ -6,7 +6,9 @@
 #   e2e/control-plane.sh down                      stop exactly the processes `up` started
 #   e2e/control-plane.sh status                    say what runs
 # Environment: CONTROL_PLANE_DIR (state, default $DPU_CACHE_DIR/control-plane),
-#              APISERVER_PORT (default 6443), ETCD_PORT (default 2379).
+#              APISERVER_PORT (default 6443), ETCD_PORT (default 2379),
+#              APISERVER_EXTRA_ARGS (more kube-apiserver flags, split on blanks; e.g. an audit log),
+#              CONTROLLER_MANAGER_EXTRA_ARGS (more kube-controller-manager flags, split on blanks).
 set -euo pipefail
 . "$(dirname "$0")/lib/cache.sh"
 
@@ -109,13 +111,15 @@ up() {
     --client-ca-file="$pki/ca.crt" --authorization-mode=Node,RBAC \
     --service-account-issuer=https://kubernetes.default.svc --service-account-key-file="$pki/sa.pub" \
     --service-account-signing-key-file="$pki/sa.key" --service-cluster-ip-range=10.96.0.0/16 \
-    --enable-priority-and-fairness=false --disable-admission-plugins=ServiceAccount
+    --enable-priority-and-fairness=false --disable-admission-plugins=ServiceAccount \
+    ${APISERVER_EXTRA_ARGS:-}
   wait_for "kube-apiserver /readyz" 90 "$KUBE_BIN_DIR/kubectl" --kubeconfig "$KUBECONFIG_PATH" get --raw /readyz
   if $with_controllers; then
     start kube-controller-manager --kubeconfig="$KUBECONFIG_PATH" --bind-address=127.0.0.1 \
       --secure-port=0 --service-account-private-key-file="$pki/sa.key" --root-ca-file="$pki/ca.crt" \
       --cluster-signing-cert-file="$pki/ca.crt" --cluster-signing-key-file="$pki/ca.key" \
-      --use-service-account-credentials=false --leader-elect=false --controllers='*,-serviceaccount-token'
+      --use-service-account-credentials=false --leader-elect=false --controllers='*,-serviceaccount-token' \
+      ${CONTROLLER_MANAGER_EXTRA_ARGS:-}
     start kube-scheduler --kubeconfig="$KUBECONFIG_PATH" --bind-address=127.0.0.1 --secure-port=0 \
       --leader-elect=false
   fi

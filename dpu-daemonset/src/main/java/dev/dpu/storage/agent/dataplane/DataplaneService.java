@@ -192,6 +192,20 @@ public class DataplaneService {
     }
 
     /**
+     * A configuration that could not even be read out of its ConfigMap (a compressed payload that
+     * is not gzip): refused like malformed JSON; what runs keeps running.
+     */
+    public synchronized AgentStatus refuseUnreadable(Long generation, String problem) {
+        if (stopped) {
+            return status;
+        }
+        long gen = generation != null ? generation : lastGeneration + 1;
+        latestGeneration = Math.max(latestGeneration, gen);
+        refuse(gen, "MalformedJson", problem);
+        return status;
+    }
+
+    /**
      * Reads how each remote of the running config stands (the data path connects and reconnects on
      * its own) and publishes a change; logs every transition, with what to do for a failure.
      */

@@ -3,6 +3,7 @@ package dev.dpu.storage.agent.kubernetes;
 import dev.dpu.storage.agent.AgentConfig;
 import dev.dpu.storage.agent.dataplane.DataplaneService;
 import dev.dpu.storage.api.dataplane.DataplaneContract;
+import dev.dpu.storage.api.dataplane.InvalidDataplaneConfigException;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -14,7 +15,9 @@ import org.jboss.logging.Logger;
  * Kubernetes mode: watches the pool's rendered ConfigMap through the API server (seconds, where a
  * mounted ConfigMap file is refreshed by kubelet only after up to a minute or more) and hands
  * every new {@code dataplane.json} to the data path. A deleted ConfigMap does not stop the data
- * path: the last applied config keeps serving until a new one appears.
+ * path: the last applied config keeps serving until a new one appears. A large configuration
+ * arrives compressed ({@link DataplaneContract#fromConfigMap}); a payload that cannot be
+ * decompressed is refused like malformed JSON.
  */
 @ApplicationScoped
 public class ConfigMapWatcher {
@@ -61,7 +64,14 @@ public class ConfigMapWatcher {
     }
 
     private void apply(ConfigMap configMap) {
-        String json = configMap.getData() == null ? null : configMap.getData().get(DATA_KEY);
+        String json;
+        try {
+            // Plain in data, or gzip-compressed in binaryData for a large pool: the contract decides.
+            json = DataplaneContract.fromConfigMap(configMap.getData(), configMap.getBinaryData());
+        } catch (InvalidDataplaneConfigException e) {
+            dataplane.refuseUnreadable(generationOf(configMap), e.getMessage());
+            return;
+        }
         dataplane.apply(json, generationOf(configMap));
     }
 

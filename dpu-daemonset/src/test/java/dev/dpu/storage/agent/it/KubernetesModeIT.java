@@ -5,6 +5,9 @@ import static dev.dpu.storage.agent.it.PoolConfig.nqn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpu.storage.agent.it.PoolConfig.Ns;
+import dev.dpu.storage.api.dataplane.DataplaneConfig;
+import dev.dpu.storage.api.dataplane.DataplaneContract;
+import dev.dpu.storage.api.dataplane.SubsystemSpec;
 import dev.dpu.storage.api.v1alpha1.DpuNodeState;
 import dev.dpu.storage.testing.RealApiServer;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -17,7 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -212,6 +217,43 @@ class KubernetesModeIT {
             assertThat(condition(fixed, "ConfigApplied").getStatus()).isEqualTo("True");
             assertThat(fixed.getStatus().getAppliedConfigHash()).isEqualTo(sha256(limited.json()));
 
+            // A pool too large for a plain ConfigMap (over 1 MiB of dataplane.json: 240 more tenants
+            // with 64 allowed hosts each) arrives compressed, as the operator writes it, and applies.
+            DataplaneConfig base = DataplaneContract.read(limited.json());
+            List<SubsystemSpec> subsystems = new ArrayList<>(base.subsystems());
+            for (int t = 0; t < 240; t++) {
+                List<String> hosts = new ArrayList<>();
+                for (int h = 0; h < 64; h++) {
+                    hosts.add("nqn.2014-08.org.nvmexpress:uuid:5ca1e000-0000-4000-%04d-%012d".formatted(t, h));
+                }
+                subsystems.add(new SubsystemSpec(nqn("tenant-" + t), "tenant-" + t, false, hosts, List.of()));
+            }
+            String bigJson = DataplaneContract.write(base.withContent(subsystems, base.tenants()));
+            DataplaneContract.ConfigMapPayload big = DataplaneContract.toConfigMap(bigJson);
+            assertThat(big.configBytes()).isGreaterThan(DataplaneContract.CONFIGMAP_MAX_BYTES);
+            assertThat(big.binaryData()).containsKey(DataplaneContract.COMPRESSED_CONFIG_KEY);
+            assertThat(big.fits()).isTrue();
+            writeConfigMap(big, "12");
+            DpuNodeState large = awaitNodeState(
+                    "generation 12 (compressed, over 1 MiB) applied",
+                    s -> Long.valueOf(12).equals(s.getStatus().getAppliedConfigGeneration()),
+                    agent);
+            assertThat(large.getStatus().getAppliedConfigHash()).isEqualTo(sha256(bigJson));
+            assertThat(condition(large, "ConfigApplied").getStatus()).isEqualTo("True");
+
+            // A compressed payload that is not gzip is refused, and generation 12 keeps serving.
+            writeConfigMap(
+                    new DataplaneContract.ConfigMapPayload(
+                            Map.of(), Map.of(DataplaneContract.COMPRESSED_CONFIG_KEY, "bm90IGd6aXA="), 8, 8),
+                    "13");
+            DpuNodeState corrupt = awaitNodeState(
+                    "corrupt compressed payload refused",
+                    s -> conditionMessage(s, "ConfigApplied").contains("generation 13 refused"),
+                    agent);
+            assertThat(condition(corrupt, "ConfigApplied").getReason()).isEqualTo("MalformedJson");
+            assertThat(conditionMessage(corrupt, "ConfigApplied")).contains("dataplane.json.gz");
+            assertThat(corrupt.getStatus().getAppliedConfigGeneration()).isEqualTo(12);
+
             // Graceful stop reports Ready=False before the process ends.
             agent.stop();
             DpuNodeState stopped = client.resources(DpuNodeState.class)
@@ -223,13 +265,19 @@ class KubernetesModeIT {
     }
 
     private static void writeConfigMap(String json, String generation) {
+        writeConfigMap(
+                new DataplaneContract.ConfigMapPayload(Map.of("dataplane.json", json), Map.of(), 0, 0), generation);
+    }
+
+    private static void writeConfigMap(DataplaneContract.ConfigMapPayload payload, String generation) {
         client.resource(new ConfigMapBuilder()
                         .withNewMetadata()
                         .withName(POOL + "-dataplane")
                         .withNamespace(NAMESPACE)
                         .withAnnotations(Map.of("storage.dpu.dev/generation", generation))
                         .endMetadata()
-                        .withData(Map.of("dataplane.json", json))
+                        .withData(payload.data().isEmpty() ? null : payload.data())
+                        .withBinaryData(payload.binaryData().isEmpty() ? null : payload.binaryData())
                         .build())
                 .fieldManager("test-operator")
                 .forceConflicts()

@@ -12,13 +12,19 @@ import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Everything operator and agent must agree on besides the {@link DataplaneConfig} record: where it
@@ -29,6 +35,19 @@ public final class DataplaneContract {
 
     /** The ConfigMap key holding dataplane.json. */
     public static final String CONFIG_KEY = "dataplane.json";
+    /**
+     * The ConfigMap binaryData key holding dataplane.json gzip-compressed: used instead of
+     * {@link #CONFIG_KEY} when the text is longer than {@link #COMPRESS_ABOVE_BYTES}.
+     */
+    public static final String COMPRESSED_CONFIG_KEY = "dataplane.json.gz";
+    /**
+     * Above this size (UTF-8 bytes) dataplane.json is stored compressed. Below, it stays plain text
+     * that {@code kubectl get configmap} shows; above, it would approach what a ConfigMap holds and
+     * every agent of the pool would receive it in full on each change.
+     */
+    public static final int COMPRESS_ABOVE_BYTES = 256 * 1024;
+    /** What the API server lets a ConfigMap's data and binaryData hold together (keys included). */
+    public static final int CONFIGMAP_MAX_BYTES = 1024 * 1024;
     /** ConfigMap annotation: increases with every change of dataplane.json. */
     public static final String GENERATION_ANNOTATION = "storage.dpu.dev/generation";
     /** ConfigMap annotation: sha256 of dataplane.json, as agents report it (appliedConfigHash). */
@@ -119,6 +138,73 @@ public final class DataplaneContract {
             throw new InvalidDataplaneConfigException(false, problems);
         }
         return config;
+    }
+
+    /**
+     * How dataplane.json is stored in its ConfigMap: plain under {@link #CONFIG_KEY} in data up to
+     * {@link #COMPRESS_ABOVE_BYTES}, gzip-compressed under {@link #COMPRESSED_CONFIG_KEY} in
+     * binaryData (base64, as binaryData is) above. The compressed bytes are the same for the same
+     * text (no time stamp in the gzip header), so an unchanged config is an unchanged object.
+     */
+    public static ConfigMapPayload toConfigMap(String json) {
+        byte[] text = json.getBytes(StandardCharsets.UTF_8);
+        if (text.length <= COMPRESS_ABOVE_BYTES) {
+            return new ConfigMapPayload(
+                    Map.of(CONFIG_KEY, json), Map.of(), text.length, CONFIG_KEY.length() + text.length);
+        }
+        var out = new ByteArrayOutputStream(text.length / 8);
+        try (var gzip = new GZIPOutputStream(out)) {
+            gzip.write(text);
+        } catch (IOException e) {
+            throw new IllegalStateException("gzip into memory cannot fail", e);
+        }
+        byte[] compressed = out.toByteArray();
+        return new ConfigMapPayload(
+                Map.of(),
+                Map.of(COMPRESSED_CONFIG_KEY, Base64.getEncoder().encodeToString(compressed)),
+                text.length,
+                COMPRESSED_CONFIG_KEY.length() + compressed.length);
+    }
+
+    /**
+     * dataplane.json from a ConfigMap's data and binaryData (either may be null), whichever form
+     * {@link #toConfigMap} chose. Null when the ConfigMap holds neither key.
+     *
+     * @throws InvalidDataplaneConfigException when the compressed form is not valid base64 or gzip
+     */
+    public static String fromConfigMap(Map<String, String> data, Map<String, String> binaryData)
+            throws InvalidDataplaneConfigException {
+        if (data != null && data.containsKey(CONFIG_KEY)) {
+            return data.get(CONFIG_KEY);
+        }
+        String compressed = binaryData == null ? null : binaryData.get(COMPRESSED_CONFIG_KEY);
+        if (compressed == null) {
+            return null;
+        }
+        try (var gzip =
+                new GZIPInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(compressed)))) {
+            return new String(gzip.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException | IOException e) {
+            throw new InvalidDataplaneConfigException(
+                    true,
+                    List.of("(file): " + COMPRESSED_CONFIG_KEY + " is not base64 of gzip data: " + e.getMessage()));
+        }
+    }
+
+    /**
+     * dataplane.json as a ConfigMap stores it.
+     *
+     * @param data the ConfigMap's data (plain form), empty when compressed
+     * @param binaryData the ConfigMap's binaryData, base64 (compressed form), empty when plain
+     * @param configBytes length of dataplane.json in UTF-8 bytes
+     * @param storedBytes what counts against {@link #CONFIGMAP_MAX_BYTES}: key plus stored bytes
+     */
+    public record ConfigMapPayload(
+            Map<String, String> data, Map<String, String> binaryData, int configBytes, int storedBytes) {
+        /** False when the API server would refuse the ConfigMap (leaving room for nothing else). */
+        public boolean fits() {
+            return storedBytes <= CONFIGMAP_MAX_BYTES;
+        }
     }
 
     /** sha256 of the exact text, hex: the config hash agents report as appliedConfigHash. */

@@ -7,7 +7,10 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The ConfigMap `<pool>-dataplane` that agents watch: dataplane.json plus its generation and hash. */
+/**
+ * The ConfigMap `<pool>-dataplane` that agents watch: dataplane.json (plain, or compressed in
+ * binaryData when large: {@link DataplaneContract#toConfigMap}) plus its generation and hash.
+ */
 public final class ConfigMapModel {
     private ConfigMapModel() {}
 
@@ -23,7 +26,10 @@ public final class ConfigMapModel {
                             DataplaneContract.GENERATION_ANNOTATION, Long.toString(model.configGeneration()),
                             DataplaneContract.HASH_ANNOTATION, model.hash())))
                 .endMetadata()
-                .withData(Map.of(DataplaneContract.CONFIG_KEY, model.json()))
+                .withData(model.payload().data().isEmpty() ? null : new TreeMap<>(model.payload().data()))
+                .withBinaryData(model.payload().binaryData().isEmpty()
+                        ? null
+                        : new TreeMap<>(model.payload().binaryData()))
                 .build();
         // spotless:on
     }

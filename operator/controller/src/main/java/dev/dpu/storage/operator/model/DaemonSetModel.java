@@ -130,6 +130,9 @@ public final class DaemonSetModel {
                         .withName("NODE_NAME")
                         .withNewValueFrom()
                         .withNewFieldRef()
+                        // The API server fills apiVersion in; leaving it out made every reconcile
+                        // see a difference and apply the DaemonSet again.
+                        .withApiVersion("v1")
                         .withFieldPath("spec.nodeName")
                         .endFieldRef()
                         .endValueFrom()
@@ -138,6 +141,7 @@ public final class DaemonSetModel {
                         .withName("POD_NAMESPACE")
                         .withNewValueFrom()
                         .withNewFieldRef()
+                        .withApiVersion("v1")
                         .withFieldPath("metadata.namespace")
                         .endFieldRef()
                         .endValueFrom()

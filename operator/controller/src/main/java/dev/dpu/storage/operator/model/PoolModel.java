@@ -13,7 +13,8 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
  *
  * @param inputs what the model was built from
  * @param config the rendered data-path configuration
- * @param json dataplane.json as written into the ConfigMap
+ * @param json dataplane.json as the agents read it
+ * @param payload how the ConfigMap stores {@code json} (plain, or compressed when large)
  * @param hash sha256 of {@code json}, what agents report as applied
  * @param restartChecksum hash of the settings only a restart applies (pod template annotation)
  * @param configGeneration the config generation to publish
@@ -22,6 +23,7 @@ public record PoolModel(
         PoolInputs inputs,
         DataplaneConfig config,
         String json,
+        DataplaneContract.ConfigMapPayload payload,
         String hash,
         String restartChecksum,
         long configGeneration) {
@@ -36,7 +38,14 @@ public record PoolModel(
         long generation = hash.equals(inputs.previousHash())
                 ? Math.max(1, inputs.previousGeneration())
                 : inputs.previousGeneration() + 1;
-        return new PoolModel(inputs, config, json, hash, DataplaneContract.restartChecksum(config), generation);
+        return new PoolModel(
+                inputs,
+                config,
+                json,
+                DataplaneContract.toConfigMap(json),
+                hash,
+                DataplaneContract.restartChecksum(config),
+                generation);
     }
 
     public ConfigMap generateConfigMap() {

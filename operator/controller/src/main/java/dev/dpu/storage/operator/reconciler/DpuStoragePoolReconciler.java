@@ -169,6 +169,12 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
                     previousHash);
             // The model is built once here; every dependent's desired() generates from it.
             var model = PoolModel.fromCrd(inputs);
+            if (!model.payload().fits()) {
+                // Even compressed, the API server would refuse the ConfigMap: say so, and leave
+                // what the agents run as it is.
+                conditions.stalled("ConfigTooLarge", PoolEvents.tooLargeMessage(model, poolTenants.size()));
+                return finish(pool, previous, status, conditions, topology, events, 0);
+            }
             context.managedWorkflowAndDependentResourceContext().put(PoolModel.CONTEXT_KEY, model);
             context.managedWorkflowAndDependentResourceContext()
                     .reconcileManagedWorkflow()
@@ -233,6 +239,17 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
                                 + summary.desired() + " run configuration generation " + configGeneration + ".");
             }
         }
+        return finish(pool, previous, status, conditions, topology, events, podsNotReady);
+    }
+
+    private UpdateControl<DpuStoragePool> finish(
+            DpuStoragePool pool,
+            DpuStoragePoolStatus previous,
+            DpuStoragePoolStatus status,
+            Conditions conditions,
+            PoolTopology topology,
+            EventRecorder events,
+            int podsNotReady) {
         if (topology.conflicts().isEmpty()) {
             conditions.set("NodeConflict", false, "NoConflict", "No node of this pool is selected by another pool.");
         } else {

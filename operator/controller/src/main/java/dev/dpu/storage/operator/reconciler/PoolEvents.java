@@ -1,5 +1,6 @@
 package dev.dpu.storage.operator.reconciler;
 
+import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePoolStatus;
 import dev.dpu.storage.api.v1alpha1.NodeConflict;
@@ -81,6 +82,19 @@ final class PoolEvents {
     static String firstLines(List<String> lines) {
         String shown = String.join("; ", lines.subList(0, Math.min(3, lines.size())));
         return lines.size() > 3 ? shown + "; and " + (lines.size() - 3) + " more" : shown;
+    }
+
+    /** Why a pool's configuration cannot be published, with the numbers a person can act on. */
+    static String tooLargeMessage(PoolModel model, int tenants) {
+        var payload = model.payload();
+        return "The rendered configuration of " + tenants + " tenant(s) and "
+                + model.config().subsystems().stream()
+                        .mapToInt(s -> s.namespaces().size())
+                        .sum()
+                + " volume(s) is " + payload.configBytes() + " bytes, " + payload.storedBytes()
+                + " bytes compressed: more than a ConfigMap holds (" + DataplaneContract.CONFIGMAP_MAX_BYTES
+                + " bytes). Nothing already running was changed. Split the pool's tenants over more pools,"
+                + " or trim their hostNqns.";
     }
 
     static String conflictMessage(DpuStoragePool pool, PoolTopology topology) {

@@ -45,13 +45,15 @@ record PoolWatches(
                                 profile.getMetadata().getName()))))
                         .build(),
                 context);
-        // A tenant may move from one pool to another (spec.poolRef); the mapper sees only the new
-        // object, so it wakes every pool of the namespace (there are few) and the old pool drops
-        // the tenant too.
+        // A tenant change wakes its own pool only (a fleet has many pools per namespace), and, when
+        // it moved to another pool (spec.poolRef), the pool it left, which must drop it.
+        var tenantPools = new TenantPools();
         InformerEventSource<TenantQoS, DpuStoragePool> tenants = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(TenantQoS.class, DpuStoragePool.class)
                         .withName("tenants")
-                        .withSecondaryToPrimaryMapper(t -> Mappers.ids(pools.list(p -> Mappers.sameNamespace(p, t))))
+                        .withSecondaryToPrimaryMapper(tenantPools::poolsOf)
+                        // The pool renders the tenant's spec; its status is the tenant reconciler's.
+                        .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
                         .build(),
                 context);
         InformerEventSource<DpuNodeState, DpuStoragePool> nodeStates = new InformerEventSource<>(

@@ -106,6 +106,30 @@ class InvalidResourcesIT {
         assertThat(pool.<Integer>get("spec", "listener", "port")).isEqualTo(4420);
     }
 
+    @Test
+    void anUpdateThatDuplicatesAVolumeIsRejectedAsACreateIs() {
+        // The volume rules skip an unchanged list (so status writes of a large pool stay cheap);
+        // a changed list is checked in full.
+        GenericKubernetesResource r = Serialization.unmarshal(VALID_POOL, GenericKubernetesResource.class);
+        r.getMetadata().setName("updated");
+        client.resource(r).inNamespace(NS).create();
+        var pools = client.genericKubernetesResources("storage.dpu.dev/v1alpha1", "DpuStoragePool")
+                .inNamespace(NS)
+                .withName("updated");
+        pools.edit(p -> {
+            p.setAdditionalProperty("status", java.util.Map.of("nodesDesired", 3));
+            return p;
+        });
+        GenericKubernetesResource duplicate = Serialization.unmarshal(
+                VALID_POOL.replace("{name: b, nsid: 2,", "{name: b, nsid: 1,"), GenericKubernetesResource.class);
+        duplicate.getMetadata().setName("updated");
+        assertThatThrownBy(() -> client.resource(duplicate).inNamespace(NS).update())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).as("HTTP status").isEqualTo(422);
+                    assertThat(e.getMessage()).contains("spec.volumes").contains("nsid must be unique");
+                });
+    }
+
     static Stream<Arguments> invalid() {
         return Stream.of(
                 // OffloadProfile

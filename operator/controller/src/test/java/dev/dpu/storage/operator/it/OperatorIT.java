@@ -8,6 +8,7 @@ import static dev.dpu.storage.operator.it.Fixtures.tenant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.api.v1alpha1.DpuNodeState;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.api.v1alpha1.OffloadProfile;
@@ -321,6 +322,120 @@ class OperatorIT {
                 .doesNotContain("nqn.2014-08.org.nvmexpress:uuid:2")
                 .doesNotContain("\"totalIops\" : 5000");
         assertThat(restartChecksum()).isEqualTo(checksum3);
+    }
+
+    @Test
+    void aPoolOverOneMebibyteIsPublishedCompressedAndATenantChangeRendersOnlyItsPool() throws Exception {
+        create(profile(ns, "fast", "mode: ZeroCopy"));
+        create(pool(ns, "pool-a", poolSpec("fast", "")));
+        create(pool(ns, "pool-b", poolSpec("fast", "")));
+        // 90 tenants of pool-a with 64 allowed hosts each, NQNs near their 223-character limit:
+        // about 1.2 MB of dataplane.json, more than a ConfigMap holds as text.
+        String pad = "x".repeat(160);
+        for (int t = 0; t < 90; t++) {
+            StringBuilder hosts = new StringBuilder();
+            for (int h = 0; h < 64; h++) {
+                hosts.append(h == 0 ? "" : ", ")
+                        .append("\"nqn.2024-01.dev.example:")
+                        .append(pad)
+                        .append("-%03d-%02d\"".formatted(t, h));
+            }
+            create(tenant(ns, "big-" + t, "poolRef: {name: pool-a}\nhostNqns: [" + hosts + "]"));
+        }
+        awaitPool("pool-b", p -> hasCondition(p, "Ready", "True", "Available"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            ConfigMap cm = client.configMaps()
+                    .inNamespace(ns)
+                    .withName("pool-a-dataplane")
+                    .get();
+            return cm != null
+                    && cm.getBinaryData() != null
+                    && DataplaneContract.fromConfigMap(cm.getData(), cm.getBinaryData())
+                            .contains("-089-63");
+        });
+        ConfigMap big =
+                client.configMaps().inNamespace(ns).withName("pool-a-dataplane").get();
+        String json = DataplaneContract.fromConfigMap(big.getData(), big.getBinaryData());
+        assertThat(json.length()).isGreaterThan(DataplaneContract.CONFIGMAP_MAX_BYTES);
+        assertThat(big.getData()).as("no plain copy next to the compressed one").isNullOrEmpty();
+        assertThat(big.getMetadata().getAnnotations()).containsEntry(Names.CONFIG_HASH, DataplaneContract.hash(json));
+        DataplaneContract.read(json); // what the agent reads back is a valid configuration
+        awaitPool("pool-a", p -> hasCondition(p, "Ready", "True", "Available"));
+
+        // One tenant of pool-a changes: pool-a gets a new generation, pool-b is not even reconciled.
+        String bGeneration = client.configMaps()
+                .inNamespace(ns)
+                .withName("pool-b-dataplane")
+                .get()
+                .getMetadata()
+                .getAnnotations()
+                .get(Names.CONFIG_GENERATION);
+        String aGeneration = big.getMetadata().getAnnotations().get(Names.CONFIG_GENERATION);
+        settledReconcileCount();
+        long before = harness.pools.reconcileCount();
+        client.resources(TenantQoS.class).inNamespace(ns).withName("big-0").edit(t -> {
+            t.getSpec().setLimits(new dev.dpu.storage.api.v1alpha1.QosLimits());
+            t.getSpec().getLimits().setTotalIops(1234L);
+            return t;
+        });
+        await().atMost(TIMEOUT)
+                .until(() -> !aGeneration.equals(client.configMaps()
+                        .inNamespace(ns)
+                        .withName("pool-a-dataplane")
+                        .get()
+                        .getMetadata()
+                        .getAnnotations()
+                        .get(Names.CONFIG_GENERATION)));
+        long after = settledReconcileCount();
+        assertThat(after - before).as("pool reconciles for one tenant's change").isEqualTo(1);
+        assertThat(client.configMaps()
+                        .inNamespace(ns)
+                        .withName("pool-b-dataplane")
+                        .get()
+                        .getMetadata()
+                        .getAnnotations()
+                        .get(Names.CONFIG_GENERATION))
+                .isEqualTo(bGeneration);
+    }
+
+    @Test
+    void aPoolWhoseConfigurationCannotFitIsStalledAndKeepsWhatRuns() throws InterruptedException {
+        create(profile(ns, "fast", "mode: ZeroCopy"));
+        create(pool(ns, "pool-a", poolSpec("fast", "")));
+        awaitPool("pool-a", p -> hasCondition(p, "Ready", "True", "Available"));
+        // Host NQNs that barely compress: 250 tenants x 64 random ones, about 3.5 MB, 2.4 MB gzip.
+        var random = new java.util.Random(7);
+        String generation = null;
+        for (int t = 0; t < 251; t++) {
+            if (t == 250) {
+                // Stalled by now: what the agents run stays as it is while more tenants arrive.
+                awaitPool("pool-a", p -> hasCondition(p, "Ready", "False", "ConfigTooLarge"));
+                generation = configAnnotation(Names.CONFIG_GENERATION);
+            }
+            StringBuilder hosts = new StringBuilder();
+            for (int h = 0; h < 64; h++) {
+                StringBuilder name = new StringBuilder();
+                while (name.length() < 180) {
+                    name.append(Long.toString(random.nextLong() & Long.MAX_VALUE, 36));
+                }
+                hosts.append(h == 0 ? "" : ", ")
+                        .append("\"nqn.2024-01.dev.example:")
+                        .append(name, 0, 180)
+                        .append('"');
+            }
+            create(tenant(ns, "huge-" + t, "poolRef: {name: pool-a}\nhostNqns: [" + hosts + "]"));
+        }
+        DpuStoragePool stalled = awaitPool(
+                "pool-a",
+                p -> hasCondition(p.getStatus().getConditions(), "Stalled", "True")
+                        && hasCondition(p, "Ready", "False", "ConfigTooLarge"));
+        assertThat(conditionMessage(stalled.getStatus().getConditions(), "Ready"))
+                .contains("more than a ConfigMap holds")
+                .contains("Nothing already running was changed");
+        Thread.sleep(2000);
+        assertThat(configAnnotation(Names.CONFIG_GENERATION)).isEqualTo(generation);
+        assertThat(stalled.getStatus().getConfigGeneration()).isEqualTo(Long.parseLong(generation));
+        awaitEvent("pool-a", "ConfigTooLarge");
     }
 
     @Test
