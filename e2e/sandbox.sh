@@ -111,7 +111,8 @@ run_operator() {
     KUBECONFIG="$SANDBOX_DIR/operator.kubeconfig" QUARKUS_HTTP_HOST=127.0.0.1 \
         QUARKUS_HTTP_PORT="$SANDBOX_OPERATOR_HTTP_PORT" \
         sb_start operator "$SANDBOX_DIR/operator.kubeconfig" "$JAVA" -Xmx256m \
-        -Dkubeconfig="$SANDBOX_DIR/operator.kubeconfig" -jar "$OPERATOR_JAR"
+        -Dkubeconfig="$SANDBOX_DIR/operator.kubeconfig" $(sb_impersonate dpu-offload-operator dpu-offload-system) \
+        -jar "$OPERATOR_JAR"
     sb_wait "the operator's /q/health/ready" 120 operator \
         curl -fsS "http://127.0.0.1:$SANDBOX_OPERATOR_HTTP_PORT/q/health/ready"
 }
@@ -150,7 +151,8 @@ start_agent() {
         POD_NAMESPACE="$SANDBOX_NAMESPACE" DPU_POOL="$SANDBOX_POOL" DPU_CONFIGMAP="$SANDBOX_POOL-dataplane" \
         QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$SANDBOX_AGENT_HTTP_PORT" \
         sb_start agent "$SANDBOX_DIR/agent.kubeconfig" "$JAVA" -Xmx384m \
-        -Dkubeconfig="$SANDBOX_DIR/agent.kubeconfig" -jar "$AGENT_JAR"
+        -Dkubeconfig="$SANDBOX_DIR/agent.kubeconfig" $(sb_impersonate "$SANDBOX_POOL-agent" "$SANDBOX_NAMESPACE") \
+        -jar "$AGENT_JAR"
     sb_wait "the agent's /q/health/ready" 120 agent \
         curl -fsS "http://127.0.0.1:$SANDBOX_AGENT_HTTP_PORT/q/health/ready"
     sb_wait "DpuNodeState $SANDBOX_AGENT_NODE Ready" 60 agent node_state_ready

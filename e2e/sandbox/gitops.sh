@@ -174,7 +174,8 @@ check_helm_install() {
         export $(echo "$env" | tr '\n' ' ') KUBECONFIG="$SANDBOX_DIR/helm-operator.kubeconfig" \
             QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$port
         sb_start helm-operator "$SANDBOX_DIR/helm-operator.kubeconfig" "$java" -Xmx256m \
-            -Dkubeconfig="$SANDBOX_DIR/helm-operator.kubeconfig" -jar "$repo/operator/controller/target/quarkus-app/quarkus-run.jar"
+            -Dkubeconfig="$SANDBOX_DIR/helm-operator.kubeconfig" $(. "$repo/e2e/sandbox/kube.sh" && sb_impersonate $name $ns) \
+            -jar "$repo/operator/controller/target/quarkus-app/quarkus-run.jar"
     )
     sb_wait "the chart's operator /q/health/ready" 120 helm-operator curl -fsS "http://127.0.0.1:$port/q/health/ready"
     rc=$?

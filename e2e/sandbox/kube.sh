@@ -6,7 +6,9 @@ kc() { "$KUBE_BIN_DIR/kubectl" --kubeconfig "$SANDBOX_KUBECONFIG" "$@"; }
 
 # sb_kubeconfig_as FILE SERVICEACCOUNT NAMESPACE: a copy of the admin kubeconfig that
 # impersonates the service account, so the operator and the agent run with exactly the
-# permissions their RBAC grants them in a cluster (a missing rule shows up here too).
+# permissions their RBAC grants them in a cluster (a missing rule shows up here too). kubectl
+# honours the kubeconfig's `as`; the fabric8 client the operator and the agent use does not, so
+# their JVMs also get sb_impersonate's system properties.
 sb_kubeconfig_as() {
     local file=$1 sa=$2 ns=$3 pki="$SANDBOX_DIR/control-plane/pki"
     cat > "$file" <<KC
@@ -78,6 +80,13 @@ status:
   allocatable: {cpu: "16", memory: 64Gi, pods: "110"}
   capacity: {cpu: "16", memory: 64Gi, pods: "110"}
 NODE
+}
+
+# sb_impersonate SERVICEACCOUNT NAMESPACE: the fabric8 client's system properties that make a
+# JVM act as the service account (Impersonate-User and Impersonate-Group on every request).
+sb_impersonate() {
+    echo "-Dkubernetes.impersonate.username=system:serviceaccount:$2:$1" \
+        "-Dkubernetes.impersonate.group=system:serviceaccounts,system:serviceaccounts:$2,system:authenticated"
 }
 
 nodes_ready() { # COUNT

@@ -86,7 +86,8 @@ start_remote_pool() {
         POD_NAMESPACE="$REMOTE_NAMESPACE" DPU_POOL="$REMOTE_POOL" DPU_CONFIGMAP="$REMOTE_POOL-dataplane" \
         QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$SANDBOX_REMOTE_AGENT_HTTP_PORT" \
         sb_start agent-remote "$SANDBOX_DIR/agent-remote.kubeconfig" "$JAVA" -Xmx256m \
-        -Dkubeconfig="$SANDBOX_DIR/agent-remote.kubeconfig" -jar "$AGENT_JAR"
+        -Dkubeconfig="$SANDBOX_DIR/agent-remote.kubeconfig" $(sb_impersonate "$REMOTE_POOL-agent" "$REMOTE_NAMESPACE") \
+        -jar "$AGENT_JAR"
     sb_wait "the remote pool's agent /q/health/ready" 120 agent-remote \
         curl -fsS "http://127.0.0.1:$SANDBOX_REMOTE_AGENT_HTTP_PORT/q/health/ready"
     sb_wait "DpuNodeState $REMOTE_AGENT_NODE: backend storage-server-1 Connected" 60 agent-remote remote_connected
