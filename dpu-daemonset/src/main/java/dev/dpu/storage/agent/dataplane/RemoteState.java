@@ -12,10 +12,6 @@ import dev.dpu.storage.api.v1alpha1.RemoteBackendStatus;
  * @param reason why it is not connected and what to do, in the data path's words ("" when connected)
  */
 public record RemoteState(String name, String target, String state, String reason) {
-    public boolean connected() {
-        return RemoteBackendStatus.CONNECTED.equals(state);
-    }
-
     public String describe() {
         return "remote backend " + name + " (" + target + "): " + state + (reason.isEmpty() ? "" : ": " + reason);
     }

@@ -112,8 +112,6 @@ public final class StatsSnapshot implements AutoCloseable {
 
     private static final int KIND_REMOTE = 3;
 
-    private static final int HIST_BACKEND = 1;
-
     /** DPD_REACTOR_* values. */
     private static final int REACTOR_BUSY_NS = 0;
 
@@ -279,7 +277,7 @@ public final class StatsSnapshot implements AutoCloseable {
         List<RemoteStats> remotes = new ArrayList<>(count);
         RemoteCounter[] ids = RemoteCounter.values();
         RemoteState[] states = RemoteState.values();
-        long[] bounds = bucketUpperNs();
+
         for (int i = 0; i < count; i++) {
             String name = Dpd.string((MemorySegment) Dpd.STATS_REMOTE_NAME.invokeExact(handle, i));
             int state = (int) Dpd.STATS_REMOTE_STATE.invokeExact(handle, i);
@@ -288,19 +286,25 @@ public final class StatsSnapshot implements AutoCloseable {
             for (RemoteCounter c : ids) {
                 counters[c.ordinal()] = (long) Dpd.STATS_REMOTE.invokeExact(handle, i, c.ordinal());
             }
-            long[] counts = new long[bounds.length];
-            for (int b = 0; b < bounds.length; b++) {
-                counts[b] = (long) Dpd.STATS_HIST_BUCKET.invokeExact(handle, KIND_REMOTE, i, HIST_BACKEND, b);
-            }
-            long sum = (long) Dpd.STATS_HIST_SUM_NS.invokeExact(handle, KIND_REMOTE, i, HIST_BACKEND);
             remotes.add(new RemoteStats(
                     name,
                     states[Math.max(0, Math.min(state, states.length - 1))],
                     reason,
                     counters,
-                    new LatencyHistogram(bounds, counts, sum)));
+                    histogram(KIND_REMOTE, i, Histogram.BACKEND)));
         }
         return List.copyOf(remotes);
+    }
+
+    /** Histogram h (DPD_HIST_*) of object idx of kind (DPD_KIND_*). */
+    private LatencyHistogram histogram(int kind, int idx, Histogram h) throws Throwable {
+        long[] bounds = bucketUpperNs();
+        long[] counts = new long[bounds.length];
+        for (int b = 0; b < bounds.length; b++) {
+            counts[b] = (long) Dpd.STATS_HIST_BUCKET.invokeExact(handle, kind, idx, h.ordinal(), b);
+        }
+        long sum = (long) Dpd.STATS_HIST_SUM_NS.invokeExact(handle, kind, idx, h.ordinal());
+        return new LatencyHistogram(bounds, counts, sum);
     }
 
     private IoStats io(int kind, int idx) throws Throwable {
@@ -309,15 +313,9 @@ public final class StatsSnapshot implements AutoCloseable {
         for (IoCounter c : ids) {
             counters[c.ordinal()] = (long) Dpd.STATS_IO.invokeExact(handle, kind, idx, c.ordinal());
         }
-        long[] bounds = bucketUpperNs();
         List<LatencyHistogram> histograms = new ArrayList<>(2);
         for (Histogram h : Histogram.values()) {
-            long[] counts = new long[bounds.length];
-            for (int b = 0; b < bounds.length; b++) {
-                counts[b] = (long) Dpd.STATS_HIST_BUCKET.invokeExact(handle, kind, idx, h.ordinal(), b);
-            }
-            long sum = (long) Dpd.STATS_HIST_SUM_NS.invokeExact(handle, kind, idx, h.ordinal());
-            histograms.add(new LatencyHistogram(bounds, counts, sum));
+            histograms.add(histogram(kind, idx, h));
         }
         return new IoStats(counters, List.copyOf(histograms));
     }

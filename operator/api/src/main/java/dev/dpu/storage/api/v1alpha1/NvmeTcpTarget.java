@@ -17,9 +17,6 @@ import io.fabric8.generator.annotation.ValidationRule;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class NvmeTcpTarget {
-    /** The Linux host's default for how long I/O waits for a lost controller (nvme-cli ctrl_loss_tmo). */
-    public static final int DEFAULT_CTRL_LOSS_TIMEOUT_SECONDS = 600;
-
     @Required
     @Size(max = 45)
     @ValidationRule(value = "isIP(self)", message = "address must be the IPv4 or IPv6 address of the remote target")
@@ -46,6 +43,7 @@ public class NvmeTcpTarget {
     @JsonPropertyDescription("Ask the remote for CRC32C data digests on this hop.")
     private Boolean dataDigest;
 
+    // The contract's RemoteSpec.DEFAULT_CTRL_LOSS_TIMEOUT_SECONDS (an annotation needs the literal).
     @Default("600")
     @Min(1)
     @Max(86400)
