@@ -51,7 +51,8 @@ docker_engine_up() {
     # its own session, so it outlives this shell; -w keeps setsid alive as long as dockerd in
     # case setsid has to fork, so the pid file names a live process while we wait
     setsid -w dockerd >> "$DOCKER_ENGINE_LOG" 2>&1 < /dev/null &
-    echo "$!" > "$DOCKER_ENGINE_PIDFILE"
+    local launcher=$!
+    echo "$launcher" > "$DOCKER_ENGINE_PIDFILE"
     local i
     for ((i = 0; i < DOCKER_ENGINE_WAIT_SECONDS; i++)); do
         if [ -S /var/run/docker.sock ] && docker info >/dev/null 2>&1; then
@@ -60,8 +61,11 @@ docker_engine_up() {
             docker_engine_log "dockerd is up (pid $(cat "$DOCKER_ENGINE_PIDFILE"), $(docker info -f '{{.ServerVersion}}, {{.Driver}}, cgroup v{{.CgroupVersion}}' 2>/dev/null))"
             return 0
         fi
-        if ! docker_engine_ours >/dev/null; then
-            docker_engine_log "ERROR: dockerd exited at start; last lines of $DOCKER_ENGINE_LOG:"
+        # liveness of the launcher, not its command line: right after the fork the child can
+        # still be a copy of this shell that has not yet exec'd setsid/dockerd
+        if ! kill -0 "$launcher" 2>/dev/null; then
+            wait "$launcher" 2>/dev/null
+            docker_engine_log "ERROR: dockerd exited at start (exit $?); last lines of $DOCKER_ENGINE_LOG:"
             tail -n 20 "$DOCKER_ENGINE_LOG" >&2
             rm -f "$DOCKER_ENGINE_PIDFILE"
             return 1
