@@ -481,6 +481,9 @@ DPD_API int dpd_tenant_ns_remove(dpd_engine *e, const char *name, const char *nq
 #define DPD_KIND_NS 0
 #define DPD_KIND_TENANT 1
 #define DPD_KIND_QUEUE 2
+/* Every namespace of the engine summed (one object, idx 0): the node's whole
+ * I/O, counters and histograms, without reading each namespace. */
+#define DPD_KIND_NODE 4
 
 #define DPD_IO_READ_OPS 0
 #define DPD_IO_WRITE_OPS 1

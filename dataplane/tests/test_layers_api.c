@@ -113,6 +113,19 @@ static void telemetry_counts_real_io_per_namespace_tenant_and_queue(void)
 	uint64_t p50 = dpd_stats_latency_ns(s, DPD_KIND_NS, ns, DPD_HIST_E2E, 50);
 	CHECK(p50 > 0 && p50 <= dpd_stats_latency_ns(s, DPD_KIND_NS, ns, DPD_HIST_E2E, 99.9));
 	CHECK(dpd_stats_latency_ns(s, DPD_KIND_NS, ns, DPD_HIST_BACKEND, 50) <= dpd_stats_latency_ns(s, DPD_KIND_NS, ns, DPD_HIST_E2E, 99.9));
+	/* The node aggregate is every namespace summed, histograms included; it has one object. */
+	uint64_t ops = 0, e2e = 0;
+	for (int i = 0; i < dpd_stats_ns_count(s); i++) {
+		ops += dpd_stats_io(s, DPD_KIND_NS, i, DPD_IO_READ_OPS) + dpd_stats_io(s, DPD_KIND_NS, i, DPD_IO_WRITE_OPS);
+		e2e += hist_total(s, DPD_KIND_NS, i, DPD_HIST_E2E);
+	}
+	CHECK_EQ_U64(ops, 40);
+	CHECK_EQ_U64(dpd_stats_io(s, DPD_KIND_NODE, 0, DPD_IO_READ_OPS) + dpd_stats_io(s, DPD_KIND_NODE, 0, DPD_IO_WRITE_OPS), ops);
+	CHECK_EQ_U64(dpd_stats_io(s, DPD_KIND_NODE, 0, DPD_IO_XTS_BYTES), 40 * 2 * BS);
+	CHECK_EQ_U64(hist_total(s, DPD_KIND_NODE, 0, DPD_HIST_E2E), e2e);
+	CHECK_EQ_U64(hist_total(s, DPD_KIND_NODE, 0, DPD_HIST_BACKEND), 40);
+	CHECK_EQ_U64(dpd_stats_hist_sum_ns(s, DPD_KIND_NODE, 0, DPD_HIST_E2E), dpd_stats_hist_sum_ns(s, DPD_KIND_NS, ns, DPD_HIST_E2E));
+	CHECK_EQ_U64(dpd_stats_io(s, DPD_KIND_NODE, 1, DPD_IO_READ_OPS), 0); /* out of range */
 	/* Both reactors account their time; the one serving the queue was busy for some of it. */
 	CHECK(dpd_stats_reactor_count(s) == 2);
 	uint64_t busy = 0;

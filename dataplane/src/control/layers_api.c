@@ -211,6 +211,7 @@ struct layer_queue_copy {
 struct layer_stats {
 	int nns;
 	struct dpd_io_counters *ns;      /* same order as the target's namespace list */
+	struct dpd_io_counters node;     /* all of ns summed (DPD_KIND_NODE) */
 	int ntenants;
 	struct dpd_tenant_stat *tenants;
 	int nqueues;
@@ -243,6 +244,8 @@ struct layer_stats *layer_stats_take(struct dpd_engine *e)
 	for (int i = 0; i < e->nsubs; i++)
 		for (int j = 0; j < e->subs[i].nns; j++)
 			dpd_io_counter_set_snapshot(&e->subs[i].ns[j]->io.stats, &fs->ns[fs->nns++]);
+	for (int i = 0; i < fs->nns; i++)
+		dpd_io_counters_accumulate(&fs->node, &fs->ns[i]);
 	if (dpd_tenants_snapshot(&e->io.tenants, &fs->tenants, &fs->ntenants))
 		goto fail;
 	pthread_mutex_lock(&e->io.qlock);
@@ -278,6 +281,7 @@ static const struct dpd_io_counters *counters(const dpd_stats *s, int kind, int 
 	case DPD_KIND_NS: return idx < fs->nns ? &fs->ns[idx] : NULL;
 	case DPD_KIND_TENANT: return idx < fs->ntenants ? &fs->tenants[idx].c : NULL;
 	case DPD_KIND_QUEUE: return idx < fs->nqueues ? &fs->queues[idx].c : NULL;
+	case DPD_KIND_NODE: return idx == 0 ? &fs->node : NULL;
 	default: return NULL;
 	}
 }
