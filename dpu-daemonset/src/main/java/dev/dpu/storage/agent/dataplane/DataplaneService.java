@@ -8,7 +8,6 @@ import dev.dpu.storage.agent.config.ConfigParser;
 import dev.dpu.storage.agent.config.ConfigRollback;
 import dev.dpu.storage.agent.config.ConfigValidator;
 import dev.dpu.storage.api.dataplane.DataplaneConfig;
-import dev.dpu.storage.api.dataplane.SubsystemSpec;
 import dev.dpu.storage.dataplane.ffm.Capabilities;
 import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
@@ -90,11 +89,6 @@ public class DataplaneService {
     /** Pool name of the running config (the "pool" field), if any. */
     public synchronized Optional<String> runningPool() {
         return Optional.ofNullable(running).map(DataplaneConfig::pool);
-    }
-
-    /** Subsystems of the running config, for metric labels. */
-    public synchronized List<SubsystemSpec> runningSubsystems() {
-        return running == null ? List.of() : running.subsystems();
     }
 
     /** Called with every new status (on the applying thread; keep it quick). */

@@ -5,13 +5,9 @@ import dev.dpu.storage.agent.dataplane.DataplaneService;
 import dev.dpu.storage.dataplane.ffm.Engine;
 import dev.dpu.storage.dataplane.ffm.StatsSnapshot;
 import dev.dpu.storage.dataplane.ffm.StatsSnapshot.EngineCounter;
-import dev.dpu.storage.dataplane.ffm.StatsSnapshot.Histogram;
-import dev.dpu.storage.dataplane.ffm.StatsSnapshot.IoCounter;
-import dev.dpu.storage.dataplane.ffm.StatsSnapshot.NamespaceCounter;
 import io.prometheus.client.Collector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -23,8 +19,10 @@ import org.jboss.logging.Logger;
  * meters each read their own value on their own schedule and cannot take pre-bucketed native
  * histograms, a Prometheus collector can do both. See docs/metrics.md for every series.
  *
- * <p>Labels are bounded: pool and node (one value per agent), subsystem (one per tenant of the
- * pool), nsid (volumes of the pool), tenant, op (read/write/flush/other).
+ * <p>Series are bounded by the pool's tenants and remotes, never by its volumes: pool and node
+ * (one value per agent), tenant (one per tenant, {@link TenantFamilies}), remote (one per remote
+ * backend, {@link RemoteFamilies}); the node-wide I/O ({@link NodeFamilies}) is summed over every
+ * namespace by the data path. No label names a namespace (docs/metrics.md has the formula).
  */
 public final class DataplaneCollector extends Collector {
 
@@ -34,8 +32,8 @@ public final class DataplaneCollector extends Collector {
     private final DataplaneService dataplane;
     private final Supplier<Labels> labels;
 
-    /** pool and node name, plus the tenant owning each subsystem (from the running config). */
-    public record Labels(String pool, String node, Map<String, String> tenantBySubsystem) {}
+    /** pool and node name (the pool from the running config). */
+    public record Labels(String pool, String node) {}
 
     public DataplaneCollector(DataplaneService dataplane, Supplier<Labels> labels) {
         this.dataplane = dataplane;
@@ -60,8 +58,8 @@ public final class DataplaneCollector extends Collector {
             return families;
         }
         families.addAll(engineFamilies(l, stats));
-        families.addAll(namespaceFamilies(l, stats));
-        families.addAll(telemetryFamilies(l, stats, dataplane.status().effectiveMode()));
+        families.addAll(NodeFamilies.of(l, stats, dataplane.status().effectiveMode()));
+        families.addAll(TenantFamilies.of(l, stats));
         families.addAll(RemoteFamilies.of(l, stats));
         return families;
     }
@@ -169,149 +167,7 @@ public final class DataplaneCollector extends Collector {
                 idle.build(l));
     }
 
-    private static List<MetricFamilySamples> namespaceFamilies(Labels l, StatsSnapshot.Stats s) {
-        MetricFamily ops = new MetricFamily(
-                PREFIX + "io_ops",
-                Type.COUNTER,
-                "I/O commands completed per namespace, by op (read, write, flush, other).");
-        MetricFamily bytes = new MetricFamily(
-                PREFIX + "io_bytes", Type.COUNTER, "Payload bytes transferred per namespace, by op (read, write).");
-        MetricFamily errors = new MetricFamily(
-                PREFIX + "io_errors", Type.COUNTER, "I/O commands completed with an error status per namespace.");
-        MetricFamily size =
-                new MetricFamily(PREFIX + "namespace_size_bytes", Type.GAUGE, "Capacity of each namespace.");
-        for (StatsSnapshot.NamespaceStats ns : s.namespaces()) {
-            List<String> id = namespaceId(l, ns);
-            ops.add("_total", with(id, "op", "read"), ns.get(NamespaceCounter.READ_OPS));
-            ops.add("_total", with(id, "op", "write"), ns.get(NamespaceCounter.WRITE_OPS));
-            ops.add("_total", with(id, "op", "flush"), ns.get(NamespaceCounter.FLUSH_OPS));
-            ops.add("_total", with(id, "op", "other"), ns.get(NamespaceCounter.OTHER_OPS));
-            bytes.add("_total", with(id, "op", "read"), ns.get(NamespaceCounter.READ_BYTES));
-            bytes.add("_total", with(id, "op", "write"), ns.get(NamespaceCounter.WRITE_BYTES));
-            errors.add("_total", id, ns.get(NamespaceCounter.ERRORS));
-            size.add("", id, ns.get(NamespaceCounter.SIZE_BYTES));
-        }
-        return List.of(ops.build(l), bytes.build(l), errors.build(l), size.build(l));
-    }
-
-    /** The labels naming one namespace: its subsystem, nsid and the tenant that owns the subsystem. */
-    private static List<String> namespaceId(Labels l, StatsSnapshot.NamespaceStats ns) {
-        String tenant = l.tenantBySubsystem().getOrDefault(ns.subsystemNqn(), "");
-        return List.of("subsystem", ns.subsystemNqn(), "nsid", Integer.toString(ns.nsid()), "tenant", tenant);
-    }
-
-    /** Latency histograms, per-tenant QoS and copy counters: the telemetry part of the snapshot. */
-    private static List<MetricFamilySamples> telemetryFamilies(Labels l, StatsSnapshot.Stats s, String mode) {
-        MetricFamily latency = new MetricFamily(
-                PREFIX + "io_latency_seconds",
-                Type.HISTOGRAM,
-                "I/O latency per namespace, by stage: e2e (command received to response queued) and "
-                        + "backend (backend submit to completion).");
-        MetricFamily inflight = new MetricFamily(
-                PREFIX + "io_inflight", Type.GAUGE, "Reads and writes being executed now per namespace.");
-        MetricFamily fixed = new MetricFamily(
-                PREFIX + "fixed_buffer_ios",
-                Type.COUNTER,
-                "Backend I/Os done from io_uring registered buffers per namespace (0 while the data path "
-                        + "runs without them, e.g. when RLIMIT_MEMLOCK is too low to register them).");
-        MetricFamily xts = new MetricFamily(
-                PREFIX + "xts_bytes",
-                Type.COUNTER,
-                "Payload bytes encrypted (writes) or decrypted (reads) with AES-256-XTS per namespace; stays 0 "
-                        + "on namespaces without a key.");
-        long copies = 0;
-        long copiedBytes = 0;
-        for (StatsSnapshot.NamespaceStats ns : s.namespaces()) {
-            List<String> id = namespaceId(l, ns);
-            addHistogram(latency, with(id, "stage", "e2e"), ns.io().histogram(Histogram.E2E));
-            addHistogram(latency, with(id, "stage", "backend"), ns.io().histogram(Histogram.BACKEND));
-            inflight.add("", id, ns.io().get(IoCounter.INFLIGHT));
-            fixed.add("_total", id, ns.io().get(IoCounter.FIXED_BUFFER_IOS));
-            xts.add("_total", id, ns.io().get(IoCounter.XTS_BYTES));
-            copies += ns.io().get(IoCounter.PAYLOAD_COPIES);
-            copiedBytes += ns.io().get(IoCounter.COPIED_BYTES);
-        }
-        MetricFamily copyOps = new MetricFamily(
-                PREFIX + "payload_copies",
-                Type.COUNTER,
-                "Payload copies (memcpy) made by the data path, by offload mode in force: the measured "
-                        + "cost difference between NonOffload and ZeroCopy.");
-        copyOps.add("_total", List.of("mode", mode), copies);
-        MetricFamily copyBytes = new MetricFamily(
-                PREFIX + "payload_copied_bytes",
-                Type.COUNTER,
-                "Bytes copied by those payload copies, by offload mode in force.");
-        copyBytes.add("_total", List.of("mode", mode), copiedBytes);
-
-        MetricFamily tenantOps = new MetricFamily(
-                PREFIX + "tenant_io_ops", Type.COUNTER, "Reads and writes completed per tenant, by op.");
-        MetricFamily tenantBytes =
-                new MetricFamily(PREFIX + "tenant_io_bytes", Type.COUNTER, "Payload bytes per tenant, by op.");
-        MetricFamily tenantErrors = new MetricFamily(
-                PREFIX + "tenant_io_errors",
-                Type.COUNTER,
-                "Reads and writes completed with an error status per tenant.");
-        MetricFamily tenantDigest = new MetricFamily(
-                PREFIX + "tenant_digest_errors", Type.COUNTER, "PDUs with a wrong digest on the tenant's connections.");
-        MetricFamily throttled = new MetricFamily(
-                PREFIX + "qos_throttled_ios", Type.COUNTER, "I/Os that had to wait for the tenant's QoS limits.");
-        MetricFamily throttledTime = new MetricFamily(
-                PREFIX + "qos_throttled_seconds", Type.COUNTER, "Total time I/Os waited for the tenant's QoS limits.");
-        MetricFamily queued = new MetricFamily(
-                PREFIX + "qos_queued_ios", Type.GAUGE, "I/Os waiting for the tenant's QoS limits now.");
-        MetricFamily connections =
-                new MetricFamily(PREFIX + "tenant_connections", Type.GAUGE, "Open I/O queues charged to the tenant.");
-        MetricFamily limits = new MetricFamily(
-                PREFIX + "tenant_limit",
-                Type.GAUGE,
-                "QoS limit in force per tenant (per second; 0 = unlimited), by limit.");
-        for (StatsSnapshot.TenantStats t : s.tenants()) {
-            List<String> id = List.of("tenant", t.name());
-            StatsSnapshot.IoStats io = t.io();
-            tenantOps.add("_total", with(id, "op", "read"), io.get(IoCounter.READ_OPS));
-            tenantOps.add("_total", with(id, "op", "write"), io.get(IoCounter.WRITE_OPS));
-            tenantBytes.add("_total", with(id, "op", "read"), io.get(IoCounter.READ_BYTES));
-            tenantBytes.add("_total", with(id, "op", "write"), io.get(IoCounter.WRITE_BYTES));
-            tenantErrors.add("_total", id, io.get(IoCounter.ERRORS));
-            tenantDigest.add("_total", id, io.get(IoCounter.DIGEST_ERRORS));
-            throttled.add("_total", id, io.get(IoCounter.THROTTLED));
-            throttledTime.add("_total", id, io.get(IoCounter.THROTTLED_NS) / 1e9);
-            queued.add("", id, io.get(IoCounter.QOS_QUEUED));
-            connections.add("", id, io.get(IoCounter.CONNECTIONS));
-            for (int i = 0; i < LIMIT_NAMES.length; i++) {
-                limits.add("", with(id, "limit", LIMIT_NAMES[i]), t.limits()[i]);
-            }
-        }
-        return List.of(
-                latency.build(l),
-                inflight.build(l),
-                fixed.build(l),
-                xts.build(l),
-                copyOps.build(l),
-                copyBytes.build(l),
-                tenantOps.build(l),
-                tenantBytes.build(l),
-                tenantErrors.build(l),
-                tenantDigest.build(l),
-                throttled.build(l),
-                throttledTime.build(l),
-                queued.build(l),
-                connections.build(l),
-                limits.build(l));
-    }
-
-    /** dpd_tenant_set_limits argument order. */
-    private static final String[] LIMIT_NAMES = {
-        "read_iops",
-        "write_iops",
-        "total_iops",
-        "read_bytes_per_second",
-        "write_bytes_per_second",
-        "total_bytes_per_second",
-        "burst_iops",
-        "burst_bytes"
-    };
-
+    /** A histogram with the node's bounds ({@link PrometheusBuckets#BOUNDS}), _count and _sum. */
     static void addHistogram(MetricFamily family, List<String> id, StatsSnapshot.LatencyHistogram histogram) {
         long[] cumulative = PrometheusBuckets.cumulative(histogram);
         for (int i = 0; i < cumulative.length; i++) {

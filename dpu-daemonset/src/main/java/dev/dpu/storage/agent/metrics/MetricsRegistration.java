@@ -8,9 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 
 /**
  * Puts {@link DataplaneCollector} into the Prometheus registry that Quarkus' Micrometer extension
@@ -32,13 +30,9 @@ public class MetricsRegistration {
 
     void onStart(@Observes StartupEvent event) {
         String node = config.nodeName().orElseGet(MetricsRegistration::hostname);
-        labels.set(new DataplaneCollector.Labels(config.pool().orElse(""), node, Map.of()));
+        labels.set(new DataplaneCollector.Labels(config.pool().orElse(""), node));
         dataplane.onStatus(status -> labels.set(new DataplaneCollector.Labels(
-                dataplane.runningPool().orElse(config.pool().orElse("")),
-                node,
-                dataplane.runningSubsystems().stream()
-                        .filter(s -> s.tenant() != null)
-                        .collect(Collectors.toMap(s -> s.nqn(), s -> s.tenant(), (a, b) -> a)))));
+                dataplane.runningPool().orElse(config.pool().orElse("")), node)));
         registry.getPrometheusRegistry().register(new DataplaneCollector(dataplane, labels::get));
     }
 

@@ -47,18 +47,30 @@ class PrometheusScrapeIT {
                     dir, "io", nvmePort, nqn("tenant-blue"), BLUE_HOST, 1, "--rw randrw --duration-s 14 --qd 8");
 
             String ops = "sum(rate(dpu_dataplane_io_ops_total{pool=\"pool-it\",node=\"node-prom\"}[5s]))";
-            String bytes = "sum(rate(dpu_dataplane_io_bytes_total{tenant=\"tenant-blue\"}[5s]))";
+            String bytes = "sum(rate(dpu_dataplane_tenant_io_bytes_total{tenant=\"tenant-blue\"}[5s]))";
             String p99 = "histogram_quantile(0.99, sum by (le) "
                     + "(rate(dpu_dataplane_io_latency_seconds_bucket{stage=\"e2e\"}[5s])))";
+            // The tenant's own percentiles, from its coarse per-tenant histogram (what the tenant
+            // dashboard and a per-tenant SLO query).
+            String tenantP99 = "histogram_quantile(0.99, sum by (tenant, le) "
+                    + "(rate(dpu_dataplane_tenant_io_latency_seconds_bucket{tenant=\"tenant-blue\"}[5s])))";
+            String tenantP50 = tenantP99.replace("0.99", "0.5");
             double iops = Double.NaN;
             double bandwidth = Double.NaN;
             double latency = Double.NaN;
+            double tenantLatency = Double.NaN;
             long deadline = System.nanoTime() + 25_000_000_000L;
             while (System.nanoTime() < deadline) {
                 iops = prometheus.scalar(ops);
                 bandwidth = prometheus.scalar(bytes);
                 latency = prometheus.scalar(p99);
-                if (iops > 1000 && bandwidth > 1e6 && Double.isFinite(latency) && latency > 0) {
+                tenantLatency = prometheus.scalar(tenantP99);
+                if (iops > 1000
+                        && bandwidth > 1e6
+                        && Double.isFinite(latency)
+                        && latency > 0
+                        && Double.isFinite(tenantLatency)
+                        && tenantLatency > 0) {
                     break;
                 }
                 Thread.sleep(1000);
@@ -67,6 +79,20 @@ class PrometheusScrapeIT {
             assertThat(iops).as("IOPS from Prometheus" + context).isGreaterThan(1000);
             assertThat(bandwidth).as("bytes/s from Prometheus").isGreaterThan(1e6);
             assertThat(latency).as("p99 e2e latency in seconds").isPositive().isLessThan(1.0);
+            // All I/O is tenant-blue's: its p99 from 9 coarse buckets lies in the coarse bucket of the
+            // node's p99 from the fine ones (both fold the same native samples; the two queries run a
+            // moment apart, so a neighbouring bucket is allowed).
+            assertThat(tenantLatency)
+                    .as("p99 of tenant-blue in seconds")
+                    .isPositive()
+                    .isLessThan(0.1);
+            assertThat(coarseBucket(tenantLatency))
+                    .as("tenant p99 %s s and node p99 %s s", tenantLatency, latency)
+                    .isBetween(coarseBucket(latency) - 1, coarseBucket(latency) + 1);
+            assertThat(prometheus.scalar(tenantP50))
+                    .as("tenant p50")
+                    .isPositive()
+                    .isLessThanOrEqualTo(tenantLatency);
 
             // The counters move between scrapes (not a constant exposed once).
             double before = prometheus.scalar("sum(dpu_dataplane_io_ops_total)");
@@ -86,6 +112,16 @@ class PrometheusScrapeIT {
             assertThat(io.await(30)).as(io.log()).isZero();
             everyExposedMetricIsDocumented(agent);
         }
+    }
+
+    /** Index of the per-tenant histogram bucket (docs/metrics.md) holding a latency in seconds. */
+    private static int coarseBucket(double seconds) {
+        double[] bounds = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.1};
+        int i = 0;
+        while (i < bounds.length && seconds > bounds[i]) {
+            i++;
+        }
+        return i;
     }
 
     /** docs/metrics.md lists every dpu_* family the agent exposes during I/O, and nothing else, in the agent's tables. */

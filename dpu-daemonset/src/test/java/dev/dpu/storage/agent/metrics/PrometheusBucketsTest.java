@@ -28,4 +28,26 @@ class PrometheusBucketsTest {
         assertThat(PrometheusBuckets.le(0)).isEqualTo("1.0E-5");
         assertThat(PrometheusBuckets.le(PrometheusBuckets.BOUNDS.length)).isEqualTo("+Inf");
     }
+
+    @Test
+    void tenantBucketsAreNodeBoundsSoPercentilesAgreeAcrossTheTwo() {
+        for (double bound : PrometheusBuckets.TENANT_BOUNDS) {
+            assertThat(PrometheusBuckets.BOUNDS)
+                    .as("tenant bound %s is a node bound", bound)
+                    .contains(bound);
+        }
+        // 99 I/Os at 40-80 us and one at 2 ms: the tenant's p99 lies in (50us, 100us].
+        long[] upper = {40_000, 80_000, 2_000_000, -1L};
+        long[] counts = {50, 49, 1, 0};
+        long[] tenant =
+                PrometheusBuckets.cumulative(new LatencyHistogram(upper, counts, 0), PrometheusBuckets.TENANT_BOUNDS);
+        assertThat(tenant).hasSize(PrometheusBuckets.TENANT_BOUNDS.length + 1);
+        assertThat(tenant[0]).as("le=50us").isEqualTo(50);
+        assertThat(tenant[1]).as("le=100us: rank 99 of 100 is here").isEqualTo(99);
+        assertThat(tenant[5]).as("le=2.5ms").isEqualTo(100);
+        assertThat(tenant[tenant.length - 1]).as("+Inf").isEqualTo(100);
+        assertThat(PrometheusBuckets.le(PrometheusBuckets.TENANT_BOUNDS, 0)).isEqualTo("5.0E-5");
+        assertThat(PrometheusBuckets.le(PrometheusBuckets.TENANT_BOUNDS, PrometheusBuckets.TENANT_BOUNDS.length))
+                .isEqualTo("+Inf");
+    }
 }

@@ -112,6 +112,8 @@ public final class StatsSnapshot implements AutoCloseable {
 
     private static final int KIND_REMOTE = 3;
 
+    private static final int KIND_NODE = 4;
+
     /** DPD_REACTOR_* values. */
     private static final int REACTOR_BUSY_NS = 0;
 
@@ -132,18 +134,27 @@ public final class StatsSnapshot implements AutoCloseable {
         }
     }
 
-    /** Telemetry of one object: counters by {@link IoCounter}, histograms by {@link Histogram}. */
+    /**
+     * Telemetry of one object: counters by {@link IoCounter}, histograms by {@link Histogram}.
+     * Namespaces carry no histograms (empty list): reading a thousand buckets per namespace and
+     * histogram made a scrape of thousands of namespaces cost millions of native calls; their
+     * sum is {@link Stats#node()}.
+     */
     public record IoStats(long[] counters, List<LatencyHistogram> histograms) {
         public long get(IoCounter counter) {
             return counters[counter.ordinal()];
         }
 
         public LatencyHistogram histogram(Histogram which) {
+            if (histograms.isEmpty()) {
+                throw new IllegalStateException("no histograms read for this object (namespaces have none: use"
+                        + " Stats.node() for the node's, TenantStats for a tenant's)");
+            }
             return histograms.get(which.ordinal());
         }
     }
 
-    /** Counters of one namespace, indexed by {@link NamespaceCounter#ordinal()}, and telemetry. */
+    /** Counters of one namespace, indexed by {@link NamespaceCounter#ordinal()}, and telemetry (no histograms). */
     public record NamespaceStats(String subsystemNqn, int nsid, long[] counters, IoStats io) {
         public long get(NamespaceCounter counter) {
             return counters[counter.ordinal()];
@@ -167,9 +178,13 @@ public final class StatsSnapshot implements AutoCloseable {
     /** Where one reactor (I/O thread) spent its time since the engine started, ns. */
     public record ReactorStats(int index, long busyNs, long idleNs) {}
 
-    /** Everything a snapshot holds, as Java values. */
+    /**
+     * Everything a snapshot holds, as Java values. {@code node} is every namespace's telemetry
+     * summed by the data path (DPD_KIND_NODE), histograms included.
+     */
     public record Stats(
             long[] engine,
+            IoStats node,
             List<NamespaceStats> namespaces,
             List<TenantStats> tenants,
             List<RemoteStats> remotes,
@@ -247,7 +262,7 @@ public final class StatsSnapshot implements AutoCloseable {
                 for (NamespaceCounter c : nsCounters) {
                     values[c.ordinal()] = (long) Dpd.STATS_NS.invokeExact(handle, i, c.ordinal());
                 }
-                namespaces.add(new NamespaceStats(nqn, nsid, values, io(KIND_NS, i)));
+                namespaces.add(new NamespaceStats(nqn, nsid, values, io(KIND_NS, i, false)));
             }
             List<TenantStats> tenants = new ArrayList<>();
             int tenantCount = (int) Dpd.STATS_TENANT_COUNT.invokeExact(handle);
@@ -257,7 +272,7 @@ public final class StatsSnapshot implements AutoCloseable {
                 for (int l = 0; l < limits.length; l++) {
                     limits[l] = (long) Dpd.STATS_TENANT_LIMIT.invokeExact(handle, i, l);
                 }
-                tenants.add(new TenantStats(name, limits, io(KIND_TENANT, i)));
+                tenants.add(new TenantStats(name, limits, io(KIND_TENANT, i, true)));
             }
             int reactorCount = (int) Dpd.STATS_REACTOR_COUNT.invokeExact(handle);
             List<ReactorStats> reactors = new ArrayList<>(reactorCount);
@@ -266,7 +281,13 @@ public final class StatsSnapshot implements AutoCloseable {
                 long idle = (long) Dpd.STATS_REACTOR.invokeExact(handle, i, REACTOR_IDLE_NS);
                 reactors.add(new ReactorStats(i, busy, idle));
             }
-            return new Stats(engine, List.copyOf(namespaces), List.copyOf(tenants), remotes(), List.copyOf(reactors));
+            return new Stats(
+                    engine,
+                    io(KIND_NODE, 0, true),
+                    List.copyOf(namespaces),
+                    List.copyOf(tenants),
+                    remotes(),
+                    List.copyOf(reactors));
         } catch (Throwable t) {
             throw Dpd.rethrow(t);
         }
@@ -307,14 +328,14 @@ public final class StatsSnapshot implements AutoCloseable {
         return new LatencyHistogram(bounds, counts, sum);
     }
 
-    private IoStats io(int kind, int idx) throws Throwable {
+    private IoStats io(int kind, int idx, boolean withHistograms) throws Throwable {
         IoCounter[] ids = IoCounter.values();
         long[] counters = new long[ids.length];
         for (IoCounter c : ids) {
             counters[c.ordinal()] = (long) Dpd.STATS_IO.invokeExact(handle, kind, idx, c.ordinal());
         }
         List<LatencyHistogram> histograms = new ArrayList<>(2);
-        for (Histogram h : Histogram.values()) {
+        for (Histogram h : withHistograms ? Histogram.values() : new Histogram[0]) {
             histograms.add(histogram(kind, idx, h));
         }
         return new IoStats(counters, List.copyOf(histograms));

@@ -373,7 +373,20 @@ class EngineTest {
                         .as("the reactor was busy serving the load")
                         .isPositive();
                 assertThat(stats.reactors().getFirst().idleNs()).isPositive();
-                StatsSnapshot.LatencyHistogram e2e = ns.histogram(StatsSnapshot.Histogram.E2E);
+                assertThat(stats.node().get(StatsSnapshot.IoCounter.READ_OPS)
+                                + stats.node().get(StatsSnapshot.IoCounter.WRITE_OPS))
+                        .as("the node aggregate is the namespaces summed")
+                        .isEqualTo(stats.namespaces().stream()
+                                .mapToLong(n -> n.io().get(StatsSnapshot.IoCounter.READ_OPS)
+                                        + n.io().get(StatsSnapshot.IoCounter.WRITE_OPS))
+                                .sum());
+                assertThatThrownBy(() -> ns.histogram(StatsSnapshot.Histogram.E2E))
+                        .as("namespaces carry no histograms")
+                        .isInstanceOf(IllegalStateException.class);
+                assertThat(tenant.io().histogram(StatsSnapshot.Histogram.E2E).count())
+                        .as("the tenant's own latency histogram")
+                        .isGreaterThanOrEqualTo(3000);
+                StatsSnapshot.LatencyHistogram e2e = stats.node().histogram(StatsSnapshot.Histogram.E2E);
                 assertThat(e2e.count()).isGreaterThanOrEqualTo(3000);
                 assertThat(e2e.sumNs()).isPositive();
                 long[] upper = e2e.upperNs();
