@@ -102,7 +102,7 @@ fg_rc=$?
 result "foreign host refused" "exit $fg_rc: $(tr '\n' ' ' < "$SANDBOX_DIR/foreign.out" | cut -c1-90)" \
     grep -q 'host not allowed' "$SANDBOX_DIR/foreign.out"
 
-iops_query='sum(rate(dpu_dataplane_io_ops_total{tenant="tenant-blue",op=~"read|write"}[1m]))'
+iops_query='sum(rate(dpu_dataplane_tenant_io_ops_total{tenant="tenant-blue"}[1m]))'
 prom_has_iops() { awk -v v="$(prom_value "$iops_query")" 'BEGIN { exit !(v + 0 > 0) }'; }
 # A loaded machine can make the agent's first scrapes slow: give Prometheus a minute, and
 # say what it saw of the agent's target if the series never shows.

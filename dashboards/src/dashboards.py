@@ -44,14 +44,23 @@ VAR_POOL = ("pool", 'label_values(dpu_agent_ready{namespace=~"$namespace"}, pool
 VAR_NODE = ("node", 'label_values(dpu_agent_ready{namespace=~"$namespace", pool=~"$pool"}, node)')
 VAR_TENANT = (
     "tenant",
-    'label_values(dpu_dataplane_tenant_limit{namespace=~"$namespace", pool=~"$pool", node=~"$node"}, tenant)',
+    'label_values(dpu_dataplane_tenant_io_ops_total{namespace=~"$namespace", pool=~"$pool", node=~"$node"}, tenant)',
 )
 
 
 def quantile(q, by, selector, stage="e2e"):
+    """A percentile of the node-wide histogram (19 bounds, 10us to 10s), summed by `by`."""
     return (
         f"histogram_quantile({q}, sum by ({by}, le) "
         f'(rate(dpu_dataplane_io_latency_seconds_bucket{{{selector}, stage="{stage}"}}{RI})))'
+    )
+
+
+def tenant_quantile(q, selector):
+    """A percentile of each tenant's own end-to-end histogram (8 bounds, 50us to 100ms)."""
+    return (
+        f"histogram_quantile({q}, sum by (tenant, le) "
+        f"(rate(dpu_dataplane_tenant_io_latency_seconds_bucket{{{selector}}}{RI})))"
     )
 
 
@@ -159,14 +168,13 @@ TENANT_DASH = {
                (f"sum by (tenant) (rate(dpu_dataplane_qos_throttled_ios_total{{{TENANT}}}{RI})) / sum by (tenant) (rate(dpu_dataplane_tenant_io_ops_total{{{TENANT}}}{RI}))", "{{tenant}}"), width=8),
             ts("Time queued by QoS", "s", "Mean time a throttled I/O waited, and I/Os waiting now.",
                (f"sum by (tenant) (rate(dpu_dataplane_qos_throttled_seconds_total{{{TENANT}}}{RI})) / sum by (tenant) (rate(dpu_dataplane_qos_throttled_ios_total{{{TENANT}}}{RI}))", "mean wait {{tenant}}"), width=8),
-            ts("Waiting for QoS now", "none", "I/Os of the tenant queued by QoS at this moment.",
-               (f"sum by (tenant) (dpu_dataplane_qos_queued_ios{{{TENANT}}})", "{{tenant}}"), width=8),
+            ts("Waiting for QoS", "none", "Mean number of the tenant's I/Os queued by QoS over the interval (time waited per second).",
+               (f"sum by (tenant) (rate(dpu_dataplane_qos_throttled_seconds_total{{{TENANT}}}{RI}))", "{{tenant}}"), width=8),
         ],
         [
-            ts("Latency p50 / p99 / p99.9", "s", "End-to-end latency percentiles of the tenant's namespaces (QoS wait included).",
-               (quantile(0.5, "tenant", TENANT), "p50 {{tenant}}"),
-               (quantile(0.99, "tenant", TENANT), "p99 {{tenant}}"),
-               (quantile(0.999, "tenant", TENANT), "p99.9 {{tenant}}")),
+            ts("Latency p50 / p99", "s", "End-to-end latency percentiles of the tenant's reads and writes (QoS wait included), from its own histogram: bounds 50us, 100us, 250us, 500us, 1ms, 2.5ms, 10ms, 100ms, interpolated within a bucket.",
+               (tenant_quantile(0.5, TENANT), "p50 {{tenant}}"),
+               (tenant_quantile(0.99, TENANT), "p99 {{tenant}}")),
             ts("Connections and refusals", "none", "I/O queues open for the tenant; connections refused on its nodes per 5 minutes (not allowed, or without a required digest).",
                (f"sum by (tenant) (dpu_dataplane_tenant_connections{{{TENANT}}})", "queues {{tenant}}"),
                (f"sum by (node, reason) (increase(dpu_dataplane_connects_refused_total{{{NODE}}}[5m]))", "refused {{node}} {{reason}}")),

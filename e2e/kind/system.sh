@@ -245,7 +245,7 @@ Change a tenant's limits; every agent applies it live, no pod restarts (dpu_data
   kubectl -n $SYS_NAMESPACE patch tqos tenant-blue --type merge -p '{"spec":{"limits":{"totalIops":5000}}}'
 
 Metrics:
-  Prometheus  http://127.0.0.1:$PROMETHEUS_PORT  e.g. sum by (node, tenant) (rate(dpu_dataplane_io_ops_total[1m]))
+  Prometheus  http://127.0.0.1:$PROMETHEUS_PORT  e.g. sum by (node, tenant) (rate(dpu_dataplane_tenant_io_ops_total[1m]))
 
 Stop everything: ./run.sh kind down   (status: ./run.sh kind status)
 MSG

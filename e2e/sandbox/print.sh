@@ -57,7 +57,7 @@ Stop the storage server (kill \$(cut -d' ' -f1 $SANDBOX_DIR/storage-server.pid))
 state go Connecting and I/O wait; e2e/sandbox.sh up starts it again.
 
 Metrics:
-  Prometheus  http://127.0.0.1:$SANDBOX_PROMETHEUS_PORT  e.g. sum by (tenant) (rate(dpu_dataplane_io_ops_total[1m]))
+  Prometheus  http://127.0.0.1:$SANDBOX_PROMETHEUS_PORT  e.g. sum by (tenant) (rate(dpu_dataplane_tenant_io_ops_total[1m]))
   agent       http://127.0.0.1:$SANDBOX_AGENT_HTTP_PORT/q/metrics
   remote pool http://127.0.0.1:$SANDBOX_REMOTE_AGENT_HTTP_PORT/q/metrics  e.g. dpu_dataplane_remote_state
   operator    http://127.0.0.1:$SANDBOX_OPERATOR_HTTP_PORT/q/metrics

@@ -8,11 +8,14 @@ import java.util.function.Predicate;
 
 /**
  * What one tenant's I/O did between two scrapes of its pool's agents, summed over the nodes:
- * IOPS and bandwidth of reads and writes, p99 latency (command received to response queued,
- * interpolated in the histogram's buckets as Prometheus' histogram_quantile does; null without
- * I/O) and I/Os per second that waited for the tenant's QoS limits.
+ * IOPS and bandwidth of reads and writes, p99 latency (command received to response queued, from
+ * the tenant's own histogram, interpolated in its buckets as Prometheus' histogram_quantile does;
+ * null without I/O) and I/Os per second that waited for the tenant's QoS limits.
  */
 record TenantRates(double iops, double bytesPerSecond, Double p99Seconds, double throttledPerSecond) {
+
+    /** The agent's per-tenant end-to-end latency histogram (docs/metrics.md). */
+    static final String LATENCY = "dpu_dataplane_tenant_io_latency_seconds_bucket";
 
     static TenantRates between(
             List<MetricSample> before, List<MetricSample> after, double seconds, String pool, String tenant) {
@@ -23,15 +26,14 @@ record TenantRates(double iops, double bytesPerSecond, Double p99Seconds, double
         double bytes = delta(before, after, "dpu_dataplane_tenant_io_bytes_total", ours.and(io));
         double throttled = delta(before, after, "dpu_dataplane_qos_throttled_ios_total", ours);
         Map<Double, Double> buckets = new TreeMap<>();
-        Predicate<MetricSample> e2e = ours.and(s -> "e2e".equals(s.label("stage")));
         for (Double le : bounds(after)) {
             buckets.put(
                     le,
                     delta(
                             before,
                             after,
-                            "dpu_dataplane_io_latency_seconds_bucket",
-                            e2e.and(s -> le.equals(parseLe(s.label("le"))))));
+                            LATENCY,
+                            ours.and(s -> le.equals(parseLe(s.label("le"))))));
         }
         return new TenantRates(ops / seconds, bytes / seconds, quantile(0.99, buckets), throttled / seconds);
     }
@@ -56,7 +58,7 @@ record TenantRates(double iops, double bytesPerSecond, Double p99Seconds, double
 
     private static List<Double> bounds(List<MetricSample> samples) {
         return samples.stream()
-                .filter(s -> s.name().equals("dpu_dataplane_io_latency_seconds_bucket"))
+                .filter(s -> s.name().equals(LATENCY))
                 .map(s -> parseLe(s.label("le")))
                 .filter(Objects::nonNull)
                 .distinct()

@@ -17,11 +17,12 @@ class TenantRatesTest {
                 dpu_dataplane_tenant_io_ops_total{pool="pool-a",node="n0",tenant="tenant-red",op="read"} 999999.0
                 dpu_dataplane_tenant_io_bytes_total{pool="pool-a",node="n0",tenant="tenant-blue",op="read"} %d.0
                 dpu_dataplane_qos_throttled_ios_total{pool="pool-a",node="n0",tenant="tenant-blue"} %d.0
-                dpu_dataplane_io_latency_seconds_bucket{pool="pool-a",node="n0",subsystem="s",nsid="1",tenant="tenant-blue",stage="e2e",le="5.0E-5"} 0.0
-                dpu_dataplane_io_latency_seconds_bucket{pool="pool-a",node="n0",subsystem="s",nsid="1",tenant="tenant-blue",stage="e2e",le="1.0E-4"} %d.0
-                dpu_dataplane_io_latency_seconds_bucket{pool="pool-a",node="n0",subsystem="s",nsid="1",tenant="tenant-blue",stage="e2e",le="2.5E-4"} %d.0
-                dpu_dataplane_io_latency_seconds_bucket{pool="pool-a",node="n0",subsystem="s",nsid="1",tenant="tenant-blue",stage="e2e",le="+Inf"} %d.0
-                dpu_dataplane_io_latency_seconds_bucket{pool="pool-a",node="n0",subsystem="s",nsid="1",tenant="tenant-blue",stage="backend",le="+Inf"} 12345.0
+                dpu_dataplane_tenant_io_latency_seconds_bucket{pool="pool-a",node="n0",tenant="tenant-blue",le="5.0E-5"} 0.0
+                dpu_dataplane_tenant_io_latency_seconds_bucket{pool="pool-a",node="n0",tenant="tenant-blue",le="1.0E-4"} %d.0
+                dpu_dataplane_tenant_io_latency_seconds_bucket{pool="pool-a",node="n0",tenant="tenant-blue",le="2.5E-4"} %d.0
+                dpu_dataplane_tenant_io_latency_seconds_bucket{pool="pool-a",node="n0",tenant="tenant-blue",le="+Inf"} %d.0
+                dpu_dataplane_tenant_io_latency_seconds_bucket{pool="pool-a",node="n0",tenant="tenant-red",le="+Inf"} 777.0
+                dpu_dataplane_io_latency_seconds_bucket{pool="pool-a",node="n0",stage="e2e",le="+Inf"} 12345.0
                 """
                 .formatted(ops / 2, ops - ops / 2, bytes, throttled, under100us, total, total);
     }
