@@ -6,9 +6,10 @@ same apply path as in a cluster) with a configuration of T tenants and T x V RAM
            [--tenants 1000] [--volumes 4] --out RESULT.json
 
 Measured: time from start to the configuration applied (health ready and the tenants' limits in
-/q/metrics), the agent's RSS (VmHWM) and heap, a /q/metrics scrape (series, bytes, seconds), and
-the time a change of one tenant's limit takes to show in the metrics (the config file is polled
-every 200 ms: that much of the figure is the poll).
+/q/metrics), the agent's RSS (VmHWM) and heap, five /q/metrics scrapes (series in all and `dpu_*`
+series by family, bytes, seconds of each), and the time a change of one tenant's limit takes to
+show in the metrics (the config file is polled every 200 ms: that much of the figure is the poll)
+with the RSS after it.
 """
 import argparse
 import json
@@ -93,15 +94,20 @@ def main():
             raise SystemExit(f"agent did not apply the configuration within 300 s; see {a.dir}/agent.log")
         result["start_to_applied_seconds"] = round(time.time() - t0, 2)
         result["rss_bytes_after_apply"] = vm(proc.pid, "VmRSS")
-        text, secs = scrape(a.port)
+        times = []
+        for _ in range(5):
+            text, secs = scrape(a.port)
+            times.append(round(secs, 3))
         series = [l for l in text.splitlines() if l and not l.startswith("#")]
         by_family = {}
         for l in series:
             fam = re.split(r"[{ ]", l, 1)[0]
             fam = re.sub(r"_(bucket|sum|count)$", "", fam)
             by_family[fam] = by_family.get(fam, 0) + 1
-        result["scrape"] = {"series": len(series), "bytes": len(text), "seconds": round(secs, 3),
-                            "largest_families": dict(sorted(by_family.items(), key=lambda kv: -kv[1])[:8])}
+        result["scrape"] = {"series": len(series), "dpu_series": sum(1 for l in series if l.startswith("dpu_")),
+                            "bytes": len(text), "seconds": sorted(times)[len(times) // 2], "seconds_each": times,
+                            "largest_families": dict(sorted(by_family.items(), key=lambda kv: -kv[1])[:8]),
+                            "dpu_families": {k: v for k, v in sorted(by_family.items()) if k.startswith("dpu_")}}
         # One tenant's limit changes: the new limit in the metrics means it was applied.
         with open(path + ".new", "w") as f:
             json.dump(config(a.tenants, a.volumes, a.nvme_port, limit_of_first=12345), f, indent=2)
@@ -111,6 +117,7 @@ def main():
             text, _ = scrape(a.port)
             if limit_of(text, "tenant-0000") == 12345:
                 result["one_tenant_change_seconds"] = round(time.time() - t1, 2)
+                result["rss_bytes_after_change"] = vm(proc.pid, "VmRSS")
                 break
             time.sleep(0.05)
         result["rss_bytes_peak_vmhwm"] = vm(proc.pid, "VmHWM")
