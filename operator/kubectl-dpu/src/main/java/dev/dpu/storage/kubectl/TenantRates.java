@@ -27,13 +27,7 @@ record TenantRates(double iops, double bytesPerSecond, Double p99Seconds, double
         double throttled = delta(before, after, "dpu_dataplane_qos_throttled_ios_total", ours);
         Map<Double, Double> buckets = new TreeMap<>();
         for (Double le : bounds(after)) {
-            buckets.put(
-                    le,
-                    delta(
-                            before,
-                            after,
-                            LATENCY,
-                            ours.and(s -> le.equals(parseLe(s.label("le"))))));
+            buckets.put(le, delta(before, after, LATENCY, ours.and(s -> le.equals(parseLe(s.label("le"))))));
         }
         return new TenantRates(ops / seconds, bytes / seconds, quantile(0.99, buckets), throttled / seconds);
     }
