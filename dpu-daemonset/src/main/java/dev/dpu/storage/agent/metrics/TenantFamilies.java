@@ -12,16 +12,14 @@ import java.util.List;
 
 /**
  * One tenant's I/O on this node, as the data path charges it (every queue of the tenant's hosts,
- * DPD_KIND_TENANT): a fixed {@link #SERIES_PER_TENANT} series per tenant, plus one
- * {@code tenant_limit} series per rate limit the tenant sets. The latency histogram has
+ * DPD_KIND_TENANT): 17 series per tenant (docs/metrics.md's b: 9 latency buckets, ops and bytes by
+ * op, errors, throttled I/Os and seconds, open queues), plus one {@code tenant_limit} series per
+ * rate limit the tenant sets. The latency histogram has
  * {@link PrometheusBuckets#TENANT_BOUNDS} and no {@code _sum}/{@code _count} (optional for a
  * histogram in OpenMetrics; the count would repeat the {@code le="+Inf"} bucket, which is the
  * tenant's reads plus writes of {@code tenant_io_ops_total}).
  */
 final class TenantFamilies {
-
-    /** Series every tenant costs (without its limits): docs/metrics.md's b. */
-    static final int SERIES_PER_TENANT = PrometheusBuckets.TENANT_BOUNDS.length + 1 + 2 + 2 + 1 + 2 + 1;
 
     /** dpd_tenant_set_limits argument order; the first six are rates, the last two bucket depths. */
     static final String[] LIMIT_NAMES = {
