@@ -322,6 +322,19 @@ def main():
 
     ok, last = wait_for("every TenantQoS Ready", 120, tenants_ready)
     check("every TenantQoS Ready", ok, last)
+    volumes = sum(layout.get("volumes", {}).values())
+
+    def volumes_ready():
+        items = k.get("dpuvolumes", "-n", NS)["items"]
+        n = sum(1 for v in items if cond(v, "Ready").get("status") == "True")
+        served = {p["metadata"]["name"]: (p.get("status") or {}).get("volumesServed")
+                  for p in k.get("dpustoragepools", "-n", NS)["items"]}
+        short = {p: (s, layout["volumes"][p]) for p, s in served.items() if s != layout.get("volumes", {}).get(p)}
+        return n == volumes and not short, f"{n} of {volumes} DpuVolumes Ready; pools serving fewer: {short}"
+
+    ok, last = wait_for("every DpuVolume Ready", 120, volumes_ready)
+    result["volumes"] = volumes
+    check(f"every DpuVolume Ready ({volumes}) and every pool serves all of its volumes", ok, last)
     aud1 = audit.offset()
     req1, rec1 = k.request_counts(), probe.reconciles()
     conv = audit.requests(aud0, aud1)
