@@ -74,7 +74,8 @@ record Args(
             }
             case "migrate-volumes" -> {
                 if (target == null) {
-                    throw new IllegalArgumentException("migrate-volumes needs the pool: kubectl dpu migrate-volumes POOL");
+                    throw new IllegalArgumentException(
+                            "migrate-volumes needs the pool: kubectl dpu migrate-volumes POOL");
                 }
                 if (all) {
                     throw new IllegalArgumentException("migrate-volumes works in one namespace; drop -A");

@@ -173,11 +173,19 @@ class DpuVolumeIT {
     }
 
     @Test
-    void aVolumeMovedFromSpecVolumesToAnObjectKeepsServingUnchanged() {
+    void aVolumeMovedFromSpecVolumesToAnObjectKeepsServingUnchanged() throws InterruptedException {
         create(profile(ns, "fast", "mode: ZeroCopy"));
         create(pool(ns, "pool-a", poolSpec("fast", "")));
         create(tenant(ns, "tenant-blue", "poolRef: {name: pool-a}\nallowAnyHost: true"));
+        await().atMost(TIMEOUT)
+                .until(
+                        () -> client.resources(TenantQoS.class)
+                                .inNamespace(ns)
+                                .withName("tenant-blue")
+                                .get(),
+                        t -> t.getStatus() != null && t.getStatus().getSubsystemNqn() != null);
         awaitPool("pool-a", p -> p.getStatus().getConfigHash() != null);
+        settledReconcileCount(); // the tenant is rendered: the configuration hosts use from now on
         String hash = hash("pool-a");
         String generation = generation("pool-a");
 
