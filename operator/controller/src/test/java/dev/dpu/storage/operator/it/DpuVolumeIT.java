@@ -173,35 +173,42 @@ class DpuVolumeIT {
     }
 
     @Test
-    void aVolumeMovedFromSpecVolumesToAnObjectKeepsServingUnchanged() throws InterruptedException {
+    void volumesMovedFromSpecVolumesToObjectsKeepServingUnchanged() throws InterruptedException {
         create(profile(ns, "fast", "mode: ZeroCopy"));
         create(pool(ns, "pool-a", poolSpec("fast", "")));
         create(tenant(ns, "tenant-blue", "poolRef: {name: pool-a}\nallowAnyHost: true"));
-        await().atMost(TIMEOUT)
-                .until(
-                        () -> client.resources(TenantQoS.class)
-                                .inNamespace(ns)
-                                .withName("tenant-blue")
-                                .get(),
-                        t -> t.getStatus() != null && t.getStatus().getSubsystemNqn() != null);
+        create(tenant(ns, "tenant-red", "poolRef: {name: pool-a}\nallowAnyHost: true"));
+        for (String t : List.of("tenant-blue", "tenant-red")) {
+            await().atMost(TIMEOUT)
+                    .until(
+                            () -> client.resources(TenantQoS.class)
+                                    .inNamespace(ns)
+                                    .withName(t)
+                                    .get(),
+                            q -> q.getStatus() != null && q.getStatus().getSubsystemNqn() != null);
+        }
         awaitPool("pool-a", p -> p.getStatus().getConfigHash() != null);
-        settledReconcileCount(); // the tenant is rendered: the configuration hosts use from now on
+        settledReconcileCount(); // the tenants are rendered: the configuration hosts use from now on
         String hash = hash("pool-a");
         String generation = generation("pool-a");
 
-        // 1. The same volume as an object: the same namespace, rendered once.
+        // 1. The same volumes as objects (what kubectl dpu migrate-volumes prints): rendered once.
         create(volume(ns, "vol-a", "poolRef: {name: pool-a}\ntenant: tenant-blue\nnsid: 1\nsize: 1Gi\nbackend: mem"));
-        DpuVolume moved = awaitVolume(
-                "vol-a", v -> ready(v).map(c -> "True".equals(c.getStatus())).orElse(false));
-        assertThat(ready(moved).orElseThrow().getMessage()).contains("spec.volumes of the pool lists the same volume");
+        create(volume(ns, "vol-b", "poolRef: {name: pool-a}\ntenant: tenant-red\nnsid: 1\nsize: 2Gi\nbackend: mem"));
+        for (String v : List.of("vol-a", "vol-b")) {
+            DpuVolume moved = awaitVolume(
+                    v, x -> ready(x).map(c -> "True".equals(c.getStatus())).orElse(false));
+            assertThat(ready(moved).orElseThrow().getMessage())
+                    .contains("spec.volumes of the pool lists the same volume");
+        }
         awaitPool("pool-a", p -> Integer.valueOf(2).equals(p.getStatus().getVolumesServed()));
 
-        // 2. Removed from spec.volumes: the object serves it from now on.
+        // 2. spec.volumes removed altogether: the objects serve them from now on.
         client.resources(DpuStoragePool.class)
                 .inNamespace(ns)
                 .withName("pool-a")
                 .edit(p -> {
-                    p.getSpec().getVolumes().removeIf(v -> v.getName().equals("vol-a"));
+                    p.getSpec().setVolumes(null);
                     return p;
                 });
         awaitPool(
@@ -210,7 +217,15 @@ class DpuVolumeIT {
                         && Integer.valueOf(2).equals(p.getStatus().getVolumesServed()));
         awaitVolume("vol-a", v -> ready(v).map(c -> !c.getMessage().contains("spec.volumes"))
                 .orElse(false));
+        assertThat(client.resources(DpuStoragePool.class)
+                        .inNamespace(ns)
+                        .withName("pool-a")
+                        .get()
+                        .getSpec()
+                        .getVolumes())
+                .isNullOrEmpty();
         assertThat(namespacesOf(config("pool-a"), "tenant-blue")).containsExactly(Map.entry(1, "vol-a"));
+        assertThat(namespacesOf(config("pool-a"), "tenant-red")).containsExactly(Map.entry(1, "vol-b"));
         assertThat(hash("pool-a"))
                 .as("the rendered configuration never changed")
                 .isEqualTo(hash);

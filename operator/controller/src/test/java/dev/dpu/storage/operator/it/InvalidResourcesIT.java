@@ -125,6 +125,16 @@ class InvalidResourcesIT {
     }
 
     @Test
+    void aPoolWithoutInlineVolumesIsAccepted() {
+        // Its volumes are DpuVolume objects: the rules on spec.volumes must not need the field.
+        GenericKubernetesResource r = Serialization.unmarshal(
+                VALID_POOL.replaceAll("(?s)  volumes: \\[.*?\\}\\]\n", ""), GenericKubernetesResource.class);
+        assertThat(r.<Object>get("spec", "volumes")).isNull();
+        r.getMetadata().setName("no-inline-volumes");
+        client.resource(r).inNamespace(NS).create();
+    }
+
+    @Test
     void aDpuVolumeNameMustBeADnsLabel() {
         // The name becomes the namespace's name in the rendered configuration: a dot, allowed in
         // object names, is not allowed here.
