@@ -83,11 +83,6 @@ public final class VolumeStatuses {
         return true;
     }
 
-    /** Forget a deleted volume. */
-    public void forget(DpuVolume volume) {
-        written.remove(volume.getMetadata().getUid());
-    }
-
     /** What a status says, without the transition times a stale cache would change. */
     private static String fingerprint(DpuVolumeStatus status) {
         Condition ready =
