@@ -9,6 +9,8 @@
 #   - one tenant's limit change re-renders exactly its own pool (the other ConfigMaps keep their
 #     generation), writes that one ConfigMap and no DaemonSet, Service or RBAC object, and reaches
 #     every node of the pool,
+#   - one DpuVolume's size change does the same for its pool: only that pool re-rendered, only its
+#     ConfigMap and status written, every node of it applying the new generation,
 #   - every ConfigMap the simulated agents read matches its config hash.
 # Needs e2e/build-kube.sh and the operator's package (./mvnw -B -pl operator/controller -am package).
 # Environment: SCALE_CHECK_NODES [100], SCALE_CHECK_TENANTS [100], SCALE_CHECK_DIR
