@@ -95,7 +95,10 @@ public record PoolVolumes(List<Volume> served, Map<String, Verdict> verdicts, Li
         for (Candidate c : order) {
             Volume v = c.volume();
             if (!c.inline()) {
-                Verdict invalid = invalid(poolName, v, backends, tenants);
+                // A volume hosts use keeps its namespace when its TenantQoS goes away (deleted and
+                // re-created, say): deleting the DpuVolume is what removes it, as for inline ones.
+                boolean keep = servedNow.contains(key(v));
+                Verdict invalid = invalid(poolName, v, backends, keep ? null : tenants);
                 if (invalid != null) {
                     verdicts.put(v.getName(), invalid);
                     continue;
@@ -121,7 +124,15 @@ public record PoolVolumes(List<Volume> served, Map<String, Verdict> verdicts, Li
             claims.claim(v, c.inline(), backends.get(v.getBackend()));
             served.add(v);
             if (!c.inline()) {
-                verdicts.put(v.getName(), servedVerdict(poolName, v, false));
+                Verdict ok = servedVerdict(poolName, v, false);
+                if (!tenants.contains(v.getTenant())) {
+                    ok = new Verdict(
+                            true,
+                            SERVED,
+                            ok.message() + " No TenantQoS \"" + v.getTenant() + "\" references the pool any more: no"
+                                    + " host may connect until one does; delete this DpuVolume to remove the namespace.");
+                }
+                verdicts.put(v.getName(), ok);
             }
         }
         served.sort(Comparator.comparing(Volume::getName));
@@ -189,7 +200,10 @@ public record PoolVolumes(List<Volume> served, Map<String, Verdict> verdicts, Li
         }
     }
 
-    /** The rules that need the pool but no other volume; null when the object passes them. */
+    /**
+     * The rules that need the pool but no other volume; null when the object passes them.
+     * {@code tenants} null: the tenant is not checked (a volume the pool serves now).
+     */
     private static Verdict invalid(String pool, Volume v, Map<String, Backend> backends, Set<String> tenants) {
         Backend backend = backends.get(v.getBackend());
         if (backend == null) {
@@ -214,7 +228,7 @@ public record PoolVolumes(List<Volume> served, Map<String, Verdict> verdicts, Li
                     "Backend \"" + v.getBackend() + "\" of pool \"" + pool + "\" is " + backend.getType()
                             + ": remove spec.remoteNsid (only NvmeTcp backends use it). The volume is not served.");
         }
-        if (!tenants.contains(v.getTenant())) {
+        if (tenants != null && !tenants.contains(v.getTenant())) {
             return new Verdict(
                     false,
                     "TenantNotFound",

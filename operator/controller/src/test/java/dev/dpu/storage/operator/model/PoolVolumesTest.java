@@ -148,6 +148,18 @@ class PoolVolumesTest {
     }
 
     @Test
+    void aServedVolumeKeepsItsNamespaceWhenItsTenantGoesAwayAndANewOneWaitsForIt() {
+        var pool = pool("[]");
+        var served = volume("served", "2026-12-01T10:00:00Z", "tenant: gone, nsid: 1, size: 1Gi, backend: mem");
+        var fresh = volume("fresh", "2026-12-01T10:00:00Z", "tenant: gone, nsid: 2, size: 1Gi, backend: mem");
+        DataplaneConfig now = DataplaneConfigModel.fromCrd(pool, profile(), tenants(), List.of(served.toVolume()));
+        var r = PoolVolumes.resolve(pool, List.of(served, fresh), TENANTS, now);
+        assertThat(served(r)).containsExactly("served");
+        assertThat(r.verdicts().get("served").message()).contains("No TenantQoS \"gone\" references the pool any more");
+        assertThat(r.verdicts().get("fresh").reason()).isEqualTo("TenantNotFound");
+    }
+
+    @Test
     void theResultDoesNotDependOnTheOrderTheCacheListsObjectsIn() {
         var a = volume("a", "2026-12-01T10:00:00Z", "tenant: blue, nsid: 1, size: 1Gi, backend: mem");
         var b = volume("b", "2026-12-01T10:00:00Z", "tenant: blue, nsid: 1, size: 1Gi, backend: mem");
