@@ -96,6 +96,18 @@ errs=$(jq -r '(.errors // 1) + (.verifyMismatches // 0)' "$SANDBOX_DIR/loadgen.j
 result "I/O as allowed host" "dpu-loadgen exit $lg_rc, $ops I/Os, $errs errors or mismatches" \
     [ "$lg_rc" -eq 0 -a "${ops:-0}" -gt 0 -a "${errs:-1}" -eq 0 ]
 
+# The DpuVolume of samples/basic: Ready, and served by the real agent as namespace 2 of tenant-blue.
+volume_served() { [ "$(kc get dpuvol blue-scratch -o jsonpath='{.status.conditions[?(@.type=="Ready")].reason}')" = Served ]; }
+poll 30 volume_served
+"$loadgen" --address 127.0.0.1 --port "$SANDBOX_NVME_PORT" --nqn "$blue_nqn" --hostnqn "$blue_host" \
+    --nsid 2 --rw randrw --qd 4 --ops 2000 --verify --json "$SANDBOX_DIR/loadgen-dpuvolume.json" \
+    > "$SANDBOX_DIR/loadgen-dpuvolume.out" 2>&1
+lg_rc=$?
+ops=$(jq -r '.ops // 0' "$SANDBOX_DIR/loadgen-dpuvolume.json" 2>/dev/null || echo 0)
+errs=$(jq -r '(.errors // 1) + (.verifyMismatches // 0)' "$SANDBOX_DIR/loadgen-dpuvolume.json" 2>/dev/null || echo 1)
+result "DpuVolume served" "blue-scratch $(kc get dpuvol blue-scratch -o jsonpath='{.status.conditions[?(@.type=="Ready")].reason}'); dpu-loadgen on nsid 2: exit $lg_rc, $ops I/Os, $errs errors or mismatches" \
+    [ "$lg_rc" -eq 0 -a "${ops:-0}" -gt 0 -a "${errs:-1}" -eq 0 ]
+
 "$loadgen" --address 127.0.0.1 --port "$SANDBOX_NVME_PORT" --nqn "$blue_nqn" --hostnqn "$foreign_host" \
     --nsid 1 --rw randread --ops 10 > "$SANDBOX_DIR/foreign.out" 2>&1
 fg_rc=$?

@@ -179,7 +179,7 @@ up() {
     kc apply --server-side --force-conflicts -k "$overlay" >/dev/null
     sys_wait "the operator's Deployment available" "$KIND_SYSTEM_TIMEOUT" \
         kc -n "$OPERATOR_NAMESPACE" rollout status deployment/dpu-offload-operator --timeout=2s
-    sys_log "5/6 samples/basic (OffloadProfile, DpuStoragePool $SYS_POOL, two TenantQoS in namespace $SYS_NAMESPACE)"
+    sys_log "5/6 samples/basic (OffloadProfile, DpuStoragePool $SYS_POOL, two TenantQoS and a DpuVolume in namespace $SYS_NAMESPACE)"
     kc apply --server-side --force-conflicts -k "$REPO_DIR/samples/basic" >/dev/null
     sys_wait "the operator creating DaemonSet $SYS_POOL-agent" 120 daemonset_exists
     sys_wait "an agent pod Ready on each of the $WORKERS workers" "$KIND_SYSTEM_TIMEOUT" daemonset_ready

@@ -31,7 +31,7 @@ ready_message() { # KIND NAMESPACE NAME TYPE: the message of the object's condit
     gitops_kc -n "$2" get "$1" "$3" -o jsonpath="{.status.conditions[?(@.type==\"$4\")].message}"
 }
 evaluate_health() { # capture every storage.dpu.dev object and evaluate it
-    gitops_kc get dpustoragepools,offloadprofiles,tenantqoses,dpunodestates -A -o yaml > "$SANDBOX_DIR/argocd-health-objects.yaml" &&
+    gitops_kc get dpustoragepools,offloadprofiles,tenantqoses,dpuvolumes,dpunodestates -A -o yaml > "$SANDBOX_DIR/argocd-health-objects.yaml" &&
         gitops_health "$SANDBOX_DIR/argocd-health-objects.yaml" > "$SANDBOX_DIR/argocd-health.json"
 }
 
@@ -70,13 +70,14 @@ YAML
     # What a user of the samples sees in Argo CD, object by object.
     for spec in "DpuStoragePool storage pool-a Progressing" "OffloadProfile storage fast Healthy" \
         "TenantQoS storage tenant-blue Healthy" "TenantQoS storage tenant-red Healthy" \
+        "DpuVolume storage blue-scratch Healthy" \
         "DpuNodeState storage dpu-node-0 Healthy" "DpuStoragePool storage-secure pool-secure Healthy" \
         "OffloadProfile storage-secure encrypted Healthy"; do
         set -- $spec
         got=$(health_of "$1" "$2" "$3")
         [ "${got%%|*}" = "$4" ] || failed+="$1 $2/$3: ${got:-not evaluated}, want $4; "
     done
-    result "argocd health samples" "${failed:-pool-a Progressing ($(health_of DpuStoragePool storage pool-a | cut -d'|' -f2)), profiles, tenants, node state, pool-secure Healthy}" [ -z "$failed" ]
+    result "argocd health samples" "${failed:-pool-a Progressing ($(health_of DpuStoragePool storage pool-a | cut -d'|' -f2)), profiles, tenants, volume, node state, pool-secure Healthy}" [ -z "$failed" ]
 
     want="Degraded|$(ready_message dsp storage-broken pool-broken Stalled)"
     got=$(health_of DpuStoragePool storage-broken pool-broken)

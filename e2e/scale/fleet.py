@@ -4,8 +4,12 @@
   fleet.py nodes  --nodes N --pools P                 Node objects for kwok (YAML on stdout)
   fleet.py fleet  --nodes N --pools P --tenants T --volumes V --out DIR
         writes DIR/fleet.yaml (namespace, key Secret, two OffloadProfiles - one with AES-256-XTS
-        encryption, one without -, P pools, T TenantQoS with V volumes each) and DIR/fleet.json
-        (namespace, pool -> nodes, pool -> tenants) for the agent simulator and the measurements.
+        encryption, one without -, P pools, T TenantQoS and V DpuVolumes per tenant) and
+        DIR/fleet.json (namespace, pool -> nodes, pool -> tenants, pool -> volume count) for the
+        agent simulator and the measurements.
+
+Volumes are DpuVolume objects, as a CSI driver would create them, so a pool holds as many as its
+tenants need (spec.volumes, the inline form, stops at 256).
 
 Nodes are spread evenly over the pools by a label (scale.dpu.dev/pool); tenants too. Pools with
 an even index use the plain profile, odd ones the encrypted profile.
@@ -81,11 +85,6 @@ def fleet(nodes, pools, tenants, volumes):
     layout = {"namespace": NAMESPACE, "pools": {}, "tenants": {}}
     for p in range(pools):
         name = pool_name(p)
-        vols = []
-        for t in by_pool[name]:
-            for v in range(volumes):
-                vols.append({"name": f"{tenant_name(t)}-v{v}", "nsid": v + 1, "size": "256Mi",
-                             "backend": "mem", "tenant": tenant_name(t)})
         objs.append({
             "apiVersion": "storage.dpu.dev/v1alpha1", "kind": "DpuStoragePool",
             "metadata": {"name": name, "namespace": NAMESPACE},
@@ -93,10 +92,10 @@ def fleet(nodes, pools, tenants, volumes):
                      "offloadProfileRef": {"name": "plain" if p % 2 == 0 else "encrypted"},
                      "listener": {"port": 4420},
                      "backends": [{"name": "mem", "type": "Ram"}],
-                     "volumes": vols,
                      "rollout": {"maxUnavailable": "25%"}}})
         layout["pools"][name] = [node_name(i) for i in range(nodes) if pool_of_node(i, nodes, pools) == p]
         layout["tenants"][name] = [tenant_name(t) for t in by_pool[name]]
+        layout.setdefault("volumes", {})[name] = len(by_pool[name]) * volumes
     for t in range(tenants):
         name = tenant_name(t)
         objs.append({
@@ -106,6 +105,12 @@ def fleet(nodes, pools, tenants, volumes):
                      "hostNqns": [f"nqn.2014-08.org.nvmexpress:uuid:5ca1e000-0000-4000-8000-{t:012d}"],
                      "volumes": [f"{name}-v{v}" for v in range(volumes)],
                      "limits": tenant_limits(t)}})
+        for v in range(volumes):
+            objs.append({
+                "apiVersion": "storage.dpu.dev/v1alpha1", "kind": "DpuVolume",
+                "metadata": {"name": f"{name}-v{v}", "namespace": NAMESPACE},
+                "spec": {"poolRef": {"name": pool_name(t % pools)}, "tenant": name, "nsid": v + 1,
+                         "size": "256Mi", "backend": "mem"}})
     return objs, layout
 
 
@@ -121,10 +126,6 @@ def main():
     if a.what == "nodes":
         print(nodes_yaml(a.nodes, a.pools))
         return
-    per_pool = -(-a.tenants // a.pools)
-    if per_pool * a.volumes > 256:
-        raise SystemExit(f"fleet.py: {per_pool} tenants x {a.volumes} volumes = {per_pool * a.volumes} volumes in a "
-                         "pool; the API allows 256 (DpuStoragePool spec.volumes maxItems)")
     objs, layout = fleet(a.nodes, a.pools, a.tenants, a.volumes)
     with open(os.path.join(a.out, "fleet.yaml"), "w") as f:
         f.write("\n---\n".join(json.dumps(o) for o in objs) + "\n")

@@ -6,9 +6,8 @@
 # Per size N: the control plane (with an audit log), kwok with N nodes, the packaged operator as
 # its service account, the agent simulator (agentsim.py: every node's DpuNodeState by server-side
 # apply, as agents write it), then scenario.py: apply P pools (half of them with an encrypted
-# profile and its key Secret) and N x tenants-per-node TenantQoS with up to V volumes each, and
-# measure (see scenario.py). A pool holds at most 256 volumes (the API's limit): when tenants x V
-# would exceed it, each tenant gets fewer volumes and the result says how many.
+# profile and its key Secret), N x tenants-per-node TenantQoS and V DpuVolumes per tenant, and
+# measure (see scenario.py).
 # Then one real agent (agent.py, standalone mode) with --agent-tenants tenants of V volumes each:
 # time to apply, memory, a metrics scrape, a one-tenant change; skipped when the agent is not built.
 # Needs e2e/build-kube.sh and ./mvnw -B -pl operator/controller,dpu-daemonset -am package -DskipTests first.
@@ -39,10 +38,7 @@ for n in ${SIZES//,/ }; do
     SCALE_DIR="$BASE_DIR/n$n"
     . "$here/cluster.sh"
     tenants=$((n * PER_NODE))
-    per_pool=$(((tenants + POOLS - 1) / POOLS))
     volumes=$VOLUMES
-    [ $((per_pool * volumes)) -le 256 ] || volumes=$((256 / per_pool))
-    [ "$volumes" -ge 1 ] || { echo "[scale] $per_pool tenants in a pool exceed the 256 volumes a pool holds" >&2; exit 1; }
     echo "[scale] === $n nodes, $POOLS pools, $tenants tenants with $volumes volumes each ===" >&2
     trap 'scale_down' EXIT
     scale_up "$n" "$POOLS"

@@ -322,6 +322,19 @@ def main():
 
     ok, last = wait_for("every TenantQoS Ready", 120, tenants_ready)
     check("every TenantQoS Ready", ok, last)
+    volumes = sum(layout.get("volumes", {}).values())
+
+    def volumes_ready():
+        items = k.get("dpuvolumes", "-n", NS)["items"]
+        n = sum(1 for v in items if cond(v, "Ready").get("status") == "True")
+        served = {p["metadata"]["name"]: (p.get("status") or {}).get("volumesServed")
+                  for p in k.get("dpustoragepools", "-n", NS)["items"]}
+        short = {p: (s, layout["volumes"][p]) for p, s in served.items() if s != layout.get("volumes", {}).get(p)}
+        return n == volumes and not short, f"{n} of {volumes} DpuVolumes Ready; pools serving fewer: {short}"
+
+    ok, last = wait_for("every DpuVolume Ready", 120, volumes_ready)
+    result["volumes"] = volumes
+    check(f"every DpuVolume Ready ({volumes}) and every pool serves all of its volumes", ok, last)
     aud1 = audit.offset()
     req1, rec1 = k.request_counts(), probe.reconciles()
     conv = audit.requests(aud0, aud1)
@@ -408,6 +421,44 @@ def main():
              and not e["resource"].endswith("/status")]
     check("and no other object (DaemonSet, Service, RBAC)", not other,
           ", ".join(sorted({f"{e['verb']} {e['resource']} {e['name']}" for e in other})[:10]))
+
+    # 3b. One DpuVolume grows: the same for a volume object - its pool only, nothing but status else.
+    pool1 = pools[1 % len(pools)]
+    volume = f"{layout['tenants'][pool1][0]}-v0"
+    gen_before = generations()
+    v0, vr0 = audit.offset(), probe.reconciles()
+    t2 = time.time()
+    k.run("patch", "dpuvolume", "-n", NS, volume, "--type", "merge", "-p", json.dumps({"spec": {"size": "512Mi"}}))
+
+    def pool1_applied():
+        for ev in sim.events():
+            if ev["event"] == "applied" and ev["pool"] == pool1 and ev["generation"] > gen_before[pool1] and ev["t"] >= t2:
+                return True, ev
+        return False, None
+
+    ok, ev = wait_for(f"every node of {pool1} applying the grown volume", 120, pool1_applied, every=0.2)
+    vchange = {"volume": volume, "pool": pool1}
+    if ok:
+        vchange["seconds_to_every_node"] = round(ev["t"] - t2, 2)
+    check(f"the size change of DpuVolume {volume} reaches every node of {pool1}", ok)
+    ok, _ = wait_for("pool Ready again", 120, all_ready)
+    time.sleep(a.settle)
+    v1, vr1 = audit.offset(), probe.reconciles()
+    gen_after = generations()
+    changed = sorted(p for p in pools if gen_after.get(p) != gen_before.get(p))
+    vops = Audit.writes(Audit.operator(audit.requests(v0, v1)))
+    vchange.update({
+        "pools_rerendered": changed,
+        "operator_writes": Audit.by_verb(vops),
+        "reconciles": {kind: int(v - vr0.get(kind, 0)) for kind, v in vr1.items()},
+    })
+    result["one_volume_change"] = vchange
+    check(f"a one-volume change re-renders exactly one pool ({pool1})", changed == [pool1], f"changed: {changed}")
+    other = [e for e in vops if e["resource"] not in ("configmaps", "leases", "events")
+             and not e["resource"].endswith("/status")]
+    check("and writes no other object than its ConfigMap and status", not other
+          and {e["name"] for e in vops if e["resource"] == "configmaps"} == {f"{pool1}-dataplane"},
+          ", ".join(sorted({f"{e['verb']} {e['resource']} {e['name']}" for e in vops})[:10]))
 
     # 4. ConfigMap size per pool (the object as stored, and the configuration inside).
     sizes = {}

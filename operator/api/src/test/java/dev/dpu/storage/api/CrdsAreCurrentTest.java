@@ -44,7 +44,7 @@ class CrdsAreCurrentTest {
     private static void check(Path committed, String label) throws IOException {
         Path generated = Path.of(System.getProperty("crds.generated.dir", "target/classes/META-INF/fabric8"));
         Set<String> generatedNames = crdFiles(generated);
-        assertThat(generatedNames).as("CRDs generated from the model").hasSize(4);
+        assertThat(generatedNames).as("CRDs generated from the model").hasSize(5);
         if (!Files.isDirectory(committed)) {
             fail(HOW_TO_FIX + " (" + committed.toAbsolutePath().normalize() + " does not exist)");
         }

@@ -1,12 +1,15 @@
 package dev.dpu.storage.operator;
 
 import dev.dpu.storage.operator.reconciler.DpuStoragePoolReconciler;
+import dev.dpu.storage.operator.reconciler.DpuVolumeReconciler;
 import dev.dpu.storage.operator.reconciler.OffloadProfileReconciler;
 import dev.dpu.storage.operator.reconciler.TenantQoSReconciler;
+import dev.dpu.storage.operator.status.VolumeStatuses;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -30,8 +33,10 @@ public final class OperatorFactory {
                     .withStopOnInformerErrorDuringStartup(true);
             more.accept(o);
         });
-        var pools = new DpuStoragePoolReconciler(settings);
+        var volumeStatuses = new VolumeStatuses(Clock.systemUTC());
+        var pools = new DpuStoragePoolReconciler(settings, Clock.systemUTC(), volumeStatuses);
         operator.register(pools, o -> watch(o, settings));
+        operator.register(new DpuVolumeReconciler(volumeStatuses), o -> watch(o, settings));
         operator.register(new OffloadProfileReconciler(), o -> watch(o, settings));
         operator.register(new TenantQoSReconciler(), o -> watch(o, settings));
         return new Running(operator, pools);

@@ -72,7 +72,18 @@ record Args(
                     throw new IllegalArgumentException("connect works in one namespace; drop -A");
                 }
             }
-            default -> throw new IllegalArgumentException("unknown command " + command + " (status or connect)");
+            case "migrate-volumes" -> {
+                if (target == null) {
+                    throw new IllegalArgumentException(
+                            "migrate-volumes needs the pool: kubectl dpu migrate-volumes POOL");
+                }
+                if (all) {
+                    throw new IllegalArgumentException("migrate-volumes works in one namespace; drop -A");
+                }
+            }
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown command " + command + " (status, connect or migrate-volumes)");
         }
         return new Args(command, target, namespace, all, interval, urls, hostNqn, node, kubeconfig, false);
     }

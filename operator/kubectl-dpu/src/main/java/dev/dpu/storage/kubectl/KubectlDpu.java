@@ -13,6 +13,7 @@ import java.time.Duration;
  * <pre>
  * kubectl dpu status [-n NS | -A] [--interval 1s] [--metrics-url URL]...
  * kubectl dpu connect TENANT [-n NS] [--host-nqn NQN] [--node NODE]
+ * kubectl dpu migrate-volumes POOL [-n NS]
  * </pre>
  *
  * Exit codes: 0 done, 1 refused (connect: the host may not connect) or failed, 2 bad usage.
@@ -22,11 +23,15 @@ public final class KubectlDpu {
             """
             usage: kubectl dpu status [-n NAMESPACE | -A] [--interval SECONDS] [--metrics-url URL]...
                    kubectl dpu connect TENANT [-n NAMESPACE] [--host-nqn NQN] [--node NODE]
+                   kubectl dpu migrate-volumes POOL [-n NAMESPACE]
               status   pools (nodes ready/desired, offload mode requested and effective), tenants with
                        their limits and, when the agents' metrics endpoints answer, current IOPS,
                        bandwidth, p99 latency and QoS throttling per tenant
               connect  the nvme connect command line for this host and the tenant's subsystem on
                        each ready node; refuses when the tenant does not allow the host
+              migrate-volumes  DpuVolume manifests for the pool's inline volumes (spec.volumes),
+                       identical in content, so they keep serving; apply or commit them, wait
+                       until they are Ready, then remove spec.volumes from the pool
               --kubeconfig FILE and KUBECONFIG select the cluster as for kubectl.
             """;
 
@@ -67,6 +72,7 @@ public final class KubectlDpu {
                             .run(args.allNamespaces() ? null : namespace, args.interval(), args.metricsUrls(), out);
                 case "connect" ->
                     new ConnectCommand(client).run(namespace, args.target(), args.hostNqn(), args.node(), out, err);
+                case "migrate-volumes" -> new MigrateVolumesCommand(client).run(namespace, args.target(), out, err);
                 default -> throw new IllegalStateException(args.command());
             };
         } catch (KubernetesClientException e) {

@@ -16,20 +16,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Which nodes serve which volumes, and how the data path on them is run. */
+/**
+ * Which nodes serve which volumes, and how the data path on them is run. spec.volumes may be
+ * absent: a pool whose volumes are all DpuVolume objects has none inline.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-        value = "self.volumes.all(v, self.backends.exists(b, b.name == v.backend))",
+        value = "!has(self.volumes) || self.volumes.all(v, self.backends.exists(b, b.name == v.backend))",
         fieldPath = ".volumes",
         reason = "FieldValueInvalid",
         message = "every volume's backend must name one of spec.backends")
 @ValidationRule(
-        value = "self.backends.all(b, b.type != 'File' || self.volumes.filter(v, v.backend == b.name).size() <= 1)",
+        value =
+                "!has(self.volumes) || self.backends.all(b, b.type != 'File' || self.volumes.filter(v, v.backend == b.name).size() <= 1)",
         fieldPath = ".volumes",
         message = "a File backend stores exactly one volume; only Ram and NvmeTcp backends can be shared")
 @ValidationRule(
         value =
-                "self.volumes.all(v, has(v.remoteNsid) == self.backends.exists(b, b.name == v.backend && b.type == 'NvmeTcp'))",
+                "!has(self.volumes) || self.volumes.all(v, has(v.remoteNsid) == self.backends.exists(b, b.name == v.backend && b.type == 'NvmeTcp'))",
         fieldPath = ".volumes",
         message = "remoteNsid is required for volumes on NvmeTcp backends and not allowed for others")
 @ValidationRule(
@@ -37,7 +41,7 @@ import java.util.Map;
         fieldPath = ".hostNqn",
         message = "hostNqn is only used to connect to NvmeTcp backends; add one or remove hostNqn")
 @ValidationRule(
-        value = "self.volumes.all(v, has(v.size))",
+        value = "!has(self.volumes) || self.volumes.all(v, has(v.size))",
         fieldPath = ".volumes",
         message = "size is required for every volume")
 public class DpuStoragePoolSpec {

@@ -12,7 +12,7 @@ public class DpuStoragePoolStatus {
     @JsonPropertyDescription("The metadata.generation this status describes.")
     private Long observedGeneration;
 
-    @JsonPropertyDescription("Ready, Reconciling, Stalled (kstatus) and NodeConflict.")
+    @JsonPropertyDescription("Ready, Reconciling, Stalled (kstatus), NodeConflict and VolumeConflict.")
     private List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription(
@@ -38,6 +38,17 @@ public class DpuStoragePoolStatus {
 
     @JsonPropertyDescription("sha256 of the rendered dataplane.json; agents report the hash they applied.")
     private String configHash;
+
+    @JsonPropertyDescription(
+            "Volumes the rendered configuration serves: spec.volumes plus the accepted DpuVolume objects of the pool"
+                    + " (an object identical to an inline volume counts once).")
+    private Integer volumesServed;
+
+    @JsonPropertyDescription(
+            "Volumes the pool does not serve because they conflict with older ones or name a missing backend or"
+                    + " tenant; each rejected DpuVolume says why in its status, inline ones in the VolumeConflict"
+                    + " condition.")
+    private Integer volumesRejected;
 
     @JsonPropertyDescription("Nodes also selected by another pool. A node serves one pool: the oldest pool keeps it.")
     private List<NodeConflict> conflicts = new ArrayList<>();
@@ -112,6 +123,22 @@ public class DpuStoragePoolStatus {
 
     public void setConfigHash(String configHash) {
         this.configHash = configHash;
+    }
+
+    public Integer getVolumesServed() {
+        return volumesServed;
+    }
+
+    public void setVolumesServed(Integer volumesServed) {
+        this.volumesServed = volumesServed;
+    }
+
+    public Integer getVolumesRejected() {
+        return volumesRejected;
+    }
+
+    public void setVolumesRejected(Integer volumesRejected) {
+        this.volumesRejected = volumesRejected;
     }
 
     public List<NodeConflict> getConflicts() {

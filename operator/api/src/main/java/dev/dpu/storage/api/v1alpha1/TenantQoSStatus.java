@@ -17,7 +17,8 @@ public class TenantQoSStatus {
     @JsonPropertyDescription("NQN of the tenant's subsystem, for hosts to connect to.")
     private String subsystemNqn;
 
-    @JsonPropertyDescription("Pool volumes owned by this tenant, sorted.")
+    @JsonPropertyDescription(
+            "Volumes of the pool owned by this tenant (spec.volumes of the pool and DpuVolumes that name the pool), sorted.")
     private List<String> volumes = new ArrayList<>();
 
     public Long getObservedGeneration() {

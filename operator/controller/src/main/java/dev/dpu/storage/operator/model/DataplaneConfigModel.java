@@ -37,7 +37,17 @@ public final class DataplaneConfigModel {
 
     private DataplaneConfigModel() {}
 
+    /** A pool that serves its inline volumes (spec.volumes) only. */
     public static DataplaneConfig fromCrd(DpuStoragePool pool, OffloadProfile profile, List<TenantQoS> tenants) {
+        return fromCrd(pool, profile, tenants, pool.getSpec().getVolumes());
+    }
+
+    /**
+     * @param volumes what the pool serves: spec.volumes and its accepted DpuVolumes, conflicts
+     *     already resolved ({@link PoolVolumes})
+     */
+    public static DataplaneConfig fromCrd(
+            DpuStoragePool pool, OffloadProfile profile, List<TenantQoS> tenants, List<Volume> volumes) {
         Map<String, TenantQoS> qosByTenant = new TreeMap<>();
         for (TenantQoS t : tenants) {
             qosByTenant.put(t.getMetadata().getName(), t);
@@ -52,7 +62,7 @@ public final class DataplaneConfigModel {
                 offload(p),
                 pool.getSpec().getHostNqn(),
                 remotes(pool),
-                subsystems(pool, qosByTenant),
+                subsystems(pool, volumes, qosByTenant),
                 tenantLimits(qosByTenant));
     }
 
@@ -103,7 +113,8 @@ public final class DataplaneConfigModel {
         return remotes;
     }
 
-    private static List<SubsystemSpec> subsystems(DpuStoragePool pool, Map<String, TenantQoS> qosByTenant) {
+    private static List<SubsystemSpec> subsystems(
+            DpuStoragePool pool, List<Volume> poolVolumes, Map<String, TenantQoS> qosByTenant) {
         Map<String, Backend> backends = new TreeMap<>();
         for (Backend b : pool.getSpec().getBackends()) {
             backends.put(b.getName(), b);
@@ -112,7 +123,7 @@ public final class DataplaneConfigModel {
         for (String tenant : qosByTenant.keySet()) {
             volumesByTenant.put(tenant, new ArrayList<>());
         }
-        for (Volume v : pool.getSpec().getVolumes()) {
+        for (Volume v : poolVolumes) {
             volumesByTenant
                     .computeIfAbsent(v.getTenant(), t -> new ArrayList<>())
                     .add(v);
@@ -120,7 +131,8 @@ public final class DataplaneConfigModel {
         List<SubsystemSpec> subsystems = new ArrayList<>();
         volumesByTenant.forEach((tenant, volumes) -> {
             TenantQoS qos = qosByTenant.get(tenant);
-            // Sorted only for stable bytes; the nsid is the volume's own (spec.volumes[].nsid), so
+            // Sorted only for stable bytes; the nsid is the volume's own (spec.volumes[].nsid or a DpuVolume's
+            // spec.nsid), so
             // adding or removing a volume never changes what a connected host sees as namespace N.
             volumes.sort(Comparator.comparing(Volume::getName));
             List<NamespaceSpec> namespaces = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.dpu.storage.operator.model;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.TenantQoS;
+import dev.dpu.storage.api.v1alpha1.Volume;
 import java.util.List;
 
 /**
@@ -16,6 +17,7 @@ import java.util.List;
  * @param defaultImage agent image when the pool does not name one
  * @param previousGeneration config generation of the ConfigMap in the cluster (0 when none)
  * @param previousHash config hash of the ConfigMap in the cluster (null when none)
+ * @param volumes the volumes to render: spec.volumes and the accepted DpuVolumes ({@link PoolVolumes})
  */
 public record PoolInputs(
         DpuStoragePool pool,
@@ -24,4 +26,26 @@ public record PoolInputs(
         List<String> excludedNodes,
         String defaultImage,
         long previousGeneration,
-        String previousHash) {}
+        String previousHash,
+        List<Volume> volumes) {
+
+    /** A pool that serves its inline volumes only. */
+    public PoolInputs(
+            DpuStoragePool pool,
+            OffloadProfile profile,
+            List<TenantQoS> tenants,
+            List<String> excludedNodes,
+            String defaultImage,
+            long previousGeneration,
+            String previousHash) {
+        this(
+                pool,
+                profile,
+                tenants,
+                excludedNodes,
+                defaultImage,
+                previousGeneration,
+                previousHash,
+                pool.getSpec().getVolumes());
+    }
+}

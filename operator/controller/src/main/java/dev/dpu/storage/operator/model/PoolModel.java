@@ -32,7 +32,8 @@ public record PoolModel(
     public static final String CONTEXT_KEY = "dev.dpu.storage.pool-model";
 
     public static PoolModel fromCrd(PoolInputs inputs) {
-        DataplaneConfig config = DataplaneConfigModel.fromCrd(inputs.pool(), inputs.profile(), inputs.tenants());
+        DataplaneConfig config =
+                DataplaneConfigModel.fromCrd(inputs.pool(), inputs.profile(), inputs.tenants(), inputs.volumes());
         String json = DataplaneContract.write(config);
         String hash = DataplaneContract.hash(json);
         long generation = hash.equals(inputs.previousHash())

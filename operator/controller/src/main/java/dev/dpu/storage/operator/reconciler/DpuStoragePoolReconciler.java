@@ -1,7 +1,11 @@
 package dev.dpu.storage.operator.reconciler;
 
+import dev.dpu.storage.api.dataplane.DataplaneConfig;
+import dev.dpu.storage.api.dataplane.DataplaneContract;
+import dev.dpu.storage.api.dataplane.InvalidDataplaneConfigException;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePoolStatus;
+import dev.dpu.storage.api.v1alpha1.DpuVolume;
 import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.TenantQoS;
 import dev.dpu.storage.operator.OperatorSettings;
@@ -16,11 +20,13 @@ import dev.dpu.storage.operator.dependent.ServiceMonitorDependent;
 import dev.dpu.storage.operator.model.Names;
 import dev.dpu.storage.operator.model.PoolInputs;
 import dev.dpu.storage.operator.model.PoolModel;
+import dev.dpu.storage.operator.model.PoolVolumes;
 import dev.dpu.storage.operator.status.Conditions;
 import dev.dpu.storage.operator.status.EventRecorder;
 import dev.dpu.storage.operator.status.NodeSummary;
 import dev.dpu.storage.operator.status.PoolTopology;
 import dev.dpu.storage.operator.status.StatusTail;
+import dev.dpu.storage.operator.status.VolumeStatuses;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -41,7 +47,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -79,6 +87,9 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
     private final OperatorSettings settings;
     private final Clock clock;
     private final AtomicLong reconciles = new AtomicLong();
+    private final VolumeStatuses volumeStatuses;
+    /** Per pool, the configuration last rendered and its hash: spares parsing the ConfigMap back. */
+    private final Map<ResourceID, PoolModel> lastRendered = new ConcurrentHashMap<>();
 
     private PoolWatches watches;
     private volatile IndexerResourceCache<DpuStoragePool> primaryCache;
@@ -88,8 +99,13 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
     }
 
     public DpuStoragePoolReconciler(OperatorSettings settings, Clock clock) {
+        this(settings, clock, new VolumeStatuses(clock));
+    }
+
+    public DpuStoragePoolReconciler(OperatorSettings settings, Clock clock, VolumeStatuses volumeStatuses) {
         this.settings = settings;
         this.clock = clock;
+        this.volumeStatuses = volumeStatuses;
     }
 
     /** Reconciles run so far; tests use it to show that a steady state stays quiet. */
@@ -126,10 +142,13 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
                 watches.nodes().list().toList());
         var status = new DpuStoragePoolStatus();
         int podsNotReady = 0;
+        List<String> volumeConflicts = List.of();
         status.setObservedGeneration(generation);
         status.setConflicts(topology.conflicts());
         status.setConfigGeneration(previous.getConfigGeneration());
         status.setConfigHash(previous.getConfigHash());
+        status.setVolumesServed(previous.getVolumesServed());
+        status.setVolumesRejected(previous.getVolumesRejected());
 
         String profileName = pool.getSpec().getOffloadProfileRef().getName();
         Optional<OffloadProfile> profile = watches.profiles().get(new ResourceID(profileName, ns));
@@ -159,6 +178,21 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
                     .map(c -> c.getMetadata().getAnnotations())
                     .map(a -> a.get(Names.CONFIG_HASH))
                     .orElse(null);
+            List<DpuVolume> volumeObjects = watches.volumes()
+                    .list(
+                            ns,
+                            v -> v.getSpec() != null
+                                    && v.getSpec().getPoolRef() != null
+                                    && name.equals(v.getSpec().getPoolRef().getName()))
+                    .toList();
+            PoolVolumes volumes = PoolVolumes.resolve(
+                    pool,
+                    volumeObjects,
+                    poolTenants.stream().map(t -> t.getMetadata().getName()).collect(Collectors.toSet()),
+                    servedNow(ResourceID.fromResource(pool), currentConfig, previousHash));
+            status.setVolumesServed(volumes.served().size());
+            status.setVolumesRejected(volumes.rejected());
+            volumeConflicts = volumes.inlineRejected();
             var inputs = new PoolInputs(
                     pool,
                     profile.get(),
@@ -166,19 +200,28 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
                     topology.excluded(),
                     settings.defaultAgentImage(),
                     previousGeneration,
-                    previousHash);
+                    previousHash,
+                    volumes.served());
             // The model is built once here; every dependent's desired() generates from it.
             var model = PoolModel.fromCrd(inputs);
             if (!model.payload().fits()) {
                 // Even compressed, the API server would refuse the ConfigMap: say so, and leave
                 // what the agents run as it is.
                 conditions.stalled("ConfigTooLarge", PoolEvents.tooLargeMessage(model, poolTenants.size()));
-                return finish(pool, previous, status, conditions, topology, events, 0);
+                return finish(pool, previous, status, conditions, topology, events, 0, volumeConflicts);
             }
             context.managedWorkflowAndDependentResourceContext().put(PoolModel.CONTEXT_KEY, model);
             context.managedWorkflowAndDependentResourceContext()
                     .reconcileManagedWorkflow()
                     .throwAggregateExceptionIfErrorsPresent();
+
+            lastRendered.put(ResourceID.fromResource(pool), model);
+            // Only now is it true that the pool serves what it accepted: tell each volume.
+            for (DpuVolume v : volumeObjects) {
+                var verdict = volumes.verdicts().get(v.getMetadata().getName());
+                volumeStatuses.write(
+                        context.getClient(), v, verdict.served(), verdict.reason(), verdict.message(), name);
+            }
 
             long configGeneration = model.configGeneration();
             status.setConfigGeneration(configGeneration);
@@ -239,7 +282,31 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
                                 + summary.desired() + " run configuration generation " + configGeneration + ".");
             }
         }
-        return finish(pool, previous, status, conditions, topology, events, podsNotReady);
+        return finish(pool, previous, status, conditions, topology, events, podsNotReady, volumeConflicts);
+    }
+
+    /**
+     * What the pool serves now: the configuration of its ConfigMap (the model rendered last when
+     * the hash matches, else parsed back); null when there is none or it cannot be read.
+     */
+    private DataplaneConfig servedNow(ResourceID pool, Optional<ConfigMap> currentConfig, String currentHash) {
+        PoolModel last = lastRendered.get(pool);
+        if (last != null && last.hash().equals(currentHash)) {
+            return last.config();
+        }
+        if (currentConfig.isEmpty()) {
+            return null;
+        }
+        try {
+            String json = DataplaneContract.fromConfigMap(
+                    currentConfig.get().getData(), currentConfig.get().getBinaryData());
+            return json == null ? null : DataplaneContract.read(json);
+        } catch (InvalidDataplaneConfigException e) {
+            LOG.warnf(
+                    "pool %s: the current ConfigMap cannot be read back (%s); volume conflicts are decided by age only",
+                    pool, e.getMessage());
+            return null;
+        }
     }
 
     private UpdateControl<DpuStoragePool> finish(
@@ -249,12 +316,27 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
             Conditions conditions,
             PoolTopology topology,
             EventRecorder events,
-            int podsNotReady) {
+            int podsNotReady,
+            List<String> volumeConflicts) {
         if (topology.conflicts().isEmpty()) {
             conditions.set("NodeConflict", false, "NoConflict", "No node of this pool is selected by another pool.");
         } else {
             conditions.set(
                     "NodeConflict", true, "NodeSelectedByAnotherPool", PoolEvents.conflictMessage(pool, topology));
+        }
+        if (volumeConflicts.isEmpty()) {
+            conditions.set(
+                    "VolumeConflict",
+                    false,
+                    "NoConflict",
+                    "Every volume of spec.volumes is served; rejected DpuVolumes say why in their status.");
+        } else {
+            conditions.set(
+                    "VolumeConflict",
+                    true,
+                    "InlineVolumeRejected",
+                    volumeConflicts.size() + " volume(s) of spec.volumes conflict with DpuVolumes the pool already"
+                            + " serves and are not served: " + PoolEvents.firstLines(volumeConflicts));
         }
         status.setConditions(conditions.build());
 

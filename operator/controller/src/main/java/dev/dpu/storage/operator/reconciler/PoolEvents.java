@@ -76,6 +76,16 @@ final class PoolEvents {
             var c = Conditions.find(now.getConditions(), "NodeConflict").orElseThrow();
             events.warning(pool, c.getReason(), c.getMessage());
         }
+        // An inline volume left out for a DpuVolume the pool already serves: say so once per change.
+        var volumes = Conditions.find(now.getConditions(), "VolumeConflict");
+        var volumesBefore = Conditions.find(previous.getConditions(), "VolumeConflict");
+        if (volumes.isPresent()
+                && "True".equals(volumes.get().getStatus())
+                && !volumesBefore
+                        .map(b -> Objects.equals(b.getMessage(), volumes.get().getMessage()))
+                        .orElse(false)) {
+            events.warning(pool, volumes.get().getReason(), volumes.get().getMessage());
+        }
     }
 
     /** At most three of the lines, and how many more there are: a condition message stays readable. */

@@ -2,6 +2,7 @@ package dev.dpu.storage.operator.reconciler;
 
 import dev.dpu.storage.api.v1alpha1.DpuNodeState;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
+import dev.dpu.storage.api.v1alpha1.DpuVolume;
 import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.TenantQoS;
 import dev.dpu.storage.operator.dependent.ServiceMonitorCrdPresent;
@@ -25,13 +26,14 @@ import java.util.Set;
 record PoolWatches(
         InformerEventSource<OffloadProfile, DpuStoragePool> profiles,
         InformerEventSource<TenantQoS, DpuStoragePool> tenants,
+        InformerEventSource<DpuVolume, DpuStoragePool> volumes,
         InformerEventSource<DpuNodeState, DpuStoragePool> nodeStates,
         InformerEventSource<Node, DpuStoragePool> nodes,
         InformerEventSource<DpuStoragePool, DpuStoragePool> otherPools,
         InformerEventSource<CustomResourceDefinition, DpuStoragePool> serviceMonitorCrd) {
 
     List<EventSource<?, DpuStoragePool>> all() {
-        return List.of(profiles, tenants, nodeStates, nodes, otherPools, serviceMonitorCrd);
+        return List.of(profiles, tenants, volumes, nodeStates, nodes, otherPools, serviceMonitorCrd);
     }
 
     static PoolWatches create(EventSourceContext<DpuStoragePool> context) {
@@ -53,6 +55,16 @@ record PoolWatches(
                         .withName("tenants")
                         .withSecondaryToPrimaryMapper(tenantPools::poolsOf)
                         // The pool renders the tenant's spec; its status is the tenant reconciler's.
+                        .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
+                        .build(),
+                context);
+        // A volume's spec change (or its arrival or removal) wakes its own pool, and the pool it
+        // left; status writes (the operator's own) wake nothing.
+        var volumePools = new VolumePools();
+        InformerEventSource<DpuVolume, DpuStoragePool> volumes = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(DpuVolume.class, DpuStoragePool.class)
+                        .withName("volumes")
+                        .withSecondaryToPrimaryMapper(volumePools::poolsOf)
                         .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
                         .build(),
                 context);
@@ -99,6 +111,6 @@ record PoolWatches(
                         .withOnUpdateFilter((n, o) -> false)
                         .build(),
                 context);
-        return new PoolWatches(profiles, tenants, nodeStates, nodes, otherPools, serviceMonitorCrd);
+        return new PoolWatches(profiles, tenants, volumes, nodeStates, nodes, otherPools, serviceMonitorCrd);
     }
 }

@@ -2,6 +2,7 @@ package dev.dpu.storage.operator.reconciler;
 
 import dev.dpu.storage.api.dataplane.DataplaneContract;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
+import dev.dpu.storage.api.v1alpha1.DpuVolume;
 import dev.dpu.storage.api.v1alpha1.OffloadMode;
 import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.TenantQoS;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * TenantQoS: the pool reconciler renders tenants into the pool's configuration; this one tells
@@ -40,6 +42,7 @@ public class TenantQoSReconciler implements Reconciler<TenantQoS> {
     private final Clock clock;
     private InformerEventSource<DpuStoragePool, TenantQoS> pools;
     private InformerEventSource<OffloadProfile, TenantQoS> profiles;
+    private InformerEventSource<DpuVolume, TenantQoS> volumes;
 
     public TenantQoSReconciler() {
         this(Clock.systemUTC());
@@ -82,7 +85,17 @@ public class TenantQoSReconciler implements Reconciler<TenantQoS> {
                         .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
                         .build(),
                 context);
-        return List.of(pools, profiles);
+        // A DpuVolume's spec change concerns its tenant (and the tenant it left).
+        var volumeTenants = new ReferencedPools<DpuVolume>(
+                v -> v.getSpec() == null ? null : v.getSpec().getTenant());
+        volumes = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(DpuVolume.class, TenantQoS.class)
+                        .withName("volumes")
+                        .withSecondaryToPrimaryMapper(volumeTenants::poolsOf)
+                        .withOnUpdateFilter((n, o) -> Mappers.specChanged(o, n))
+                        .build(),
+                context);
+        return List.of(pools, profiles, volumes);
     }
 
     /**
@@ -133,7 +146,17 @@ public class TenantQoSReconciler implements Reconciler<TenantQoS> {
                     "DpuStoragePool \"" + poolName + "\" (spec.poolRef) does not exist in namespace " + ns + ".");
         } else {
             status.setSubsystemNqn(DataplaneContract.subsystemNqn(poolName, name));
-            Map<String, Volume> poolVolumes = pool.get().getSpec().getVolumes().stream()
+            // The pool's volumes both ways: spec.volumes and the DpuVolumes that name the pool.
+            Map<String, Volume> poolVolumes = Stream.concat(
+                            pool.get().getSpec().getVolumes().stream(),
+                            volumes.list(
+                                            ns,
+                                            v -> v.getSpec() != null
+                                                    && v.getSpec().getPoolRef() != null
+                                                    && poolName.equals(v.getSpec()
+                                                            .getPoolRef()
+                                                            .getName()))
+                                    .map(DpuVolume::toVolume))
                     .collect(Collectors.toMap(Volume::getName, Function.identity(), (a, b) -> a));
             status.setVolumes(poolVolumes.values().stream()
                     .filter(v -> name.equals(v.getTenant()))

@@ -2,6 +2,7 @@ package dev.dpu.storage.operator.it;
 
 import dev.dpu.storage.api.v1alpha1.DpuNodeState;
 import dev.dpu.storage.api.v1alpha1.DpuStoragePool;
+import dev.dpu.storage.api.v1alpha1.DpuVolume;
 import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.TenantQoS;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -41,6 +42,18 @@ final class Fixtures {
                 """
                 apiVersion: storage.dpu.dev/v1alpha1
                 kind: TenantQoS
+                metadata: {name: %s, namespace: %s}
+                spec:
+                %s"""
+                        .formatted(name, ns, indent(spec)));
+    }
+
+    static DpuVolume volume(String ns, String name, String spec) {
+        return parse(
+                DpuVolume.class,
+                """
+                apiVersion: storage.dpu.dev/v1alpha1
+                kind: DpuVolume
                 metadata: {name: %s, namespace: %s}
                 spec:
                 %s"""

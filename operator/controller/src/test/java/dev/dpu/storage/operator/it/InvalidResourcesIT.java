@@ -61,6 +61,19 @@ class InvalidResourcesIT {
               limits: {totalIops: 20000, burstIops: 40000, totalBytesPerSecond: 209715200}
             """;
 
+    static final String VALID_VOLUME =
+            """
+            apiVersion: storage.dpu.dev/v1alpha1
+            kind: DpuVolume
+            metadata: {name: valid}
+            spec:
+              poolRef: {name: valid}
+              tenant: blue
+              nsid: 7
+              size: 10Gi
+              backend: mem
+            """;
+
     @BeforeAll
     static void start() {
         TestApiServer.installCrds();
@@ -81,7 +94,7 @@ class InvalidResourcesIT {
 
     @Test
     void theValidExamplesAreAccepted() {
-        for (String yaml : new String[] {VALID_PROFILE, VALID_POOL, VALID_TENANT}) {
+        for (String yaml : new String[] {VALID_PROFILE, VALID_POOL, VALID_TENANT, VALID_VOLUME}) {
             GenericKubernetesResource r = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
             r.getMetadata().setName("accepted");
             client.resource(r).inNamespace(NS).create();
@@ -104,6 +117,34 @@ class InvalidResourcesIT {
                 .withName("accepted")
                 .get();
         assertThat(pool.<Integer>get("spec", "listener", "port")).isEqualTo(4420);
+        var volume = client.genericKubernetesResources("storage.dpu.dev/v1alpha1", "DpuVolume")
+                .inNamespace(NS)
+                .withName("accepted")
+                .get();
+        assertThat(volume.<Integer>get("spec", "blockSize")).isEqualTo(512);
+    }
+
+    @Test
+    void aPoolWithoutInlineVolumesIsAccepted() {
+        // Its volumes are DpuVolume objects: the rules on spec.volumes must not need the field.
+        GenericKubernetesResource r = Serialization.unmarshal(
+                VALID_POOL.replaceAll("(?s)  volumes: \\[.*?\\}\\]\n", ""), GenericKubernetesResource.class);
+        assertThat(r.<Object>get("spec", "volumes")).isNull();
+        r.getMetadata().setName("no-inline-volumes");
+        client.resource(r).inNamespace(NS).create();
+    }
+
+    @Test
+    void aDpuVolumeNameMustBeADnsLabel() {
+        // The name becomes the namespace's name in the rendered configuration: a dot, allowed in
+        // object names, is not allowed here.
+        GenericKubernetesResource r = Serialization.unmarshal(VALID_VOLUME, GenericKubernetesResource.class);
+        r.getMetadata().setName("vol.with.dots");
+        assertThatThrownBy(() -> client.resource(r).inNamespace(NS).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).as("HTTP status").isEqualTo(422);
+                    assertThat(e.getMessage()).contains("a DpuVolume name must be a DNS label");
+                });
     }
 
     @Test
@@ -379,6 +420,43 @@ class InvalidResourcesIT {
                         VALID_TENANT.replace("  poolRef: {name: valid}\n", ""),
                         "spec.poolRef",
                         "Required value"),
+                // DpuVolume: what one object can check (the rest needs the pool: the operator)
+                bad(
+                        "volume without pool",
+                        VALID_VOLUME.replace("  poolRef: {name: valid}\n", ""),
+                        "spec.poolRef",
+                        "Required value"),
+                bad(
+                        "volume without tenant",
+                        VALID_VOLUME.replace("  tenant: blue\n", ""),
+                        "spec.tenant",
+                        "Required value"),
+                bad("volume without size", VALID_VOLUME.replace("  size: 10Gi\n", ""), "spec.size", "Required value"),
+                bad(
+                        "volume nsid beyond the data path's 1024",
+                        VALID_VOLUME.replace("nsid: 7", "nsid: 1025"),
+                        "spec.nsid",
+                        "less than or equal to 1024"),
+                bad(
+                        "volume nsid zero",
+                        VALID_VOLUME.replace("nsid: 7", "nsid: 0"),
+                        "spec.nsid",
+                        "greater than or equal to 1"),
+                bad(
+                        "volume size without a unit the pool understands",
+                        VALID_VOLUME.replace("size: 10Gi", "size: 10GB"),
+                        "spec.size",
+                        "should match"),
+                bad(
+                        "volume block size",
+                        VALID_VOLUME.replace("backend: mem", "backend: mem\n  blockSize: 1024"),
+                        "spec.blockSize",
+                        "blockSize must be 512 or 4096"),
+                bad(
+                        "volume remote namespace zero",
+                        VALID_VOLUME.replace("backend: mem", "backend: mem\n  remoteNsid: 0"),
+                        "spec.remoteNsid",
+                        "greater than or equal to 1"),
                 // DpuNodeState
                 bad(
                         "node state without node name",
@@ -399,7 +477,9 @@ class InvalidResourcesIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalid")
     void theApiServerRejectsItNamingTheField(String why, String yaml, String field, String message) {
-        assertThat(yaml).as("the case must change the valid example").isNotIn(VALID_PROFILE, VALID_POOL, VALID_TENANT);
+        assertThat(yaml)
+                .as("the case must change the valid example")
+                .isNotIn(VALID_PROFILE, VALID_POOL, VALID_TENANT, VALID_VOLUME);
         GenericKubernetesResource r = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
         r.getMetadata().setName("bad-" + Math.abs(why.hashCode()));
         assertThatThrownBy(() -> client.resource(r).inNamespace(NS).create())
