@@ -216,6 +216,10 @@ public class DpuStoragePoolReconciler implements Reconciler<DpuStoragePool> {
                     .throwAggregateExceptionIfErrorsPresent();
 
             lastRendered.put(ResourceID.fromResource(pool), model);
+            // pools deleted since (no finalizer tells us) leave their last model here: drop them
+            lastRendered
+                    .keySet()
+                    .removeIf(id -> context.getPrimaryCache().get(id).isEmpty());
             // Only now is it true that the pool serves what it accepted: tell each volume.
             for (DpuVolume v : volumeObjects) {
                 var verdict = volumes.verdicts().get(v.getMetadata().getName());

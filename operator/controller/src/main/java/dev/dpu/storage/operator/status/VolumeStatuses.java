@@ -57,7 +57,11 @@ public final class VolumeStatuses {
         status.setConditions(conditions.build());
         String uid = volume.getMetadata().getUid();
         String wanted = fingerprint(status);
-        if (wanted.equals(fingerprint(previous)) || wanted.equals(written.get(uid))) {
+        String cached = fingerprint(previous);
+        // the informer cache shows our last write: nothing left to remember for this object, so
+        // the map holds only writes in flight and does not grow with deleted volumes
+        written.remove(uid, cached);
+        if (wanted.equals(cached) || wanted.equals(written.get(uid))) {
             return false;
         }
         try {
