@@ -137,7 +137,8 @@ PERF_PCT = re.compile(r"^\s*([\d.]+)%\s*:\s*([\d.]+)us", re.M)
 
 def perf_args(bindir, cpu, port, nqn, rw, bs, qd, duration_s, digests, mem_mb=512):
     trid = "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:%d subnqn:%s" % (port, nqn)
-    args = ["taskset", "-c", str(cpu), os.path.join(bindir, "spdk_nvme_perf"), "-c", hex(1 << cpu),
+    # Line-buffered stdout (stdbuf): the runner reacts to perf's lines as they come.
+    args = ["taskset", "-c", str(cpu), "stdbuf", "-oL", os.path.join(bindir, "spdk_nvme_perf"), "-c", hex(1 << cpu),
             "-r", trid, "-q", str(qd), "-o", str(bs), "-w", rw, "-t", str(int(duration_s)), "-L",
             "-s", str(mem_mb)]
     if digests:
