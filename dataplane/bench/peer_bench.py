@@ -133,13 +133,16 @@ class Bench:
                     marks["c1"], marks["t1"] = cpu_seconds(pid), time.monotonic()
 
                 if initiator == "spdk_nvme_perf":
-                    rc, s, out = run_perf(self.args.spdk_bin, self.args.initiator_cpu, t.port, NQN, rw, bs, qd,
+                    rc, s, out = run_perf(self.args.spdk_bin, self.args.initiator_cpu, t.port, NQN, HOST, rw, bs, qd,
                                           self.args.duration, digests, self.perf_log, start, end)
                 else:
                     rc, s, out = self.loadgen(t, rw, bs, qd, digests, start, end)
                 if rc != 0 or not s or "c1" not in marks:
                     raise RuntimeError("%s exited with %s:\n%s\n--- target log (tail) ---\n%s" % (
                         initiator, rc, out[-1500:], t.log_text()[-1500:]))
+                if digests and isinstance(t, OurTarget):
+                    # Our target logs what each connection negotiated: proof the digests were on.
+                    row["digestsConfirmedByTarget"] = "header digest on, data digest on" in t.log_text()
         except (RuntimeError, subprocess.SubprocessError, OSError) as e:
             row["error"] = str(e)
             self.failures.append(row)

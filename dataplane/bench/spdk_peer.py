@@ -135,8 +135,9 @@ PERF_TOTAL = re.compile(r"^Total\s*:\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)
 PERF_PCT = re.compile(r"^\s*([\d.]+)%\s*:\s*([\d.]+)us", re.M)
 
 
-def perf_args(bindir, cpu, port, nqn, rw, bs, qd, duration_s, digests, mem_mb=512):
-    trid = "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:%d subnqn:%s" % (port, nqn)
+def perf_args(bindir, cpu, port, nqn, hostnqn, rw, bs, qd, duration_s, digests, mem_mb=512):
+    # Without hostnqn: in the transport ID, perf sends an empty Host NQN in Connect.
+    trid = "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:%d subnqn:%s hostnqn:%s" % (port, nqn, hostnqn)
     # Line-buffered stdout (stdbuf): the runner reacts to perf's lines as they come.
     args = ["taskset", "-c", str(cpu), "stdbuf", "-oL", os.path.join(bindir, "spdk_nvme_perf"), "-c", hex(1 << cpu),
             "-r", trid, "-q", str(qd), "-o", str(bs), "-w", rw, "-t", str(int(duration_s)), "-L",
@@ -161,11 +162,12 @@ def parse_perf(out, duration_s):
             "latencyUs": {"avg": avg, "min": lo, "max": hi, "p50": at(50.0), "p99": at(99.0), "p999": at(99.9)}}
 
 
-def run_perf(bindir, cpu, port, nqn, rw, bs, qd, duration_s, digests, log_path, on_start=None, on_end=None):
+def run_perf(bindir, cpu, port, nqn, hostnqn, rw, bs, qd, duration_s, digests, log_path, on_start=None,
+             on_end=None):
     """Runs spdk_nvme_perf once; returns (exit code, summary or None, output). on_start() is called
     when perf says it launches its workers (after its own DPDK start-up and the connection),
     on_end() when it prints its results, so what they sample covers the I/O alone."""
-    args = perf_args(bindir, cpu, port, nqn, rw, bs, qd, duration_s, digests)
+    args = perf_args(bindir, cpu, port, nqn, hostnqn, rw, bs, qd, duration_s, digests)
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
     lines, started, ended = [], False, False
     deadline = time.time() + duration_s + 120
