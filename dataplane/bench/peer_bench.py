@@ -17,6 +17,7 @@ usage: peer_bench.py --build dataplane/build [--spdk DIR] --out DIR [--duration 
 """
 import argparse
 import datetime
+import json
 import os
 import subprocess
 import sys
@@ -114,7 +115,6 @@ class Bench:
         on_end()
         if r.returncode != 0 or not os.path.getsize(json_path):
             return r.returncode or 1, None, r.stderr
-        import json
         with open(json_path) as f:
             return 0, json.load(f), r.stderr
 
@@ -247,6 +247,8 @@ def main():
     if args.doc:
         peer_report.write_doc(result, args.doc, png_path, json_path)
         print("wrote the SPDK section of", args.doc)
+    for why in peer_report.validity(result):
+        print("NOT VALID FOR CONCLUSIONS:", why)
     if bench.failures:
         print("%d measurement(s) failed; see 'failures' in %s" % (len(bench.failures), json_path))
         return 1

@@ -103,6 +103,21 @@ def goals(result):
     return out
 
 
+def validity(result):
+    """Why this run cannot carry conclusions, if it cannot: a target CPU shared with other work."""
+    why = []
+    spdk_idle = [i["coreBusy"] for i in result.get("idle", []) if i["target"] == "spdk"]
+    if spdk_idle and spdk_idle[0] < 0.9:
+        why.append("SPDK's polling reactor got only %.0f%% of its core while idle, so the target CPU was shared "
+                   "with other work" % (100 * spdk_idle[0]))
+    load = result["machine"]["loadAverage"][0]
+    if load > 1.0:
+        why.append("the load average was %.1f when the run started" % load)
+    if result.get("failures"):
+        why.append("%d measurement(s) failed" % len(result["failures"]))
+    return why
+
+
 def plot(result, path):
     import matplotlib
     matplotlib.use("Agg")
@@ -116,30 +131,41 @@ def plot(result, path):
     variants = [(lab, d) for lab in labs for d in (False, True)]
     w = 0.8 / max(1, len(variants))
 
-    def bars(ax, key, scale, title, init):
+    def bars(ax, key, scale, title, init, log=False):
         for i, (lab, d) in enumerate(variants):
-            vals, lo, hi = [], [], []
+            vals = []
             for c in cs:
-                top, (a, b) = best(result, lab, init, c, d)
-                v = key(top) / scale if top and key(top) is not None else 0
-                vals.append(v)
-                if key is IOPS and top:
-                    lo.append(v - a / scale)
-                    hi.append(b / scale - v)
-                else:
-                    lo.append(0)
-                    hi.append(0)
-            ax.bar([k + (i - (len(variants) - 1) / 2) * w for k in x], vals, w, yerr=[lo, hi], capsize=2,
+                top = best(result, lab, init, c, d)[0]
+                vals.append(key(top) / scale if top and key(top) is not None else 0)
+            ax.bar([k + (i - (len(variants) - 1) / 2) * w for k in x], vals, w,
                    label="%s%s" % (lab, " +digests" if d else ""), hatch="//" if d else None)
+        if log:
+            ax.set_yscale("log")
         ax.set_title(title, fontsize=10)
         ax.set_xticks(x)
         ax.set_xticklabels([case_name(*c).replace(" qd", "\nqd") for c in cs], fontsize=8)
         ax.legend(fontsize=7)
 
     init = inits[0]
-    bars(axes[0][0], IOPS, 1e3, "IOPS (thousands), best of %d, whiskers: range over the repeats; initiator %s"
-         % (result["settings"]["repeats"], init), init)
-    bars(axes[0][1], lambda r: r["latencyUs"]["p50"], 1, "p50 latency (us), %s" % init, init)
+    ax = axes[0][0]
+    ours = [lab for lab in labs if lab != "SPDK"]
+    rv = [(lab, d) for lab in ours for d in (False, True)]
+    rw_ = 0.8 / max(1, len(rv))
+    for i, (lab, d) in enumerate(rv):
+        vals = []
+        for c in cs:
+            o, s = best(result, lab, init, c, d)[0], best(result, "SPDK", init, c, d)[0]
+            vals.append(ratio(o["iops"], s["iops"]) if o and s else 0)
+        ax.bar([k + (i - (len(rv) - 1) / 2) * rw_ for k in x], vals, rw_,
+               label="%s%s" % (lab, " +digests" if d else ""), hatch="//" if d else None)
+    ax.axhline(1.0, color="gray", linestyle="--")
+    ax.text(len(cs) - 0.5, 1.0, "SPDK", ha="right", va="bottom", fontsize=8, color="gray")
+    ax.set_title("IOPS ours / SPDK (best of %d each), initiator %s; above 1: ours ahead"
+                 % (result["settings"]["repeats"], init), fontsize=10)
+    ax.set_xticks(x)
+    ax.set_xticklabels([case_name(*c).replace(" qd", "\nqd") for c in cs], fontsize=8)
+    ax.legend(fontsize=7)
+    bars(axes[0][1], lambda r: r["latencyUs"]["p50"], 1, "p50 latency (us, log scale), %s" % init, init, log=True)
     bars(axes[1][0], lambda r: r["cyclesPerIo"], 1e3, "target CPU cycles per I/O (thousands), %s" % init, init)
     ax = axes[1][1]
     idle = result.get("idle", [])
@@ -152,13 +178,10 @@ def plot(result, path):
     m = result["machine"]
     fig.suptitle("dpu-target vs SPDK %s nvmf_tgt, one target core (CPU %d), initiator on CPU %d; %s, %s" % (
         result["settings"]["spdkVersion"], result["settings"]["targetCpu"], result["settings"]["initiatorCpu"],
-        m.get("cpuModel", "?"), result["date"]), fontsize=11)
+        m.get("cpuModel", "?"), result["date"]) + ("\nNOT VALID FOR CONCLUSIONS: " + "; ".join(validity(result))
+                                                   if validity(result) else ""), fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
-
-
-def IOPS(r):
-    return r["iops"]
 
 
 def save(result, out_dir):
@@ -197,6 +220,9 @@ def section(result):
     w("- **Machine:** %s, %d CPUs, kernel %s; load average %.1f at the start, %.1f at the end. Figures from a "
       "machine shared with other work are noise, not results.\n" % (
           m.get("cpuModel", "?"), m["cpus"], m["kernel"], m["loadAverage"][0], result["loadAverageAfter"][0]))
+    why = validity(result)
+    if why:
+        w("**Not valid for conclusions:** %s. Run it again on a quiet machine.\n" % "; ".join(why))
     w("![ours vs SPDK](peer.png)\n")
     g = goals(result)
     if g:
