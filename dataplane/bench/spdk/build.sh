@@ -107,12 +107,19 @@ build() {
   local what=$1
   shift
   log "make $what"
+  # ISA-L's build prints nothing for minutes: a heartbeat says it is alive.
+  (while sleep 60; do log "  still making $what"; done) &
+  local ticker=$!
+  # shellcheck disable=SC2064
+  trap "kill $ticker 2>/dev/null" EXIT
   if ! nice -n "$NICE" make -j"$JOBS" "$@" 2>&1 | tee -a "$LOG" | awk -v what="$what" '
       /^ *(CC|CXX|LIB|LINK|SO) / || /^\[[0-9]+\/[0-9]+\]/ { n++; if (n % 50 == 0) { printf "[spdk]   %s: %d steps, now %s\n", what, n, $0; fflush() } }
       END { printf "[spdk]   %s: %d steps\n", what, n }' >&2; then
     tail -40 "$LOG" >&2
     die "make $what failed (full log: $LOG)"
   fi
+  kill "$ticker" 2>/dev/null
+  wait "$ticker" 2>/dev/null || true
 }
 # SPDK's top-level make hands its goals down to every folder, so each folder is made on its
 # own, in the order the top-level Makefile gives them.
