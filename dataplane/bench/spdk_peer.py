@@ -24,11 +24,12 @@ def free_port():
 
 class Hugepages:
     """Reserves `pages` 2 MiB hugepages (and mounts hugetlbfs when none is mounted) for the
-    duration of a `with` block, then puts the previous count back."""
+    duration of a `with` block, then puts the previous count back (and unmounts what it mounted)."""
 
     def __init__(self, pages):
         self.pages = pages
         self.before = None
+        self.mounted = False
 
     def __enter__(self):
         with open(HUGEPAGE_SYSCTL) as f:
@@ -57,9 +58,13 @@ class Hugepages:
                 self.__exit__()
                 raise RuntimeError("no hugetlbfs mounted and mounting one on %s failed: %s"
                                    % (HUGETLBFS, r.stderr.strip()))
+            self.mounted = True
         return self
 
     def __exit__(self, *exc):
+        if self.mounted:
+            subprocess.run(["umount", HUGETLBFS], stderr=subprocess.DEVNULL)
+            self.mounted = False
         if self.before is not None:
             with open(HUGEPAGE_SYSCTL, "w") as f:
                 f.write(str(self.before))
