@@ -19,6 +19,7 @@ import argparse
 import datetime
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,10 @@ def build_spdk():
     return r.stdout.strip().splitlines()[-1]
 
 
+def variant_name(v):
+    return " ".join(x for x in (v["mode"], v["polling"] if v["polling"] != "Sleep" else None) if x)
+
+
 def pin_all_threads(pid, cpu):
     for tid in os.listdir("/proc/%d/task" % pid):
         os.sched_setaffinity(int(tid), {cpu})
@@ -63,13 +68,16 @@ def pin_all_threads(pid, cpu):
 class OurTarget(Target):
     """dpu-target with one reactor on the target CPU, every thread pinned there."""
 
-    def __init__(self, build, workdir, mode, cpu, size_bytes):
-        super().__init__(build, {
+    def __init__(self, build, workdir, mode, polling, cpu, size_bytes):
+        cfg = {
             "reactors": 1, "reactorCpus": [cpu],
             "offload": {"mode": mode, "fallback": "Degrade"},
             "subsystems": [{"nqn": NQN, "hosts": [HOST], "namespaces": [
                 {"nsid": 1, "backend": "ram", "sizeBytes": size_bytes, "blockSize": BLOCK}]}],
-        }, workdir)
+        }
+        if polling != "Sleep":  # the default; left out so that a build without the key runs too
+            cfg["reactorPolling"] = polling
+        super().__init__(build, cfg, workdir)
         self.cpu, self.size_bytes = cpu, size_bytes
 
     def __enter__(self):
@@ -87,10 +95,11 @@ class Bench:
         self.runs, self.idle, self.failures = [], [], []
 
     def targets(self):
-        """(label, mode, factory) for each target, ours first."""
-        out = [("ours", m, lambda m=m: OurTarget(self.args.build, self.work, m, self.args.target_cpu, self.size))
-               for m in self.args.modes]
-        out.append(("spdk", None, lambda: SpdkTarget(self.args.spdk_bin, self.work, NQN, self.args.target_cpu,
+        """(target, variant, factory) for each target, ours first; variant: our mode and polling."""
+        out = [("ours", {"mode": m, "polling": p},
+                lambda m=m, p=p: OurTarget(self.args.build, self.work, m, p, self.args.target_cpu, self.size))
+               for m in self.args.modes for p in self.args.polling]
+        out.append(("spdk", {"mode": None, "polling": None}, lambda: SpdkTarget(self.args.spdk_bin, self.work, NQN, self.args.target_cpu,
                                                       self.size, BLOCK)))
         return out
 
@@ -118,8 +127,8 @@ class Bench:
         with open(json_path) as f:
             return 0, json.load(f), r.stderr
 
-    def measure(self, label, mode, factory, initiator, rw, bs, qd, digests, repeat):
-        row = {"target": label, "mode": mode, "initiator": initiator, "repeat": repeat, "rw": rw, "bs": bs,
+    def measure(self, label, variant, factory, initiator, rw, bs, qd, digests, repeat):
+        row = {"target": label, **variant, "initiator": initiator, "repeat": repeat, "rw": rw, "bs": bs,
                "qd": qd, "digests": digests}
         try:
             with factory() as t:
@@ -159,11 +168,11 @@ class Bench:
         self.runs.append(row)
         print("%-5s %-10s %-14s %-9s bs=%-6d qd=%-2d dig=%-5s %9.0f IOPS %8.1f MB/s p50 %7.1f us p99 %7.1f us "
               "core %3.0f%% %7.0f cycles/IO" % (
-                  label, mode or "", initiator, rw, bs, qd, digests, s["iops"], s["bytesPerSecond"] / 1e6,
+                  label, variant_name(variant), initiator, rw, bs, qd, digests, s["iops"], s["bytesPerSecond"] / 1e6,
                   s["latencyUs"]["p50"] or 0, s["latencyUs"]["p99"] or 0, 100 * (row["targetCoreBusy"] or 0),
                   row["cyclesPerIo"] or 0), flush=True)
 
-    def measure_idle(self, label, mode, factory):
+    def measure_idle(self, label, variant, factory):
         try:
             with factory() as t:
                 with IdleHost("127.0.0.1", t.port, NQN, HOST):
@@ -172,23 +181,34 @@ class Bench:
                     time.sleep(self.args.idle_seconds)
                     cpu, wall = cpu_seconds(t.proc.pid) - c0, time.monotonic() - t0
         except (RuntimeError, OSError) as e:
-            self.failures.append({"target": label, "mode": mode, "idle": True, "error": str(e)})
+            self.failures.append({"target": label, **variant, "idle": True, "error": str(e)})
             print("FAILED idle %s: %s" % (label, e), flush=True)
             return
-        self.idle.append({"target": label, "mode": mode, "seconds": wall, "cpuSeconds": cpu, "coreBusy": cpu / wall})
+        self.idle.append({"target": label, **variant, "seconds": wall, "cpuSeconds": cpu, "coreBusy": cpu / wall})
         print("idle  %-5s %-10s %.2f CPU-s in %.1f s with a host connected and no I/O: %.1f%% of a core" % (
-            label, mode or "", cpu, wall, 100 * cpu / wall), flush=True)
+            label, variant_name(variant), cpu, wall, 100 * cpu / wall), flush=True)
+
+    def preflight(self, targets):
+        """Each of our variants starts (a config this build refuses fails here, not 48 times)."""
+        for label, variant, factory in targets:
+            if label == "ours":
+                try:
+                    with factory():
+                        pass
+                except RuntimeError as e:
+                    raise SystemExit("our target %s does not start: %s" % (variant_name(variant), e))
 
     def run(self):
         targets = self.targets()
+        self.preflight(targets)
         for repeat in range(self.args.repeats):
             for rw, bs, qd in CASES:
                 for digests in (False, True):
                     for initiator in self.args.initiators:
-                        for label, mode, factory in targets:
-                            self.measure(label, mode, factory, initiator, rw, bs, qd, digests, repeat)
-        for label, mode, factory in targets:
-            self.measure_idle(label, mode, factory)
+                        for label, variant, factory in targets:
+                            self.measure(label, variant, factory, initiator, rw, bs, qd, digests, repeat)
+        for label, variant, factory in targets:
+            self.measure_idle(label, variant, factory)
 
 
 def main():
@@ -200,6 +220,8 @@ def main():
     ap.add_argument("--duration", type=int, default=5, help="seconds per measurement")
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--modes", default="ZeroCopy", help="our offload modes to measure, comma-separated")
+    ap.add_argument("--polling", default="Sleep",
+                    help="our reactors' polling to measure, comma-separated: Sleep (default), BusyPoll")
     ap.add_argument("--initiators", default=",".join(INITIATORS))
     ap.add_argument("--target-cpu", type=int, default=0)
     ap.add_argument("--initiator-cpu", type=int, default=1)
@@ -210,6 +232,10 @@ def main():
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
     args.modes = [m for m in args.modes.split(",") if m]
+    args.polling = [p for p in args.polling.split(",") if p]
+    for p in args.polling:
+        if p not in ("Sleep", "BusyPoll"):
+            ap.error("--polling: unknown %r (known: Sleep, BusyPoll)" % p)
     args.initiators = [i for i in args.initiators.split(",") if i]
     for i in args.initiators:
         if i not in INITIATORS:
@@ -227,6 +253,8 @@ def main():
             ap.error("--spdk: no %s in %s (build it with dataplane/bench/spdk/build.sh)" % (b, args.spdk_bin))
     os.makedirs(args.out, exist_ok=True)
     version, commit = spdk_version()
+    # SIGTERM (timeout, a CI runner) unwinds like Ctrl-C: targets stopped, hugepages given back.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     start = machine()
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="dpd-peer-") as work, Hugepages(args.hugepages):
@@ -237,7 +265,7 @@ def main():
         "machine": start, "loadAverageAfter": os.getloadavg(), "elapsedSeconds": time.monotonic() - t0,
         "settings": {"durationSeconds": args.duration, "repeats": args.repeats, "targetCpu": args.target_cpu,
                      "initiatorCpu": args.initiator_cpu, "namespaceBytes": args.size_mib << 20,
-                     "blockSize": BLOCK, "ourModes": args.modes, "initiators": args.initiators,
+                     "blockSize": BLOCK, "ourModes": args.modes, "ourPolling": args.polling, "initiators": args.initiators,
                      "idleSeconds": args.idle_seconds, "spdkVersion": version, "spdkCommit": commit},
         "runs": bench.runs, "idle": bench.idle, "failures": bench.failures,
     }
