@@ -81,8 +81,14 @@ class OurTarget(Target):
         self.cpu, self.size_bytes = cpu, size_bytes
 
     def __enter__(self):
-        super().__enter__()
-        pin_all_threads(self.proc.pid, self.cpu)
+        try:
+            super().__enter__()
+            pin_all_threads(self.proc.pid, self.cpu)
+        except BaseException:
+            if self.proc and self.proc.poll() is None:  # never left holding the target CPU
+                self.proc.kill()
+                self.proc.wait()
+            raise
         return self
 
 
@@ -141,11 +147,20 @@ class Bench:
                 def end():
                     marks["c1"], marks["t1"] = cpu_seconds(pid), time.monotonic()
 
-                if initiator == "spdk_nvme_perf":
-                    rc, s, out = run_perf(self.args.spdk_bin, self.args.initiator_cpu, t.port, NQN, HOST, rw, bs, qd,
-                                          self.args.duration, digests, self.perf_log, start, end)
-                else:
-                    rc, s, out = self.loadgen(t, rw, bs, qd, digests, start, end)
+                for attempt in (1, 2):
+                    marks.clear()
+                    if initiator == "spdk_nvme_perf":
+                        rc, s, out = run_perf(self.args.spdk_bin, self.args.initiator_cpu, t.port, NQN, HOST, rw, bs,
+                                              qd, self.args.duration, digests, self.perf_log, start, end)
+                        no_io = "c0" not in marks
+                    else:
+                        rc, s, out = self.loadgen(t, rw, bs, qd, digests, start, end)
+                        no_io = rc == 2  # dpu-loadgen: usage or connection error
+                    if (rc == 0 and s and "c1" in marks) or not no_io or attempt == 2:
+                        break
+                    # Failed before any I/O (connecting, on a loaded machine): once more, and say so.
+                    row["retriedAfter"] = out[-600:]
+                    print("retrying %s against %s: it failed before any I/O" % (initiator, label), flush=True)
                 if rc != 0 or not s or "c1" not in marks:
                     raise RuntimeError("%s exited with %s:\n%s\n--- target log (tail) ---\n%s" % (
                         initiator, rc, out[-1500:], t.log_text()[-1500:]))

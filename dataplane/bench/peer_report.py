@@ -265,6 +265,11 @@ def section(result):
         for i in result["idle"]:
             w("| %s | %.2f in %.1f s | %.1f%% |" % (label(i), i["cpuSeconds"], i["seconds"], 100 * i["coreBusy"]))
         w("")
+    retried = [r for r in result["runs"] if r.get("retriedAfter")]
+    if retried:
+        w("%d measurement(s) succeeded on a second attempt after the initiator failed before any I/O (%s); the "
+          "first attempt's output is in peer.json (`retriedAfter`).\n" % (
+              len(retried), ", ".join(sorted({"%s/%s" % (label(r), r["initiator"]) for r in retried}))))
     if result.get("failures"):
         w("### Failed measurements\n")
         for f in result["failures"]:

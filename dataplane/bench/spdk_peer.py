@@ -110,15 +110,54 @@ class SpdkTarget:
             ["taskset", "-c", str(self.cpu), os.path.join(self.bindir, "nvmf_tgt"), "-m", hex(1 << self.cpu),
              "-c", self.config_path, "-s", str(self.mem_mb), "-r", self.rpc_sock],
             stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
+        try:
+            self.wait_ready(time.time() + 60)
+        except BaseException:
+            self.__exit__()  # a target that never became ready must not hold the core
+            raise
+        return self
+
+    def wait_ready(self, deadline):
+        listening = "NVMe/TCP Target Listening on 127.0.0.1 port %d" % self.port
         while time.time() < deadline:
-            if "NVMe/TCP Target Listening on 127.0.0.1 port %d" % self.port in self.log_text():
-                return self
             if self.proc.poll() is not None:
                 raise RuntimeError("nvmf_tgt exited with %s:\n%s" % (self.proc.returncode, self.log_text()[-3000:]))
+            if listening in self.log_text():
+                # Listening comes while the config still loads; the subsystem is ready only when
+                # the framework's start-up has finished (a Connect before then fails). The RPC
+                # socket may not exist yet either.
+                try:
+                    self.rpc("framework_wait_init", timeout=max(1.0, deadline - time.time()))
+                    return
+                except (FileNotFoundError, ConnectionRefusedError):
+                    pass
             time.sleep(0.05)
-        self.__exit__()
-        raise RuntimeError("nvmf_tgt did not start listening within 60 s:\n" + self.log_text()[-3000:])
+        raise RuntimeError("nvmf_tgt did not become ready (listening, framework_wait_init) within 60 s:\n"
+                           + self.log_text()[-3000:])
+
+    def rpc(self, method, params=None, timeout=30.0):
+        """One JSON-RPC call on the target's socket; returns its result or raises RuntimeError."""
+        req = {"jsonrpc": "2.0", "method": method, "id": 1}
+        if params is not None:
+            req["params"] = params
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(timeout)
+            s.connect(self.rpc_sock)
+            s.sendall(json.dumps(req).encode())
+            buf = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise RuntimeError("nvmf_tgt closed its RPC socket during %s:\n%s" % (method, self.log_text()[-2000:]))
+                buf += chunk
+                try:
+                    resp = json.loads(buf)
+                    break
+                except ValueError:
+                    continue
+        if "error" in resp:
+            raise RuntimeError("nvmf_tgt RPC %s failed: %s" % (method, resp["error"]))
+        return resp.get("result")
 
     def __exit__(self, *exc):
         if self.proc and self.proc.poll() is None:
