@@ -13,7 +13,11 @@ while a host holds an admin and an I/O queue open and sends nothing.
 Writes peer.json and peer.png to --out; with --doc, (re)writes the SPDK section of that
 Markdown file (peer_report.py, which also regenerates it from a JSON file alone).
 
+Our variants are --modes (offload modes) x --polling (Sleep, BusyPoll); each is one more
+target in the interleaving.
+
 usage: peer_bench.py --build dataplane/build [--spdk DIR] --out DIR [--duration 5] [--repeats 2]
+                     [--modes ZeroCopy] [--polling Sleep] [--initiators spdk_nvme_perf,dpu-loadgen]
 """
 import argparse
 import datetime
