@@ -63,7 +63,13 @@ class Hugepages:
 
     def __exit__(self, *exc):
         if self.mounted:
-            subprocess.run(["umount", HUGETLBFS], stderr=subprocess.DEVNULL)
+            # The last SPDK process may still be releasing its pages: busy for a moment.
+            for _ in range(25):
+                if subprocess.run(["umount", HUGETLBFS], stderr=subprocess.DEVNULL).returncode == 0:
+                    break
+                time.sleep(0.2)
+            else:
+                subprocess.run(["umount", "-l", HUGETLBFS], stderr=subprocess.DEVNULL)
             self.mounted = False
         if self.before is not None:
             with open(HUGEPAGE_SYSCTL, "w") as f:
