@@ -16,6 +16,11 @@ PACKAGES=(
   python3 python3-matplotlib python3-yaml  # benchmark plots; dashboards/ tools (rules, preview PNGs)
   docker.io mmdebstrap              # container images built locally and the KinD cluster (e2e/kind/)
 )
+# The benchmark's peer, SPDK, is built from source (dataplane/bench/spdk/build.sh); its
+# build dependencies are listed, with the reasons, next to the version it pins.
+# shellcheck source=dataplane/bench/spdk/version.sh
+. "$(dirname "${BASH_SOURCE[0]}")/dataplane/bench/spdk/version.sh"
+PACKAGES+=("${SPDK_BUILD_PACKAGES[@]}")
 
 log() { printf '[setup] %s\n' "$*"; }
 

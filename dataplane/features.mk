@@ -25,3 +25,12 @@ bench: all $(BUILD)/dpu-bench-limits
 	/usr/bin/python3 bench/run_bench.py --build $(BUILD) --out $(BUILD)/bench
 
 .PHONY: bench
+
+# Ours next to SPDK's NVMe/TCP target, one target core each (issue 13; not a test). Builds
+# SPDK into ~/.cache/dpu-offload/spdk once (bench/spdk/build.sh; 12-30 minutes), reserves
+# hugepages while SPDK runs (root). JSON + PNG under build/bench-peer; DOC=../docs/performance.md
+# also rewrites that document's SPDK section. PEER_ARGS passes more options (--repeats 3 ...).
+bench-peer: all
+	/usr/bin/python3 bench/peer_bench.py --build $(BUILD) --out $(BUILD)/bench-peer $(if $(DOC),--doc $(DOC)) $(PEER_ARGS)
+
+.PHONY: bench-peer

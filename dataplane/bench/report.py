@@ -127,5 +127,11 @@ def write(result, doc_path, png_path, json_path):
     w("```\nmake -C dataplane all bench            # writes dataplane/build/bench/{results.json,performance.png}\n"
       "/usr/bin/python3 dataplane/bench/run_bench.py --build dataplane/build --out /tmp/bench --doc docs/performance.md\n```\n")
     w("Python 3 with matplotlib from Debian (`python3-matplotlib`) is needed for the plot.\n")
+    # The SPDK side-by-side section has its own run and generator (peer_report.py): keep it.
+    import peer_report
+    kept = ""
+    if os.path.exists(doc_path):
+        with open(doc_path) as f:
+            kept = peer_report.extract(f.read())
     with open(doc_path, "w") as f:
-        f.write("\n".join(out))
+        f.write("\n".join(out) + ("\n" + kept if kept else ""))
