@@ -305,9 +305,9 @@ static int busy(const struct reactor *r)
  * or the next tick, so an idle reactor costs next to nothing. busy_poll:
  * epoll_wait never blocks and the loop spins, trading a whole CPU for no
  * wake-up latency (no scheduler round trip between a PDU's arrival and its
- * handling); an iteration that found nothing to do counts as idle time. The
- * clock is read twice per iteration, each reading used for everything
- * until the next. */
+ * handling); there, an iteration that found no event counts as idle time,
+ * so busy time still means work. The clock is read twice per iteration, each
+ * reading used for everything until the next. */
 void *reactor_main(void *arg)
 {
 	struct reactor *r = arg;
@@ -370,7 +370,7 @@ void *reactor_main(void *arg)
 		if (r->draining && !busy(r))
 			__atomic_store_n(&r->running, 2, __ATOMIC_RELEASE); /* drained */
 		now = dpd_now_ns();
-		stat_add(&r->time_ns[n > 0 ? DPD_REACTOR_BUSY_NS : DPD_REACTOR_IDLE_NS], now - woke);
+		stat_add(&r->time_ns[n > 0 || !spin ? DPD_REACTOR_BUSY_NS : DPD_REACTOR_IDLE_NS], now - woke);
 	}
 	return NULL;
 }
