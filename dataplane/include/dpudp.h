@@ -150,6 +150,11 @@ DPD_API void dpd_options_destroy(dpd_options *opts);
  *                         seccomp profile refuses io_uring)          [1]
  *   "max_connections"     TCP connections served at once; more are
  *                         closed right after accept, 1..1048576      [4096]
+ *   "busy_poll"           1: reactors poll without ever sleeping (each
+ *                         holds its CPU at 100% even with no I/O, for
+ *                         nodes that dedicate cores: no wake-up
+ *                         latency); 0: reactors sleep in epoll_wait
+ *                         until work arrives (near-zero idle CPU)   [0]
  * Unknown keys and out-of-range values return -EINVAL (the value is only
  * range-checked here; dpd_engine_create() checks the combination).
  */

@@ -606,8 +606,9 @@ static int check_ns_remotes(const struct cfg *c, char *err, size_t cap)
 
 static int parse_root(json_object *root, enum config_dialect d, struct cfg *c, char *err, size_t cap)
 {
-	static const char *const known[] = { "pool",	"listen",  "reactors",	 "reactorCpus", "offload",
-					     "hostNqn", "remotes", "subsystems", "tenants",	NULL };
+	static const char *const known[] = { "pool",	   "listen",   "reactors", "reactorCpus",
+					     "reactorPolling", "offload",  "hostNqn",  "remotes",
+					     "subsystems",	   "tenants",  NULL };
 	static const char *const superset[] = { "keepAliveTimeoutMs", NULL };
 	static const char *const known_listen[] = { "address", "port", NULL };
 	json_object *listen, *subs, *arr, *off;
@@ -640,6 +641,12 @@ static int parse_root(json_object *root, enum config_dialect d, struct cfg *c, c
 	int got = get_array(root, "reactorCpus", "(top level)", &arr, err, cap);
 	if (got < 0 || (got && parse_cpus(arr, c, err, cap) < 0))
 		return -1;
+	char polling[32] = "Sleep";
+	if (get_str(root, "reactorPolling", "(top level)", polling, sizeof(polling), 0, err, cap) < 0)
+		return -1;
+	if (strcmp(polling, "Sleep") && strcmp(polling, "BusyPoll"))
+		return config_error(err, cap, "reactorPolling", "\"%s\" is not one of Sleep, BusyPoll", polling);
+	c->busy_poll = strcmp(polling, "BusyPoll") == 0;
 	if (get_int(root, "keepAliveTimeoutMs", "(top level)", 0, 3600000, &c->kato_ms, 0, err, cap) < 0)
 		return -1;
 	got = get_object(root, "offload", "(top level)", &off, err, cap);

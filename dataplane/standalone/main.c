@@ -80,6 +80,8 @@ int main(int argc, char **argv)
 		rc = dpd_options_set_int(opts, "reactors", cfg.reactors);
 	if (rc == 0)
 		rc = dpd_options_set_reactor_cpus(opts, cfg.cpus, (uint32_t)cfg.ncpus);
+	if (rc == 0)
+		rc = dpd_options_set_int(opts, "busy_poll", cfg.busy_poll);
 	if (rc == 0 && cfg.kato_ms >= 0)
 		rc = dpd_options_set_int(opts, "max_kato_ms", cfg.kato_ms);
 	/* The contract's offload numbers the file gives; the engine's defaults otherwise. */

@@ -1,7 +1,8 @@
 /* The number of reactors and where they run: "reactors" gives that many I/O threads,
  * visible to anyone who lists the process's threads (named dpd-reactor-<i>), reported
  * by dpd_engine_reactor_count(); a CPU list pins them, and a CPU outside the process's
- * CPU set is refused with its name. */
+ * CPU set is refused with its name. "busy_poll" reactors serve I/O without ever
+ * going to sleep; sleeping ones (the default) give their CPU back when idle. */
 #include <dirent.h>
 #include <errno.h>
 #include <sched.h>
@@ -10,6 +11,7 @@
 
 #include "check.h"
 #include "dpudp.h"
+#include "fixture.h"
 
 /* Threads of this process whose name starts with "dpd-reactor-". If cpus is not NULL,
  * the "Cpus_allowed_list" of each is appended to it (";"-separated). */
@@ -49,6 +51,97 @@ static int reactor_threads(char *cpus, size_t cap)
 	}
 	closedir(d);
 	return n;
+}
+
+/* Voluntary context switches of the first dpd-reactor- thread (each one a sleep:
+ * epoll_wait blocking, a futex wait), or -1 when there is none. */
+static long reactor_sleeps(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	long v = -1;
+	struct dirent *de;
+	while (d && v < 0 && (de = readdir(d)) != NULL) {
+		char path[300], comm[32] = "", line[256];
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		int named = fgets(comm, sizeof(comm), f) && strncmp(comm, "dpd-reactor-", 12) == 0;
+		fclose(f);
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status", de->d_name);
+		f = named ? fopen(path, "re") : NULL;
+		while (f && fgets(line, sizeof(line), f))
+			if (strncmp(line, "voluntary_ctxt_switches:", 24) == 0)
+				v = strtol(line + 24, NULL, 10);
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return v;
+}
+
+#define POLL_NQN "nqn.2024-01.dev.dpu:poll"
+#define POLL_HOST "nqn.2014-08.org.nvmexpress:uuid:22222222-2222-3333-4444-555555555555"
+
+/* One reactor serving a RAM namespace, busy-polling or not: a host writes and reads
+ * back; then, with the connection open and idle for longer than a few reactor ticks,
+ * how often did the reactor go to sleep? */
+static long idle_sleeps(int busy_poll)
+{
+	const struct fx_target t = { .reactors = 1, .busy_poll = busy_poll, .subnqn = POLL_NQN,
+				     .hostnqn = POLL_HOST, .ram_bytes = 1 << 20, .block = 512 };
+	int port;
+	long slept = -1;
+	dpd_engine *e = fx_engine_up(&t, &port);
+	CHECK(e != NULL);
+	if (!e)
+		return -1;
+	struct ini a, q;
+	int up = fx_host_up(&t, port, 0, 0, 0, &a, &q);
+	CHECK_MSG(up == 0, "host up: %s %s", a.err, q.err);
+	if (up == 0) {
+		uint8_t w[8192], r[8192];
+		struct cqe c;
+		for (size_t i = 0; i < sizeof(w); i++)
+			w[i] = (uint8_t)(i * 7 + busy_poll);
+		for (int round = 0; round < 50; round++) {
+			memset(r, 0, sizeof(r));
+			CHECK(ini_rw(&q, 1, 1, (uint64_t)round * 16, 16, 512, w, &c) == 0 && c.status == 0);
+			CHECK(ini_rw(&q, 0, 1, (uint64_t)round * 16, 16, 512, r, &c) == 0 && c.status == 0);
+			CHECK(memcmp(w, r, sizeof(w)) == 0);
+		}
+		long before = reactor_sleeps();
+		usleep(500 * 1000); /* five reactor ticks */
+		long after = reactor_sleeps();
+		CHECK(before >= 0 && after >= 0);
+		slept = after - before;
+	}
+	ini_close(&q);
+	ini_close(&a);
+	dpd_engine_destroy(e);
+	return slept;
+}
+
+static void test_busy_poll_reactor_serves_io_and_never_sleeps(void)
+{
+	long slept = idle_sleeps(1);
+	CHECK_MSG(slept == 0, "a busy-polling reactor slept %ld times while idle", slept);
+}
+
+static void test_sleeping_reactor_sleeps_when_idle(void)
+{
+	long slept = idle_sleeps(0);
+	CHECK_MSG(slept > 0, "a sleeping reactor slept %ld times in 500 ms idle", slept);
+}
+
+static void test_busy_poll_option_range(void)
+{
+	dpd_options *o;
+	CHECK(dpd_options_create(&o) == 0);
+	CHECK(dpd_options_set_int(o, "busy_poll", 1) == 0);
+	CHECK(dpd_options_set_int(o, "busy_poll", 2) == -EINVAL && strstr(dpd_last_error(), "busy_poll"));
+	dpd_options_destroy(o);
 }
 
 static dpd_engine *engine_with(int reactors, const int32_t *cpus, uint32_t ncpus, int *rc)
@@ -137,5 +230,8 @@ int main(void)
 	RUN(test_three_reactors_are_three_named_threads);
 	RUN(test_cpu_list_pins_every_reactor);
 	RUN(test_bad_cpu_lists_are_refused_with_the_cpu);
+	RUN(test_busy_poll_reactor_serves_io_and_never_sleeps);
+	RUN(test_sleeping_reactor_sleeps_when_idle);
+	RUN(test_busy_poll_option_range);
 	TEST_EXIT();
 }

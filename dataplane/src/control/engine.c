@@ -63,6 +63,7 @@ int dpd_options_set_int(dpd_options *o, const char *key, int64_t v)
 		{ "connect_timeout_ms", offsetof(dpd_options, connect_timeout_ms), 100, 600000 },
 		{ "io_uring", offsetof(dpd_options, io_uring), 0, 1 },
 		{ "max_connections", offsetof(dpd_options, max_connections), 1, 1 << 20 },
+		{ "busy_poll", offsetof(dpd_options, busy_poll), 0, 1 },
 	};
 	if (!o || !key)
 		return set_error(-EINVAL, "options or key is NULL");
@@ -194,8 +195,10 @@ int dpd_engine_start(dpd_engine *e)
 		goto out;
 	}
 	e->started = 1;
-	log_info("engine started: %d reactors%s, CRC32C %s", e->nreactors,
+	log_info("engine started: %d reactors%s, %s, CRC32C %s", e->nreactors,
 		 e->opt.nreactor_cpus ? " pinned to the listed CPUs" : "",
+		 e->opt.busy_poll ? "busy-polling (each reactor keeps its CPU 100% busy, even idle)"
+				  : "sleeping when idle",
 		 crc32c_hw_available() ? "SSE4.2 instruction" : "table");
 out:
 	pthread_mutex_unlock(&e->lock);

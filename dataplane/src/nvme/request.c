@@ -17,8 +17,9 @@
  */
 static void note_host_alive(struct ctrl *ctrl)
 {
-	uint64_t now = dpd_now_ms();
-	if (now - __atomic_load_n(&ctrl->last_ka_ms, __ATOMIC_RELAXED) >= 100)
+	uint64_t now = dpd_now_ms_coarse(); /* every command: the cheap clock */
+	uint64_t last = __atomic_load_n(&ctrl->last_ka_ms, __ATOMIC_RELAXED);
+	if (now > last && now - last >= 100)
 		__atomic_store_n(&ctrl->last_ka_ms, now, __ATOMIC_RELAXED);
 }
 

@@ -247,10 +247,14 @@ static void tx_done(struct conn *c, struct tx *t)
 		req_release(t->req);
 }
 
+/* iovec entries per sendmsg: a 4 KiB read's C2HData header, payload and
+ * CapsuleResp take 3, so one call carries a whole queue's worth (42). */
+#define CONN_TX_IOV 128
+
 void conn_flush(struct conn *c)
 {
 	while (c->tx_head && !c->closed) {
-		struct iovec iov[48];
+		struct iovec iov[CONN_TX_IOV];
 		int n = 0;
 		uint64_t skip = c->tx_off;
 		for (struct tx *t = c->tx_head; t && n + 3 <= (int)DPD_ARRAY_SIZE(iov); t = t->next) {

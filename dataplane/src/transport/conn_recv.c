@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "common/crc32c.h"
 #include "common/log.h"
@@ -24,6 +25,7 @@
 #include "transport/reactor.h"
 
 #define RECV_BUDGET_BYTES (1u << 20) /* per readiness event, so one busy queue cannot starve others */
+#define DIRECT_RECV_MIN 4096u        /* payload left to read for it to bypass rbuf */
 
 /* The host chose digests in its ICReq; if it left out one this target requires
  * (dpd_engine_set_digest_policy), the ICResp names the required ones (the Linux host
@@ -220,6 +222,25 @@ static void on_data_done(struct conn *c, int digest_ok)
 	exec_req(req);
 }
 
+/* n more payload bytes (at src) are in place: digest them, and move on when
+ * the payload is complete. */
+static void data_advance(struct conn *c, const uint8_t *src, uint32_t n)
+{
+	if (c->dg.ddgst) {
+		c->crc = crc32c_update(c->crc, src, n);
+		reactor_stat(c->r, DPD_STAT_DATA_DIGEST_BYTES, n);
+	}
+	c->data_have += n;
+	if (c->data_have < c->data_len)
+		return;
+	if (c->dg.ddgst) {
+		c->rstate = RECV_DDGST;
+		return;
+	}
+	c->hdr_have = 0;
+	on_data_done(c, 1);
+}
+
 /* Consume what is in rbuf. */
 static void conn_process(struct conn *c)
 {
@@ -263,20 +284,8 @@ header_done:
 			n = DPD_MIN(avail, c->data_len - c->data_have);
 			if (c->data_dst)
 				memcpy(c->data_dst + c->data_have, src, n);
-			if (c->dg.ddgst) {
-				c->crc = crc32c_update(c->crc, src, n);
-				reactor_stat(c->r, DPD_STAT_DATA_DIGEST_BYTES, n);
-			}
-			c->data_have += n;
 			c->rhead += n;
-			if (c->data_have < c->data_len)
-				break;
-			if (c->dg.ddgst) {
-				c->rstate = RECV_DDGST;
-				break;
-			}
-			c->hdr_have = 0;
-			on_data_done(c, 1);
+			data_advance(c, src, n);
 			break;
 		case RECV_DDGST:
 			n = DPD_MIN(avail, PDU_DGST_LEN - c->ddgst_have);
@@ -296,6 +305,15 @@ header_done:
 		c->rhead = c->rtail = 0;
 }
 
+/* A payload the receive buffer holds none of lands straight in the
+ * request's buffer (one copy fewer), and whatever follows it in the stream
+ * (the next PDUs) in rbuf, in the same call. */
+static int direct_data(const struct conn *c)
+{
+	return c->rstate == RECV_DATA && c->data_dst && c->rhead == c->rtail &&
+	       c->data_len - c->data_have >= DIRECT_RECV_MIN;
+}
+
 void conn_on_readable(struct conn *c)
 {
 	uint32_t got = 0;
@@ -307,7 +325,17 @@ void conn_on_readable(struct conn *c)
 			c->rtail -= c->rhead;
 			c->rhead = 0;
 		}
-		ssize_t n = recv(c->ev.fd, c->rbuf + c->rtail, CONN_RBUF - c->rtail, MSG_DONTWAIT);
+		struct iovec iov[2];
+		int niov = 0;
+		uint32_t direct = 0;
+		if (direct_data(c)) {
+			direct = c->data_len - c->data_have;
+			iov[niov++] = (struct iovec){ .iov_base = c->data_dst + c->data_have, .iov_len = direct };
+		}
+		iov[niov++] = (struct iovec){ .iov_base = c->rbuf + c->rtail, .iov_len = CONN_RBUF - c->rtail };
+		size_t want = direct + (CONN_RBUF - c->rtail);
+		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)niov };
+		ssize_t n = recvmsg(c->ev.fd, &mh, MSG_DONTWAIT);
 		if (n == 0) {
 			conn_close(c, "host closed the connection");
 			return;
@@ -319,9 +347,19 @@ void conn_on_readable(struct conn *c)
 				conn_close(c, "receive failed");
 			break;
 		}
-		c->rtail += (uint32_t)n;
+		size_t total = (size_t)n;
 		got += (uint32_t)n;
+		if (direct) {
+			uint32_t k = (uint32_t)DPD_MIN((uint64_t)n, direct);
+			data_advance(c, c->data_dst + c->data_have, k);
+			n -= k;
+		}
+		c->rtail += (uint32_t)n;
 		conn_process(c);
+		/* A short read drained the socket: asking again would only return
+		 * EAGAIN (one wasted syscall per event); epoll reports new bytes. */
+		if (total < want)
+			break;
 	}
 	if (!c->closed && c->rstate == RECV_STOP && !c->closing)
 		conn_close(c, "stopped");

@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  *       subsystem;</li>
  *   <li>tenants removed - after every subsystem that referred to them is gone.</li>
  * </ol>
- * Process-wide settings (listen, reactors, reactorCpus, offload except its digest requirements)
+ * Process-wide settings (listen, reactors, reactorCpus, reactorPolling, offload except its digest requirements)
  * are not applied live; they are reported in {@link Result#restartNeeded()}. A remote whose settings
  * or host NQN change is replaced: removed with its namespaces, added again with them (hosts see
  * those namespaces go and come back).
@@ -163,6 +163,9 @@ public final class ConfigDiff {
         }
         if (!Objects.equals(running.reactorCpus(), wanted.reactorCpus())) {
             fields.add("reactorCpus");
+        }
+        if (!Objects.equals(running.reactorPolling(), wanted.reactorPolling())) {
+            fields.add("reactorPolling");
         }
         if (!Objects.equals(
                 running.offload().restartRelevant(), wanted.offload().restartRelevant())) {

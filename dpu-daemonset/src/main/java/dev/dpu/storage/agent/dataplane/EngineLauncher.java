@@ -41,12 +41,13 @@ final class EngineLauncher {
             }
             String address = config.listen().address() + ":" + port;
             LOG.infof(
-                    "data path %s (%s) listening on %s, %d reactors%s, offload mode %s",
+                    "data path %s (%s) listening on %s, %d reactors%s (%s), offload mode %s",
                     Engine.version(),
                     Engine.library().foundBy(),
                     address,
                     engine.reactorCount(),
                     config.reactorCpus().isEmpty() ? "" : " on CPUs " + config.reactorCpus(),
+                    config.reactorPolling(),
                     mode);
             return new Launched(engine, address, mode);
         } catch (ConfigException | RuntimeException e) {
@@ -65,6 +66,7 @@ final class EngineLauncher {
         return EngineOptions.builder()
                 .reactors(config.reactors())
                 .reactorCpus(config.reactorCpus())
+                .busyPoll(DataplaneConfig.BUSY_POLL.equals(config.reactorPolling()))
                 .maxIoQueues(offload.queues())
                 .maxQueueDepth(offload.queueDepth())
                 .maxTransferBytes(offload.maxTransferBytes())

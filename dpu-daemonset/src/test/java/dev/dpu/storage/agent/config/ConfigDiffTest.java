@@ -130,14 +130,18 @@ class ConfigDiffTest {
                 new DataplaneConfig.Listen("127.0.0.1", 4421),
                 4,
                 List.of(0, 1, 2, 3),
+                DataplaneConfig.BUSY_POLL,
                 new DataplaneConfig.Offload(o.mode(), o.fallback(), null, null, 8, null, null, null, null),
+                RUNNING.hostNqn(),
+                RUNNING.remotes(),
                 RUNNING.subsystems(),
                 RUNNING.tenants());
 
         ConfigDiff.Result result = ConfigDiff.between(RUNNING, moved);
 
         assertThat(result.operations()).isEmpty();
-        assertThat(result.restartNeeded()).containsExactly("listen", "reactors", "reactorCpus", "offload");
+        assertThat(result.restartNeeded())
+                .containsExactly("listen", "reactors", "reactorCpus", "reactorPolling", "offload");
     }
 
     @Test

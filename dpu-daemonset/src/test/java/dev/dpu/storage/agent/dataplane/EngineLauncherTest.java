@@ -24,7 +24,10 @@ class EngineLauncherTest {
                 LISTEN,
                 3,
                 List.of(2, 5, 7),
+                DataplaneConfig.BUSY_POLL,
                 new DataplaneConfig.Offload(null, null, null, null, 6, 64, 4096, 65536, null),
+                null,
+                null,
                 null,
                 null);
 
@@ -33,6 +36,7 @@ class EngineLauncherTest {
         assertThat(options.values())
                 .containsExactlyInAnyOrderEntriesOf(Map.of(
                         "reactors", 3L,
+                        "busy_poll", 1L,
                         "max_io_queues", 6L,
                         "max_queue_depth", 64L,
                         "in_capsule_bytes", 4096L,
@@ -53,6 +57,7 @@ class EngineLauncherTest {
         assertThat(options.values())
                 .containsExactlyInAnyOrderEntriesOf(Map.of(
                         "reactors", 1L,
+                        "busy_poll", 0L,
                         "max_io_queues", 4L,
                         "max_queue_depth", 128L,
                         "in_capsule_bytes", 8192L,

@@ -91,6 +91,14 @@ public final class EngineOptions {
             return this;
         }
 
+        /**
+         * true: reactors spin without ever blocking (no wake-up latency; each keeps its CPU 100% busy,
+         * even with no I/O). false (the library's default): they sleep until work arrives.
+         */
+        public Builder busyPoll(boolean busyPoll) {
+            return set("busy_poll", busyPoll ? 1 : 0);
+        }
+
         public Builder maxIoQueues(int queues) {
             return set("max_io_queues", queues);
         }

@@ -65,6 +65,41 @@ class EngineTest {
                 .hasMessageContaining("CPU 1023 is not in this process's CPU set");
     }
 
+    @Test
+    void busyPollingReactorsNeverSleepWhileSleepingOnesDo() throws Exception {
+        for (boolean busyPoll : new boolean[] {true, false}) {
+            try (Engine engine = Engine.create(
+                    EngineOptions.builder().reactors(1).busyPoll(busyPoll).build())) {
+                engine.start();
+                long before = reactorSleeps();
+                Thread.sleep(500); // five reactor ticks with nothing to do
+                long slept = reactorSleeps() - before;
+                if (busyPoll) {
+                    assertThat(slept).as("times a busy-polling reactor slept").isZero();
+                } else {
+                    assertThat(slept).as("times a sleeping reactor slept").isPositive();
+                }
+                engine.stop(Duration.ofSeconds(2));
+            }
+        }
+    }
+
+    /** Voluntary context switches (each one a sleep) of the dpd-reactor- thread. */
+    static long reactorSleeps() throws Exception {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                if (Files.readString(task.resolve("comm")).startsWith("dpd-reactor-")) {
+                    return Files.readAllLines(task.resolve("status")).stream()
+                            .filter(l -> l.startsWith("voluntary_ctxt_switches:"))
+                            .mapToLong(l -> Long.parseLong(
+                                    l.substring(l.indexOf(':') + 1).strip()))
+                            .sum();
+                }
+            }
+        }
+        throw new AssertionError("no dpd-reactor- thread");
+    }
+
     /** Threads of this process named dpd-reactor-N, as ps or top would show them. */
     static long reactorThreads() throws Exception {
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {

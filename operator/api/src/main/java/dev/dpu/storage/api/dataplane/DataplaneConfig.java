@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * <p>Absent optional fields take the defaults below, resolved here once: the operator writes every
  * field, a hand-written standalone file may leave them out.
  *
- * <p>{@code listen}, {@code reactors}, {@code reactorCpus} and {@code offload} except its two
+ * <p>{@code listen}, {@code reactors}, {@code reactorCpus}, {@code reactorPolling} and {@code offload} except its two
  * digest requirements are process-wide: a change needs a restart of the data path (the operator's
  * restart checksum covers exactly them, see {@link DataplaneContract#restartChecksum}). Everything
  * else is applied live.
@@ -33,6 +33,7 @@ import java.util.TreeMap;
     "listen",
     "reactors",
     "reactorCpus",
+    "reactorPolling",
     "offload",
     "hostNqn",
     "remotes",
@@ -49,6 +50,12 @@ public record DataplaneConfig(
         @JsonPropertyDescription("CPU numbers the reactors are pinned to, one per reactor (OffloadProfile spec.cpus);"
                         + " empty: no pinning, the process's CPU set applies. Default empty.")
                 List<Integer> reactorCpus,
+        @JsonPropertyDescription("How the reactors wait for work (OffloadProfile spec.polling): Sleep (block until"
+                        + " work arrives; idle costs ~0 CPU) or BusyPoll (spin, never block; each reactor keeps its"
+                        + " CPU 100% busy). Default Sleep.")
+                // Left out while Sleep: a pool that does not busy-poll renders the same bytes as before it existed.
+                @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = OmitSleep.class)
+                String reactorPolling,
         @JsonPropertyDescription("How the data path moves I/O. Default: every field at its default.") Offload offload,
         @JsonPropertyDescription("Host NQN the data path connects to remotes with; absent: the agent uses the"
                         + " node's default. Optional.")
@@ -66,14 +73,31 @@ public record DataplaneConfig(
 
     public static final int DEFAULT_REACTORS = 1;
     public static final int MAX_REACTORS = 64;
+    public static final String SLEEP = "Sleep";
+    public static final String BUSY_POLL = "BusyPoll";
 
     public DataplaneConfig {
         reactors = Objects.requireNonNullElse(reactors, DEFAULT_REACTORS);
         reactorCpus = reactorCpus == null ? List.of() : List.copyOf(reactorCpus);
+        reactorPolling = Objects.requireNonNullElse(reactorPolling, SLEEP);
         offload = Objects.requireNonNullElse(offload, Offload.DEFAULTS);
         remotes = remotes == null ? List.of() : List.copyOf(remotes);
         subsystems = subsystems == null ? List.of() : List.copyOf(subsystems);
         tenants = tenants == null ? List.of() : List.copyOf(tenants);
+    }
+
+    /** A configuration whose reactors sleep when idle (the default polling). */
+    public DataplaneConfig(
+            String pool,
+            Listen listen,
+            Integer reactors,
+            List<Integer> reactorCpus,
+            Offload offload,
+            String hostNqn,
+            List<RemoteSpec> remotes,
+            List<SubsystemSpec> subsystems,
+            List<TenantSpec> tenants) {
+        this(pool, listen, reactors, reactorCpus, null, offload, hostNqn, remotes, subsystems, tenants);
     }
 
     /** A configuration without remotes (and without a host NQN for them). */
@@ -91,25 +115,34 @@ public record DataplaneConfig(
     /** An empty configuration with these process-wide settings: what a fresh engine runs. */
     public DataplaneConfig emptied() {
         return new DataplaneConfig(
-                pool, listen, reactors, reactorCpus, offload, hostNqn, List.of(), List.of(), List.of());
+                pool, listen, reactors, reactorCpus, reactorPolling, offload, hostNqn, List.of(), List.of(), List.of());
     }
 
     /** Same process-wide settings and remotes, different subsystems and tenants. */
     public DataplaneConfig withContent(List<SubsystemSpec> newSubsystems, List<TenantSpec> newTenants) {
         return new DataplaneConfig(
-                pool, listen, reactors, reactorCpus, offload, hostNqn, remotes, newSubsystems, newTenants);
+                pool,
+                listen,
+                reactors,
+                reactorCpus,
+                reactorPolling,
+                offload,
+                hostNqn,
+                remotes,
+                newSubsystems,
+                newTenants);
     }
 
     /** Same config with other remotes. */
     public DataplaneConfig withRemotes(List<RemoteSpec> newRemotes) {
         return new DataplaneConfig(
-                pool, listen, reactors, reactorCpus, offload, hostNqn, newRemotes, subsystems, tenants);
+                pool, listen, reactors, reactorCpus, reactorPolling, offload, hostNqn, newRemotes, subsystems, tenants);
     }
 
     /** Same config with another host NQN for the remotes (the agent's per-node default). */
     public DataplaneConfig withHostNqn(String newHostNqn) {
         return new DataplaneConfig(
-                pool, listen, reactors, reactorCpus, offload, newHostNqn, remotes, subsystems, tenants);
+                pool, listen, reactors, reactorCpus, reactorPolling, offload, newHostNqn, remotes, subsystems, tenants);
     }
 
     /** The remote of that name, if listed. */
@@ -125,6 +158,7 @@ public record DataplaneConfig(
                 listen,
                 reactors,
                 reactorCpus,
+                reactorPolling,
                 new Offload(
                         o.mode,
                         o.fallback,
@@ -148,6 +182,7 @@ public record DataplaneConfig(
                 running.listen,
                 running.reactors,
                 running.reactorCpus,
+                running.reactorPolling,
                 offload.withDigestsOnly(running.offload),
                 hostNqn,
                 remotes,
@@ -168,6 +203,19 @@ public record DataplaneConfig(
                 .filter(Objects::nonNull)
                 .forEach(name -> all.putIfAbsent(name, new TenantSpec(name, TenantLimits.UNLIMITED)));
         return List.copyOf(all.values());
+    }
+
+    /** Jackson value filter (equal to what is left out): the default reactorPolling. */
+    public static final class OmitSleep {
+        @Override
+        public boolean equals(Object other) {
+            return SLEEP.equals(other);
+        }
+
+        @Override
+        public int hashCode() {
+            return SLEEP.hashCode();
+        }
     }
 
     /** Where the NVMe/TCP target listens. */

@@ -81,6 +81,10 @@ public final class DataplaneConfigValidator {
                 problem("reactorCpus[" + i + "]: CPU " + cpu + " is listed twice");
             }
         }
+        if (!DataplaneConfig.SLEEP.equals(config.reactorPolling())
+                && !DataplaneConfig.BUSY_POLL.equals(config.reactorPolling())) {
+            problem("reactorPolling: \"" + config.reactorPolling() + "\" is not one of Sleep, BusyPoll");
+        }
         checkOffload(config.offload());
         if (config.hostNqn() != null && !isValidNqn(config.hostNqn())) {
             problem("hostNqn: \"" + config.hostNqn() + "\" is not a valid host NQN");

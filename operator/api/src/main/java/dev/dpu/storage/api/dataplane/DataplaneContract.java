@@ -214,13 +214,18 @@ public final class DataplaneContract {
 
     /**
      * Hash of the part of the config that only a restart of the data path applies: listen,
-     * reactors, reactorCpus and offload without the digest requirements (those apply live).
+     * reactors, reactorCpus, reactorPolling and offload without the digest requirements (those apply
+     * live).
      */
     public static String restartChecksum(DataplaneConfig config) {
         Map<String, Object> restartRelevant = new LinkedHashMap<>();
         restartRelevant.put("listen", config.listen());
         restartRelevant.put("reactors", config.reactors());
         restartRelevant.put("reactorCpus", config.reactorCpus());
+        if (!DataplaneConfig.SLEEP.equals(config.reactorPolling())) {
+            // Only when not the default: pools that do not use it keep the checksum they had before it existed.
+            restartRelevant.put("reactorPolling", config.reactorPolling());
+        }
         restartRelevant.put("offload", config.offload().restartRelevant());
         try {
             return sha256(WRITER.writeValueAsString(restartRelevant));

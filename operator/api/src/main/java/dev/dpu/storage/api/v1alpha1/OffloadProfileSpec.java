@@ -95,6 +95,15 @@ public class OffloadProfileSpec {
                     + " the reactors run on the CPUs the pod is given. Changing it restarts the data path.")
     private List<Integer> cpus;
 
+    @Default("Sleep")
+    @JsonPropertyDescription(
+            "How the reactors wait for work. Sleep: they block until I/O arrives, so an idle node costs next to"
+                    + " no CPU (for cores shared with other work). BusyPoll: they spin and never block, which removes"
+                    + " the wake-up from each I/O's latency but keeps every one of spec.cores CPUs 100% busy even with"
+                    + " no I/O; use it only where those cores are dedicated to the data path (ideally pinned with"
+                    + " spec.cpus). Changing it restarts the data path. Defaults to Sleep.")
+    private ReactorPolling polling;
+
     public OffloadMode getMode() {
         return mode;
     }
@@ -181,5 +190,13 @@ public class OffloadProfileSpec {
 
     public void setCpus(List<Integer> cpus) {
         this.cpus = cpus;
+    }
+
+    public ReactorPolling getPolling() {
+        return polling;
+    }
+
+    public void setPolling(ReactorPolling polling) {
+        this.polling = polling;
     }
 }

@@ -61,11 +61,24 @@ class DataplaneFixturesTest {
         DataplaneConfig config = DataplaneContract.read(Files.readString(FIXTURES.resolve("valid/minimal.json")));
         assertThat(config.reactors()).isEqualTo(1);
         assertThat(config.reactorCpus()).isEmpty();
+        assertThat(config.reactorPolling()).isEqualTo(DataplaneConfig.SLEEP);
         assertThat(config.offload()).isEqualTo(DataplaneConfig.Offload.DEFAULTS);
         assertThat(config.offload().mode()).isEqualTo("ZeroCopy");
         assertThat(config.offload().requireHeaderDigest()).isFalse();
         assertThat(config.offload().queues()).isEqualTo(4);
         assertThat(config.offload().maxTransferBytes()).isEqualTo(131072);
+    }
+
+    @Test
+    void busyPollIsWrittenAndReadBackWhileSleepIsLeftOut() throws Exception {
+        DataplaneConfig busy =
+                DataplaneContract.read(Files.readString(FIXTURES.resolve("valid/rendered-encrypted-pool.json")));
+        String written = DataplaneContract.write(busy);
+        assertThat(written).contains("\"reactorPolling\" : \"BusyPoll\"");
+        assertThat(DataplaneContract.read(written).reactorPolling()).isEqualTo(DataplaneConfig.BUSY_POLL);
+
+        DataplaneConfig sleeping = DataplaneContract.read(Files.readString(FIXTURES.resolve("valid/minimal.json")));
+        assertThat(DataplaneContract.write(sleeping)).doesNotContain("reactorPolling");
     }
 
     @Test
@@ -91,6 +104,7 @@ class DataplaneFixturesTest {
                 base.listen(),
                 base.reactors(),
                 base.reactorCpus(),
+                base.reactorPolling(),
                 new DataplaneConfig.Offload(
                         o.mode(),
                         o.fallback(),
@@ -101,6 +115,8 @@ class DataplaneFixturesTest {
                         o.inCapsuleDataBytes(),
                         o.maxTransferBytes(),
                         o.encryption()),
+                base.hostNqn(),
+                base.remotes(),
                 base.subsystems(),
                 base.tenants());
         DataplaneConfig reactors =
@@ -108,12 +124,25 @@ class DataplaneFixturesTest {
         DataplaneConfig cpus =
                 new DataplaneConfig(base.pool(), base.listen(), 2, List.of(5, 6), o, base.subsystems(), base.tenants());
         DataplaneConfig content = base.withContent(List.of(), List.of());
+        DataplaneConfig sleeping = new DataplaneConfig(
+                base.pool(),
+                base.listen(),
+                base.reactors(),
+                base.reactorCpus(),
+                DataplaneConfig.SLEEP,
+                o,
+                base.hostNqn(),
+                base.remotes(),
+                base.subsystems(),
+                base.tenants());
 
         String checksum = DataplaneContract.restartChecksum(base);
         assertThat(DataplaneContract.restartChecksum(digests)).isEqualTo(checksum);
         assertThat(DataplaneContract.restartChecksum(content)).isEqualTo(checksum);
         assertThat(DataplaneContract.restartChecksum(reactors)).isNotEqualTo(checksum);
         assertThat(DataplaneContract.restartChecksum(cpus)).isNotEqualTo(checksum);
+        assertThat(base.reactorPolling()).isEqualTo(DataplaneConfig.BUSY_POLL);
+        assertThat(DataplaneContract.restartChecksum(sleeping)).isNotEqualTo(checksum);
     }
 
     static Stream<Path> fixtures(String kind) throws IOException {

@@ -77,6 +77,7 @@ class DataplaneSchemaIsCurrentTest {
                         "listen",
                         "reactors",
                         "reactorCpus",
+                        "reactorPolling",
                         "offload",
                         "hostNqn",
                         "remotes",

@@ -16,6 +16,7 @@ import dev.dpu.storage.api.v1alpha1.NvmeTcpTarget;
 import dev.dpu.storage.api.v1alpha1.OffloadProfile;
 import dev.dpu.storage.api.v1alpha1.OffloadProfileSpec;
 import dev.dpu.storage.api.v1alpha1.QosLimits;
+import dev.dpu.storage.api.v1alpha1.ReactorPolling;
 import dev.dpu.storage.api.v1alpha1.TenantQoS;
 import dev.dpu.storage.api.v1alpha1.Volume;
 import java.util.ArrayList;
@@ -59,6 +60,7 @@ public final class DataplaneConfigModel {
                 listen(pool.getSpec().getListener()),
                 reactors,
                 Objects.requireNonNullElse(p.getCpus(), List.of()),
+                Objects.requireNonNullElse(p.getPolling(), ReactorPolling.Sleep).name(),
                 offload(p),
                 pool.getSpec().getHostNqn(),
                 remotes(pool),
