@@ -235,6 +235,8 @@ def section(result):
             for name, o, s, met, by in g:
                 w("| %s | %s | %s | %s | %s |" % (name, o, s, "**met**" if met else "**missed**", by))
             w("")
+    w("Where a goal is missed, what the profile shows is left: [What an I/O costs]"
+      "(../dataplane/README.md#what-an-io-costs-and-how-the-path-keeps-it-down) in dataplane/README.md.\n")
     for init in st["initiators"]:
         w("### Initiator %s\n" % init)
         w("| workload | target | digests | IOPS (range) | MB/s | p50 us | p99 us | p99.9 us | core | cycles/IO "
