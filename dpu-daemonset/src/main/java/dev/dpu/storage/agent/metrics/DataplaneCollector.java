@@ -169,12 +169,19 @@ public final class DataplaneCollector extends Collector {
 
     /** A histogram with the node's bounds ({@link PrometheusBuckets#BOUNDS}), _count and _sum. */
     static void addHistogram(MetricFamily family, List<String> id, StatsSnapshot.LatencyHistogram histogram) {
-        long[] cumulative = PrometheusBuckets.cumulative(histogram);
-        for (int i = 0; i < cumulative.length; i++) {
-            family.add("_bucket", with(id, "le", PrometheusBuckets.le(i)), cumulative[i]);
-        }
-        family.add("_count", id, cumulative[cumulative.length - 1]);
+        long total = addBuckets(family, id, histogram, PrometheusBuckets.BOUNDS);
+        family.add("_count", id, total);
         family.add("_sum", id, histogram.sumNs() / 1e9);
+    }
+
+    /** The _bucket lines of a histogram folded into {@code bounds}; returns the +Inf (total) count. */
+    static long addBuckets(
+            MetricFamily family, List<String> id, StatsSnapshot.LatencyHistogram histogram, double[] bounds) {
+        long[] cumulative = PrometheusBuckets.cumulative(histogram, bounds);
+        for (int i = 0; i < cumulative.length; i++) {
+            family.add("_bucket", with(id, "le", PrometheusBuckets.le(bounds, i)), cumulative[i]);
+        }
+        return cumulative[cumulative.length - 1];
     }
 
     static List<String> with(List<String> pairs, String name, String value) {

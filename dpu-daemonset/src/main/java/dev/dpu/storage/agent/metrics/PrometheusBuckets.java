@@ -29,11 +29,6 @@ final class PrometheusBuckets {
 
     private PrometheusBuckets() {}
 
-    /** Cumulative counts per bound of {@link #BOUNDS}, then the +Inf total as the last element. */
-    static long[] cumulative(LatencyHistogram native_) {
-        return cumulative(native_, BOUNDS);
-    }
-
     /** Cumulative counts per bound, then the +Inf total as the last element. */
     static long[] cumulative(LatencyHistogram native_, double[] bounds) {
         long[] perBound = new long[bounds.length + 1];
@@ -57,12 +52,7 @@ final class PrometheusBuckets {
         return perBound;
     }
 
-    /** The le label value Prometheus clients use ("0.001", "+Inf") of {@link #BOUNDS}. */
-    static String le(int index) {
-        return le(BOUNDS, index);
-    }
-
-    /** The le label value of bound {@code index} of {@code bounds}; the last is "+Inf". */
+    /** The le label value Prometheus clients use ("0.001", "+Inf") of bound {@code index} of {@code bounds}. */
     static String le(double[] bounds, int index) {
         return index >= bounds.length ? "+Inf" : io.prometheus.client.Collector.doubleToGoString(bounds[index]);
     }

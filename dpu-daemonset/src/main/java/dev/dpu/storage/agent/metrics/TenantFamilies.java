@@ -1,6 +1,7 @@
 package dev.dpu.storage.agent.metrics;
 
 import static dev.dpu.storage.agent.metrics.DataplaneCollector.PREFIX;
+import static dev.dpu.storage.agent.metrics.DataplaneCollector.addBuckets;
 import static dev.dpu.storage.agent.metrics.DataplaneCollector.with;
 import static io.prometheus.client.Collector.MetricFamilySamples;
 
@@ -68,14 +69,7 @@ final class TenantFamilies {
         for (StatsSnapshot.TenantStats t : s.tenants()) {
             List<String> id = List.of("tenant", t.name());
             StatsSnapshot.IoStats io = t.io();
-            long[] cumulative =
-                    PrometheusBuckets.cumulative(io.histogram(Histogram.E2E), PrometheusBuckets.TENANT_BOUNDS);
-            for (int i = 0; i < cumulative.length; i++) {
-                latency.add(
-                        "_bucket",
-                        with(id, "le", PrometheusBuckets.le(PrometheusBuckets.TENANT_BOUNDS, i)),
-                        cumulative[i]);
-            }
+            addBuckets(latency, id, io.histogram(Histogram.E2E), PrometheusBuckets.TENANT_BOUNDS);
             ops.add("_total", with(id, "op", "read"), io.get(IoCounter.READ_OPS));
             ops.add("_total", with(id, "op", "write"), io.get(IoCounter.WRITE_OPS));
             bytes.add("_total", with(id, "op", "read"), io.get(IoCounter.READ_BYTES));

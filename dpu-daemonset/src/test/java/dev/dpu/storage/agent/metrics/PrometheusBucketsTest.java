@@ -14,7 +14,8 @@ class PrometheusBucketsTest {
         long[] upper = {9_000, 10_000, 10_300, 80_000, 2_000_000, 30_000_000_000L, -1L};
         long[] counts = {1, 2, 4, 8, 16, 32, 64};
 
-        long[] cumulative = PrometheusBuckets.cumulative(new LatencyHistogram(upper, counts, 0));
+        long[] cumulative =
+                PrometheusBuckets.cumulative(new LatencyHistogram(upper, counts, 0), PrometheusBuckets.BOUNDS);
 
         assertThat(cumulative).hasSize(PrometheusBuckets.BOUNDS.length + 1);
         assertThat(cumulative[0]).as("le=10us").isEqualTo(3);
@@ -25,8 +26,9 @@ class PrometheusBucketsTest {
         assertThat(cumulative[PrometheusBuckets.BOUNDS.length])
                 .as("+Inf is the total")
                 .isEqualTo(127);
-        assertThat(PrometheusBuckets.le(0)).isEqualTo("1.0E-5");
-        assertThat(PrometheusBuckets.le(PrometheusBuckets.BOUNDS.length)).isEqualTo("+Inf");
+        assertThat(PrometheusBuckets.le(PrometheusBuckets.BOUNDS, 0)).isEqualTo("1.0E-5");
+        assertThat(PrometheusBuckets.le(PrometheusBuckets.BOUNDS, PrometheusBuckets.BOUNDS.length))
+                .isEqualTo("+Inf");
     }
 
     @Test
