@@ -8,6 +8,7 @@ PACKAGES=(
   build-essential pkg-config make   # C toolchain for dataplane/
   liburing-dev                      # io_uring backends
   libssl-dev openssl                # AES-XTS through OpenSSL EVP; openssl CLI in tests
+  libisal-dev                       # CRC32C digests through ISA-L (dataplane/src/common/crc32c.c)
   libjson-c-dev                     # config file parsing in the standalone target
   curl unzip ca-certificates        # the Maven wrapper fetches Maven from Maven Central
   jq                                # e2e scripts read JSON (Prometheus API, load generator)

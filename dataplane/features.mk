@@ -5,7 +5,7 @@ LOADGEN_SRCS := $(wildcard tools/loadgen/*.c) host/pdu.c host/cmd.c host/queue.c
 LOADGEN_DEPS := src/common/nvme_tcp.c src/common/crc32c.c src/telemetry/latency_hist.c
 $(BUILD)/dpu-loadgen: $(LOADGEN_SRCS) $(wildcard tools/loadgen/*.h) $(LOADGEN_DEPS) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu17 -D_GNU_SOURCE -Iinclude -Isrc -I. $(WARN) $(CFLAGS) -pthread $(LOADGEN_SRCS) $(LOADGEN_DEPS) -o $@ -lm
+	$(CC) -std=gnu17 -D_GNU_SOURCE -Iinclude -Isrc -I. $(WARN) $(CFLAGS) -pthread $(LOADGEN_SRCS) $(LOADGEN_DEPS) -o $@ -lisal -lm
 
 # Real target + real load generator over loopback: QoS accuracy and isolation, live
 # limit changes, AES-XTS at rest checked with the openssl CLI, copies per payload.
@@ -18,7 +18,7 @@ e2e-check: all
 BENCH_LIMIT_DEPS := src/layers/xts.c src/common/crc32c.c src/telemetry/latency_hist.c
 $(BUILD)/dpu-bench-limits: bench/limits.c $(BENCH_LIMIT_DEPS) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu17 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) $(CFLAGS) -pthread bench/limits.c $(BENCH_LIMIT_DEPS) -o $@ -luring -lcrypto -lm
+	$(CC) -std=gnu17 -D_GNU_SOURCE -Iinclude -Isrc $(WARN) $(CFLAGS) -pthread bench/limits.c $(BENCH_LIMIT_DEPS) -o $@ -luring -lcrypto -lisal -lm
 
 # One benchmark run on this machine: JSON + PNG under build/bench (not a test).
 bench: all $(BUILD)/dpu-bench-limits

@@ -280,8 +280,8 @@ int main(int argc, char **argv)
 		}
 	close(fd);
 	printf("],\"memcpyBytesPerSecond\":%.1f,\"aesXts256BytesPerSecond\":%.1f,\"crc32cBytesPerSecond\":%.1f,"
-	       "\"crc32cHardware\":%s,\"loopbackTcpBytesPerSecond\":%.1f}\n",
-	       memcpy_rate(secs), xts_rate(secs), crc_rate(secs), crc32c_hw_available() ? "true" : "false",
+	       "\"crc32cImplementation\":\"%s\",\"loopbackTcpBytesPerSecond\":%.1f}\n",
+	       memcpy_rate(secs), xts_rate(secs), crc_rate(secs), crc32c_implementation(),
 	       tcp_rate(secs));
 	return 0;
 }

@@ -76,7 +76,7 @@ DPD_API int dpd_set_system_root(const char *root);
  * dpd_engine_set_offload_mode() decides from the same offload providers.
  *   - CPU instructions: from <root>/proc/cpuinfo (the kernel lists only what it
  *     lets processes use); DPD_CAP_CRC32C only where this build has a code path
- *     for the instruction (x86-64 SSE4.2 crc32);
+ *     for the instruction (ISA-L: x86-64 SSE4.2 crc32, arm64 CRC extension);
  *   - io_uring: <root>/proc/sys/kernel/io_uring_disabled is not 2, the kernel
  *     (<root>/proc/sys/kernel/osrelease) is 5.1 or newer, and this process can
  *     set up a ring now (a seccomp profile may refuse it);

@@ -13,9 +13,7 @@ static inline uint32_t crc32c(const void *buf, size_t len)
 {
 	return crc32c_final(crc32c_update(0xFFFFFFFFu, buf, len));
 }
-/* 1 if the CPU's CRC32 instruction (SSE4.2) is used, 0 for the table. */
-int crc32c_hw_available(void);
-/* Table implementation, exposed so tests can compare both paths. */
-uint32_t crc32c_update_sw(uint32_t crc, const void *buf, size_t len);
+/* Which implementation computes it, for logs and benchmark reports. */
+const char *crc32c_implementation(void);
 
 #endif

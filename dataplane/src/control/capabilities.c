@@ -51,9 +51,14 @@ static int cpu_caps(void)
 			caps |= DPD_CAP_AES_NI;
 		if (has_word(colon + 1, "vaes"))
 			caps |= DPD_CAP_VAES;
+		/* common/crc32c.c (ISA-L) computes CRC32C with the CPU's crc32
+		 * instruction where the CPU this build runs on has it: SSE4.2 on
+		 * x86, the CRC extension on Arm; without it ISA-L uses tables. */
 #if defined(__x86_64__)
-		/* common/crc32c.c uses the SSE4.2 crc32 instruction; no other build has a path. */
 		if (has_word(colon + 1, "sse4_2"))
+			caps |= DPD_CAP_CRC32C;
+#elif defined(__aarch64__)
+		if (has_word(colon + 1, "crc32"))
 			caps |= DPD_CAP_CRC32C;
 #endif
 		break;

@@ -103,7 +103,6 @@ int dpd_engine_create(const dpd_options *opts, dpd_engine **out)
 	int crc = reactor_cpus_check(opts);
 	if (crc < 0)
 		return crc;
-	crc32c_hw_available(); /* pick the CRC implementation before threads start */
 	struct dpd_engine *e = calloc(1, sizeof(*e));
 	if (!e)
 		return set_error(-ENOMEM, "out of memory");
@@ -199,7 +198,7 @@ int dpd_engine_start(dpd_engine *e)
 		 e->opt.nreactor_cpus ? " pinned to the listed CPUs" : "",
 		 e->opt.busy_poll ? "busy-polling (each reactor keeps its CPU 100% busy, even idle)"
 				  : "sleeping when idle",
-		 crc32c_hw_available() ? "SSE4.2 instruction" : "table");
+		 crc32c_implementation());
 out:
 	pthread_mutex_unlock(&e->lock);
 	return rc;
