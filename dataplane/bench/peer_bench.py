@@ -13,11 +13,12 @@ while a host holds an admin and an I/O queue open and sends nothing.
 Writes peer.json and peer.png to --out; with --doc, (re)writes the SPDK section of that
 Markdown file (peer_report.py, which also regenerates it from a JSON file alone).
 
-Our variants are --modes (offload modes) x --polling (Sleep, BusyPoll); each is one more
-target in the interleaving.
+Our variants are --modes (offload modes) x --polling (Sleep, Adaptive, BusyPoll); each is
+one more target in the interleaving. --cases and --digests narrow the matrix for a quick look.
 
 usage: peer_bench.py --build dataplane/build [--spdk DIR] --out DIR [--duration 5] [--repeats 2]
-                     [--modes ZeroCopy] [--polling Sleep] [--initiators spdk_nvme_perf,dpu-loadgen]
+                     [--modes ZeroCopy] [--polling Sleep,Adaptive,BusyPoll]
+                     [--initiators spdk_nvme_perf,dpu-loadgen] [--cases randread:4096:1,...] [--digests off,on]
 """
 import argparse
 import datetime
@@ -43,6 +44,8 @@ NQN = "nqn.2024-01.dev.dpu:peer-bench"
 HOST = host_nqn(42)
 BLOCK = 4096
 INITIATORS = ("spdk_nvme_perf", "dpu-loadgen")
+# OffloadProfile spec.polling values (the standalone target's reactorPolling).
+POLLING = ("Sleep", "Adaptive", "BusyPoll")
 
 
 def spdk_version():
@@ -221,8 +224,8 @@ class Bench:
         targets = self.targets()
         self.preflight(targets)
         for repeat in range(self.args.repeats):
-            for rw, bs, qd in CASES:
-                for digests in (False, True):
+            for rw, bs, qd in self.args.cases:
+                for digests in self.args.digests:
                     for initiator in self.args.initiators:
                         for label, variant, factory in targets:
                             self.measure(label, variant, factory, initiator, rw, bs, qd, digests, repeat)
@@ -239,9 +242,12 @@ def main():
     ap.add_argument("--duration", type=int, default=5, help="seconds per measurement")
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--modes", default="ZeroCopy", help="our offload modes to measure, comma-separated")
-    ap.add_argument("--polling", default="Sleep",
-                    help="our reactors' polling to measure, comma-separated: Sleep (default), BusyPoll")
+    ap.add_argument("--polling", default=",".join(POLLING),
+                    help="our reactors' polling to measure, comma-separated (default: all of %s)" % ", ".join(POLLING))
     ap.add_argument("--initiators", default=",".join(INITIATORS))
+    ap.add_argument("--cases", default=",".join("%s:%d:%d" % c for c in CASES),
+                    help="workloads as rw:block-size:queue-depth, comma-separated (default: all six)")
+    ap.add_argument("--digests", default="off,on", help="digest settings to measure: off, on or both")
     ap.add_argument("--target-cpu", type=int, default=0)
     ap.add_argument("--initiator-cpu", type=int, default=1)
     ap.add_argument("--size-mib", type=int, default=256, help="namespace size of both targets")
@@ -253,8 +259,17 @@ def main():
     args.modes = [m for m in args.modes.split(",") if m]
     args.polling = [p for p in args.polling.split(",") if p]
     for p in args.polling:
-        if p not in ("Sleep", "BusyPoll"):
-            ap.error("--polling: unknown %r (known: Sleep, BusyPoll)" % p)
+        if p not in POLLING:
+            ap.error("--polling: unknown %r (known: %s)" % (p, ", ".join(POLLING)))
+    try:
+        args.cases = [(rw, int(bs), int(qd)) for rw, bs, qd in (c.split(":") for c in args.cases.split(",") if c)]
+    except ValueError:
+        ap.error("--cases: expected rw:block-size:queue-depth items, e.g. randread:4096:1")
+    if not args.cases:
+        ap.error("--cases: no workload given")
+    args.digests = [{"off": False, "on": True}[d] for d in args.digests.split(",") if d in ("off", "on")]
+    if not args.digests:
+        ap.error("--digests: give off, on or off,on")
     args.initiators = [i for i in args.initiators.split(",") if i]
     for i in args.initiators:
         if i not in INITIATORS:
@@ -285,6 +300,7 @@ def main():
         "settings": {"durationSeconds": args.duration, "repeats": args.repeats, "targetCpu": args.target_cpu,
                      "initiatorCpu": args.initiator_cpu, "namespaceBytes": args.size_mib << 20,
                      "blockSize": BLOCK, "ourModes": args.modes, "ourPolling": args.polling, "initiators": args.initiators,
+                     "cases": ["%s:%d:%d" % c for c in args.cases], "digests": args.digests,
                      "idleSeconds": args.idle_seconds, "spdkVersion": version, "spdkCommit": commit},
         "runs": bench.runs, "idle": bench.idle, "failures": bench.failures,
     }
