@@ -1,6 +1,8 @@
 /* The RAM backend on its own: what is written reads back, never-written blocks read
- * as zeros, and reading a namespace that was never written takes no page faults
- * (its pages are mapped to the zero page when it is created). */
+ * as zeros, reading a namespace that was never written takes no page faults
+ * (its pages are mapped to the zero page when it is created), and written memory
+ * sits on transparent huge pages where the kernel offers them. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -69,10 +71,57 @@ static void test_reading_a_fresh_namespace_takes_no_page_faults(void)
 	be->ops->destroy(be);
 }
 
+/* The kernel's THP setting: 1 when "always" or "madvise" is selected. */
+static int thp_offered(void)
+{
+	char line[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
+	if (!f)
+		return 0;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	return strstr(line, "[always]") || strstr(line, "[madvise]");
+}
+
+static long anon_huge_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/smaps_rollup", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* Random 4 KiB I/O over a large namespace would otherwise miss the TLB on
+ * nearly every access: one written block must bring a whole 2 MiB page. */
+static void test_written_memory_is_on_huge_pages(void)
+{
+	if (!thp_offered() || anon_huge_kib() < 0) {
+		printf("SKIP test_written_memory_is_on_huge_pages: transparent huge pages are off on this kernel\n");
+		return;
+	}
+	struct backend *be = NULL;
+	REQUIRE(backend_ram_create(NS_BYTES, &be) == 0);
+	uint8_t w[BLOCK];
+	memset(w, 0x5A, sizeof(w));
+	long before = anon_huge_kib();
+	CHECK(rw(be, BIO_WRITE, NS_BYTES / 2 + 3 * BLOCK, w) == 0);
+	long grew = anon_huge_kib() - before;
+	CHECK_MSG(grew >= 2048, "writing one block added %ld KiB of huge pages, not a 2 MiB page", grew);
+	be->ops->destroy(be);
+}
+
 int main(void)
 {
 	dpd_log_set_level(getenv("DPD_DEBUG") ? DPD_LOG_DEBUG : DPD_LOG_WARN);
 	RUN(test_written_data_reads_back_and_the_rest_is_zero);
 	RUN(test_reading_a_fresh_namespace_takes_no_page_faults);
+	RUN(test_written_memory_is_on_huge_pages);
 	TEST_EXIT();
 }
