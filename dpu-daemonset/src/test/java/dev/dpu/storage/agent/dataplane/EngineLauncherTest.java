@@ -71,8 +71,8 @@ class EngineLauncherTest {
     void everyPollingModeOfTheApiBecomesTheEngineOption() {
         Map<String, Long> engineValues = Map.of("Sleep", 0L, "BusyPoll", 1L, "Adaptive", 2L);
         for (dev.dpu.storage.api.v1alpha1.ReactorPolling api : dev.dpu.storage.api.v1alpha1.ReactorPolling.values()) {
-            DataplaneConfig config = new DataplaneConfig(
-                    null, LISTEN, null, null, api.name(), null, null, null, null, null);
+            DataplaneConfig config =
+                    new DataplaneConfig(null, LISTEN, null, null, api.name(), null, null, null, null, null);
 
             EngineOptions options = EngineLauncher.options(config);
 
