@@ -306,8 +306,8 @@ static int busy(const struct reactor *r)
  * trip after our response (about 10-20 us on loopback or a fast NIC), so 50 us
  * covers that gap with room to spare: under steady I/O the reactor never
  * pays a wake-up, and once I/O stops it costs at most 50 us of CPU before it
- * sleeps (e.g. after each keep-alive). Linux suggests busy-poll windows of
- * the same order for sockets (net.core.busy_poll, 50 us). */
+ * sleeps (e.g. after each keep-alive). Linux's socket busy polling is tuned
+ * in the same range (net.core.busy_poll: 50 us suggested for a few sockets). */
 #define SPIN_WINDOW_NS 50000u
 
 /* DPD_POLLING_SLEEP (default): epoll_wait blocks until a socket, a
