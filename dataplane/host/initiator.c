@@ -64,12 +64,15 @@ int ini_send(struct ini *q, const void *buf, size_t len)
 static int recv_all(struct ini *q, void *buf, size_t len)
 {
 	uint8_t *p = buf;
+	const uint64_t give_up = q->spin ? dpd_now_ns() + 5000000000ull : 0; /* the receive timeout */
 	while (len) {
-		ssize_t n = recv(q->fd, p, len, 0);
+		ssize_t n = recv(q->fd, p, len, q->spin ? MSG_DONTWAIT : 0);
 		if (n == 0)
 			return fail(q, "%s", "connection closed by target");
 		if (n < 0) {
 			if (errno == EINTR)
+				continue;
+			if (q->spin && (errno == EAGAIN || errno == EWOULDBLOCK) && dpd_now_ns() < give_up)
 				continue;
 			return fail(q, "recv: %s", strerror(errno));
 		}

@@ -19,6 +19,9 @@ struct ini {
 	uint16_t cntlid;
 	uint16_t qid;
 	uint32_t incapsule_max; /* send writes up to this in-capsule */
+	int spin;               /* receive by polling the socket, never blocking in
+				 * recv (a busy-polling host: no wake-up latency);
+				 * still fails after the receive timeout */
 	char err[256];          /* why the last call failed */
 };
 

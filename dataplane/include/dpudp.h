@@ -127,6 +127,11 @@ DPD_API int dpd_log_set_callback(dpd_log_fn fn, void *ctx);
  */
 DPD_API int dpd_options_create(dpd_options **out);
 
+/* Values of the "polling" option (dpd_options_set_int). */
+#define DPD_POLLING_SLEEP 0     /* block until work arrives (the default) */
+#define DPD_POLLING_BUSY_POLL 1 /* never block */
+#define DPD_POLLING_ADAPTIVE 2  /* never block for a short window after work, then sleep */
+
 /** Free an options object (NULL is ignored). */
 DPD_API void dpd_options_destroy(dpd_options *opts);
 
@@ -150,11 +155,16 @@ DPD_API void dpd_options_destroy(dpd_options *opts);
  *                         seccomp profile refuses io_uring)          [1]
  *   "max_connections"     TCP connections served at once; more are
  *                         closed right after accept, 1..1048576      [4096]
- *   "busy_poll"           1: reactors poll without ever sleeping (each
- *                         holds its CPU at 100% even with no I/O, for
- *                         nodes that dedicate cores: no wake-up
- *                         latency); 0: reactors sleep in epoll_wait
- *                         until work arrives (near-zero idle CPU)   [0]
+ *   "polling"             how reactors wait for work, DPD_POLLING_*:
+ *                         0 SLEEP: block in epoll_wait until work
+ *                         arrives (near-zero idle CPU; each I/O pays a
+ *                         scheduler wake-up); 1 BUSY_POLL: never block
+ *                         (each reactor holds its CPU at 100% even with
+ *                         no I/O, for nodes that dedicate cores; no
+ *                         wake-up latency); 2 ADAPTIVE: poll without
+ *                         blocking for 50 us after the last work, then
+ *                         sleep as SLEEP does (no wake-up latency under
+ *                         steady I/O, ~0 CPU when idle)              [0]
  * Unknown keys and out-of-range values return -EINVAL (the value is only
  * range-checked here; dpd_engine_create() checks the combination).
  */

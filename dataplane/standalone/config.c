@@ -644,9 +644,15 @@ static int parse_root(json_object *root, enum config_dialect d, struct cfg *c, c
 	char polling[32] = "Sleep";
 	if (get_str(root, "reactorPolling", "(top level)", polling, sizeof(polling), 0, err, cap) < 0)
 		return -1;
-	if (strcmp(polling, "Sleep") && strcmp(polling, "BusyPoll"))
-		return config_error(err, cap, "reactorPolling", "\"%s\" is not one of Sleep, BusyPoll", polling);
-	c->busy_poll = strcmp(polling, "BusyPoll") == 0;
+	if (!strcmp(polling, "Sleep"))
+		c->polling = DPD_POLLING_SLEEP;
+	else if (!strcmp(polling, "BusyPoll"))
+		c->polling = DPD_POLLING_BUSY_POLL;
+	else if (!strcmp(polling, "Adaptive"))
+		c->polling = DPD_POLLING_ADAPTIVE;
+	else
+		return config_error(err, cap, "reactorPolling", "\"%s\" is not one of Sleep, BusyPoll, Adaptive",
+				    polling);
 	if (get_int(root, "keepAliveTimeoutMs", "(top level)", 0, 3600000, &c->kato_ms, 0, err, cap) < 0)
 		return -1;
 	got = get_object(root, "offload", "(top level)", &off, err, cap);

@@ -54,7 +54,7 @@ struct cfg {
 	int reactors;		     /* "reactors", default 1 */
 	int ncpus;		     /* "reactorCpus": 0 = no pinning, else == reactors */
 	int cpus[CFG_MAX_REACTORS];
-	int busy_poll;		     /* "reactorPolling": 0 Sleep (default), 1 BusyPoll */
+	int polling;		     /* "reactorPolling": DPD_POLLING_*, default SLEEP */
 	/* "offload" engine options given in the file (0, in-capsule -1: not given: the engine's default) */
 	int64_t max_io_queues, max_queue_depth, in_capsule_bytes, max_transfer_bytes;
 	int require_header_digest; /* "offload.requireHeaderDigest" */

@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = dpd_options_set_reactor_cpus(opts, cfg.cpus, (uint32_t)cfg.ncpus);
 	if (rc == 0)
-		rc = dpd_options_set_int(opts, "busy_poll", cfg.busy_poll);
+		rc = dpd_options_set_int(opts, "polling", cfg.polling);
 	if (rc == 0 && cfg.kato_ms >= 0)
 		rc = dpd_options_set_int(opts, "max_kato_ms", cfg.kato_ms);
 	/* The contract's offload numbers the file gives; the engine's defaults otherwise. */

@@ -8,14 +8,14 @@
 
 #include "common/util.h"
 
-static dpd_engine *engine_create(int reactors, int busy_poll)
+static dpd_engine *engine_create(int reactors, int polling)
 {
 	dpd_engine *e = NULL;
 	dpd_options *o = NULL;
-	if (reactors == 0 && !busy_poll)
+	if (reactors == 0 && !polling)
 		return dpd_engine_create(NULL, &e) < 0 ? NULL : e;
 	if (dpd_options_create(&o) == 0 && (!reactors || dpd_options_set_int(o, "reactors", reactors) == 0) &&
-	    dpd_options_set_int(o, "busy_poll", busy_poll) == 0)
+	    dpd_options_set_int(o, "polling", polling) == 0)
 		dpd_engine_create(o, &e);
 	dpd_options_destroy(o);
 	return e;
@@ -23,7 +23,7 @@ static dpd_engine *engine_create(int reactors, int busy_poll)
 
 dpd_engine *fx_engine_up(const struct fx_target *t, int *port)
 {
-	dpd_engine *e = engine_create(t->reactors, t->busy_poll);
+	dpd_engine *e = engine_create(t->reactors, t->polling);
 	if (!e) {
 		fprintf(stderr, "engine create failed: %s\n", dpd_last_error());
 		return NULL;

@@ -16,7 +16,7 @@
 /* What fx_engine_up serves. */
 struct fx_target {
 	int reactors;        /* 0: the engine's default options */
-	int busy_poll;       /* the "busy_poll" option (reactors spin) */
+	int polling;         /* the "polling" option, DPD_POLLING_* (0: sleep) */
 	const char *subnqn;
 	const char *serial;  /* NULL: the engine makes one up */
 	const char *hostnqn; /* the host allowed on subnqn */

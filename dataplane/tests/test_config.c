@@ -28,7 +28,7 @@ static void test_contract_example_parses(void)
 	CHECK_MSG(config_parse_string(GOOD, &c, err, sizeof(err)) == 0, "%s", err);
 	CHECK(strcmp(c.address, "127.0.0.1") == 0 && c.port == 4420 && c.reactors == 2 && c.kato_ms == 120000);
 	CHECK(c.ncpus == 2 && c.cpus[0] == 0 && c.cpus[1] == 1);
-	CHECK(c.busy_poll == 1);
+	CHECK(c.polling == DPD_POLLING_BUSY_POLL);
 	CHECK(c.require_header_digest && !c.require_data_digest);
 	CHECK(c.max_io_queues == 0 && c.in_capsule_bytes == -1); /* not given: the engine's defaults */
 	CHECK(c.nsubs == 1 && c.subs[0].nhosts == 1 && c.subs[0].nns == 2 && !c.subs[0].allow_any);
@@ -38,7 +38,7 @@ static void test_contract_example_parses(void)
 	/* everything but listen is optional; reactors default to the contract's 1 */
 	CHECK(config_parse_string("{\"listen\":{\"address\":\"0.0.0.0\",\"port\":4420}}", &c, err, sizeof(err)) == 0);
 	CHECK(c.reactors == 1 && c.ncpus == 0 && c.kato_ms == -1 && c.nsubs == 0 && !c.require_header_digest);
-	CHECK(c.busy_poll == 0); /* reactors sleep unless asked to poll */
+	CHECK(c.polling == DPD_POLLING_SLEEP); /* reactors sleep unless asked to poll */
 	config_free(&c);
 	/* the standalone-only fields are refused in the contract dialect */
 	CHECK(config_parse_text(GOOD, CONFIG_CONTRACT, &c, err, sizeof(err)) < 0 && strstr(err, "keepAliveTimeoutMs"));
@@ -67,7 +67,7 @@ static void test_bad_configs_name_the_field(void)
 	expect_error("{" L "," S("{\"nsid\":1,\"backend\":\"ram\",\"sizeBytes\":4096,\"blockSize\":1000}") "}",
 		     "subsystems[0].namespaces[0].blockSize", "512 or 4096");
 	expect_error("{" L ",\"reactors\":2,\"reactorCpus\":[3]}", "reactorCpus", "1 CPUs for 2 reactors");
-	expect_error("{" L ",\"reactorPolling\":\"sleep\"}", "reactorPolling", "not one of Sleep, BusyPoll");
+	expect_error("{" L ",\"reactorPolling\":\"sleep\"}", "reactorPolling", "not one of Sleep, BusyPoll, Adaptive");
 	expect_error("{" L ",\"reactorPolling\":1}", "reactorPolling", "must be a string");
 	expect_error("{" L "," S("{\"nsid\":1,\"backend\":\"ram\"}") "}", "subsystems[0].namespaces[0].sizeBytes",
 		     "missing");

@@ -17,7 +17,7 @@ struct dpd_options {
 	int64_t connect_timeout_ms;
 	int64_t io_uring;
 	int64_t max_connections;
-	int64_t busy_poll;      /* reactors spin instead of sleeping (transport/reactor.c) */
+	int64_t polling;        /* DPD_POLLING_*: how reactors wait (transport/reactor.c) */
 	int32_t reactor_cpus[DPD_MAX_REACTORS]; /* dpd_options_set_reactor_cpus; control/reactors.c */
 	int32_t nreactor_cpus;
 };

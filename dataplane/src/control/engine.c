@@ -63,7 +63,7 @@ int dpd_options_set_int(dpd_options *o, const char *key, int64_t v)
 		{ "connect_timeout_ms", offsetof(dpd_options, connect_timeout_ms), 100, 600000 },
 		{ "io_uring", offsetof(dpd_options, io_uring), 0, 1 },
 		{ "max_connections", offsetof(dpd_options, max_connections), 1, 1 << 20 },
-		{ "busy_poll", offsetof(dpd_options, busy_poll), 0, 1 },
+		{ "polling", offsetof(dpd_options, polling), DPD_POLLING_SLEEP, DPD_POLLING_ADAPTIVE },
 	};
 	if (!o || !key)
 		return set_error(-EINVAL, "options or key is NULL");
@@ -135,6 +135,19 @@ int dpd_engine_create(const dpd_options *opts, dpd_engine **out)
 	return 0;
 }
 
+/* How the reactors wait (DPD_POLLING_*), for the start log line. */
+static const char *polling_name(int64_t polling)
+{
+	switch (polling) {
+	case DPD_POLLING_BUSY_POLL:
+		return "busy-polling (each reactor keeps its CPU 100% busy, even idle)";
+	case DPD_POLLING_ADAPTIVE:
+		return "polling adaptively (each reactor spins briefly after work, then sleeps)";
+	default:
+		return "sleeping when idle";
+	}
+}
+
 static void stop_reactors(struct dpd_engine *e, int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -196,8 +209,7 @@ int dpd_engine_start(dpd_engine *e)
 	e->started = 1;
 	log_info("engine started: %d reactors%s, %s, CRC32C %s", e->nreactors,
 		 e->opt.nreactor_cpus ? " pinned to the listed CPUs" : "",
-		 e->opt.busy_poll ? "busy-polling (each reactor keeps its CPU 100% busy, even idle)"
-				  : "sleeping when idle",
+		 polling_name(e->opt.polling),
 		 crc32c_implementation());
 out:
 	pthread_mutex_unlock(&e->lock);

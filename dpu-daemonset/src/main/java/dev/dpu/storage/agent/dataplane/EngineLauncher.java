@@ -6,6 +6,7 @@ import dev.dpu.storage.dataplane.ffm.DataplaneException;
 import dev.dpu.storage.dataplane.ffm.Engine;
 import dev.dpu.storage.dataplane.ffm.EngineOptions;
 import dev.dpu.storage.dataplane.ffm.OffloadMode;
+import dev.dpu.storage.dataplane.ffm.ReactorPolling;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -66,7 +67,7 @@ final class EngineLauncher {
         return EngineOptions.builder()
                 .reactors(config.reactors())
                 .reactorCpus(config.reactorCpus())
-                .busyPoll(DataplaneConfig.BUSY_POLL.equals(config.reactorPolling()))
+                .polling(ReactorPolling.fromApiName(config.reactorPolling()))
                 .maxIoQueues(offload.queues())
                 .maxQueueDepth(offload.queueDepth())
                 .maxTransferBytes(offload.maxTransferBytes())

@@ -145,6 +145,35 @@ class ConfigDiffTest {
     }
 
     @Test
+    void switchingBetweenAnyTwoPollingModesNeedsARestart() {
+        for (String from : DataplaneConfig.POLLING_MODES) {
+            for (String to : DataplaneConfig.POLLING_MODES) {
+                ConfigDiff.Result result = ConfigDiff.between(withPolling(from), withPolling(to));
+                assertThat(result.operations()).as(from + " to " + to).isEmpty();
+                if (from.equals(to)) {
+                    assertThat(result.restartNeeded()).as(from + " to " + to).isEmpty();
+                } else {
+                    assertThat(result.restartNeeded()).as(from + " to " + to).containsExactly("reactorPolling");
+                }
+            }
+        }
+    }
+
+    private static DataplaneConfig withPolling(String polling) {
+        return new DataplaneConfig(
+                RUNNING.pool(),
+                RUNNING.listen(),
+                RUNNING.reactors(),
+                RUNNING.reactorCpus(),
+                polling,
+                RUNNING.offload(),
+                RUNNING.hostNqn(),
+                RUNNING.remotes(),
+                RUNNING.subsystems(),
+                RUNNING.tenants());
+    }
+
+    @Test
     void requiredDigestsApplyLiveBeforeAnythingIsOpened() {
         DataplaneConfig strict = RUNNING.withDigestRequirements(true, false);
 

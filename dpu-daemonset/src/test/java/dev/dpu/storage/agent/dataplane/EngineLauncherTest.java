@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpu.storage.api.dataplane.DataplaneConfig;
 import dev.dpu.storage.dataplane.ffm.EngineOptions;
+import dev.dpu.storage.dataplane.ffm.ReactorPolling;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class EngineLauncherTest {
         assertThat(options.values())
                 .containsExactlyInAnyOrderEntriesOf(Map.of(
                         "reactors", 3L,
-                        "busy_poll", 1L,
+                        "polling", 1L,
                         "max_io_queues", 6L,
                         "max_queue_depth", 64L,
                         "in_capsule_bytes", 4096L,
@@ -57,11 +58,28 @@ class EngineLauncherTest {
         assertThat(options.values())
                 .containsExactlyInAnyOrderEntriesOf(Map.of(
                         "reactors", 1L,
-                        "busy_poll", 0L,
+                        "polling", 0L,
                         "max_io_queues", 4L,
                         "max_queue_depth", 128L,
                         "in_capsule_bytes", 8192L,
                         "max_transfer_bytes", 131072L));
         assertThat(options.reactorCpus()).isEmpty();
+    }
+
+    /** Every value OffloadProfile.spec.polling accepts reaches the engine as its own "polling" value. */
+    @Test
+    void everyPollingModeOfTheApiBecomesTheEngineOption() {
+        Map<String, Long> engineValues = Map.of("Sleep", 0L, "BusyPoll", 1L, "Adaptive", 2L);
+        for (dev.dpu.storage.api.v1alpha1.ReactorPolling api : dev.dpu.storage.api.v1alpha1.ReactorPolling.values()) {
+            DataplaneConfig config =
+                    new DataplaneConfig(null, LISTEN, null, null, api.name(), null, null, null, null, null);
+
+            EngineOptions options = EngineLauncher.options(config);
+
+            assertThat(options.values()).as(api.name()).containsEntry("polling", engineValues.get(api.name()));
+            assertThat(ReactorPolling.values()[options.values().get("polling").intValue()].apiName())
+                    .isEqualTo(api.name());
+        }
+        assertThat(dev.dpu.storage.api.v1alpha1.ReactorPolling.values()).hasSize(engineValues.size());
     }
 }

@@ -91,12 +91,9 @@ public final class EngineOptions {
             return this;
         }
 
-        /**
-         * true: reactors spin without ever blocking (no wake-up latency; each keeps its CPU 100% busy,
-         * even with no I/O). false (the library's default): they sleep until work arrives.
-         */
-        public Builder busyPoll(boolean busyPoll) {
-            return set("busy_poll", busyPoll ? 1 : 0);
+        /** How the reactors wait for work (the "polling" option); the library's default is SLEEP. */
+        public Builder polling(ReactorPolling polling) {
+            return set("polling", polling.ordinal());
         }
 
         public Builder maxIoQueues(int queues) {

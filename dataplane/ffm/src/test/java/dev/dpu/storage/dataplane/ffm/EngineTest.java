@@ -66,18 +66,18 @@ class EngineTest {
     }
 
     @Test
-    void busyPollingReactorsNeverSleepWhileSleepingOnesDo() throws Exception {
-        for (boolean busyPoll : new boolean[] {true, false}) {
+    void busyPollingReactorsNeverSleepWhileSleepingAndAdaptiveOnesDo() throws Exception {
+        for (ReactorPolling polling : ReactorPolling.values()) {
             try (Engine engine = Engine.create(
-                    EngineOptions.builder().reactors(1).busyPoll(busyPoll).build())) {
+                    EngineOptions.builder().reactors(1).polling(polling).build())) {
                 engine.start();
                 long before = reactorSleeps();
                 Thread.sleep(500); // five reactor ticks with nothing to do
                 long slept = reactorSleeps() - before;
-                if (busyPoll) {
+                if (polling == ReactorPolling.BUSY_POLL) {
                     assertThat(slept).as("times a busy-polling reactor slept").isZero();
                 } else {
-                    assertThat(slept).as("times a sleeping reactor slept").isPositive();
+                    assertThat(slept).as("times a %s reactor slept", polling).isPositive();
                 }
                 engine.stop(Duration.ofSeconds(2));
             }

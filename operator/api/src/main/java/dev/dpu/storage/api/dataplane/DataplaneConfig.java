@@ -51,8 +51,9 @@ public record DataplaneConfig(
                         + " empty: no pinning, the process's CPU set applies. Default empty.")
                 List<Integer> reactorCpus,
         @JsonPropertyDescription("How the reactors wait for work (OffloadProfile spec.polling): Sleep (block until"
-                        + " work arrives; idle costs ~0 CPU) or BusyPoll (spin, never block; each reactor keeps its"
-                        + " CPU 100% busy). Default Sleep.")
+                        + " work arrives; idle costs ~0 CPU), BusyPoll (spin, never block; each reactor keeps its"
+                        + " CPU 100% busy) or Adaptive (spin for 50 us after the last work, then block as Sleep"
+                        + " does). Default Sleep.")
                 // Left out while Sleep: a pool that does not busy-poll renders the same bytes as before it existed.
                 @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = OmitSleep.class)
                 String reactorPolling,
@@ -75,6 +76,9 @@ public record DataplaneConfig(
     public static final int MAX_REACTORS = 64;
     public static final String SLEEP = "Sleep";
     public static final String BUSY_POLL = "BusyPoll";
+    public static final String ADAPTIVE = "Adaptive";
+    /** Every reactorPolling value, in the engine's order (DPD_POLLING_*). */
+    public static final List<String> POLLING_MODES = List.of(SLEEP, BUSY_POLL, ADAPTIVE);
 
     public DataplaneConfig {
         reactors = Objects.requireNonNullElse(reactors, DEFAULT_REACTORS);

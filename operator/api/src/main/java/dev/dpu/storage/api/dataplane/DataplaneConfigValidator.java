@@ -81,9 +81,9 @@ public final class DataplaneConfigValidator {
                 problem("reactorCpus[" + i + "]: CPU " + cpu + " is listed twice");
             }
         }
-        if (!DataplaneConfig.SLEEP.equals(config.reactorPolling())
-                && !DataplaneConfig.BUSY_POLL.equals(config.reactorPolling())) {
-            problem("reactorPolling: \"" + config.reactorPolling() + "\" is not one of Sleep, BusyPoll");
+        if (!DataplaneConfig.POLLING_MODES.contains(config.reactorPolling())) {
+            problem("reactorPolling: \"" + config.reactorPolling() + "\" is not one of "
+                    + String.join(", ", DataplaneConfig.POLLING_MODES));
         }
         checkOffload(config.offload());
         if (config.hostNqn() != null && !isValidNqn(config.hostNqn())) {

@@ -101,7 +101,11 @@ public class OffloadProfileSpec {
                     + " no CPU (for cores shared with other work). BusyPoll: they spin and never block, which removes"
                     + " the wake-up from each I/O's latency but keeps every one of spec.cores CPUs 100% busy even with"
                     + " no I/O; use it only where those cores are dedicated to the data path (ideally pinned with"
-                    + " spec.cpus). Changing it restarts the data path. Defaults to Sleep.")
+                    + " spec.cpus). Adaptive: after each piece of work they keep polling for 50 microseconds, then"
+                    + " block as Sleep does; under steady I/O (the next command arriving within 50 us, as at queue"
+                    + " depth 1 on a fast network) this removes the wake-up like BusyPoll, and with no I/O it costs"
+                    + " next to nothing like Sleep; a CPU is spent while I/O flows, so give it cores the data path"
+                    + " may keep busy under load. Changing it restarts the data path. Defaults to Sleep.")
     private ReactorPolling polling;
 
     public OffloadMode getMode() {

@@ -82,6 +82,40 @@ class DataplaneFixturesTest {
     }
 
     @Test
+    void adaptivePollingIsWrittenReadBackAndRestartsTheDataPath() throws Exception {
+        DataplaneConfig adaptive =
+                DataplaneContract.read(Files.readString(FIXTURES.resolve("valid/adaptive-polling.json")));
+        assertThat(adaptive.reactorPolling()).isEqualTo(DataplaneConfig.ADAPTIVE);
+        String written = DataplaneContract.write(adaptive);
+        assertThat(written).contains("\"reactorPolling\" : \"Adaptive\"");
+        assertThat(DataplaneContract.read(written).reactorPolling()).isEqualTo(DataplaneConfig.ADAPTIVE);
+
+        // Each mode is its own restart checksum: switching between any two restarts the data path.
+        List<String> checksums = DataplaneConfig.POLLING_MODES.stream()
+                .map(mode -> DataplaneContract.restartChecksum(new DataplaneConfig(
+                        adaptive.pool(),
+                        adaptive.listen(),
+                        adaptive.reactors(),
+                        adaptive.reactorCpus(),
+                        mode,
+                        adaptive.offload(),
+                        adaptive.hostNqn(),
+                        adaptive.remotes(),
+                        adaptive.subsystems(),
+                        adaptive.tenants())))
+                .toList();
+        assertThat(checksums).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void anUnknownPollingModeIsRefusedListingTheModes() {
+        assertThatThrownBy(() -> DataplaneContract.read(
+                        "{\"listen\":{\"address\":\"127.0.0.1\",\"port\":4420},\"reactorPolling\":\"Spin\"}"))
+                .isInstanceOf(InvalidDataplaneConfigException.class)
+                .hasMessageContaining("reactorPolling: \"Spin\" is not one of Sleep, BusyPoll, Adaptive");
+    }
+
+    @Test
     void problemsAreAllReportedAtOnce() {
         assertThatThrownBy(
                         () -> DataplaneContract.read(

@@ -3,11 +3,13 @@ package dev.dpu.storage.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dpu.storage.api.v1alpha1.ReactorPolling;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,6 +127,23 @@ class InvalidResourcesIT {
     }
 
     @Test
+    void everyReactorPollingModeIsAccepted() {
+        for (ReactorPolling polling : ReactorPolling.values()) {
+            GenericKubernetesResource r = Serialization.unmarshal(
+                    VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  polling: " + polling),
+                    GenericKubernetesResource.class);
+            r.getMetadata().setName("polling-" + polling.name().toLowerCase(Locale.ROOT));
+            client.resource(r).inNamespace(NS).create();
+            assertThat(client.genericKubernetesResources("storage.dpu.dev/v1alpha1", "OffloadProfile")
+                            .inNamespace(NS)
+                            .withName(r.getMetadata().getName())
+                            .get()
+                            .<String>get("spec", "polling"))
+                    .isEqualTo(polling.name());
+        }
+    }
+
+    @Test
     void aPoolWithoutInlineVolumesIsAccepted() {
         // Its volumes are DpuVolume objects: the rules on spec.volumes must not need the field.
         GenericKubernetesResource r = Serialization.unmarshal(
@@ -189,6 +208,11 @@ class InvalidResourcesIT {
                         VALID_PROFILE.replace("mode: ZeroCopy", "mode: TurboOffload"),
                         "spec.mode",
                         "Unsupported value"),
+                bad(
+                        "unknown reactor polling",
+                        VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  polling: Spin"),
+                        "spec.polling",
+                        "supported values: \"Adaptive\", \"BusyPoll\", \"Sleep\""),
                 bad(
                         "zero queues",
                         VALID_PROFILE.replace("mode: ZeroCopy", "mode: ZeroCopy\n  queues: 0"),
