@@ -15,6 +15,7 @@ PACKAGES=(
   qemu-system-x86 linux-image-amd64 busybox-static cpio kmod  # Linux NVMe/TCP initiator VM
   prometheus                        # real Prometheus scraping real agents in tests
   python3 python3-matplotlib python3-yaml  # benchmark plots; dashboards/ tools (rules, preview PNGs)
+  linux-perf                        # dataplane/bench/profile_target.py: where a target's CPU goes per I/O
   docker.io mmdebstrap              # container images built locally and the KinD cluster (e2e/kind/)
 )
 # The benchmark's peer, SPDK, is built from source (dataplane/bench/spdk/build.sh); its

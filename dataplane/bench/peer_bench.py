@@ -233,6 +233,17 @@ class Bench:
             self.measure_idle(label, variant, factory)
 
 
+def settle(max_seconds, quiet_load=0.5):
+    """Wait (at most max_seconds) for the 1-minute load average to fall below quiet_load: right after
+    another benchmark it still shows that run's load for a minute or two, and the report judges the
+    machine by the load at the start."""
+    deadline = time.monotonic() + max_seconds
+    while os.getloadavg()[0] >= quiet_load and time.monotonic() < deadline:
+        print("waiting for the machine to settle: load average %.2f (want < %.1f, %.0f s left)" % (
+            os.getloadavg()[0], quiet_load, deadline - time.monotonic()), flush=True)
+        time.sleep(10)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", required=True, help="dataplane build folder (dpu-target, dpu-loadgen)")
@@ -252,6 +263,8 @@ def main():
     ap.add_argument("--initiator-cpu", type=int, default=1)
     ap.add_argument("--size-mib", type=int, default=256, help="namespace size of both targets")
     ap.add_argument("--idle-seconds", type=float, default=5.0)
+    ap.add_argument("--settle-seconds", type=float, default=150,
+                    help="wait up to this long for the load average to fall below 0.5 before starting")
     ap.add_argument("--hugepages", type=int, default=1024, help="2 MiB hugepages reserved while SPDK runs")
     ap.add_argument("--doc", help="also write the SPDK section of this Markdown file (PNG/JSON copied next to it)")
     args = ap.parse_args()
@@ -289,6 +302,7 @@ def main():
     version, commit = spdk_version()
     # SIGTERM (timeout, a CI runner) unwinds like Ctrl-C: targets stopped, hugepages given back.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    settle(args.settle_seconds)
     start = machine()
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="dpd-peer-") as work, Hugepages(args.hugepages):

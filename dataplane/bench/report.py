@@ -21,13 +21,14 @@ def write(result, doc_path, png_path, json_path):
       "below comes from that single run on the same machine; the raw numbers are in "
       "[performance.json](performance.json), the plot is [performance.png](performance.png).\n" % result["date"])
     w("## Read this first\n")
-    w("- **Machine:** %s, %d CPUs, kernel %s, CPU flags used: %s. The two CPUs were **shared with other work** "
-      "during the run (load average %.1f when it started, %.1f when it ended), and the target, the load "
-      "generator and the reference measurements all ran on the same two CPUs. Expect run-to-run variation "
-      "of tens of percent, and latency tails (p99.9, max) dominated by scheduling of this shared machine "
-      "rather than by the data path." % (m.get("cpuModel", "?"), m["cpus"], m["kernel"],
-                                         ", ".join(m.get("cpuFlags", [])), m["loadAverage"][0],
-                                         result["loadAverageAfter"][0]))
+    w("- **Machine:** %s, %d CPUs, kernel %s, CPU flags used: %s. The target (2 reactors), the load generator "
+      "and the reference measurements all share these two CPUs (load average %.1f when the run started, %.1f "
+      "when it ended; the run itself keeps both CPUs busy). Expect run-to-run variation of tens of percent, "
+      "and latency tails (p99.9, max) dominated by the scheduling of target and load generator on the same "
+      "CPUs rather than by the data path; `make bench-peer` (below) pins target and initiator to a CPU each "
+      "and repeats its runs." % (m.get("cpuModel", "?"), m["cpus"], m["kernel"],
+                                 ", ".join(m.get("cpuFlags", [])), m["loadAverage"][0],
+                                 result["loadAverageAfter"][0]))
     w("- **Path measured:** dpu-loadgen (our NVMe/TCP initiator, one I/O queue) -> loopback TCP -> "
       "dpu-target (2 reactors) -> io_uring -> a 256 MiB file on tmpfs with 4096-byte blocks. The backing file "
       "is on tmpfs so that the data path, not a shared virtual disk, is what is measured; raw io_uring on the "
@@ -119,10 +120,10 @@ def write(result, doc_path, png_path, json_path):
     w("- On this machine per-I/O protocol and scheduling work (tens of thousands of cycles per 4 KiB I/O, "
       "with the load generator competing for the same two CPUs) dwarfs copy, cipher and CRC costs, so the "
       "differences between modes and options in this run - in both directions, ZeroCopy is not always "
-      "ahead of NonOffload - are run-to-run noise of a shared machine, larger than the copy and cipher "
+      "ahead of NonOffload - are run-to-run noise of target and load generator sharing two CPUs, larger than the copy and cipher "
       "shares computed above. Loopback TCP (one stream) bounds what one connection can carry. Treat single "
-      "figures as indications; the copy counts are exact. A quiet machine, or target and initiator on "
-      "separate machines, is needed to resolve the few-percent differences between the modes.\n")
+      "figures as indications; the copy counts are exact. The side-by-side run below (a CPU each for target and "
+      "initiator, repeated) resolves the modes better.\n")
     w("## Reproduce\n")
     w("```\nmake -C dataplane all bench            # writes dataplane/build/bench/{results.json,performance.png}\n"
       "/usr/bin/python3 dataplane/bench/run_bench.py --build dataplane/build --out /tmp/bench --doc docs/performance.md\n```\n")
