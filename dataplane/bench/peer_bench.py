@@ -16,7 +16,7 @@ Markdown file (peer_report.py, which also regenerates it from a JSON file alone)
 Our variants are --modes (offload modes) x --polling (Sleep, Adaptive, BusyPoll); each is
 one more target in the interleaving. --cases and --digests narrow the matrix for a quick look.
 
-usage: peer_bench.py --build dataplane/build [--spdk DIR] --out DIR [--duration 5] [--repeats 2]
+usage: peer_bench.py --build dataplane/build [--spdk DIR] --out DIR [--duration 3] [--repeats 3]
                      [--modes ZeroCopy] [--polling Sleep,Adaptive,BusyPoll]
                      [--initiators spdk_nvme_perf,dpu-loadgen] [--cases randread:4096:1,...] [--digests off,on]
 """
@@ -250,8 +250,8 @@ def main():
     ap.add_argument("--spdk", help="SPDK build folder with bin/nvmf_tgt and bin/spdk_nvme_perf "
                                    "(default: run spdk/build.sh, instant once built)")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--duration", type=int, default=5, help="seconds per measurement")
-    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--duration", type=int, default=3, help="seconds per measurement")
+    ap.add_argument("--repeats", type=int, default=3, help="times the whole matrix runs (the best counts, the range shows the noise)")
     ap.add_argument("--modes", default="ZeroCopy", help="our offload modes to measure, comma-separated")
     ap.add_argument("--polling", default=",".join(POLLING),
                     help="our reactors' polling to measure, comma-separated (default: all of %s)" % ", ".join(POLLING))

@@ -230,12 +230,14 @@ def section(result):
                                          ", ".join(st.get("ourPolling", ["Sleep"])), st["namespaceBytes"] >> 20, st["blockSize"], st["targetCpu"]))
     w("- **Initiators**, pinned to CPU %d: %s, one I/O queue each; %d s per measurement; the matrix ran %d times, "
       "interleaved (ours, SPDK, ours, SPDK...). Tables show the best of the repeats by IOPS, with the range "
-      "over the repeats. \"+dig\" = NVMe/TCP header and data digests (perf `-H -I`, dpu-loadgen "
+      "over the repeats; the depth-32 goal counts IOPS per target core (IOPS / core), the best repeat by that. "
+      "Where ranges overlap, a goal met or missed is within this machine's noise. \"+dig\" = NVMe/TCP header and data digests (perf `-H -I`, dpu-loadgen "
       "`--header-digest --data-digest`)." % (st["initiatorCpu"], " and ".join(st["initiators"]),
                                             st["durationSeconds"], st["repeats"]))
     w("- **Target CPU** = utime+stime of the target process (`/proc/<pid>/stat`, 10 ms ticks) from the moment "
       "the initiator starts I/O to the moment it reports; *core* = that / wall time; cycles per I/O = CPU "
-      "seconds x %.0f MHz / I/Os. SPDK's reactor polls, so its core is always busy; ours sleeps when idle." %
+      "seconds x %.0f MHz / I/Os. SPDK's reactor polls, so its core is always busy; ours sleeps when idle "
+      "(`Sleep`, `Adaptive` after 50 us without work) or polls too (`BusyPoll`)." %
       m.get("cpuMHz", 0))
     w("- **Machine:** %s, %d CPUs, kernel %s; load average %.1f at the start, %.1f at the end. Figures from a "
       "machine shared with other work are noise, not results.\n" % (

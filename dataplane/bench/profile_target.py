@@ -9,7 +9,8 @@ and receive paths, system call entry, epoll, the scheduler, copies, our own code
 per I/O next to the raw top symbols. A benchmark aid, not a test; nothing here asserts timing.
 
 usage: profile_target.py --build dataplane/build [--target ours|spdk] [--polling Sleep|Adaptive|BusyPoll]
-                         [--case randwrite:4096:1] [--seconds 5] [--out DIR]
+                         [--case randwrite:4096:1] [--digests] [--seconds 5] [--out DIR]
+       profile_target.py --table DIR [DIR ...]     # a Markdown table of earlier runs' profile.json
 Writes DIR/profile.json and DIR/perf.data (open it with `perf report -i`).
 """
 import argparse
@@ -100,7 +101,38 @@ def drive(args, spdk_bin, t, rw, bs, qd, pid, tool):
     return marks, err
 
 
+# Columns of --table: (heading, groups summed into it).
+TABLE_COLUMNS = [
+    ("payload copies", ("payload copies",)),
+    ("TCP/IP + netfilter", ("TCP send", "TCP receive", "netfilter")),
+    ("syscalls + epoll", ("system call entry and exit", "epoll")),
+    ("wake-ups", ("scheduler and wake-ups",)),
+    ("clock", ("clock reads",)),
+    ("CRC/AES", ("CRC32C and AES-XTS",)),
+    ("target's own code", ("other user space",)),
+    ("other kernel", ("other kernel", "page faults")),
+]
+
+
+def table(dirs):
+    """Markdown rows, cycles per I/O by column, of the profile.json in each of dirs."""
+    out = ["| workload | target | IOPS | cycles/IO | %s | syscalls/IO |" % " | ".join(c for c, _ in TABLE_COLUMNS),
+           "|---|---|---|---|%s---|" % ("---|" * len(TABLE_COLUMNS))]
+    for d in dirs:
+        with open(os.path.join(d, "profile.json")) as f:
+            p = json.load(f)
+        c, cyc = p["case"], p["cyclesPerIo"]
+        cells = ["%.0f" % (cyc * sum(p["groups"].get(g, 0) for g in groups)) for _, groups in TABLE_COLUMNS]
+        out.append("| %s %d KiB qd%d%s | %s | %.0f | %.0f | %s | %.2f |" % (
+            c["rw"], c["bs"] // 1024, c["qd"], " +dig" if c["digests"] else "", p["target"], p["iops"], cyc,
+            " | ".join(cells), p["syscallsPerIo"].get("all", 0)))
+    return "\n".join(out)
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--table":
+        print(table(sys.argv[2:]))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", required=True, help="dataplane build folder (dpu-target, dpu-loadgen)")
     ap.add_argument("--spdk", help="SPDK build folder (default: spdk/build.sh, instant once built)")
