@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -148,9 +150,22 @@ final class AgentProcess implements AutoCloseable {
         }
     }
 
+    /** Ports this test JVM has handed out: a closed probe socket's port is free again at once. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A free loopback port not handed out before in this JVM. The kernel may give the port of a
+     * probe socket just closed to the next probe, so a test asking for the data path's port and
+     * then starting an agent (whose HTTP port comes from here too) could get the same number twice.
+     */
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            }
         }
+        throw new IOException("no free port that this test run has not used already, after 100 tries");
     }
 }
