@@ -72,6 +72,17 @@ def pin_all_threads(pid, cpu):
         os.sched_setaffinity(int(tid), {cpu})
 
 
+def precondition(t, build, initiator_cpu, size_bytes):
+    """Write the whole namespace once so reads touch real memory: dpu-target's RAM backend maps
+    anonymous memory that reads as the shared zero page until written (SPDK's Malloc bdev is
+    zeroed hugepage memory, already real). Nothing to do for SPDK's target."""
+    if not isinstance(t, OurTarget):
+        return
+    args = ["taskset", "-c", str(initiator_cpu)] + loadgen_args(
+        build, t.port, NQN, hostnqn=HOST, rw="write", bs=131072, qd=8, ops=size_bytes // 131072)
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
+
+
 class OurTarget(Target):
     """dpu-target with one reactor on the target CPU, every thread pinned there."""
 
@@ -117,14 +128,7 @@ class Bench:
         return out
 
     def precondition(self, t):
-        """Write the whole namespace once so reads touch real memory: dpu-target's RAM backend maps
-        anonymous memory that reads as the shared zero page until written (SPDK's Malloc bdev is
-        zeroed hugepage memory, already real)."""
-        if not isinstance(t, OurTarget):
-            return
-        args = ["taskset", "-c", str(self.args.initiator_cpu)] + loadgen_args(
-            self.args.build, t.port, NQN, hostnqn=HOST, rw="write", bs=131072, qd=8, ops=self.size // 131072)
-        subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
+        precondition(t, self.args.build, self.args.initiator_cpu, self.size)
 
     def loadgen(self, t, rw, bs, qd, digests, on_start, on_end):
         json_path = os.path.join(self.work, "loadgen.json")

@@ -48,10 +48,15 @@ def label(r):
     return "ours %s%s" % (r["mode"], " %s" % r["polling"] if r.get("polling") not in (None, "Sleep") else "")
 
 
+def repeats(result, lab, initiator, case, digests):
+    """The runs of one variant, initiator, workload and digest setting: one per repeat."""
+    return [r for r in result["runs"] if label(r) == lab and r["initiator"] == initiator
+            and (r["rw"], r["bs"], r["qd"]) == case and r["digests"] == digests]
+
+
 def best(result, lab, initiator, case, digests):
     """The best of the repeats (highest IOPS) and the spread of IOPS over them."""
-    rows = [r for r in result["runs"] if label(r) == lab and r["initiator"] == initiator
-            and (r["rw"], r["bs"], r["qd"]) == case and r["digests"] == digests]
+    rows = repeats(result, lab, initiator, case, digests)
     if not rows:
         return None, (0, 0)
     top = max(rows, key=lambda r: r["iops"])
@@ -65,8 +70,7 @@ def per_core(r):
 
 def best_per_core(result, lab, initiator, case, digests=False):
     """The repeat with the most IOPS per target core."""
-    rows = [r for r in result["runs"] if label(r) == lab and r["initiator"] == initiator
-            and (r["rw"], r["bs"], r["qd"]) == case and r["digests"] == digests and r.get("targetCoreBusy")]
+    rows = [r for r in repeats(result, lab, initiator, case, digests) if r.get("targetCoreBusy")]
     return max(rows, key=per_core) if rows else None
 
 

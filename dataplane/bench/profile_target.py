@@ -26,10 +26,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "e2e"))
-from peer_bench import HOST, NQN, POLLING, OurTarget, build_spdk  # noqa: E402
+from peer_bench import HOST, NQN, POLLING, OurTarget, build_spdk, precondition  # noqa: E402
 from run_bench import cpu_seconds, machine  # noqa: E402
 from spdk_peer import Hugepages, SpdkTarget, run_perf  # noqa: E402
-from target_harness import loadgen_args  # noqa: E402
 
 # Symbol -> what it pays for, first match wins. Kernel symbols are matched by the subsystem they
 # belong to; anything not named lands in "other kernel" / "other user".
@@ -160,10 +159,7 @@ def main():
         else:
             target = SpdkTarget(spdk_bin, work, NQN, args.target_cpu, size, 4096)
         with target as t:
-            if args.target == "ours":  # as peer_bench.py: reads touch real memory
-                subprocess.run(["taskset", "-c", str(args.initiator_cpu)] + loadgen_args(
-                    os.path.abspath(args.build), t.port, NQN, hostnqn=HOST, rw="write", bs=131072, qd=8,
-                    ops=size // 131072), check=True, stdout=subprocess.DEVNULL, timeout=120)
+            precondition(t, os.path.abspath(args.build), args.initiator_cpu, size)
             pid = t.proc.pid
             # Two windows of the same workload: the profile first, then the system call counts
             # (tracepoints cost the target time of their own, which must not show in the profile).
