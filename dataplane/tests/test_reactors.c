@@ -16,7 +16,41 @@
 #include "dpudp.h"
 #include "fixture.h"
 
-/* Threads of this process whose name starts with "dpd-reactor-". If cpus is not NULL,
+/* The open /proc status file of thread tid when it is one of the engine's
+ * reactors (named "dpd-reactor-<n>"), else NULL. */
+static FILE *reactor_status(const char *tid)
+{
+	char path[300], comm[32] = "";
+	snprintf(path, sizeof(path), "/proc/self/task/%s/comm", tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	int named = fgets(comm, sizeof(comm), f) && strncmp(comm, "dpd-reactor-", 12) == 0;
+	fclose(f);
+	if (!named)
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/self/task/%s/status", tid);
+	return fopen(path, "re");
+}
+
+/* The value of one "Key:" line of a status file, spaces and newline trimmed
+ * (into out), or NULL when the file has no such line. */
+static char *status_value(FILE *f, const char *key, char *out, size_t cap)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, klen) == 0) {
+			char *v = line + klen;
+			v += strspn(v, " \t");
+			v[strcspn(v, "\n")] = '\0';
+			snprintf(out, cap, "%s", v);
+			return out;
+		}
+	return NULL;
+}
+
+/* Number of this process's threads named "dpd-reactor-<n>"; with cpus non-NULL
  * the "Cpus_allowed_list" of each is appended to it (";"-separated). */
 static int reactor_threads(char *cpus, size_t cap)
 {
@@ -30,27 +64,14 @@ static int reactor_threads(char *cpus, size_t cap)
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		char path[300], comm[32] = "", line[256];
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
-		FILE *f = fopen(path, "re");
+		FILE *f = reactor_status(de->d_name);
 		if (!f)
 			continue;
-		int named = fgets(comm, sizeof(comm), f) && strncmp(comm, "dpd-reactor-", 12) == 0;
-		fclose(f);
-		if (!named)
-			continue;
 		n++;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/status", de->d_name);
-		f = cpus ? fopen(path, "re") : NULL;
-		while (f && fgets(line, sizeof(line), f))
-			if (strncmp(line, "Cpus_allowed_list:", 18) == 0) {
-				char *v = line + 18;
-				v += strspn(v, " \t");
-				v[strcspn(v, "\n")] = '\0';
-				snprintf(cpus + strlen(cpus), cap - strlen(cpus), "%s;", v);
-			}
-		if (f)
-			fclose(f);
+		char v[128];
+		if (cpus && status_value(f, "Cpus_allowed_list:", v, sizeof(v)))
+			snprintf(cpus + strlen(cpus), cap - strlen(cpus), "%s;", v);
+		fclose(f);
 	}
 	closedir(d);
 	return n;
@@ -64,18 +85,10 @@ static long reactor_sleeps(void)
 	long v = -1;
 	struct dirent *de;
 	while (d && v < 0 && (de = readdir(d)) != NULL) {
-		char path[300], comm[32] = "", line[256];
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
-		FILE *f = fopen(path, "re");
-		if (!f)
-			continue;
-		int named = fgets(comm, sizeof(comm), f) && strncmp(comm, "dpd-reactor-", 12) == 0;
-		fclose(f);
-		snprintf(path, sizeof(path), "/proc/self/task/%s/status", de->d_name);
-		f = named ? fopen(path, "re") : NULL;
-		while (f && fgets(line, sizeof(line), f))
-			if (strncmp(line, "voluntary_ctxt_switches:", 24) == 0)
-				v = strtol(line + 24, NULL, 10);
+		FILE *f = de->d_name[0] == '.' ? NULL : reactor_status(de->d_name);
+		char value[64];
+		if (f && status_value(f, "voluntary_ctxt_switches:", value, sizeof(value)))
+			v = strtol(value, NULL, 10);
 		if (f)
 			fclose(f);
 	}
