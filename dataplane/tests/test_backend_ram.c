@@ -1,7 +1,8 @@
 /* The RAM backend on its own: what is written reads back, never-written blocks read
  * as zeros, reading a namespace that was never written takes no page faults
  * (its pages are mapped to the zero page when it is created), and written memory
- * sits on transparent huge pages where the kernel offers them. */
+ * sits on transparent huge pages where the kernel offers them - as do a
+ * reactor's registered data buffers, which every payload is copied through. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,11 +118,36 @@ static void test_written_memory_is_on_huge_pages(void)
 	be->ops->destroy(be);
 }
 
+/* A reactor's registered data buffers: io_uring pins (faults in) the whole slab
+ * at registration, which must land on 2 MiB pages. */
+static void test_registered_data_buffers_are_on_huge_pages(void)
+{
+	if (!thp_offered() || anon_huge_kib() < 0) {
+		printf("SKIP test_registered_data_buffers_are_on_huge_pages: transparent huge pages are off on this kernel\n");
+		return;
+	}
+	struct bdev_chan ch;
+	memset(&ch, 0, sizeof(ch));
+	REQUIRE(bdev_chan_init(&ch, 0, 1, 128u << 10, 16) == 0);
+	long before = anon_huge_kib();
+	bdev_chan_register_buffers(&ch);
+	if (!ch.slab_bufs) {
+		printf("SKIP test_registered_data_buffers_are_on_huge_pages: io_uring cannot register buffers here\n");
+	} else {
+		long grew = anon_huge_kib() - before;
+		CHECK_MSG(grew >= 2048, "registering %u buffers of %u bytes added %ld KiB of huge pages", ch.slab_bufs,
+			  ch.slab_buf_size, grew);
+	}
+	bdev_chan_stop(&ch);
+	bdev_chan_fini(&ch);
+}
+
 int main(void)
 {
 	dpd_log_set_level(getenv("DPD_DEBUG") ? DPD_LOG_DEBUG : DPD_LOG_WARN);
 	RUN(test_written_data_reads_back_and_the_rest_is_zero);
 	RUN(test_reading_a_fresh_namespace_takes_no_page_faults);
 	RUN(test_written_memory_is_on_huge_pages);
+	RUN(test_registered_data_buffers_are_on_huge_pages);
 	TEST_EXIT();
 }
